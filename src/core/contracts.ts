@@ -1,0 +1,174 @@
+/**
+ * Names, key layouts and limits defined once and imported by the Lambdas, the CDK stack, the client,
+ * the CLI and local mode, so that none of them can drift from the others.
+ */
+
+/** Environment variables read by the Lambda handlers, local mode and the client. */
+export const ENV = {
+  /** DynamoDB table for prompts, versions, environments and audit. */
+  table: 'PROMPTOPS_TABLE_NAME',
+  /** DynamoDB table for feedback items and aggregates. */
+  feedbackTable: 'PROMPTOPS_FEEDBACK_TABLE_NAME',
+  /** S3 bucket holding prompt documents by SHA-256. */
+  bodyBucket: 'PROMPTOPS_BODY_BUCKET',
+  /** AppConfig application, profile and environment ids (JSON object name -> id). */
+  appConfigApplicationId: 'PROMPTOPS_APPCONFIG_APPLICATION_ID',
+  appConfigProfileId: 'PROMPTOPS_APPCONFIG_PROFILE_ID',
+  appConfigEnvironmentIds: 'PROMPTOPS_APPCONFIG_ENVIRONMENT_IDS',
+  /** JSON object strategy name -> AppConfig deployment strategy id (custom strategies). */
+  strategies: 'PROMPTOPS_STRATEGIES',
+  /** JSON object environment -> default strategy name. */
+  defaultStrategies: 'PROMPTOPS_DEFAULT_STRATEGIES',
+  /** Comma-separated configured environments. */
+  environments: 'PROMPTOPS_ENVIRONMENTS',
+  /** Comma-separated environments that only accept approved versions. */
+  protectedEnvironments: 'PROMPTOPS_PROTECTED_ENVIRONMENTS',
+  /** Bodies larger than this many bytes go into the manifest by S3 reference. */
+  inlineBodyThreshold: 'PROMPTOPS_INLINE_BODY_THRESHOLD',
+  /** Secret for the keyed hash of feedback user and session ids. */
+  feedbackHashSecret: 'PROMPTOPS_FEEDBACK_HASH_SECRET',
+  /** Feedback item retention in days; unset keeps items forever. */
+  feedbackRetentionDays: 'PROMPTOPS_FEEDBACK_RETENTION_DAYS',
+  /** Endpoint overrides for local mode and integration tests. */
+  dynamodbEndpoint: 'PROMPTOPS_DYNAMODB_ENDPOINT',
+  s3Endpoint: 'PROMPTOPS_S3_ENDPOINT',
+  appConfigEndpoint: 'PROMPTOPS_APPCONFIG_ENDPOINT',
+  appConfigDataEndpoint: 'PROMPTOPS_APPCONFIGDATA_ENDPOINT',
+  /** The PromptOps HTTP API, for the client's feedback() and the CLI. */
+  apiEndpoint: 'PROMPTOPS_API_ENDPOINT',
+  /** Local mode settings (CONTRACT.md section 3). */
+  dataDir: 'PROMPTOPS_DATA_DIR',
+  port: 'PROMPTOPS_PORT',
+  timeScale: 'PROMPTOPS_TIME_SCALE',
+} as const;
+
+/** AppConfig names shared by the stack, local mode and the client. */
+export const APPCONFIG = {
+  application: 'promptops',
+  profile: 'prompts',
+  contentType: 'application/json',
+  /** AppConfig's hosted configuration size limit. */
+  maxHostedConfigurationBytes: 1024 * 1024,
+  /** Default client poll interval, matching the AppConfig Agent's default. */
+  defaultPollIntervalSeconds: 45,
+  agentPort: 2772,
+} as const;
+
+export const DEFAULT_ENVIRONMENTS = ['dev', 'staging', 'prod'] as const;
+export const DEFAULT_PROTECTED_ENVIRONMENTS = ['prod'] as const;
+
+export type GrowthType = 'LINEAR' | 'EXPONENTIAL';
+
+export interface DeploymentStrategySpec {
+  readonly name: string;
+  /** Minutes over which the rollout reaches 100 percent. */
+  readonly deploymentDurationInMinutes: number;
+  readonly growthFactor: number;
+  readonly growthType: GrowthType;
+  /** Minutes the alarms are watched after 100 percent before the deployment is COMPLETE. */
+  readonly finalBakeTimeInMinutes: number;
+}
+
+/** AppConfig's predefined strategies, referenced by id (`AppConfig.<name>`), never re-created. */
+export const PREDEFINED_STRATEGIES: Readonly<Record<string, DeploymentStrategySpec>> = {
+  AllAtOnce: {
+    name: 'AllAtOnce',
+    deploymentDurationInMinutes: 0,
+    growthFactor: 100,
+    growthType: 'LINEAR',
+    finalBakeTimeInMinutes: 10,
+  },
+  Linear50PercentEvery30Seconds: {
+    name: 'Linear50PercentEvery30Seconds',
+    deploymentDurationInMinutes: 1,
+    growthFactor: 50,
+    growthType: 'LINEAR',
+    finalBakeTimeInMinutes: 1,
+  },
+  Linear20PercentEvery6Minutes: {
+    name: 'Linear20PercentEvery6Minutes',
+    deploymentDurationInMinutes: 30,
+    growthFactor: 20,
+    growthType: 'LINEAR',
+    finalBakeTimeInMinutes: 30,
+  },
+  Canary10Percent20Minutes: {
+    name: 'Canary10Percent20Minutes',
+    deploymentDurationInMinutes: 20,
+    growthFactor: 10,
+    growthType: 'EXPONENTIAL',
+    finalBakeTimeInMinutes: 10,
+  },
+};
+
+export function predefinedStrategyId(name: string): string {
+  return `AppConfig.${name}`;
+}
+
+export const DEFAULT_ENVIRONMENT_STRATEGIES: Readonly<Record<string, string>> = {
+  dev: 'AllAtOnce',
+  staging: 'Linear50PercentEvery30Seconds',
+  prod: 'Canary10Percent20Minutes',
+};
+
+/** Size and count limits. A request over one of them is rejected, never silently cut. */
+export const LIMITS = {
+  /** Largest API request body accepted before parsing. */
+  maxRequestBytes: 256 * 1024,
+  /** Largest prompt document (UTF-8 bytes of the canonical text). */
+  maxDocumentBytes: 128 * 1024,
+  /** Bodies above this size are referenced from the manifest instead of inlined. */
+  inlineBodyThresholdBytes: 8 * 1024,
+  maxPageSize: 100,
+  defaultPageSize: 20,
+  maxMetricRecords: 500,
+  maxFeedbackCommentLength: 2000,
+  maxFeedbackTags: 10,
+  maxFeedbackTagLength: 64,
+  maxMessageLength: 1000,
+  maxVariables: 100,
+  /** Minimum ratings per side before a feedback comparison may be called significant. */
+  minSamplesForSignificance: 30,
+} as const;
+
+/**
+ * DynamoDB key layout. The main table has `pk`/`sk` and two overloaded indexes (`gsi1pk`/`gsi1sk`,
+ * `gsi2pk`/`gsi2sk`), so every read is a GetItem or a Query on a known partition: no scans.
+ */
+export const TABLE = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  gsi1: { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+  gsi2: { name: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+  ttlAttribute: 'expiresAt',
+} as const;
+
+export const KEYS = {
+  /** All prompt summaries live in one partition so listing them is a single Query. */
+  promptIndexPk: 'PROMPTS',
+  promptSk: (id: string) => `PROMPT#${id}`,
+  promptPk: (id: string) => `PROMPT#${id}`,
+  versionSk: (sortableVersion: string) => `VERSION#${sortableVersion}`,
+  versionSkPrefix: 'VERSION#',
+  environmentPk: (env: string) => `ENV#${env}`,
+  environmentStateSk: 'STATE',
+  environmentRevisionSk: (revision: number) => `REVISION#${String(revision).padStart(10, '0')}`,
+  environmentRevisionSkPrefix: 'REVISION#',
+  auditPk: (eventId: string) => `AUDIT#${eventId}`,
+  auditSk: 'EVENT',
+  /** gsi1: every audit event by time. gsi2: audit events of one prompt or one environment. */
+  auditAllGsiPk: 'AUDIT',
+  auditPromptGsiPk: (id: string) => `AUDIT#PROMPT#${id}`,
+  auditEnvironmentGsiPk: (env: string) => `AUDIT#ENV#${env}`,
+  /** Feedback table. */
+  feedbackPk: (env: string, id: string, version: string) => `FEEDBACK#${env}#${id}#${version}`,
+  feedbackItemSk: (at: string, feedbackId: string) => `ITEM#${at}#${feedbackId}`,
+  feedbackAggregateSk: 'AGGREGATE',
+  feedbackAggregateGsiPk: (env: string, id: string) => `AGGREGATE#${env}#${id}`,
+} as const;
+
+/** S3 layout: documents are content-addressed by the SHA-256 of their canonical text. */
+export const BODY_KEY_PREFIX = 'documents/sha256/';
+export function bodyObjectKey(sha256: string): string {
+  return `${BODY_KEY_PREFIX}${sha256}.prompt.md`;
+}

@@ -1,0 +1,343 @@
+/**
+ * Typed domain errors. Each carries a stable `code` and HTTP `status` from the public contract
+ * (CONTRACT.md section 2); the API maps them once to application/problem+json.
+ */
+
+export const ERROR_STATUS = {
+  BAD_REQUEST: 400,
+  VALIDATION_FAILED: 400,
+  SELF_APPROVAL: 403,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  VERSION_EXISTS: 409,
+  VERSION_NOT_GREATER: 409,
+  DEPLOYMENT_IN_PROGRESS: 409,
+  REVISION_CONFLICT: 409,
+  NOTHING_TO_ROLL_BACK: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  LINT_FAILED: 422,
+  NOT_APPROVED: 422,
+  MANIFEST_TOO_LARGE: 422,
+  THROTTLED: 429,
+  INTERNAL: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+const ERROR_TITLES: Record<ErrorCode, string> = {
+  BAD_REQUEST: 'Bad request',
+  VALIDATION_FAILED: 'Validation failed',
+  SELF_APPROVAL: 'Self approval is not allowed',
+  FORBIDDEN: 'Forbidden',
+  NOT_FOUND: 'Not found',
+  VERSION_EXISTS: 'Version exists',
+  VERSION_NOT_GREATER: 'Version not greater than the latest',
+  DEPLOYMENT_IN_PROGRESS: 'Deployment in progress',
+  REVISION_CONFLICT: 'Revision conflict',
+  NOTHING_TO_ROLL_BACK: 'Nothing to roll back',
+  PAYLOAD_TOO_LARGE: 'Payload too large',
+  UNSUPPORTED_MEDIA_TYPE: 'Unsupported media type',
+  LINT_FAILED: 'Lint failed',
+  NOT_APPROVED: 'Not approved',
+  MANIFEST_TOO_LARGE: 'Manifest too large',
+  THROTTLED: 'Throttled',
+  INTERNAL: 'Internal error',
+};
+
+/** A problem with one field of the input; `path` is dotted (`variables.tone.type`, `records.3.version`). */
+export interface FieldError {
+  readonly path: string;
+  readonly message: string;
+}
+
+/** RFC 9457 problem details, as the API returns them. */
+export interface ProblemDetails {
+  readonly type: string;
+  readonly title: string;
+  readonly status: number;
+  readonly detail: string;
+  readonly code: ErrorCode;
+  readonly errors?: readonly FieldError[];
+  readonly [extension: string]: unknown;
+}
+
+export interface PromptOpsErrorOptions {
+  readonly cause?: unknown;
+  readonly errors?: readonly FieldError[];
+  /** Extra members for the problem body (for example `findings` of a lint failure). */
+  readonly extensions?: Readonly<Record<string, unknown>>;
+}
+
+export function problemType(code: ErrorCode): string {
+  return `urn:promptops:problem:${code.toLowerCase().replaceAll('_', '-')}`;
+}
+
+export class PromptOpsError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly errors?: readonly FieldError[];
+  readonly extensions?: Readonly<Record<string, unknown>>;
+
+  constructor(code: ErrorCode, message: string, options: PromptOpsErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'PromptOpsError';
+    this.code = code;
+    this.status = ERROR_STATUS[code];
+    if (options.errors && options.errors.length > 0) this.errors = options.errors;
+    if (options.extensions) this.extensions = options.extensions;
+  }
+
+  /** The problem body. Never includes the cause or the stack. */
+  toProblem(): ProblemDetails {
+    return {
+      ...this.extensions,
+      type: problemType(this.code),
+      title: ERROR_TITLES[this.code],
+      status: this.status,
+      detail: this.message,
+      code: this.code,
+      ...(this.errors ? { errors: this.errors } : {}),
+    };
+  }
+}
+
+export function isPromptOpsError(error: unknown): error is PromptOpsError {
+  return error instanceof PromptOpsError;
+}
+
+export class BadRequestError extends PromptOpsError {
+  constructor(message: string, options?: PromptOpsErrorOptions) {
+    super('BAD_REQUEST', message, options);
+    this.name = 'BadRequestError';
+  }
+}
+
+export class ValidationError extends PromptOpsError {
+  constructor(
+    message: string,
+    errors: readonly FieldError[] = [],
+    options: Omit<PromptOpsErrorOptions, 'errors'> = {},
+  ) {
+    super('VALIDATION_FAILED', message, { ...options, errors });
+    this.name = 'ValidationError';
+  }
+}
+
+/** A problem located in a prompt document; `line` is 1-based in the file. */
+export interface DocumentIssue {
+  readonly path: string;
+  readonly message: string;
+  readonly line: number;
+}
+
+export class DocumentParseError extends ValidationError {
+  readonly issues: readonly DocumentIssue[];
+  constructor(issues: readonly DocumentIssue[], options: { cause?: unknown } = {}) {
+    const first = issues[0];
+    const summary = first ? `line ${first.line}: ${first.message}` : 'invalid prompt document';
+    const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
+    super(
+      `Invalid prompt document: ${summary}${more}`,
+      issues.map((i) => ({ path: i.path, message: `line ${i.line}: ${i.message}` })),
+      options,
+    );
+    this.name = 'DocumentParseError';
+    this.issues = issues;
+  }
+}
+
+export class TemplateSyntaxError extends ValidationError {
+  readonly line: number;
+  constructor(message: string, line: number) {
+    super(`Template error at line ${line}: ${message}`, [
+      { path: 'body', message: `line ${line}: ${message}` },
+    ]);
+    this.name = 'TemplateSyntaxError';
+    this.line = line;
+  }
+}
+
+export class MissingVariableError extends ValidationError {
+  readonly variable: string;
+  constructor(variable: string) {
+    super(`Missing required variable "${variable}": pass it to render() or give it a default`, [
+      { path: variable, message: 'required variable is missing' },
+    ]);
+    this.name = 'MissingVariableError';
+    this.variable = variable;
+  }
+}
+
+export class UnknownVariableError extends ValidationError {
+  readonly variable: string;
+  constructor(variable: string, known: readonly string[]) {
+    super(
+      `Unknown variable "${variable}": the prompt declares ${known.length ? known.map((k) => `"${k}"`).join(', ') : 'no variables'}; remove it or render with { allowExtra: true }`,
+      [{ path: variable, message: 'variable is not declared by the prompt' }],
+    );
+    this.name = 'UnknownVariableError';
+    this.variable = variable;
+  }
+}
+
+export class VariableTypeError extends ValidationError {
+  readonly variable: string;
+  constructor(variable: string, expected: string, actual: unknown) {
+    super(`Variable "${variable}" must be a ${expected}, got ${describeValue(actual)}`, [
+      { path: variable, message: `must be a ${expected}` },
+    ]);
+    this.name = 'VariableTypeError';
+    this.variable = variable;
+  }
+}
+
+export class ForbiddenError extends PromptOpsError {
+  constructor(message: string, options?: PromptOpsErrorOptions) {
+    super('FORBIDDEN', message, options);
+    this.name = 'ForbiddenError';
+  }
+}
+
+export class SelfApprovalError extends PromptOpsError {
+  constructor(message: string, options?: PromptOpsErrorOptions) {
+    super('SELF_APPROVAL', message, options);
+    this.name = 'SelfApprovalError';
+  }
+}
+
+export class NotFoundError extends PromptOpsError {
+  constructor(message: string, options?: PromptOpsErrorOptions) {
+    super('NOT_FOUND', message, options);
+    this.name = 'NotFoundError';
+  }
+}
+
+export class VersionExistsError extends PromptOpsError {
+  constructor(message: string, options?: PromptOpsErrorOptions) {
+    super('VERSION_EXISTS', message, options);
+    this.name = 'VersionExistsError';
+  }
+}
+
+export class VersionNotGreaterError extends PromptOpsError {
+  constructor(message: string, options?: PromptOpsErrorOptions) {
+    super('VERSION_NOT_GREATER', message, options);
+    this.name = 'VersionNotGreaterError';
+  }
+}
+
+export class DeploymentInProgressError extends PromptOpsError {
+  constructor(message: string, options?: PromptOpsErrorOptions) {
+    super('DEPLOYMENT_IN_PROGRESS', message, options);
+    this.name = 'DeploymentInProgressError';
+  }
+}
+
+export class RevisionConflictError extends PromptOpsError {
+  constructor(message: string, options?: PromptOpsErrorOptions) {
+    super('REVISION_CONFLICT', message, options);
+    this.name = 'RevisionConflictError';
+  }
+}
+
+export class NothingToRollBackError extends PromptOpsError {
+  constructor(message: string, options?: PromptOpsErrorOptions) {
+    super('NOTHING_TO_ROLL_BACK', message, options);
+    this.name = 'NothingToRollBackError';
+  }
+}
+
+export class PayloadTooLargeError extends PromptOpsError {
+  constructor(message: string, options?: PromptOpsErrorOptions) {
+    super('PAYLOAD_TOO_LARGE', message, options);
+    this.name = 'PayloadTooLargeError';
+  }
+}
+
+export class UnsupportedMediaTypeError extends PromptOpsError {
+  constructor(message: string, options?: PromptOpsErrorOptions) {
+    super('UNSUPPORTED_MEDIA_TYPE', message, options);
+    this.name = 'UnsupportedMediaTypeError';
+  }
+}
+
+export class NotApprovedError extends PromptOpsError {
+  constructor(message: string, options?: PromptOpsErrorOptions) {
+    super('NOT_APPROVED', message, options);
+    this.name = 'NotApprovedError';
+  }
+}
+
+export interface LintFindingSummary {
+  readonly rule: string;
+  readonly severity: 'error' | 'warning';
+  readonly message: string;
+  readonly line?: number;
+}
+
+export class LintFailedError extends PromptOpsError {
+  readonly findings: readonly LintFindingSummary[];
+  constructor(findings: readonly LintFindingSummary[]) {
+    const errors = findings.filter((f) => f.severity === 'error');
+    const first = errors[0];
+    super(
+      'LINT_FAILED',
+      `The prompt has ${errors.length} lint error${errors.length === 1 ? '' : 's'}${first ? `; first: ${first.line ? `line ${first.line}: ` : ''}${first.message}` : ''}`,
+      { extensions: { findings } },
+    );
+    this.name = 'LintFailedError';
+    this.findings = findings;
+  }
+}
+
+export interface ManifestEntrySize {
+  readonly id: string;
+  readonly bytes: number;
+}
+
+export class ManifestTooLargeError extends PromptOpsError {
+  readonly size: number;
+  readonly limit: number;
+  readonly largest: readonly ManifestEntrySize[];
+  constructor(size: number, limit: number, largest: readonly ManifestEntrySize[]) {
+    super(
+      'MANIFEST_TOO_LARGE',
+      `The environment manifest would be ${size} bytes, over AppConfig's ${limit}-byte limit; largest prompts: ${largest
+        .map((l) => `${l.id} (${l.bytes} bytes)`)
+        .join(
+          ', ',
+        )}. Lower the inline body threshold so large bodies are stored by reference, or split prompts.`,
+      { extensions: { size, limit, largest } },
+    );
+    this.name = 'ManifestTooLargeError';
+    this.size = size;
+    this.limit = limit;
+    this.largest = largest;
+  }
+}
+
+export class ThrottledError extends PromptOpsError {
+  constructor(message: string, options?: PromptOpsErrorOptions) {
+    super('THROTTLED', message, options);
+    this.name = 'ThrottledError';
+  }
+}
+
+/** Shows a user-supplied value in a message: quoted, non-ASCII escaped (look-alikes become visible), capped. */
+export function displayValue(value: unknown, max = 80): string {
+  if (typeof value !== 'string') return describeValue(value);
+  const escaped = JSON.stringify(value.slice(0, max)).replace(
+    /[^\x20-\x7e]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+  return value.length > max ? `${escaped}… (${value.length} characters)` : escaped;
+}
+
+function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') return `the string ${displayValue(value)}`;
+  if (typeof value === 'object') return 'an object';
+  return `${typeof value} ${String(value)}`;
+}

@@ -1,0 +1,85 @@
+/**
+ * JSON Schema (draft-04, the dialect AppConfig's JSON Schema validator accepts) for the manifest.
+ * The CDK stack attaches it to the configuration profile; a test validates built manifests with it.
+ */
+import { MANIFEST_SCHEMA_VERSION } from './manifest.ts';
+
+const variableSpec = {
+  type: 'object',
+  required: ['type', 'required'],
+  properties: {
+    type: { enum: ['string', 'number', 'integer', 'boolean'] },
+    required: { type: 'boolean' },
+    default: { type: ['string', 'number', 'boolean'] },
+    description: { type: 'string' },
+  },
+  additionalProperties: false,
+};
+
+const promptVersionProperties = {
+  version: { type: 'string', minLength: 1, maxLength: 64 },
+  sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+  kind: { enum: ['text', 'chat'] },
+  model: { type: 'object' },
+  variables: {
+    type: 'object',
+    patternProperties: { '^[A-Za-z_][A-Za-z0-9_]{0,63}$': variableSpec },
+    additionalProperties: false,
+  },
+  body: { type: 'string' },
+  bodyRef: {
+    type: 'object',
+    required: ['key', 'size'],
+    properties: {
+      bucket: { type: 'string', minLength: 3 },
+      key: { type: 'string', minLength: 1 },
+      size: { type: 'integer', minimum: 0 },
+    },
+    additionalProperties: false,
+  },
+};
+
+const bodyOrRef = [{ required: ['body'] }, { required: ['bodyRef'] }];
+
+export const MANIFEST_JSON_SCHEMA = {
+  $schema: 'http://json-schema.org/draft-04/schema#',
+  title: 'PromptOps environment manifest',
+  type: 'object',
+  required: ['schemaVersion', 'environment', 'revision', 'generatedAt', 'prompts'],
+  properties: {
+    schemaVersion: { enum: [MANIFEST_SCHEMA_VERSION] },
+    environment: { type: 'string', minLength: 1 },
+    revision: { type: 'integer', minimum: 0 },
+    generatedAt: { type: 'string', minLength: 1 },
+    prompts: {
+      type: 'object',
+      patternProperties: {
+        '^[a-z0-9][a-z0-9-]{0,62}[a-z0-9]$': {
+          type: 'object',
+          required: ['version', 'sha256', 'kind', 'variables'],
+          properties: {
+            ...promptVersionProperties,
+            variants: {
+              type: 'array',
+              minItems: 1,
+              items: {
+                type: 'object',
+                required: ['version', 'sha256', 'kind', 'variables', 'weight'],
+                properties: {
+                  ...promptVersionProperties,
+                  weight: { type: 'integer', minimum: 1, maximum: 100 },
+                },
+                additionalProperties: false,
+                oneOf: bodyOrRef,
+              },
+            },
+          },
+          additionalProperties: false,
+          oneOf: bodyOrRef,
+        },
+      },
+      additionalProperties: false,
+    },
+  },
+  additionalProperties: false,
+} as const;

@@ -1,0 +1,165 @@
+/**
+ * The environment manifest: what AppConfig carries to apps. One JSON document per environment with
+ * every pinned prompt: version, hash, model settings, variables and the body (inline when small, an
+ * S3 reference when large). This module only reads and checks manifests and stays free of YAML and
+ * semver, because the client library bundles it.
+ */
+import type { ModelSettings } from './document.ts';
+import { type FieldError, ValidationError } from './errors.ts';
+import type { PromptKind } from './sections.ts';
+import { isVariableType, type VariableSpec } from './variables.ts';
+
+export const MANIFEST_SCHEMA_VERSION = 1;
+
+export interface BodyRef {
+  /** Bucket holding the document; absent when the reader is configured with it. */
+  readonly bucket?: string;
+  /** Object key of the canonical document text, whose SHA-256 is the version's `sha256`. */
+  readonly key: string;
+  /** Size in bytes of the canonical document text. */
+  readonly size: number;
+}
+
+export interface ManifestVersion {
+  readonly version: string;
+  /** SHA-256 of the canonical document text. */
+  readonly sha256: string;
+  readonly kind: PromptKind;
+  readonly model?: ModelSettings;
+  readonly variables: Readonly<Record<string, VariableSpec>>;
+  /** The sections of the document (no front matter), when inline. */
+  readonly body?: string;
+  readonly bodyRef?: BodyRef;
+}
+
+export interface ManifestVariant extends ManifestVersion {
+  readonly weight: number;
+}
+
+/** A prompt entry: its fields are those of the first variant when the pin splits traffic. */
+export interface ManifestPrompt extends ManifestVersion {
+  readonly variants?: readonly ManifestVariant[];
+}
+
+export interface Manifest {
+  readonly schemaVersion: typeof MANIFEST_SCHEMA_VERSION;
+  readonly environment: string;
+  /** Increases by one with every deployment to the environment; 0 is the initial empty manifest. */
+  readonly revision: number;
+  readonly generatedAt: string;
+  readonly prompts: Readonly<Record<string, ManifestPrompt>>;
+}
+
+export function emptyManifest(environment: string, generatedAt: string): Manifest {
+  return { schemaVersion: MANIFEST_SCHEMA_VERSION, environment, revision: 0, generatedAt, prompts: {} };
+}
+
+/** Parses and checks a manifest (JSON text or a parsed value). Throws `ValidationError` naming each bad field. */
+export function parseManifest(input: string | unknown): Manifest {
+  let value: unknown = input;
+  if (typeof input === 'string') {
+    try {
+      value = JSON.parse(input);
+    } catch (cause) {
+      throw new ValidationError(`The manifest is not valid JSON: ${(cause as Error).message}`, [], { cause });
+    }
+  }
+  const problems = manifestProblems(value);
+  if (problems.length > 0) {
+    const shown = problems
+      .slice(0, 5)
+      .map((p) => `${p.path}: ${p.message}`)
+      .join('; ');
+    throw new ValidationError(
+      `Invalid manifest: ${shown}${problems.length > 5 ? ` (and ${problems.length - 5} more)` : ''}`,
+      problems,
+    );
+  }
+  return value as Manifest;
+}
+
+const SHA256 = /^[0-9a-f]{64}$/;
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function manifestProblems(value: unknown): FieldError[] {
+  const problems: FieldError[] = [];
+  const bad = (path: string, message: string) => problems.push({ path, message });
+  if (!isObject(value)) return [{ path: '', message: 'a manifest is a JSON object' }];
+  if (value.schemaVersion !== MANIFEST_SCHEMA_VERSION)
+    bad('schemaVersion', `must be ${MANIFEST_SCHEMA_VERSION}`);
+  if (typeof value.environment !== 'string' || value.environment === '')
+    bad('environment', 'must be a non-empty string');
+  if (typeof value.revision !== 'number' || !Number.isInteger(value.revision) || value.revision < 0) {
+    bad('revision', 'must be a whole number of at least 0');
+  }
+  if (typeof value.generatedAt !== 'string') bad('generatedAt', 'must be a date-time string');
+  if (!isObject(value.prompts)) {
+    bad('prompts', 'must be an object of prompt id to entry');
+    return problems;
+  }
+  for (const [id, entry] of Object.entries(value.prompts)) {
+    const path = `prompts.${id}`;
+    if (!isObject(entry)) {
+      bad(path, 'must be an object');
+      continue;
+    }
+    versionProblems(entry, path, bad);
+    if (entry.variants !== undefined) {
+      if (!Array.isArray(entry.variants) || entry.variants.length === 0) {
+        bad(`${path}.variants`, 'must be a non-empty list');
+        continue;
+      }
+      let total = 0;
+      entry.variants.forEach((variant: unknown, i: number) => {
+        const at = `${path}.variants.${i}`;
+        if (!isObject(variant)) {
+          bad(at, 'must be an object');
+          return;
+        }
+        versionProblems(variant, at, bad);
+        const weight = variant.weight;
+        if (typeof weight !== 'number' || !Number.isInteger(weight) || weight < 1 || weight > 100) {
+          bad(`${at}.weight`, 'must be a whole number from 1 to 100');
+        } else total += weight;
+      });
+      if (total !== 100) bad(`${path}.variants`, `weights must sum to 100, got ${total}`);
+    }
+  }
+  return problems;
+}
+
+function versionProblems(
+  entry: Record<string, unknown>,
+  path: string,
+  bad: (path: string, message: string) => void,
+): void {
+  if (typeof entry.version !== 'string' || entry.version === '')
+    bad(`${path}.version`, 'must be a version string');
+  if (typeof entry.sha256 !== 'string' || !SHA256.test(entry.sha256))
+    bad(`${path}.sha256`, 'must be 64 hex characters');
+  if (entry.kind !== 'text' && entry.kind !== 'chat') bad(`${path}.kind`, 'must be "text" or "chat"');
+  if (entry.model !== undefined && !isObject(entry.model)) bad(`${path}.model`, 'must be an object');
+  if (!isObject(entry.variables)) bad(`${path}.variables`, 'must be an object');
+  else {
+    for (const [name, spec] of Object.entries(entry.variables)) {
+      if (!isObject(spec) || !isVariableType(spec.type) || typeof spec.required !== 'boolean') {
+        bad(`${path}.variables.${name}`, 'must be { type, required, default?, description? }');
+      }
+    }
+  }
+  const hasBody = typeof entry.body === 'string';
+  const ref = entry.bodyRef;
+  const hasRef = isObject(ref);
+  if (hasBody === hasRef) bad(path, 'must have exactly one of body and bodyRef');
+  if (entry.body !== undefined && !hasBody) bad(`${path}.body`, 'must be a string');
+  if (ref !== undefined) {
+    if (!hasRef || typeof ref.key !== 'string' || typeof ref.size !== 'number') {
+      bad(`${path}.bodyRef`, 'must be { bucket?, key, size }');
+    } else if (ref.bucket !== undefined && typeof ref.bucket !== 'string') {
+      bad(`${path}.bodyRef.bucket`, 'must be a string');
+    }
+  }
+}

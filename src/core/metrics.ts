@@ -1,0 +1,88 @@
+/**
+ * Metric names, units and dimensions: one definition shared by the client library's `record()`, the
+ * feedback and metrics Lambdas, the CloudWatch alarms and dashboard, and local mode's alarm
+ * evaluation. Metrics travel as CloudWatch Embedded Metric Format (EMF) log lines.
+ */
+
+export const METRIC_NAMESPACE = 'PromptOps';
+
+export const DIMENSION = {
+  environment: 'Environment',
+  promptId: 'PromptId',
+  promptVersion: 'PromptVersion',
+} as const;
+
+/** Per version, and the environment roll-up that the alarms watch. */
+export const DIMENSION_SETS: readonly (readonly string[])[] = [
+  [DIMENSION.environment, DIMENSION.promptId, DIMENSION.promptVersion],
+  [DIMENSION.environment],
+];
+
+export type MetricUnit = 'Count' | 'Milliseconds' | 'None';
+
+export interface MetricDefinition {
+  readonly name: string;
+  readonly unit: MetricUnit;
+}
+
+export const METRICS = {
+  invocations: { name: 'Invocations', unit: 'Count' },
+  errors: { name: 'Errors', unit: 'Count' },
+  latency: { name: 'Latency', unit: 'Milliseconds' },
+  inputTokens: { name: 'InputTokens', unit: 'Count' },
+  outputTokens: { name: 'OutputTokens', unit: 'Count' },
+  /** US dollars. */
+  cost: { name: 'Cost', unit: 'None' },
+  /** Quality score 0..1 from the app's own evaluation. */
+  score: { name: 'Score', unit: 'None' },
+  feedbackCount: { name: 'FeedbackCount', unit: 'Count' },
+  negativeFeedback: { name: 'NegativeFeedback', unit: 'Count' },
+  /** Thumbs as -1/1, stars as 1..5. */
+  feedbackRating: { name: 'FeedbackRating', unit: 'None' },
+  /** A client served a prompt that did not come from a fresh fetch. */
+  staleServes: { name: 'StaleServes', unit: 'Count' },
+} as const satisfies Record<string, MetricDefinition>;
+
+export type MetricKey = keyof typeof METRICS;
+
+export interface MetricDimensions {
+  readonly environment: string;
+  readonly promptId: string;
+  readonly promptVersion: string;
+}
+
+export type MetricValues = Partial<Record<MetricKey, number>>;
+
+interface EmfMetric {
+  readonly Name: string;
+  readonly Unit: MetricUnit;
+}
+
+/** One EMF document (one log line once stringified) for one prompt version. */
+export function emfDocument(
+  dimensions: MetricDimensions,
+  values: MetricValues,
+  timestamp: number,
+): Record<string, unknown> {
+  const doc: Record<string, unknown> = {
+    _aws: {
+      Timestamp: timestamp,
+      CloudWatchMetrics: [
+        { Namespace: METRIC_NAMESPACE, Dimensions: DIMENSION_SETS, Metrics: [] as EmfMetric[] },
+      ],
+    },
+    [DIMENSION.environment]: dimensions.environment,
+    [DIMENSION.promptId]: dimensions.promptId,
+    [DIMENSION.promptVersion]: dimensions.promptVersion,
+  };
+  const metrics = (doc._aws as { CloudWatchMetrics: { Metrics: EmfMetric[] }[] }).CloudWatchMetrics[0]!
+    .Metrics;
+  for (const key of Object.keys(values) as MetricKey[]) {
+    const value = values[key];
+    if (typeof value !== 'number' || !Number.isFinite(value)) continue;
+    const def = METRICS[key];
+    metrics.push({ Name: def.name, Unit: def.unit });
+    doc[def.name] = value;
+  }
+  return doc;
+}
