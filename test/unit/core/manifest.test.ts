@@ -1,0 +1,214 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { bodyObjectKey } from '../../../src/core/contracts.ts';
+import { documentBody, type PromptDocument, serializePromptDocument } from '../../../src/core/document.ts';
+import { ManifestTooLargeError, ValidationError } from '../../../src/core/errors.ts';
+import { documentHash } from '../../../src/core/hash.ts';
+import { emptyManifest, parseManifest } from '../../../src/core/manifest.ts';
+import { buildManifest, type ResolvedVariant, utf8Bytes } from '../../../src/core/manifest-builder.ts';
+import { documentArb } from '../../fixtures/arbitraries.ts';
+import { textDocument } from '../../fixtures/documents.ts';
+import { validateManifestSchema } from '../../fixtures/schema.ts';
+
+const validateSchema = validateManifestSchema;
+
+function resolved(document: PromptDocument, version = '1.0.0', weight = 100): ResolvedVariant {
+  return { version, sha256: documentHash(document), document, weight };
+}
+
+const base = { environment: 'prod', revision: 3, generatedAt: '2026-11-22T10:00:00.000Z' };
+
+describe('buildManifest', () => {
+  it('inlines small bodies with the version, hash, model and variables', () => {
+    const doc = textDocument();
+    const { manifest, json, bytes } = buildManifest({
+      ...base,
+      prompts: { 'support-reply': [resolved(doc, '1.2.0')] },
+    });
+    expect(manifest).toEqual({
+      schemaVersion: 1,
+      environment: 'prod',
+      revision: 3,
+      generatedAt: '2026-11-22T10:00:00.000Z',
+      prompts: {
+        'support-reply': {
+          version: '1.2.0',
+          sha256: documentHash(doc),
+          kind: 'text',
+          model: doc.model,
+          variables: doc.variables,
+          body: documentBody(doc),
+        },
+      },
+    });
+    expect(JSON.parse(json)).toEqual(manifest);
+    expect(bytes).toBe(utf8Bytes(json));
+    expect(validateSchema(manifest)).toBe(true);
+  });
+
+  it('references large bodies in S3 by hash', () => {
+    const doc = textDocument({ sections: [{ name: 'instructions', content: 'x'.repeat(9000) }] });
+    const { manifest } = buildManifest(
+      { ...base, prompts: { big: [resolved(doc)] } },
+      { bodyBucket: 'bodies-bucket' },
+    );
+    const entry = manifest.prompts.big!;
+    expect(entry.body).toBeUndefined();
+    expect(entry.bodyRef).toEqual({
+      bucket: 'bodies-bucket',
+      key: bodyObjectKey(documentHash(doc)),
+      size: utf8Bytes(serializePromptDocument(doc)),
+    });
+    expect(validateSchema(manifest)).toBe(true);
+  });
+
+  it('honours a custom inline threshold (bytes, not characters)', () => {
+    const doc = textDocument({ sections: [{ name: 'instructions', content: 'é'.repeat(40) }] });
+    const body = documentBody(doc);
+    expect(utf8Bytes(body)).toBeGreaterThan(body.length);
+    const atLimit = buildManifest(
+      { ...base, prompts: { a: [resolved(doc)] } },
+      { inlineThresholdBytes: utf8Bytes(body) },
+    );
+    expect(atLimit.manifest.prompts.a?.body).toBe(body);
+    const below = buildManifest(
+      { ...base, prompts: { a: [resolved(doc)] } },
+      { inlineThresholdBytes: body.length },
+    );
+    expect(below.manifest.prompts.a?.bodyRef).toBeDefined();
+  });
+
+  it('carries variants, with the first variant as the entry', () => {
+    const a = textDocument();
+    const b = textDocument({ description: 'B' });
+    const { manifest } = buildManifest({
+      ...base,
+      prompts: { 'support-reply': [resolved(a, '1.0.0', 90), resolved(b, '1.1.0', 10)] },
+    });
+    const entry = manifest.prompts['support-reply']!;
+    expect(entry.version).toBe('1.0.0');
+    expect(entry.variants?.map((v) => [v.version, v.weight])).toEqual([
+      ['1.0.0', 90],
+      ['1.1.0', 10],
+    ]);
+    expect('weight' in entry).toBe(false);
+    expect(validateSchema(manifest)).toBe(true);
+    expect(parseManifest(JSON.stringify(manifest))).toEqual(manifest);
+  });
+
+  it('fails with MANIFEST_TOO_LARGE naming the size and the largest prompts', () => {
+    const prompts: Record<string, ResolvedVariant[]> = {};
+    for (let i = 0; i < 5; i++) {
+      const doc = textDocument({
+        id: `p${i}`,
+        sections: [{ name: 'instructions', content: `${i}`.repeat(300_000) }],
+      });
+      prompts[`p${i}`] = [resolved(doc)];
+    }
+    let error: unknown;
+    try {
+      buildManifest({ ...base, prompts }, { inlineThresholdBytes: 1_000_000 });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ManifestTooLargeError);
+    const tooLarge = error as ManifestTooLargeError;
+    expect(tooLarge.status).toBe(422);
+    expect(tooLarge.code).toBe('MANIFEST_TOO_LARGE');
+    expect(tooLarge.size).toBeGreaterThan(1_500_000);
+    expect(tooLarge.limit).toBe(1024 * 1024);
+    expect(tooLarge.largest).toHaveLength(3);
+    expect(tooLarge.message).toMatch(
+      /over AppConfig's 1048576-byte limit; largest prompts: p\d \(\d+ bytes\)/,
+    );
+    expect(tooLarge.toProblem()).toMatchObject({ size: tooLarge.size, largest: tooLarge.largest });
+  });
+
+  it('fits the same prompts once large bodies go by reference', () => {
+    const prompts: Record<string, ResolvedVariant[]> = {};
+    for (let i = 0; i < 5; i++) {
+      const doc = textDocument({
+        id: `p${i}`,
+        sections: [{ name: 'instructions', content: `${i}`.repeat(300_000) }],
+      });
+      prompts[`p${i}`] = [resolved(doc)];
+    }
+    expect(buildManifest({ ...base, prompts }).bytes).toBeLessThan(10_000);
+  });
+
+  it('builds schema-valid manifests that parse back unchanged (property)', () => {
+    const entries = fc.array(fc.tuple(documentArb, fc.constantFrom(8, 200, 8192), fc.boolean()), {
+      minLength: 0,
+      maxLength: 4,
+    });
+    fc.assert(
+      fc.property(entries, fc.nat(1000), (docs, revision) => {
+        const prompts: Record<string, ResolvedVariant[]> = {};
+        docs.forEach(([doc, , split], i) => {
+          prompts[`${doc.id}-${i}`] = split
+            ? [resolved(doc, '1.0.0', 70), resolved({ ...doc, description: 'other' }, '1.1.0', 30)]
+            : [resolved(doc)];
+        });
+        const threshold = docs[0]?.[1] ?? 8192;
+        const built = buildManifest(
+          { ...base, revision, prompts },
+          { inlineThresholdBytes: threshold, bodyBucket: 'bkt' },
+        );
+        const valid = validateSchema(JSON.parse(built.json));
+        expect(validateSchema.errors ?? []).toEqual([]);
+        expect(valid).toBe(true);
+        expect(parseManifest(built.json)).toEqual(built.manifest);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe('parseManifest', () => {
+  it('accepts the initial empty manifest', () => {
+    const empty = emptyManifest('dev', '2026-01-01T00:00:00Z');
+    expect(parseManifest(JSON.stringify(empty))).toEqual(empty);
+    expect(validateSchema(empty)).toBe(true);
+  });
+
+  it('rejects malformed JSON', () => {
+    expect(() => parseManifest('{not json')).toThrow(/not valid JSON/);
+  });
+
+  const good = buildManifest({ ...base, prompts: { 'support-reply': [resolved(textDocument())] } }).manifest;
+  const entry = good.prompts['support-reply']!;
+
+  it.each<[string, unknown, string]>([
+    ['a wrong schema version', { ...good, schemaVersion: 2 }, 'schemaVersion'],
+    ['a negative revision', { ...good, revision: -1 }, 'revision'],
+    ['a missing hash', { ...good, prompts: { x: { ...entry, sha256: 'abc' } } }, 'prompts.x.sha256'],
+    [
+      'both body and bodyRef',
+      { ...good, prompts: { x: { ...entry, bodyRef: { key: 'k', size: 1 } } } },
+      'prompts.x',
+    ],
+    ['neither body nor bodyRef', { ...good, prompts: { x: { ...entry, body: undefined } } }, 'prompts.x'],
+    ['an unknown kind', { ...good, prompts: { x: { ...entry, kind: 'poem' } } }, 'prompts.x.kind'],
+    [
+      'a bad variable',
+      { ...good, prompts: { x: { ...entry, variables: { v: { type: 'date', required: true } } } } },
+      'prompts.x.variables.v',
+    ],
+    [
+      'weights not summing to 100',
+      { ...good, prompts: { x: { ...entry, variants: [{ ...entry, weight: 50 }] } } },
+      'prompts.x.variants',
+    ],
+  ])('rejects %s, naming the field, as the schema does', (_label, manifest, path) => {
+    const json = JSON.parse(JSON.stringify(manifest));
+    let error: unknown;
+    try {
+      parseManifest(json);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).errors?.map((e) => e.path)).toContain(path);
+    if (path !== 'prompts.x.variants') expect(validateSchema(json)).toBe(false);
+  });
+});
