@@ -4,8 +4,14 @@
  */
 import { MissingVariableError, UnknownVariableError } from './errors.ts';
 import { type ChatRole, type PromptKind, parseBody, type Section } from './sections.ts';
-import { type CompiledTemplate, compileTemplate } from './template.ts';
-import { assertValueType, type TemplateVariables, type VariableSpecs } from './variables.ts';
+import { compileProgram, runProgram } from './template.ts';
+import {
+  assertValueType,
+  type TemplateValue,
+  type TemplateVariables,
+  type VariableSpec,
+  type VariableSpecs,
+} from './variables.ts';
 
 export interface ChatMessage {
   readonly role: ChatRole;
@@ -31,11 +37,6 @@ export interface CompilePromptInput {
   readonly bodyLine?: number;
 }
 
-interface CompiledSection {
-  readonly name: string;
-  readonly template: CompiledTemplate;
-}
-
 export function compilePrompt(input: CompilePromptInput): CompiledPrompt {
   const parsed = parseBody(input.body, input.bodyLine ?? 1);
   return compileSections(
@@ -52,49 +53,59 @@ export function compileSections(
   variables: VariableSpecs,
   contentLines: readonly number[] = [],
 ): CompiledPrompt {
-  const compiled: CompiledSection[] = sections.map((s, i) => ({
-    name: s.name,
-    template: compileTemplate(s.content, contentLines[i] ?? 1),
-  }));
+  // Declared variables take the first slots, then any name the body uses undeclared.
+  const program = compileProgram(
+    sections.map((s, i) => ({ text: s.content, firstLine: contentLines[i] ?? 1 })),
+    Object.keys(variables),
+  );
+  const variableNames = program.slots;
+  const slotIndex = new Map(variableNames.map((name, slot) => [name, slot]));
+  const specs: (VariableSpec | undefined)[] = variableNames.map((name) =>
+    Object.hasOwn(variables, name) ? variables[name] : undefined,
+  );
+  const defaults: TemplateValue[] = specs.map((spec) => spec?.default);
+  const requiredSlots = specs.flatMap((spec, slot) =>
+    spec?.required && spec.default === undefined ? [slot] : [],
+  );
 
-  const known: Record<string, true> = Object.create(null);
-  const defaults: Record<string, string | number | boolean> = Object.create(null);
-  const checks: { name: string; spec: VariableSpecs[string] }[] = [];
-  for (const [name, spec] of Object.entries(variables)) {
-    known[name] = true;
-    if (spec.default !== undefined) defaults[name] = spec.default;
-    checks.push({ name, spec });
-  }
-  for (const section of compiled) for (const name of section.template.variables) known[name] = true;
-  const variableNames = Object.keys(known);
-
-  const validate = (values: TemplateVariables, options?: RenderOptions) => {
-    if (!options?.allowExtra) {
-      for (const name in values)
-        if (known[name] !== true) throw new UnknownVariableError(name, variableNames);
-    }
-    for (let i = 0; i < checks.length; i++) {
-      const { name, spec } = checks[i] as (typeof checks)[number];
-      const value = Object.hasOwn(values, name) ? values[name] : undefined;
-      if (value === undefined || value === null) {
-        if (spec.required && spec.default === undefined) throw new MissingVariableError(name);
-      } else if (spec.type !== 'string' || typeof value !== 'string') {
-        assertValueType(name, spec.type, value);
+  /** Checks the values and places them in slots, defaults first. */
+  const fill = (values: TemplateVariables, options?: RenderOptions): TemplateValue[] => {
+    const slots = defaults.slice();
+    for (const name in values) {
+      const slot = slotIndex.get(name);
+      if (slot === undefined) {
+        if (options?.allowExtra) continue;
+        throw new UnknownVariableError(name, variableNames);
       }
+      const value = values[name];
+      if (value === undefined || value === null) continue;
+      const spec = specs[slot];
+      // Undeclared names (used by the body only) still must be text-like: rendering calls no user code.
+      if (spec === undefined) assertValueType(name, 'string', value);
+      else if (spec.type !== 'string' || typeof value !== 'string') assertValueType(name, spec.type, value);
+      slots[slot] = value;
     }
+    for (let i = 0; i < requiredSlots.length; i++) {
+      const slot = requiredSlots[i] as number;
+      const value = slots[slot];
+      if (value === undefined || value === null)
+        throw new MissingVariableError(variableNames[slot] as string);
+    }
+    return slots;
   };
 
   if (kind === 'chat') {
+    const roles = sections.map((s) => s.name as ChatRole);
     return {
       kind,
       variableNames,
       render(values = {}, options) {
-        validate(values, options);
+        const outputs: string[] = [];
+        runProgram(program, fill(values, options), outputs);
         const messages: ChatMessage[] = [];
-        for (const section of compiled) {
-          const content = trimBlankEdges(section.template.render(values, defaults));
-          if (content !== '') messages.push({ role: section.name as ChatRole, content });
-        }
+        outputs.forEach((content, i) => {
+          if (content !== '') messages.push({ role: roles[i] as ChatRole, content });
+        });
         return messages;
       },
     };
@@ -102,23 +113,6 @@ export function compileSections(
   return {
     kind,
     variableNames,
-    render(values = {}, options) {
-      validate(values, options);
-      let out = '';
-      for (const section of compiled) {
-        const content = trimBlankEdges(section.template.render(values, defaults));
-        if (content === '') continue;
-        out = out === '' ? content : `${out}\n\n${content}`;
-      }
-      return out;
-    },
+    render: (values = {}, options) => runProgram(program, fill(values, options)),
   };
-}
-
-/** Drops blank lines left at the edges by empty optional blocks, keeping indentation inside. */
-function trimBlankEdges(text: string): string {
-  const first = text.charCodeAt(0);
-  const last = text.charCodeAt(text.length - 1);
-  if (first !== 10 && first !== 32 && first !== 9 && last !== 10 && last !== 32 && last !== 9) return text;
-  return text.replace(/^(?:[ \t]*\n)+/, '').trimEnd();
 }

@@ -2,7 +2,7 @@
  * The prompt template language: `{{name}}`, `{{#name}}...{{/name}}` (inside renders only when `name`
  * is set and non-empty) and `{{^name}}...{{/name}}` (only when it is not). No HTML escaping. A line
  * holding nothing but a section tag disappears entirely, as in Mustache, so optional blocks leave no
- * blank lines. Compiled once into a small tree; rendering walks it with string concatenation.
+ * blank lines. Compiled once into a flat program of instructions; rendering runs it in one loop.
  */
 import { TemplateSyntaxError } from './errors.ts';
 import type { TemplateValue, TemplateVariables } from './variables.ts';
@@ -25,11 +25,17 @@ const VAR = 1;
 const SECTION = 2;
 const INVERTED = 3;
 
-/** One shape for every node keeps the render loop monomorphic. */
+const BLOCK = 4;
+
+/** The parsed tree: `s` is the text or the variable name. */
 interface Node {
   readonly k: 0 | 1 | 2 | 3;
   readonly s: string;
   readonly children: Node[];
+}
+
+function node(k: Node['k'], s: string): Node {
+  return { k, s, children: [] };
 }
 
 export interface TemplateScan {
@@ -66,21 +72,25 @@ export function scanTemplate(text: string, firstLine = 1): TemplateScan {
 
   const flushText = () => {
     if (pendingText !== '') {
-      current.push({ k: TEXT, s: pendingText, children: [] });
+      current.push(node(TEXT, pendingText));
       pendingText = '';
     }
   };
 
   const handleTag = (kind: TagKind, name: string, line: number) => {
+    // Names inherited from Object.prototype would read as values from any plain object: refused.
+    if (name in Object.prototype) {
+      errors.push({ message: `{{${name}}} uses a reserved name: rename the variable`, line });
+    }
     tags.push({ kind, name, line });
     flushText();
     if (kind === 'variable') {
-      current.push({ k: VAR, s: name, children: [] });
+      current.push(node(VAR, name));
     } else if (kind === 'section' || kind === 'inverted') {
-      const node: Node = { k: kind === 'section' ? SECTION : INVERTED, s: name, children: [] };
-      current.push(node);
-      stack.push({ node, line });
-      current = node.children;
+      const open = node(kind === 'section' ? SECTION : INVERTED, name);
+      current.push(open);
+      stack.push({ node: open, line });
+      current = open.children;
     } else {
       const open = stack.at(-1);
       if (!open) {
@@ -139,54 +149,172 @@ export function scanTemplate(text: string, firstLine = 1): TemplateScan {
   return { tags, errors, strayBraceLines, nodes: root };
 }
 
-export interface CompiledTemplate {
-  /** Names used by the template, in order of first use. */
-  readonly variables: readonly string[];
-  /** Renders with `values`, falling back to `defaults` for names not given. */
-  render(values: TemplateVariables, defaults: TemplateVariables): string;
+/**
+ * A compiled template or prompt body: instructions of three integers `[op, a, b]`. TEXT a = index of
+ * the text; VAR a = slot; SECTION and INVERTED a = slot, b = the instruction after the block; BLOCK
+ * starts a block (a prompt section). Text is split into its head and trailing whitespace up front.
+ */
+export interface TemplateProgram {
+  readonly ops: Int32Array;
+  readonly heads: readonly string[];
+  readonly tails: readonly string[];
+  /** Names by slot. */
+  readonly slots: readonly string[];
 }
 
-export function compileTemplate(text: string, firstLine = 1): CompiledTemplate {
-  const scan = scanTemplate(text, firstLine);
-  const error = scan.errors[0];
-  if (error) throw new TemplateSyntaxError(error.message, error.line);
-  const nodes = scan.nodes as Node[];
-  const variables = [...new Set(scan.tags.filter((t) => t.kind !== 'close').map((t) => t.name))];
-  return { variables, render: (values, defaults) => renderNodes(nodes, values, defaults) };
+export interface TemplateBlock {
+  readonly text: string;
+  /** File line of the block's first line, for error messages. */
+  readonly firstLine?: number;
 }
 
-const hasOwn = Object.hasOwn;
+/**
+ * Compiles blocks (prompt sections) into one program. Every name gets a slot: names listed in
+ * `knownSlots` first, in order, then names the blocks use, in order of first use.
+ */
+export function compileProgram(
+  blocks: readonly TemplateBlock[],
+  knownSlots: readonly string[] = [],
+): TemplateProgram {
+  const slotIndex = new Map<string, number>();
+  for (const name of knownSlots) if (!slotIndex.has(name)) slotIndex.set(name, slotIndex.size);
+  const ops: number[] = [];
+  const heads: string[] = [];
+  const tails: string[] = [];
 
-function lookup(values: TemplateVariables, defaults: TemplateVariables, name: string): TemplateValue {
-  const given = hasOwn(values, name) ? values[name] : undefined;
-  if (given !== undefined && given !== null) return given;
-  return hasOwn(defaults, name) ? defaults[name] : undefined;
+  const emitNodes = (nodes: readonly Node[]) => {
+    for (const n of nodes) {
+      if (n.k === TEXT) {
+        const head = n.s.trimEnd();
+        ops.push(TEXT, heads.length, 0);
+        heads.push(head);
+        tails.push(n.s.slice(head.length));
+        continue;
+      }
+      let slot = slotIndex.get(n.s);
+      if (slot === undefined) {
+        slot = slotIndex.size;
+        slotIndex.set(n.s, slot);
+      }
+      if (n.k === VAR) {
+        ops.push(VAR, slot, 0);
+        continue;
+      }
+      const at = ops.length;
+      ops.push(n.k, slot, 0);
+      emitNodes(n.children);
+      ops[at + 2] = ops.length;
+    }
+  };
+
+  for (const block of blocks) {
+    const scan = scanTemplate(block.text, block.firstLine ?? 1);
+    const error = scan.errors[0];
+    if (error) throw new TemplateSyntaxError(error.message, error.line);
+    ops.push(BLOCK, 0, 0);
+    emitNodes(scan.nodes);
+  }
+  return { ops: Int32Array.from(ops), heads, tails, slots: [...slotIndex.keys()] };
 }
 
 function isSet(value: TemplateValue): boolean {
   return value !== undefined && value !== null && value !== '' && value !== false;
 }
 
-function renderNodes(nodes: readonly Node[], values: TemplateVariables, defaults: TemplateVariables): string {
+const BLOCK_SEPARATOR = '\n\n';
+
+/**
+ * Runs a program with values in slots. Blocks are joined by a blank line and blocks that render
+ * empty are dropped. With `blocks`, each block's output is pushed there instead (chat messages).
+ *
+ * Whitespace is held back in `pending` until visible text follows, so trailing whitespace and the
+ * blank lines left by empty optional blocks never reach the output: nothing is trimmed afterwards,
+ * which would flatten the concatenated string. Leading blank lines of a block are dropped too, its
+ * indentation kept.
+ */
+export function runProgram(
+  program: TemplateProgram,
+  slots: readonly TemplateValue[],
+  blocks?: string[],
+): string {
+  const { ops, heads, tails } = program;
   let out = '';
-  for (let i = 0; i < nodes.length; i++) {
-    const node = nodes[i] as Node;
-    switch (node.k) {
-      case TEXT:
-        out += node.s;
-        break;
-      case VAR: {
-        const value = lookup(values, defaults, node.s);
-        if (value !== undefined && value !== null) out += typeof value === 'string' ? value : String(value);
-        break;
+  let pending = '';
+  let leading = '';
+  let atBlockStart = true;
+  let inBlock = false;
+  for (let pc = 0; pc < ops.length; pc += 3) {
+    const op = ops[pc];
+    let head: string;
+    let tail: string;
+    if (op === TEXT) {
+      const at = ops[pc + 1] as number;
+      head = heads[at] as string;
+      tail = tails[at] as string;
+    } else if (op === VAR) {
+      const value = slots[ops[pc + 1] as number];
+      if (value === undefined || value === null) continue;
+      const piece = typeof value === 'string' ? value : String(value);
+      head = piece.trimEnd();
+      tail = head.length === piece.length ? '' : piece.slice(head.length);
+    } else if (op === BLOCK) {
+      if (blocks && inBlock) {
+        blocks.push(out);
+        out = '';
       }
-      case SECTION:
-        if (isSet(lookup(values, defaults, node.s))) out += renderNodes(node.children, values, defaults);
-        break;
-      case INVERTED:
-        if (!isSet(lookup(values, defaults, node.s))) out += renderNodes(node.children, values, defaults);
-        break;
+      inBlock = true;
+      pending = out === '' ? '' : BLOCK_SEPARATOR;
+      leading = '';
+      atBlockStart = true;
+      continue;
+    } else {
+      if (isSet(slots[ops[pc + 1] as number]) !== (op === SECTION)) pc = (ops[pc + 2] as number) - 3;
+      continue;
     }
+
+    if (head === '') {
+      if (atBlockStart) leading += tail;
+      else pending += tail;
+      continue;
+    }
+    if (atBlockStart) {
+      atBlockStart = false;
+      const first = leading === '' ? head : leading + head;
+      const code = first.charCodeAt(0);
+      out +=
+        pending + (code === 10 || code === 32 || code === 9 ? first.replace(/^(?:[ \t]*\n)+/, '') : first);
+    } else if (pending === '') {
+      out += head;
+    } else {
+      out += pending + head;
+    }
+    pending = tail;
   }
+  if (blocks && inBlock) blocks.push(out);
   return out;
+}
+
+export interface CompiledTemplate {
+  /** Names used by the template, in order of first use. */
+  readonly variables: readonly string[];
+  /**
+   * Renders with `values`, falling back to `defaults` for names not given (null or undefined).
+   * Leading blank lines and trailing whitespace of the output are dropped.
+   */
+  render(values: TemplateVariables, defaults?: TemplateVariables): string;
+}
+
+export function compileTemplate(text: string, firstLine = 1): CompiledTemplate {
+  const program = compileProgram([{ text, firstLine }]);
+  const variables = program.slots;
+  return {
+    variables,
+    render(values, defaults = {}) {
+      const slots = variables.map((name) => {
+        const given = Object.hasOwn(values, name) ? values[name] : undefined;
+        return given ?? (Object.hasOwn(defaults, name) ? defaults[name] : undefined);
+      });
+      return runProgram(program, slots);
+    },
+  };
 }

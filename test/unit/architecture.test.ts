@@ -58,16 +58,15 @@ describe('architecture', () => {
     expect(specifiers(sample)).toEqual(['x', 'y', './z.ts', 'w', 'v', 'side-effect', 'r']);
   });
 
-  it.each(files.map((f) => [relative(ROOT, f), f]))(
-    '%s imports no AWS SDK, CDK, fs or network module',
-    (_name, file) => {
-      for (const spec of specifiers(readFileSync(file, 'utf8'))) {
-        for (const pattern of FORBIDDEN_IN_CORE) expect(spec, `${file} imports ${spec}`).not.toMatch(pattern);
-        if (spec.startsWith('.')) {
-          const target = resolve(join(file, '..'), spec);
-          expect(target.startsWith(coreDir), `${file} imports ${spec} from outside src/core`).toBe(true);
-        }
+  it.each(
+    files.map((f) => [relative(ROOT, f), f]),
+  )('%s imports no AWS SDK, CDK, fs or network module', (_name, file) => {
+    for (const spec of specifiers(readFileSync(file, 'utf8'))) {
+      for (const pattern of FORBIDDEN_IN_CORE) expect(spec, `${file} imports ${spec}`).not.toMatch(pattern);
+      if (spec.startsWith('.')) {
+        const target = resolve(join(file, '..'), spec);
+        expect(target.startsWith(coreDir), `${file} imports ${spec} from outside src/core`).toBe(true);
       }
-    },
-  );
+    }
+  });
 });

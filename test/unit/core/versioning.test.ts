@@ -27,16 +27,22 @@ const withSection = (doc: PromptDocument, name: string, content: string): Prompt
 
 describe('versions', () => {
   it.each(['1.0.0', '0.1.0', '10.20.30', '1.0.0-rc.1'])('accepts %s', (v) =>
-    expect(assertVersion(v)).toBe(v),
-  );
+    expect(assertVersion(v)).toBe(v));
 
-  it.each(['', '1', '1.0', 'v1.0.0', '01.0.0', '1.0.0+build', '1.0.0 ', 'latest', '1.0.0.0'])(
-    'rejects %j',
-    (v) => {
-      expect(() => assertVersion(v)).toThrow(ValidationError);
-      expect(() => assertVersion(v)).toThrow(/is not a valid version/);
-    },
-  );
+  it.each([
+    '',
+    '1',
+    '1.0',
+    'v1.0.0',
+    '01.0.0',
+    '1.0.0+build',
+    '1.0.0 ',
+    'latest',
+    '1.0.0.0',
+  ])('rejects %j', (v) => {
+    expect(() => assertVersion(v)).toThrow(ValidationError);
+    expect(() => assertVersion(v)).toThrow(/is not a valid version/);
+  });
 
   it('rejects non-strings', () => {
     expect(isValidVersion(1)).toBe(false);
