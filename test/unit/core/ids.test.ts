@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { displayValue, ValidationError } from '../../../src/core/errors.ts';
 import { assertEnvironmentName, assertPromptId, isPromptId, isVariableName } from '../../../src/core/ids.ts';
+import { thrownBy } from '../../fixtures/errors.ts';
 
 describe('prompt ids', () => {
   it.each(['ab', 'support-reply', 'a1', '0-9', 'x'.repeat(64), 'a--b'])('accepts %s', (id) => {
@@ -24,14 +25,7 @@ describe('prompt ids', () => {
     ['underscore', 'support_reply'],
     ['__proto__', '__proto__'],
   ])('rejects %s with VALIDATION_FAILED naming the value', (_label, id) => {
-    let error: unknown;
-    try {
-      assertPromptId(id, 'path.id');
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(ValidationError);
-    const v = error as ValidationError;
+    const v = thrownBy(ValidationError, () => assertPromptId(id, 'path.id'));
     expect(v.code).toBe('VALIDATION_FAILED');
     expect(v.status).toBe(400);
     expect(v.errors?.[0]?.path).toBe('path.id');

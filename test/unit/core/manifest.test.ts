@@ -8,12 +8,26 @@ import { emptyManifest, parseManifest } from '../../../src/core/manifest.ts';
 import { buildManifest, type ResolvedVariant, utf8Bytes } from '../../../src/core/manifest-builder.ts';
 import { documentArb } from '../../fixtures/arbitraries.ts';
 import { textDocument } from '../../fixtures/documents.ts';
+import { thrownBy } from '../../fixtures/errors.ts';
 import { validateManifestSchema } from '../../fixtures/schema.ts';
 
 const validateSchema = validateManifestSchema;
 
 function resolved(document: PromptDocument, version = '1.0.0', weight = 100): ResolvedVariant {
   return { version, sha256: documentHash(document), document, weight };
+}
+
+/** Five prompts of about 300 KB each: over 1 MiB when inlined. */
+function largePrompts(): Record<string, ResolvedVariant[]> {
+  const prompts: Record<string, ResolvedVariant[]> = {};
+  for (let i = 0; i < 5; i++) {
+    const doc = textDocument({
+      id: `p${i}`,
+      sections: [{ name: 'instructions', content: `${i}`.repeat(300_000) }],
+    });
+    prompts[`p${i}`] = [resolved(doc)];
+  }
+  return prompts;
 }
 
 const base = { environment: 'prod', revision: 3, generatedAt: '2026-11-22T10:00:00.000Z' };
@@ -97,22 +111,9 @@ describe('buildManifest', () => {
   });
 
   it('fails with MANIFEST_TOO_LARGE naming the size and the largest prompts', () => {
-    const prompts: Record<string, ResolvedVariant[]> = {};
-    for (let i = 0; i < 5; i++) {
-      const doc = textDocument({
-        id: `p${i}`,
-        sections: [{ name: 'instructions', content: `${i}`.repeat(300_000) }],
-      });
-      prompts[`p${i}`] = [resolved(doc)];
-    }
-    let error: unknown;
-    try {
-      buildManifest({ ...base, prompts }, { inlineThresholdBytes: 1_000_000 });
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(ManifestTooLargeError);
-    const tooLarge = error as ManifestTooLargeError;
+    const tooLarge = thrownBy(ManifestTooLargeError, () =>
+      buildManifest({ ...base, prompts: largePrompts() }, { inlineThresholdBytes: 1_000_000 }),
+    );
     expect(tooLarge.status).toBe(422);
     expect(tooLarge.code).toBe('MANIFEST_TOO_LARGE');
     expect(tooLarge.size).toBeGreaterThan(1_500_000);
@@ -125,15 +126,7 @@ describe('buildManifest', () => {
   });
 
   it('fits the same prompts once large bodies go by reference', () => {
-    const prompts: Record<string, ResolvedVariant[]> = {};
-    for (let i = 0; i < 5; i++) {
-      const doc = textDocument({
-        id: `p${i}`,
-        sections: [{ name: 'instructions', content: `${i}`.repeat(300_000) }],
-      });
-      prompts[`p${i}`] = [resolved(doc)];
-    }
-    expect(buildManifest({ ...base, prompts }).bytes).toBeLessThan(10_000);
+    expect(buildManifest({ ...base, prompts: largePrompts() }).bytes).toBeLessThan(10_000);
   });
 
   it('builds schema-valid manifests that parse back unchanged (property)', () => {
@@ -201,14 +194,7 @@ describe('parseManifest', () => {
     ],
   ])('rejects %s, naming the field, as the schema does', (_label, manifest, path) => {
     const json = JSON.parse(JSON.stringify(manifest));
-    let error: unknown;
-    try {
-      parseManifest(json);
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(ValidationError);
-    expect((error as ValidationError).errors?.map((e) => e.path)).toContain(path);
+    expect(thrownBy(ValidationError, () => parseManifest(json)).errors?.map((e) => e.path)).toContain(path);
     if (path !== 'prompts.x.variants') expect(validateSchema(json)).toBe(false);
   });
 });

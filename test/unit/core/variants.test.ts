@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../../src/core/errors.ts';
 import { assertPins, pinVariants, pinVersions, variantProblems } from '../../../src/core/pins.ts';
 import { chooseVariant, variantAt, variantBucket } from '../../../src/core/variants.ts';
+import { thrownBy } from '../../fixtures/errors.ts';
 
 describe('variantBucket', () => {
   it('is stable across calls and processes (fixed expectations)', () => {
@@ -157,14 +158,7 @@ describe('pins', () => {
     ['a pin of the wrong shape', { a1: 3 }, 'prompts.a1', /version string or \{ variants/],
     ['empty variants', { a1: { variants: [] } }, 'prompts.a1.variants', /non-empty list/],
   ])('rejects %s naming the field', (_label, pins, path, message) => {
-    let error: unknown;
-    try {
-      assertPins(pins);
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(ValidationError);
-    const problem = (error as ValidationError).errors?.find((e) => e.path === path);
+    const problem = thrownBy(ValidationError, () => assertPins(pins)).errors?.find((e) => e.path === path);
     expect(problem?.message).toMatch(message);
   });
 
