@@ -132,16 +132,24 @@ export const LIMITS = {
 } as const;
 
 /**
- * DynamoDB key layout. The main table has `pk`/`sk` and two overloaded indexes (`gsi1pk`/`gsi1sk`,
- * `gsi2pk`/`gsi2sk`), so every read is a GetItem or a Query on a known partition: no scans.
+ * DynamoDB key layout. The main table has `pk`/`sk` and three overloaded indexes (`gsiN pk`/`sk`), so
+ * every read is a GetItem or a Query on a known partition: no scans, and the cost of a read does not
+ * grow with the number of prompts or versions.
  */
 export const TABLE = {
   partitionKey: 'pk',
   sortKey: 'sk',
   gsi1: { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
   gsi2: { name: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+  gsi3: { name: 'gsi3', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
   ttlAttribute: 'expiresAt',
 } as const;
+
+/** The indexes of the main table, in the order above. All project every attribute. */
+export const MAIN_TABLE_INDEXES = [TABLE.gsi1, TABLE.gsi2, TABLE.gsi3] as const;
+
+/** The feedback table: `pk`/`sk` and one index for per-prompt aggregates. */
+export const FEEDBACK_TABLE_INDEXES = [TABLE.gsi1] as const;
 
 export const KEYS = {
   /** All prompt summaries live in one partition so listing them is a single Query. */
@@ -154,12 +162,14 @@ export const KEYS = {
   environmentStateSk: 'STATE',
   environmentRevisionSk: (revision: number) => `REVISION#${String(revision).padStart(10, '0')}`,
   environmentRevisionSkPrefix: 'REVISION#',
+  /** Audit events: one item each, keyed by a deterministic event id so a retry writes nothing new. */
   auditPk: (eventId: string) => `AUDIT#${eventId}`,
   auditSk: 'EVENT',
-  /** gsi1: every audit event by time. gsi2: audit events of one prompt or one environment. */
+  /** gsi1: every audit event by time; gsi2: by prompt; gsi3: by environment. Sort keys are `<at>#<eventId>`. */
   auditAllGsiPk: 'AUDIT',
   auditPromptGsiPk: (id: string) => `AUDIT#PROMPT#${id}`,
   auditEnvironmentGsiPk: (env: string) => `AUDIT#ENV#${env}`,
+  auditGsiSk: (at: string, eventId: string) => `${at}#${eventId}`,
   /** Feedback table. */
   feedbackPk: (env: string, id: string, version: string) => `FEEDBACK#${env}#${id}#${version}`,
   feedbackItemSk: (at: string, feedbackId: string) => `ITEM#${at}#${feedbackId}`,

@@ -1,0 +1,279 @@
+/**
+ * Prompts and versions in the main DynamoDB table (key layout in core contracts). Single-item
+ * conditional writes only, so the same code runs on DynamoDB, DynamoDB Local, dynalite and moto.
+ */
+import {
+  BatchGetCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { KEYS, TABLE } from '../../src/core/contracts.ts';
+import type { Pin } from '../../src/core/pins.ts';
+import { versionSortKey } from '../../src/core/versioning.ts';
+import type { Approval, PromptSummary, VersionRecord } from '../model.ts';
+import type { Page, PageRequest, PromptRepository } from '../ports.ts';
+import { isConditionalCheckFailed } from './dynamo-errors.ts';
+import { decodeCursor, encodeCursor } from './pagination.ts';
+
+const KEY_ATTRIBUTES = [TABLE.partitionKey, TABLE.sortKey];
+
+interface VersionItem {
+  pk: string;
+  sk: string;
+  id: string;
+  version: string;
+  sha256: string;
+  size: number;
+  createdBy: string;
+  createdAt: string;
+  message?: string;
+  bump: VersionRecord['bump'];
+  approvals: Record<string, { at: string; comment?: string }>;
+  description?: string;
+  owner?: string;
+}
+
+function toRecord(item: Record<string, unknown>): VersionRecord {
+  const v = item as unknown as VersionItem;
+  const approvals = Object.entries(v.approvals ?? {})
+    .map(([by, a]) => ({ by, at: a.at, ...(a.comment !== undefined ? { comment: a.comment } : {}) }))
+    .sort((a, b) => a.at.localeCompare(b.at) || a.by.localeCompare(b.by));
+  return {
+    id: v.id,
+    version: v.version,
+    sha256: v.sha256,
+    size: v.size,
+    createdBy: v.createdBy,
+    createdAt: v.createdAt,
+    ...(v.message !== undefined ? { message: v.message } : {}),
+    bump: v.bump,
+    approvals,
+    ...(v.description !== undefined ? { description: v.description } : {}),
+    ...(v.owner !== undefined ? { owner: v.owner } : {}),
+  };
+}
+
+export class DynamoPromptRepository implements PromptRepository {
+  private readonly client: DynamoDBDocumentClient;
+  private readonly tableName: string;
+
+  constructor(client: DynamoDBDocumentClient, tableName: string) {
+    this.client = client;
+    this.tableName = tableName;
+  }
+
+  private versionKey(id: string, version: string) {
+    return {
+      [TABLE.partitionKey]: KEYS.promptPk(id),
+      [TABLE.sortKey]: KEYS.versionSk(versionSortKey(version)),
+    };
+  }
+
+  async getVersion(id: string, version: string): Promise<VersionRecord | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: this.versionKey(id, version), ConsistentRead: true }),
+    );
+    return Item ? toRecord(Item) : undefined;
+  }
+
+  async getLatestVersion(id: string): Promise<VersionRecord | undefined> {
+    const page = await this.queryVersions(id, { limit: 1 }, true);
+    return page.items[0];
+  }
+
+  async createVersion(record: VersionRecord): Promise<'created' | 'exists'> {
+    const item: VersionItem = {
+      pk: KEYS.promptPk(record.id),
+      sk: KEYS.versionSk(versionSortKey(record.version)),
+      id: record.id,
+      version: record.version,
+      sha256: record.sha256,
+      size: record.size,
+      createdBy: record.createdBy,
+      createdAt: record.createdAt,
+      ...(record.message !== undefined ? { message: record.message } : {}),
+      bump: record.bump,
+      approvals: {},
+      ...(record.description !== undefined ? { description: record.description } : {}),
+      ...(record.owner !== undefined ? { owner: record.owner } : {}),
+    };
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: item,
+          ConditionExpression: 'attribute_not_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
+        }),
+      );
+      return 'created';
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return 'exists';
+      throw error;
+    }
+  }
+
+  async recordLatest(record: VersionRecord): Promise<void> {
+    const names: Record<string, string> = {
+      '#pk': TABLE.partitionKey,
+      '#id': 'id',
+      '#latest': 'latestVersion',
+      '#sort': 'latestSortKey',
+      '#updated': 'updatedAt',
+      '#created': 'createdAt',
+      '#description': 'description',
+      '#owner': 'owner',
+    };
+    const values: Record<string, unknown> = {
+      ':id': record.id,
+      ':latest': record.version,
+      ':sort': versionSortKey(record.version),
+      ':at': record.createdAt,
+    };
+    const set = [
+      '#id = :id',
+      '#latest = :latest',
+      '#sort = :sort',
+      '#updated = :at',
+      '#created = if_not_exists(#created, :at)',
+    ];
+    const remove: string[] = [];
+    for (const field of ['description', 'owner'] as const) {
+      if (record[field] === undefined) remove.push(`#${field}`);
+      else {
+        set.push(`#${field} = :${field}`);
+        values[`:${field}`] = record[field];
+      }
+    }
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { [TABLE.partitionKey]: KEYS.promptIndexPk, [TABLE.sortKey]: KEYS.promptSk(record.id) },
+          UpdateExpression: `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`,
+          // Monotonic: a summary never moves back to a lower version.
+          ConditionExpression: 'attribute_not_exists(#pk) OR #sort <= :sort',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+  }
+
+  async addApproval(
+    id: string,
+    version: string,
+    approval: Approval,
+  ): Promise<'added' | 'exists' | 'missing'> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: this.versionKey(id, version),
+          UpdateExpression: 'SET #approvals.#by = :approval',
+          ConditionExpression: 'attribute_exists(#pk) AND attribute_not_exists(#approvals.#by)',
+          ExpressionAttributeNames: {
+            '#pk': TABLE.partitionKey,
+            '#approvals': 'approvals',
+            '#by': approval.by,
+          },
+          ExpressionAttributeValues: {
+            ':approval': {
+              at: approval.at,
+              ...(approval.comment !== undefined ? { comment: approval.comment } : {}),
+            },
+          },
+        }),
+      );
+      return 'added';
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+      const current = await this.getVersion(id, version);
+      return current ? 'exists' : 'missing';
+    }
+  }
+
+  async listPrompts(page: PageRequest): Promise<Page<PromptSummary>> {
+    const result = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
+        ExpressionAttributeValues: { ':pk': KEYS.promptIndexPk },
+        Limit: page.limit,
+        ExclusiveStartKey: decodeCursor(page.cursor, KEY_ATTRIBUTES),
+      }),
+    );
+    const items = (result.Items ?? []).map((item) => ({
+      id: item.id as string,
+      latestVersion: item.latestVersion as string,
+      ...(item.description !== undefined ? { description: item.description as string } : {}),
+      ...(item.owner !== undefined ? { owner: item.owner as string } : {}),
+      updatedAt: item.updatedAt as string,
+    }));
+    const nextCursor = encodeCursor(result.LastEvaluatedKey);
+    return nextCursor ? { items, nextCursor } : { items };
+  }
+
+  listVersions(id: string, page: PageRequest): Promise<Page<VersionRecord>> {
+    return this.queryVersions(id, page, false);
+  }
+
+  private async queryVersions(
+    id: string,
+    page: PageRequest,
+    consistent: boolean,
+  ): Promise<Page<VersionRecord>> {
+    const result = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+        ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#sk': TABLE.sortKey },
+        ExpressionAttributeValues: { ':pk': KEYS.promptPk(id), ':prefix': KEYS.versionSkPrefix },
+        ScanIndexForward: false,
+        Limit: page.limit,
+        ConsistentRead: consistent,
+        ExclusiveStartKey: decodeCursor(page.cursor, KEY_ATTRIBUTES),
+      }),
+    );
+    const items = (result.Items ?? []).map(toRecord);
+    const nextCursor = encodeCursor(result.LastEvaluatedKey);
+    return nextCursor ? { items, nextCursor } : { items };
+  }
+
+  async getEnvironmentPins(id: string, environments: readonly string[]): Promise<Record<string, Pin>> {
+    if (environments.length === 0) return {};
+    let keys: Record<string, unknown>[] = environments.map((env) => ({
+      [TABLE.partitionKey]: KEYS.environmentPk(env),
+      [TABLE.sortKey]: KEYS.environmentStateSk,
+    }));
+    const pins: Record<string, Pin> = {};
+    // BatchGet may return part of the keys unprocessed under load; ask again for those.
+    for (let attempt = 0; keys.length > 0 && attempt < 5; attempt++) {
+      const result = await this.client.send(
+        new BatchGetCommand({
+          RequestItems: {
+            [this.tableName]: {
+              Keys: keys,
+              ProjectionExpression: '#env, #pins.#id',
+              ExpressionAttributeNames: { '#env': 'environment', '#pins': 'pins', '#id': id },
+            },
+          },
+        }),
+      );
+      for (const item of result.Responses?.[this.tableName] ?? []) {
+        const pin = (item.pins as Record<string, Pin> | undefined)?.[id];
+        if (pin !== undefined) pins[item.environment as string] = pin;
+      }
+      keys = (result.UnprocessedKeys?.[this.tableName]?.Keys as Record<string, unknown>[] | undefined) ?? [];
+    }
+    if (keys.length > 0)
+      throw new Error(`DynamoDB left ${keys.length} environment states unprocessed after 5 attempts`);
+    return pins;
+  }
+}

@@ -1,0 +1,26 @@
+/** POST /prompts/{id}/versions/{version}/approvals: approve a version someone else published. */
+import { approveVersion } from '../registry/approve-version.ts';
+import { registryDeps } from '../registry/deps.ts';
+import { callerOf, jsonResponse, pathParameter, requestIdOf } from '../runtime/http.ts';
+import { httpHandler } from '../runtime/http-handler.ts';
+import { createLogger } from '../runtime/logger.ts';
+import { parseInput } from '../runtime/validation.ts';
+import { approveBody } from '../schemas/registry.ts';
+
+const logger = createLogger('review');
+
+export const handler = httpHandler(
+  async (event) => {
+    const caller = callerOf(event);
+    const body = parseInput(approveBody, event.jsonBody);
+    const result = await approveVersion(registryDeps(), {
+      id: pathParameter(event, 'id'),
+      version: pathParameter(event, 'version'),
+      ...body,
+      caller,
+      requestId: requestIdOf(event),
+    });
+    return jsonResponse(result.created ? 201 : 200, { by: result.approval.by, at: result.approval.at });
+  },
+  { logger, body: { required: false } },
+);

@@ -1,0 +1,53 @@
+/** Ports: what the use cases need from storage, implemented by the adapters (S3, DynamoDB, AppConfig). */
+import type { Pin } from '../src/core/pins.ts';
+import type { Approval, AuditEvent, AuditQuery, PromptSummary, VersionRecord } from './model.ts';
+
+export interface PageRequest {
+  readonly limit: number;
+  /** Opaque: the `nextCursor` of the previous page. */
+  readonly cursor?: string;
+}
+
+export interface Page<T> {
+  readonly items: T[];
+  readonly nextCursor?: string;
+}
+
+/** Prompt documents by the SHA-256 of their canonical text. */
+export interface BodyStore {
+  /** Stores a document under its hash. Writing the same document again is harmless. */
+  put(sha256: string, text: string): Promise<void>;
+  /** The document with this hash, verified against it; undefined when absent. */
+  get(sha256: string): Promise<string | undefined>;
+}
+
+export interface PromptRepository {
+  getVersion(id: string, version: string): Promise<VersionRecord | undefined>;
+  /** The highest version by semver precedence. */
+  getLatestVersion(id: string): Promise<VersionRecord | undefined>;
+  /** Conditional put: `exists` when the version is already there (nothing is written). */
+  createVersion(record: VersionRecord): Promise<'created' | 'exists'>;
+  /** Moves the prompt's summary to this version unless a greater one is already recorded. Idempotent. */
+  recordLatest(record: VersionRecord): Promise<void>;
+  /** `exists` when this principal already approved; `missing` when the version does not exist. */
+  addApproval(id: string, version: string, approval: Approval): Promise<'added' | 'exists' | 'missing'>;
+  listPrompts(page: PageRequest): Promise<Page<PromptSummary>>;
+  /** Newest first. */
+  listVersions(id: string, page: PageRequest): Promise<Page<VersionRecord>>;
+  /** The prompt's pin in each of these environments that pins it. */
+  getEnvironmentPins(id: string, environments: readonly string[]): Promise<Record<string, Pin>>;
+}
+
+export interface AuditLog {
+  /** Appends an event; an event with the same id is already there after a retry, and that is fine. */
+  append(event: AuditEvent): Promise<void>;
+  /** Newest first. */
+  list(query: AuditQuery, page: PageRequest): Promise<Page<AuditEvent>>;
+}
+
+export interface RegistryDeps {
+  readonly prompts: PromptRepository;
+  readonly bodies: BodyStore;
+  readonly audit: AuditLog;
+  readonly now: () => Date;
+}

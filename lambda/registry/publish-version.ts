@@ -1,0 +1,133 @@
+/**
+ * Publishing a version: lint, decide the version, store the document by hash, then the version item
+ * by one conditional put (the commit point), then the prompt summary and the audit event, both
+ * idempotent. A retry of the same publish answers with the existing version and repairs whatever
+ * a failure after the commit point left undone.
+ */
+import { parsePromptDocument, serializePromptDocument } from '../../src/core/document.ts';
+import { LintFailedError, ValidationError, VersionExistsError } from '../../src/core/errors.ts';
+import { sha256Hex } from '../../src/core/hash.ts';
+import { assertPromptId } from '../../src/core/ids.ts';
+import { lintDocument } from '../../src/core/lint/index.ts';
+import { utf8Bytes } from '../../src/core/manifest-builder.ts';
+import { assertVersion, type BumpOption, decidePublishVersion } from '../../src/core/versioning.ts';
+import { auditEvent } from '../audit-events.ts';
+import type { VersionRecord } from '../model.ts';
+import type { RegistryDeps } from '../ports.ts';
+
+export interface PublishInput {
+  readonly id: string;
+  /** The `.prompt.md` document text. */
+  readonly document: string;
+  readonly version?: string;
+  readonly bump?: BumpOption;
+  readonly message?: string;
+  readonly caller: string;
+  readonly requestId: string;
+}
+
+export interface PublishResult {
+  /** False when the same document was already published as this version (an idempotent retry). */
+  readonly created: boolean;
+  readonly record: VersionRecord;
+}
+
+export async function publishVersion(deps: RegistryDeps, input: PublishInput): Promise<PublishResult> {
+  const id = assertPromptId(input.id);
+  const requested = input.version === undefined ? undefined : assertVersion(input.version);
+
+  const lint = lintDocument(input.document);
+  if (!lint.ok || !lint.document) throw new LintFailedError(lint.findings);
+  const document = lint.document;
+  if (document.id !== id) {
+    const message = `the document's id "${document.id}" does not match the prompt id "${id}" in the path`;
+    throw new ValidationError(`Invalid document: ${message}`, [{ path: 'document.id', message }]);
+  }
+  const canonical = serializePromptDocument(document);
+  const sha256 = sha256Hex(canonical);
+
+  if (requested !== undefined) {
+    const existing = await deps.prompts.getVersion(id, requested);
+    if (existing) return answerExisting(deps, existing, sha256, input.requestId);
+  }
+  const latest = await deps.prompts.getLatestVersion(id);
+  if (requested === undefined && latest?.sha256 === sha256)
+    return answerExisting(deps, latest, sha256, input.requestId);
+
+  let latestDocument: { version: string; document: ReturnType<typeof parsePromptDocument> } | undefined;
+  if (latest) {
+    const text = await deps.bodies.get(latest.sha256);
+    if (text === undefined)
+      throw new Error(
+        `The document of ${id}@${latest.version} (${latest.sha256}) is missing from the body store`,
+      );
+    latestDocument = { version: latest.version, document: parsePromptDocument(text) };
+  }
+  const decision = decidePublishVersion({
+    document,
+    ...(latestDocument ? { latest: latestDocument } : {}),
+    ...(requested !== undefined ? { version: requested } : {}),
+    ...(input.bump !== undefined ? { bump: input.bump } : {}),
+  });
+  if (decision.unchanged && latest) return answerExisting(deps, latest, sha256, input.requestId);
+
+  const record: VersionRecord = {
+    id,
+    version: decision.version,
+    sha256,
+    size: utf8Bytes(canonical),
+    createdBy: input.caller,
+    createdAt: deps.now().toISOString(),
+    ...(input.message !== undefined ? { message: input.message } : {}),
+    bump: decision.bump,
+    approvals: [],
+    ...(document.description !== undefined ? { description: document.description } : {}),
+    ...(document.owner !== undefined ? { owner: document.owner } : {}),
+  };
+
+  // The body first: until the version item exists nothing refers to it, so a failure here or in
+  // the put below leaves nothing visible.
+  await deps.bodies.put(sha256, canonical);
+  if ((await deps.prompts.createVersion(record)) === 'exists') {
+    const winner = await deps.prompts.getVersion(id, record.version);
+    if (!winner) throw new Error(`${id}@${record.version} was reported as existing but cannot be read`);
+    return answerExisting(deps, winner, sha256, input.requestId);
+  }
+  await completePublish(deps, record, input.requestId);
+  return { created: true, record };
+}
+
+/** The same document under the same version is an idempotent retry; a different one is a conflict. */
+async function answerExisting(
+  deps: RegistryDeps,
+  existing: VersionRecord,
+  sha256: string,
+  requestId: string,
+): Promise<PublishResult> {
+  if (existing.sha256 !== sha256) {
+    throw new VersionExistsError(
+      `Version ${existing.version} of ${existing.id} already exists with different content (sha256 ${existing.sha256.slice(0, 12)}…): publish a new version`,
+    );
+  }
+  await completePublish(deps, existing, requestId);
+  return { created: false, record: existing };
+}
+
+async function completePublish(deps: RegistryDeps, record: VersionRecord, requestId: string): Promise<void> {
+  await deps.prompts.recordLatest(record);
+  await deps.audit.append(
+    auditEvent({
+      at: record.createdAt,
+      actor: record.createdBy,
+      action: 'prompt.publish',
+      target: `${record.id}@${record.version}`,
+      details: {
+        sha256: record.sha256,
+        bump: record.bump,
+        ...(record.message !== undefined ? { message: record.message } : {}),
+      },
+      requestId,
+      promptId: record.id,
+    }),
+  );
+}

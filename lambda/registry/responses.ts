@@ -1,0 +1,50 @@
+/** Response bodies of the registry routes (CONTRACT.md section 2). */
+import type { AuditEvent, VersionRecord } from '../model.ts';
+import type { VersionWithDocument } from './queries.ts';
+
+export function publishedVersion(record: VersionRecord) {
+  return {
+    id: record.id,
+    version: record.version,
+    sha256: record.sha256,
+    bump: record.bump,
+    createdBy: record.createdBy,
+    createdAt: record.createdAt,
+  };
+}
+
+export function versionSummary(record: VersionRecord) {
+  return {
+    version: record.version,
+    sha256: record.sha256,
+    createdBy: record.createdBy,
+    createdAt: record.createdAt,
+    message: record.message ?? null,
+    approvals: record.approvals,
+  };
+}
+
+export function versionDetails(record: VersionWithDocument) {
+  return {
+    id: record.id,
+    version: record.version,
+    sha256: record.sha256,
+    document: record.document,
+    createdBy: record.createdBy,
+    createdAt: record.createdAt,
+    message: record.message ?? null,
+    bump: record.bump,
+    approvals: record.approvals,
+  };
+}
+
+export function auditEntry(event: AuditEvent) {
+  return {
+    at: event.at,
+    actor: event.actor,
+    action: event.action,
+    target: event.target,
+    details: event.details,
+    requestId: event.requestId,
+  };
+}

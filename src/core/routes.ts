@@ -1,0 +1,69 @@
+/**
+ * The HTTP API: every route and the handler that serves it. The CDK stack, the local gateway and
+ * the docs are built from this one table.
+ */
+
+export type HandlerName = 'publish' | 'review' | 'query' | 'deploy' | 'feedback' | 'metrics';
+
+export interface ApiRoute {
+  readonly method: 'GET' | 'POST';
+  /** API Gateway path template: `{name}` matches one path segment. */
+  readonly path: string;
+  readonly handler: HandlerName;
+}
+
+export const API_ROUTES: readonly ApiRoute[] = [
+  { method: 'POST', path: '/prompts/{id}/versions', handler: 'publish' },
+  { method: 'POST', path: '/prompts/{id}/versions/{version}/approvals', handler: 'review' },
+  { method: 'GET', path: '/prompts', handler: 'query' },
+  { method: 'GET', path: '/prompts/{id}', handler: 'query' },
+  { method: 'GET', path: '/prompts/{id}/versions', handler: 'query' },
+  { method: 'GET', path: '/prompts/{id}/versions/{version}', handler: 'query' },
+  { method: 'GET', path: '/prompts/{id}/diff', handler: 'query' },
+  { method: 'GET', path: '/audit', handler: 'query' },
+];
+
+export function routeKey(route: Pick<ApiRoute, 'method' | 'path'>): string {
+  return `${route.method} ${route.path}`;
+}
+
+export interface RouteMatch {
+  readonly route: ApiRoute;
+  readonly routeKey: string;
+  /** Decoded path parameters, as API Gateway passes them. */
+  readonly pathParameters: Record<string, string>;
+}
+
+/** Matches a request path (without query string) as API Gateway HTTP APIs do. */
+export function matchRoute(
+  method: string,
+  path: string,
+  routes: readonly ApiRoute[] = API_ROUTES,
+): RouteMatch | undefined {
+  const segments = path.split('/').slice(1);
+  for (const route of routes) {
+    if (route.method !== method) continue;
+    const template = route.path.split('/').slice(1);
+    if (template.length !== segments.length) continue;
+    const pathParameters: Record<string, string> = {};
+    let matched = true;
+    for (let i = 0; i < template.length && matched; i++) {
+      const part = template[i] as string;
+      const segment = segments[i] as string;
+      if (part.startsWith('{') && part.endsWith('}')) {
+        if (segment === '') matched = false;
+        else pathParameters[part.slice(1, -1)] = safeDecode(segment);
+      } else matched = part === segment;
+    }
+    if (matched) return { route, routeKey: routeKey(route), pathParameters };
+  }
+  return undefined;
+}
+
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}

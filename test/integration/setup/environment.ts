@@ -1,0 +1,11 @@
+/** Points the handlers at the integration stack before any test module (and its clients) loads. */
+import { inject } from 'vitest';
+import { ENV } from '../../../src/core/contracts.ts';
+
+const stack = inject('promptops');
+process.env[ENV.dynamodbEndpoint] = stack.dynamodbEndpoint;
+process.env[ENV.s3Endpoint] = stack.s3Endpoint;
+process.env[ENV.table] = stack.table;
+process.env[ENV.feedbackTable] = stack.feedbackTable;
+process.env[ENV.bodyBucket] = stack.bucket;
+process.env[ENV.environments] = 'dev,staging,prod';
