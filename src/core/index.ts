@@ -1,5 +1,4 @@
 /** The pure domain core: no AWS SDK, no aws-cdk-lib, no file system or network. */
-export * from './alarms.ts';
 export * from './contracts.ts';
 export * from './diff.ts';
 export * from './document.ts';
@@ -15,7 +14,6 @@ export * from './pins.ts';
 export * from './prompt.ts';
 export * from './routes.ts';
 export * from './sections.ts';
-export * from './settings.ts';
 export * from './template.ts';
 export * from './variables.ts';
 export * from './variants.ts';
