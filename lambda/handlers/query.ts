@@ -1,6 +1,7 @@
 /** Every GET route of the registry: prompts, versions, documents, diffs and the audit log. */
 import { BadRequestError, NotFoundError } from '../../src/core/errors.ts';
 import { assertEnvironmentName, assertPromptId } from '../../src/core/ids.ts';
+import type { RegistryDeps } from '../ports.ts';
 import { registryDeps } from '../registry/deps.ts';
 import {
   diffVersions,
@@ -26,58 +27,63 @@ import { pageRequest, requiredQueryParameter } from '../runtime/query.ts';
 
 const logger = createLogger('query');
 
-const routes: Record<string, (event: ApiEvent) => Promise<ApiResult>> = {
-  'GET /prompts': async (event) => jsonResponse(200, await listPrompts(registryDeps(), pageRequest(event))),
+function routesFor(deps: () => RegistryDeps): Record<string, (event: ApiEvent) => Promise<ApiResult>> {
+  return {
+    'GET /prompts': async (event) => jsonResponse(200, await listPrompts(deps(), pageRequest(event))),
 
-  'GET /prompts/{id}': async (event) =>
-    jsonResponse(200, await getPrompt(registryDeps(), pathParameter(event, 'id'), configuredEnvironments())),
+    'GET /prompts/{id}': async (event) =>
+      jsonResponse(200, await getPrompt(deps(), pathParameter(event, 'id'), configuredEnvironments())),
 
-  'GET /prompts/{id}/versions': async (event) => {
-    const page = await listVersions(registryDeps(), pathParameter(event, 'id'), pageRequest(event));
-    return jsonResponse(200, { ...page, items: page.items.map(versionSummary) });
-  },
+    'GET /prompts/{id}/versions': async (event) => {
+      const page = await listVersions(deps(), pathParameter(event, 'id'), pageRequest(event));
+      return jsonResponse(200, { ...page, items: page.items.map(versionSummary) });
+    },
 
-  'GET /prompts/{id}/versions/{version}': async (event) =>
-    jsonResponse(
-      200,
-      versionDetails(
-        await getVersion(registryDeps(), pathParameter(event, 'id'), pathParameter(event, 'version')),
+    'GET /prompts/{id}/versions/{version}': async (event) =>
+      jsonResponse(
+        200,
+        versionDetails(await getVersion(deps(), pathParameter(event, 'id'), pathParameter(event, 'version'))),
       ),
-    ),
 
-  'GET /prompts/{id}/diff': async (event) =>
-    jsonResponse(
-      200,
-      await diffVersions(
-        registryDeps(),
-        pathParameter(event, 'id'),
-        requiredQueryParameter(event, 'from'),
-        requiredQueryParameter(event, 'to'),
+    'GET /prompts/{id}/diff': async (event) =>
+      jsonResponse(
+        200,
+        await diffVersions(
+          deps(),
+          pathParameter(event, 'id'),
+          requiredQueryParameter(event, 'from'),
+          requiredQueryParameter(event, 'to'),
+        ),
       ),
-    ),
 
-  'GET /audit': async (event) => {
-    const promptId = queryParameter(event, 'promptId');
-    const environment = queryParameter(event, 'environment');
-    const query = {
-      ...(promptId !== undefined ? { promptId: assertPromptId(promptId, 'promptId') } : {}),
-      ...(environment !== undefined ? { environment: assertEnvironmentName(environment) } : {}),
-    };
-    const page = await listAudit(registryDeps(), query, pageRequest(event));
-    return jsonResponse(200, { ...page, items: page.items.map(auditEntry) });
-  },
-};
+    'GET /audit': async (event) => {
+      const promptId = queryParameter(event, 'promptId');
+      const environment = queryParameter(event, 'environment');
+      const query = {
+        ...(promptId !== undefined ? { promptId: assertPromptId(promptId, 'promptId') } : {}),
+        ...(environment !== undefined ? { environment: assertEnvironmentName(environment) } : {}),
+      };
+      const page = await listAudit(deps(), query, pageRequest(event));
+      return jsonResponse(200, { ...page, items: page.items.map(auditEntry) });
+    },
+  };
+}
 
-export const handler = httpHandler(
-  async (event) => {
-    callerOf(event);
-    const route = routes[event.routeKey];
-    if (!route) {
-      if (event.requestContext?.http?.method !== 'GET')
-        throw new BadRequestError('This function serves GET routes only');
-      throw new NotFoundError(`No route ${event.routeKey}`);
-    }
-    return route(event);
-  },
-  { logger },
-);
+export function createQueryHandler(deps: () => RegistryDeps) {
+  const routes = routesFor(deps);
+  return httpHandler(
+    async (event) => {
+      callerOf(event);
+      const route = routes[event.routeKey];
+      if (!route) {
+        if (event.requestContext?.http?.method !== 'GET')
+          throw new BadRequestError('This function serves GET routes only');
+        throw new NotFoundError(`No route ${event.routeKey}`);
+      }
+      return route(event);
+    },
+    { logger },
+  );
+}
+
+export const handler = createQueryHandler(registryDeps);

@@ -1,4 +1,6 @@
 /** POST /prompts/{id}/versions/{version}/approvals: approve a version someone else published. */
+
+import type { RegistryDeps } from '../ports.ts';
 import { approveVersion } from '../registry/approve-version.ts';
 import { registryDeps } from '../registry/deps.ts';
 import { callerOf, jsonResponse, pathParameter, requestIdOf } from '../runtime/http.ts';
@@ -9,18 +11,22 @@ import { approveBody } from '../schemas/registry.ts';
 
 const logger = createLogger('review');
 
-export const handler = httpHandler(
-  async (event) => {
-    const caller = callerOf(event);
-    const body = parseInput(approveBody, event.jsonBody);
-    const result = await approveVersion(registryDeps(), {
-      id: pathParameter(event, 'id'),
-      version: pathParameter(event, 'version'),
-      ...body,
-      caller,
-      requestId: requestIdOf(event),
-    });
-    return jsonResponse(result.created ? 201 : 200, { by: result.approval.by, at: result.approval.at });
-  },
-  { logger, body: { required: false } },
-);
+export function createReviewHandler(deps: () => RegistryDeps) {
+  return httpHandler(
+    async (event) => {
+      const caller = callerOf(event);
+      const body = parseInput(approveBody, event.jsonBody);
+      const result = await approveVersion(deps(), {
+        id: pathParameter(event, 'id'),
+        version: pathParameter(event, 'version'),
+        ...body,
+        caller,
+        requestId: requestIdOf(event),
+      });
+      return jsonResponse(result.created ? 201 : 200, { by: result.approval.by, at: result.approval.at });
+    },
+    { logger, body: { required: false } },
+  );
+}
+
+export const handler = createReviewHandler(registryDeps);

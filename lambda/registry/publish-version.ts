@@ -4,7 +4,7 @@
  * idempotent. A retry of the same publish answers with the existing version and repairs whatever
  * a failure after the commit point left undone.
  */
-import { parsePromptDocument, serializePromptDocument } from '../../src/core/document.ts';
+import { type PromptDocument, serializePromptDocument } from '../../src/core/document.ts';
 import { LintFailedError, ValidationError, VersionExistsError } from '../../src/core/errors.ts';
 import { sha256Hex } from '../../src/core/hash.ts';
 import { assertPromptId } from '../../src/core/ids.ts';
@@ -14,6 +14,7 @@ import { assertVersion, type BumpOption, decidePublishVersion } from '../../src/
 import { auditEvent } from '../audit-events.ts';
 import type { VersionRecord } from '../model.ts';
 import type { RegistryDeps } from '../ports.ts';
+import { loadDocument, rememberDocument } from './document-cache.ts';
 
 export interface PublishInput {
   readonly id: string;
@@ -54,14 +55,14 @@ export async function publishVersion(deps: RegistryDeps, input: PublishInput): P
   if (requested === undefined && latest?.sha256 === sha256)
     return answerExisting(deps, latest, sha256, input.requestId);
 
-  let latestDocument: { version: string; document: ReturnType<typeof parsePromptDocument> } | undefined;
+  let latestDocument: { version: string; document: PromptDocument } | undefined;
   if (latest) {
-    const text = await deps.bodies.get(latest.sha256);
-    if (text === undefined)
+    const previous = await loadDocument(deps.bodies, latest.sha256);
+    if (!previous)
       throw new Error(
         `The document of ${id}@${latest.version} (${latest.sha256}) is missing from the body store`,
       );
-    latestDocument = { version: latest.version, document: parsePromptDocument(text) };
+    latestDocument = { version: latest.version, document: previous };
   }
   const decision = decidePublishVersion({
     document,
@@ -88,6 +89,7 @@ export async function publishVersion(deps: RegistryDeps, input: PublishInput): P
   // The body first: until the version item exists nothing refers to it, so a failure here or in
   // the put below leaves nothing visible.
   await deps.bodies.put(sha256, canonical);
+  rememberDocument(sha256, document);
   if ((await deps.prompts.createVersion(record)) === 'exists') {
     const winner = await deps.prompts.getVersion(id, record.version);
     if (!winner) throw new Error(`${id}@${record.version} was reported as existing but cannot be read`);
