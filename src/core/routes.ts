@@ -21,6 +21,12 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'GET', path: '/prompts/{id}/versions/{version}', handler: 'query' },
   { method: 'GET', path: '/prompts/{id}/diff', handler: 'query' },
   { method: 'GET', path: '/audit', handler: 'query' },
+  { method: 'POST', path: '/environments/{env}/deployments', handler: 'deploy' },
+  { method: 'POST', path: '/environments/{env}/rollback', handler: 'deploy' },
+  { method: 'GET', path: '/environments/{env}', handler: 'deploy' },
+  { method: 'POST', path: '/feedback', handler: 'feedback' },
+  { method: 'GET', path: '/prompts/{id}/feedback', handler: 'feedback' },
+  { method: 'POST', path: '/metrics', handler: 'metrics' },
 ];
 
 export function routeKey(route: Pick<ApiRoute, 'method' | 'path'>): string {

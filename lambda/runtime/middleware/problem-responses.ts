@@ -28,7 +28,8 @@ export function problemResponses({ logger }: ProblemResponsesOptions): Middlewar
       const error = request.error;
       const requestId = requestIdOf(request.event);
       if (isPromptOpsError(error)) {
-        logger.info('request rejected', { status: error.status, code: error.code, detail: error.message });
+        // Code and status only: details can name principals or echo input.
+        logger.info('request rejected', { status: error.status, code: error.code });
         request.response = problemResponse(error.toProblem());
         return;
       }
