@@ -1,0 +1,179 @@
+/**
+ * AppConfig for one application and configuration profile: hosted configuration versions and
+ * deployments. AppConfig's own states are mapped to the four the API reports.
+ */
+import {
+  type AppConfigClient,
+  CreateHostedConfigurationVersionCommand,
+  type Deployment,
+  GetDeploymentCommand,
+  ListHostedConfigurationVersionsCommand,
+  StartDeploymentCommand,
+  StopDeploymentCommand,
+} from '@aws-sdk/client-appconfig';
+import { APPCONFIG } from '../../src/core/contracts.ts';
+import { DeploymentInProgressError, LintFailedError, NotFoundError } from '../../src/core/errors.ts';
+import type { DeploymentInfo, DeploymentState } from '../delivery/model.ts';
+import type { Delivery } from '../delivery/ports.ts';
+
+const STATES: Record<string, DeploymentState> = {
+  VALIDATING: 'DEPLOYING',
+  DEPLOYING: 'DEPLOYING',
+  BAKING: 'BAKING',
+  COMPLETE: 'COMPLETE',
+  ROLLING_BACK: 'ROLLED_BACK',
+  ROLLED_BACK: 'ROLLED_BACK',
+  REVERTED: 'ROLLED_BACK',
+};
+
+export function deploymentInfo(deployment: Deployment): DeploymentInfo {
+  const state = STATES[deployment.State ?? ''] ?? 'DEPLOYING';
+  const rollback = deployment.EventLog?.find(
+    (e) => e.EventType === 'ROLLBACK_STARTED' || e.EventType === 'REVERT_COMPLETED',
+  );
+  return {
+    number: deployment.DeploymentNumber ?? 0,
+    state,
+    percentage: deployment.PercentageComplete ?? 0,
+    strategyId: deployment.DeploymentStrategyId ?? '',
+    configurationVersion: deployment.ConfigurationVersion ?? '',
+    ...(deployment.StartedAt ? { startedAt: new Date(deployment.StartedAt).toISOString() } : {}),
+    ...(deployment.CompletedAt ? { endedAt: new Date(deployment.CompletedAt).toISOString() } : {}),
+    ...(state === 'ROLLED_BACK' && rollback?.Description ? { reason: rollback.Description } : {}),
+    ...(state === 'ROLLED_BACK' && rollback?.TriggeredBy ? { triggeredBy: rollback.TriggeredBy } : {}),
+  };
+}
+
+function isNamed(error: unknown, name: string): boolean {
+  return error instanceof Error && error.name === name;
+}
+
+export class AppConfigDelivery implements Delivery {
+  private readonly client: AppConfigClient;
+  private readonly applicationId: string;
+  private readonly profileId: string;
+  /** The profile's latest hosted version as this container last saw it (AppConfig's lock token). */
+  private latestVersion: number | undefined;
+
+  constructor(client: AppConfigClient, applicationId: string, profileId: string) {
+    this.client = client;
+    this.applicationId = applicationId;
+    this.profileId = profileId;
+  }
+
+  private async findLatestVersion(): Promise<number | undefined> {
+    let latest: number | undefined;
+    let token: string | undefined;
+    do {
+      const page = await this.client.send(
+        new ListHostedConfigurationVersionsCommand({
+          ApplicationId: this.applicationId,
+          ConfigurationProfileId: this.profileId,
+          MaxResults: 50,
+          ...(token ? { NextToken: token } : {}),
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        if (item.VersionNumber !== undefined && (latest === undefined || item.VersionNumber > latest))
+          latest = item.VersionNumber;
+      }
+      token = page.NextToken;
+    } while (token);
+    return latest;
+  }
+
+  async createHostedVersion(input: { content: string; label: string; description: string }): Promise<number> {
+    if (this.latestVersion === undefined) this.latestVersion = await this.findLatestVersion();
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const created = await this.client.send(
+          new CreateHostedConfigurationVersionCommand({
+            ApplicationId: this.applicationId,
+            ConfigurationProfileId: this.profileId,
+            Content: new TextEncoder().encode(input.content),
+            ContentType: APPCONFIG.contentType,
+            Description: input.description.slice(0, 1024),
+            VersionLabel: input.label,
+            ...(this.latestVersion !== undefined ? { LatestVersionNumber: this.latestVersion } : {}),
+          }),
+        );
+        this.latestVersion = created.VersionNumber;
+        if (created.VersionNumber === undefined)
+          throw new Error('AppConfig returned no hosted configuration version number');
+        return created.VersionNumber;
+      } catch (error) {
+        // Another writer created a version since we looked: learn the real latest and try again.
+        if (!isNamed(error, 'ConflictException') || attempt >= 2) throw error;
+        this.latestVersion = await this.findLatestVersion();
+      }
+    }
+  }
+
+  async startDeployment(input: {
+    environmentId: string;
+    strategyId: string;
+    versionNumber: number;
+    description: string;
+  }): Promise<DeploymentInfo> {
+    try {
+      const started = await this.client.send(
+        new StartDeploymentCommand({
+          ApplicationId: this.applicationId,
+          EnvironmentId: input.environmentId,
+          ConfigurationProfileId: this.profileId,
+          DeploymentStrategyId: input.strategyId,
+          ConfigurationVersion: String(input.versionNumber),
+          Description: input.description.slice(0, 1024),
+        }),
+      );
+      return deploymentInfo(started);
+    } catch (error) {
+      if (isNamed(error, 'ConflictException')) {
+        throw new DeploymentInProgressError(
+          'AppConfig already has a deployment running in this environment: wait for it to finish or roll it back',
+          { cause: error },
+        );
+      }
+      if (isNamed(error, 'BadRequestException')) {
+        // A configuration validator (the JSON Schema or the validator Lambda) refused the manifest.
+        throw new LintFailedError([
+          {
+            rule: 'appconfig-validator',
+            severity: 'error',
+            message: `AppConfig refused the manifest: ${(error as Error).message}`,
+          },
+        ]);
+      }
+      throw error;
+    }
+  }
+
+  async getDeployment(environmentId: string, deploymentNumber: number): Promise<DeploymentInfo> {
+    try {
+      const deployment = await this.client.send(
+        new GetDeploymentCommand({
+          ApplicationId: this.applicationId,
+          EnvironmentId: environmentId,
+          DeploymentNumber: deploymentNumber,
+        }),
+      );
+      return deploymentInfo(deployment);
+    } catch (error) {
+      if (isNamed(error, 'ResourceNotFoundException')) {
+        throw new NotFoundError(`Deployment ${deploymentNumber} does not exist`, { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  async stopDeployment(environmentId: string, deploymentNumber: number): Promise<DeploymentInfo> {
+    const stopped = await this.client.send(
+      new StopDeploymentCommand({
+        ApplicationId: this.applicationId,
+        EnvironmentId: environmentId,
+        DeploymentNumber: deploymentNumber,
+      }),
+    );
+    return deploymentInfo(stopped);
+  }
+}

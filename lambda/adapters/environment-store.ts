@@ -1,0 +1,230 @@
+/** Environment state and revision history in the main table (key layout in core contracts). */
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { KEYS, TABLE } from '../../src/core/contracts.ts';
+import type { DeploymentRecord, EnvironmentState, RevisionRecord } from '../delivery/model.ts';
+import type { EnvironmentStore } from '../delivery/ports.ts';
+import { isConditionalCheckFailed } from './dynamo-errors.ts';
+
+const STATE_FIELDS = [
+  'environment',
+  'revision',
+  'lastRevision',
+  'pins',
+  'deployment',
+  'updatedAt',
+  'pendingRevision',
+  'pendingUntil',
+] as const;
+
+function stateKey(environment: string) {
+  return { [TABLE.partitionKey]: KEYS.environmentPk(environment), [TABLE.sortKey]: KEYS.environmentStateSk };
+}
+
+function revisionKey(environment: string, revision: number) {
+  return {
+    [TABLE.partitionKey]: KEYS.environmentPk(environment),
+    [TABLE.sortKey]: KEYS.environmentRevisionSk(revision),
+  };
+}
+
+function toState(item: Record<string, unknown>): EnvironmentState {
+  const state: Record<string, unknown> = { revision: 0, lastRevision: 0, pins: {} };
+  for (const field of STATE_FIELDS) if (item[field] !== undefined) state[field] = item[field];
+  return state as unknown as EnvironmentState;
+}
+
+function toRevision(item: Record<string, unknown>): RevisionRecord {
+  const { pk: _pk, sk: _sk, ...record } = item;
+  return record as unknown as RevisionRecord;
+}
+
+export class DynamoEnvironmentStore implements EnvironmentStore {
+  private readonly client: DynamoDBDocumentClient;
+  private readonly tableName: string;
+
+  constructor(client: DynamoDBDocumentClient, tableName: string) {
+    this.client = client;
+    this.tableName = tableName;
+  }
+
+  async get(environment: string): Promise<EnvironmentState | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: stateKey(environment), ConsistentRead: true }),
+    );
+    return Item ? toState(Item) : undefined;
+  }
+
+  async claim(
+    environment: string,
+    expectedLastRevision: number,
+    revision: number,
+    until: string,
+    now: string,
+  ): Promise<'claimed' | 'conflict'> {
+    const allocated = expectedLastRevision === 0 ? 'attribute_not_exists(#last)' : '#last = :expected';
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: stateKey(environment),
+          UpdateExpression: 'SET #env = :env, #pending = :revision, #until = :until',
+          ConditionExpression: `(${allocated}) AND (attribute_not_exists(#pending) OR #until < :now)`,
+          ExpressionAttributeNames: {
+            '#env': 'environment',
+            '#last': 'lastRevision',
+            '#pending': 'pendingRevision',
+            '#until': 'pendingUntil',
+          },
+          ExpressionAttributeValues: {
+            ':env': environment,
+            ':revision': revision,
+            ':until': until,
+            ':now': now,
+            ...(expectedLastRevision === 0 ? {} : { ':expected': expectedLastRevision }),
+          },
+        }),
+      );
+      return 'claimed';
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return 'conflict';
+      throw error;
+    }
+  }
+
+  async release(environment: string, revision: number): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: stateKey(environment),
+          UpdateExpression: 'REMOVE #pending, #until',
+          ConditionExpression: '#pending = :revision',
+          ExpressionAttributeNames: { '#pending': 'pendingRevision', '#until': 'pendingUntil' },
+          ExpressionAttributeValues: { ':revision': revision },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+  }
+
+  async commit(state: EnvironmentState, claimedRevision: number): Promise<void> {
+    const names: Record<string, string> = { '#pending': 'pendingRevision', '#until': 'pendingUntil' };
+    const values: Record<string, unknown> = { ':claimed': claimedRevision };
+    const set: string[] = [];
+    for (const field of [
+      'environment',
+      'revision',
+      'lastRevision',
+      'pins',
+      'deployment',
+      'updatedAt',
+    ] as const) {
+      if (state[field] === undefined) continue;
+      names[`#${field}`] = field;
+      values[`:${field}`] = state[field];
+      set.push(`#${field} = :${field}`);
+    }
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: stateKey(state.environment),
+        UpdateExpression: `SET ${set.join(', ')} REMOVE #pending, #until`,
+        ConditionExpression: '#pending = :claimed',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
+    );
+  }
+
+  async recordOutcome(
+    environment: string,
+    deploymentNumber: number,
+    update: { deployment: DeploymentRecord; revision: number; pins: EnvironmentState['pins'] },
+  ): Promise<'updated' | 'unchanged'> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: stateKey(environment),
+          UpdateExpression:
+            'SET #deployment = :deployment, #revision = :revision, #pins = :pins, #updated = :updated',
+          ConditionExpression:
+            '#deployment.#number = :number AND (#deployment.#state = :deploying OR #deployment.#state = :baking)',
+          ExpressionAttributeNames: {
+            '#deployment': 'deployment',
+            '#revision': 'revision',
+            '#pins': 'pins',
+            '#updated': 'updatedAt',
+            '#number': 'number',
+            '#state': 'state',
+          },
+          ExpressionAttributeValues: {
+            ':deployment': update.deployment,
+            ':revision': update.revision,
+            ':pins': update.pins,
+            ':updated': update.deployment.endedAt ?? update.deployment.startedAt,
+            ':number': deploymentNumber,
+            ':deploying': 'DEPLOYING',
+            ':baking': 'BAKING',
+          },
+        }),
+      );
+      return 'updated';
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return 'unchanged';
+      throw error;
+    }
+  }
+
+  async putRevision(record: RevisionRecord): Promise<void> {
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...revisionKey(record.environment, record.revision), ...record },
+      }),
+    );
+  }
+
+  async deleteRevision(environment: string, revision: number): Promise<void> {
+    await this.client.send(
+      new DeleteCommand({ TableName: this.tableName, Key: revisionKey(environment, revision) }),
+    );
+  }
+
+  async getRevision(environment: string, revision: number): Promise<RevisionRecord | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: revisionKey(environment, revision),
+        ConsistentRead: true,
+      }),
+    );
+    return Item ? toRevision(Item) : undefined;
+  }
+
+  async listRevisions(environment: string, limit: number): Promise<RevisionRecord[]> {
+    const { Items } = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+        ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#sk': TABLE.sortKey },
+        ExpressionAttributeValues: {
+          ':pk': KEYS.environmentPk(environment),
+          ':prefix': KEYS.environmentRevisionSkPrefix,
+        },
+        ScanIndexForward: false,
+        Limit: limit,
+        ConsistentRead: true,
+      }),
+    );
+    return (Items ?? []).map(toRevision);
+  }
+}

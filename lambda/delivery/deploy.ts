@@ -1,0 +1,75 @@
+/** Deploying prompt versions to an environment: merge the pins, gate, build, roll out. */
+import { DeploymentInProgressError, RevisionConflictError } from '../../src/core/errors.ts';
+import type { Pins } from '../../src/core/pins.ts';
+import { environmentIdOf, resolveStrategy } from './config.ts';
+import type { DeliveryDeps } from './deps.ts';
+import { EMPTY_STATE, type EnvironmentState, isRunning } from './model.ts';
+import { applyDeploymentInfo } from './outcome.ts';
+import { type StartedRevision, startRevision } from './start-revision.ts';
+
+export interface DeployInput {
+  readonly environment: string;
+  readonly pins: Pins;
+  readonly strategy?: string;
+  readonly description?: string;
+  readonly caller: string;
+  readonly requestId: string;
+}
+
+/**
+ * The environment's state with its last deployment settled: if the record says it is running,
+ * AppConfig is asked, and an ending the events handler has not recorded yet is recorded now.
+ * Throws DEPLOYMENT_IN_PROGRESS when it really is running, REVISION_CONFLICT while a claim holds.
+ */
+export async function settledState(
+  deps: DeliveryDeps,
+  environment: string,
+  environmentId: string,
+  requestId: string,
+): Promise<EnvironmentState> {
+  let state = (await deps.environments.get(environment)) ?? EMPTY_STATE(environment);
+  const running = state.deployment;
+  if (running && isRunning(running.state)) {
+    const live = await deps.delivery.getDeployment(environmentId, running.number);
+    if (isRunning(live.state)) {
+      throw new DeploymentInProgressError(
+        `Deployment ${live.number} to ${environment} is ${live.state} (${Math.round(live.percentage)}%): wait for it to finish or roll it back`,
+        { extensions: { deploymentNumber: live.number, state: live.state, percentage: live.percentage } },
+      );
+    }
+    await applyDeploymentInfo(deps, environment, live, { requestId });
+    state = (await deps.environments.get(environment)) ?? state;
+  }
+  if (
+    state.pendingRevision !== undefined &&
+    state.pendingUntil !== undefined &&
+    state.pendingUntil > deps.now().toISOString()
+  ) {
+    throw new RevisionConflictError(
+      `Another deployment to ${environment} is being started: read its status and try again`,
+    );
+  }
+  return state;
+}
+
+export async function deployPrompts(deps: DeliveryDeps, input: DeployInput): Promise<StartedRevision> {
+  const { environment } = input;
+  const environmentId = environmentIdOf(deps.config, environment);
+  const strategy = resolveStrategy(deps.config, environment, input.strategy);
+  const state = await settledState(deps, environment, environmentId, input.requestId);
+  return startRevision(deps, {
+    environment,
+    environmentId,
+    state,
+    pins: { ...state.pins, ...input.pins },
+    strategy,
+    kind: 'deploy',
+    ...(input.description !== undefined ? { description: input.description } : {}),
+    resolve: {
+      gated: new Set(Object.keys(input.pins)),
+      requireApproval: deps.config.protectedEnvironments.includes(environment),
+    },
+    caller: input.caller,
+    requestId: input.requestId,
+  });
+}

@@ -1,0 +1,78 @@
+/** What the delivery side stores and returns: environment state, revisions, deployments. */
+import type { Pin } from '../../src/core/pins.ts';
+
+/** Deployment states as the API reports them (AppConfig's, with BAKING for its bake phase). */
+export type DeploymentState = 'DEPLOYING' | 'BAKING' | 'COMPLETE' | 'ROLLED_BACK';
+
+export function isRunning(state: DeploymentState): boolean {
+  return state === 'DEPLOYING' || state === 'BAKING';
+}
+
+/** A deployment as AppConfig reports it right now. */
+export interface DeploymentInfo {
+  readonly number: number;
+  readonly state: DeploymentState;
+  readonly percentage: number;
+  readonly strategyId: string;
+  /** The hosted configuration version being deployed. */
+  readonly configurationVersion: string;
+  readonly startedAt?: string;
+  readonly endedAt?: string;
+  /** Why it was rolled back, as AppConfig describes it (for example the alarm that fired). */
+  readonly reason?: string;
+  /** Who or what triggered the rollback: USER, APPCONFIG, CLOUDWATCH_ALARM or INTERNAL_ERROR. */
+  readonly triggeredBy?: string;
+}
+
+/** The environment's record of its current or last deployment. */
+export interface DeploymentRecord {
+  readonly number: number;
+  readonly state: DeploymentState;
+  /** Strategy name as the caller gave it (AllAtOnce, Canary10Percent20Minutes, or a custom one). */
+  readonly strategy: string;
+  /** The revision this deployment delivers, and the one AppConfig returns to if it rolls back. */
+  readonly revision: number;
+  readonly previousRevision: number;
+  readonly startedAt: string;
+  readonly startedBy: string;
+  readonly endedAt?: string;
+  readonly reason?: string;
+}
+
+/** One item per environment. `revision` is what the environment serves; `lastRevision` the highest ever allocated. */
+export interface EnvironmentState {
+  readonly environment: string;
+  readonly revision: number;
+  readonly lastRevision: number;
+  readonly pins: Readonly<Record<string, Pin>>;
+  readonly deployment?: DeploymentRecord;
+  readonly updatedAt?: string;
+  /** A deploy that claimed `lastRevision + 1` and has not committed yet. */
+  readonly pendingRevision?: number;
+  readonly pendingUntil?: string;
+}
+
+export type RevisionKind = 'deploy' | 'rollback';
+
+/** History: one item per revision ever started in an environment. */
+export interface RevisionRecord {
+  readonly environment: string;
+  readonly revision: number;
+  readonly kind: RevisionKind;
+  readonly pins: Readonly<Record<string, Pin>>;
+  readonly hostedVersion: number;
+  readonly deploymentNumber?: number;
+  readonly strategy: string;
+  readonly state: DeploymentState | 'STARTING';
+  readonly createdBy: string;
+  readonly createdAt: string;
+  readonly description?: string;
+  readonly reason?: string;
+}
+
+export const EMPTY_STATE = (environment: string): EnvironmentState => ({
+  environment,
+  revision: 0,
+  lastRevision: 0,
+  pins: {},
+});

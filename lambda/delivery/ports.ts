@@ -1,0 +1,54 @@
+/** Ports of the delivery side: AppConfig and the environment state in DynamoDB. */
+import type { DeploymentInfo, DeploymentRecord, EnvironmentState, RevisionRecord } from './model.ts';
+
+/** AppConfig, for one application and one configuration profile. */
+export interface Delivery {
+  /**
+   * Stores a hosted configuration version and returns its number. `latestVersionNumber` is
+   * AppConfig's optimistic lock; the adapter retries with the real latest on a conflict.
+   */
+  createHostedVersion(input: { content: string; label: string; description: string }): Promise<number>;
+  /** Throws `DeploymentInProgressError` when the environment already has a deployment running. */
+  startDeployment(input: {
+    environmentId: string;
+    strategyId: string;
+    versionNumber: number;
+    description: string;
+  }): Promise<DeploymentInfo>;
+  getDeployment(environmentId: string, deploymentNumber: number): Promise<DeploymentInfo>;
+  /** Stops a running deployment; AppConfig rolls the environment back. */
+  stopDeployment(environmentId: string, deploymentNumber: number): Promise<DeploymentInfo>;
+}
+
+export interface EnvironmentStore {
+  get(environment: string): Promise<EnvironmentState | undefined>;
+  /**
+   * Claims `revision` (= the read `lastRevision` + 1) until `until`: fails with `conflict` when
+   * another deploy allocated it or holds an unexpired claim. Nothing visible changes.
+   */
+  claim(
+    environment: string,
+    expectedLastRevision: number,
+    revision: number,
+    until: string,
+    now: string,
+  ): Promise<'claimed' | 'conflict'>;
+  /** Drops a claim that did not lead to a deployment. */
+  release(environment: string, revision: number): Promise<void>;
+  /** Makes a claimed revision current. */
+  commit(state: EnvironmentState, claimedRevision: number): Promise<void>;
+  /**
+   * Records where a deployment ended. Applies only while `state.deployment.number` is
+   * `deploymentNumber` and it has not ended: `unchanged` otherwise (a redelivered event).
+   */
+  recordOutcome(
+    environment: string,
+    deploymentNumber: number,
+    update: { deployment: DeploymentRecord; revision: number; pins: EnvironmentState['pins'] },
+  ): Promise<'updated' | 'unchanged'>;
+  putRevision(record: RevisionRecord): Promise<void>;
+  deleteRevision(environment: string, revision: number): Promise<void>;
+  getRevision(environment: string, revision: number): Promise<RevisionRecord | undefined>;
+  /** Newest first. */
+  listRevisions(environment: string, limit: number): Promise<RevisionRecord[]>;
+}

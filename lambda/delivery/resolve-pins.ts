@@ -1,0 +1,79 @@
+/**
+ * Resolves pins to the documents a manifest carries, checking what a deployment requires: every
+ * version exists, passes lint, and (in a protected environment) is approved by someone other than
+ * its publisher.
+ */
+
+import { serializePromptDocument } from '../../src/core/document.ts';
+import { LintFailedError, NotApprovedError, NotFoundError } from '../../src/core/errors.ts';
+import { lintDocument } from '../../src/core/lint/index.ts';
+import type { ResolvedVariant } from '../../src/core/manifest-builder.ts';
+import { type Pins, pinVariants } from '../../src/core/pins.ts';
+import type { VersionRecord } from '../model.ts';
+import { loadDocument } from '../registry/document-cache.ts';
+import type { DeliveryDeps } from './deps.ts';
+
+export interface ResolveOptions {
+  /** Pins whose versions must pass the gates (the ones being deployed now). */
+  readonly gated: ReadonlySet<string>;
+  readonly requireApproval: boolean;
+}
+
+export function isApproved(record: VersionRecord): boolean {
+  return record.approvals.some((a) => a.by !== record.createdBy);
+}
+
+export async function resolvePins(
+  deps: DeliveryDeps,
+  pins: Pins,
+  options: ResolveOptions,
+): Promise<Record<string, ResolvedVariant[]>> {
+  const entries = await Promise.all(
+    Object.entries(pins).flatMap(([id, pin]) =>
+      pinVariants(pin).map(async (variant) => ({
+        id,
+        variant,
+        record: await deps.prompts.getVersion(id, variant.version),
+      })),
+    ),
+  );
+  const missing = entries.filter((e) => !e.record).map((e) => `${e.id}@${e.variant.version}`);
+  if (missing.length > 0) throw new NotFoundError(`These versions do not exist: ${missing.join(', ')}`);
+
+  const gated = entries.filter((e) => options.gated.has(e.id));
+  if (options.requireApproval) {
+    const unapproved = gated
+      .filter((e) => !isApproved(e.record as VersionRecord))
+      .map((e) => `${e.id}@${e.variant.version}`);
+    if (unapproved.length > 0) {
+      throw new NotApprovedError(
+        `This environment accepts only approved versions; not approved by anyone but their publisher: ${unapproved.join(', ')}`,
+        { extensions: { versions: unapproved } },
+      );
+    }
+  }
+
+  const resolved: Record<string, ResolvedVariant[]> = {};
+  for (const { id, variant, record } of entries) {
+    const version = record as VersionRecord;
+    const document = await loadDocument(deps.bodies, version.sha256);
+    if (!document)
+      throw new Error(
+        `The document of ${id}@${version.version} (${version.sha256}) is missing from the body store`,
+      );
+    if (options.gated.has(id)) {
+      const lint = lintDocument(serializePromptDocument(document));
+      if (!lint.ok) throw new LintFailedError(lint.findings);
+    }
+    const variants = resolved[id] ?? [];
+    resolved[id] = variants;
+    variants.push({
+      version: version.version,
+      sha256: version.sha256,
+      document,
+      size: version.size,
+      weight: variant.weight,
+    });
+  }
+  return resolved;
+}

@@ -1,0 +1,177 @@
+/**
+ * Starts a new revision of an environment: build the manifest, claim the revision under the one
+ * read, store the manifest in AppConfig, start the deployment, then commit. Anything failing before
+ * the commit releases the claim, so the environment state is unchanged and a retry works.
+ */
+
+import { RevisionConflictError } from '../../src/core/errors.ts';
+import { buildManifest } from '../../src/core/manifest-builder.ts';
+import { type Pin, type Pins, pinVersions } from '../../src/core/pins.ts';
+import { auditEvent } from '../audit-events.ts';
+import type { DeliveryDeps } from './deps.ts';
+import type { DeploymentState, EnvironmentState, RevisionKind } from './model.ts';
+import type { ResolveOptions } from './resolve-pins.ts';
+import { resolvePins } from './resolve-pins.ts';
+
+/** How long a claim holds while its deploy talks to AppConfig (well over the Lambda timeout). */
+const CLAIM_SECONDS = 120;
+
+export interface StartRevisionInput {
+  readonly environment: string;
+  readonly environmentId: string;
+  /** The state as read; the claim is made under its `lastRevision`. */
+  readonly state: EnvironmentState;
+  readonly pins: Pins;
+  readonly strategy: { readonly name: string; readonly id: string };
+  readonly kind: RevisionKind;
+  readonly description?: string;
+  readonly resolve: ResolveOptions;
+  readonly caller: string;
+  readonly requestId: string;
+}
+
+export interface StartedRevision {
+  readonly environment: string;
+  readonly deploymentNumber: number;
+  readonly state: DeploymentState;
+  readonly revision: number;
+}
+
+export async function startRevision(deps: DeliveryDeps, input: StartRevisionInput): Promise<StartedRevision> {
+  const { environment, state } = input;
+  const revision = state.lastRevision + 1;
+  const now = deps.now();
+  const resolved = await resolvePins(deps, input.pins, input.resolve);
+  const built = buildManifest(
+    { environment, revision, generatedAt: now.toISOString(), prompts: resolved },
+    {
+      inlineThresholdBytes: deps.config.inlineThresholdBytes,
+      ...(deps.config.bodyBucket ? { bodyBucket: deps.config.bodyBucket } : {}),
+    },
+  );
+
+  const until = new Date(now.getTime() + CLAIM_SECONDS * 1000).toISOString();
+  if (
+    (await deps.environments.claim(environment, state.lastRevision, revision, until, now.toISOString())) ===
+    'conflict'
+  ) {
+    throw new RevisionConflictError(
+      `Environment ${environment} changed since it was read (revision ${state.lastRevision}): another deployment is being started; read its status and try again`,
+    );
+  }
+
+  const description = `PromptOps ${environment} revision ${revision}${input.description ? `: ${input.description}` : ''}`;
+  let started: Awaited<ReturnType<DeliveryDeps['delivery']['startDeployment']>>;
+  let hostedVersion: number;
+  try {
+    hostedVersion = await deps.delivery.createHostedVersion({
+      content: built.json,
+      label: `${environment}-r${revision}`,
+      description,
+    });
+    // Recorded before the deployment starts, so the deployment-events handler can finish the
+    // commit if this function dies right after StartDeployment.
+    await deps.environments.putRevision({
+      environment,
+      revision,
+      kind: input.kind,
+      pins: input.pins,
+      hostedVersion,
+      strategy: input.strategy.name,
+      state: 'STARTING',
+      createdBy: input.caller,
+      createdAt: now.toISOString(),
+      ...(input.description ? { description: input.description } : {}),
+    });
+    started = await deps.delivery.startDeployment({
+      environmentId: input.environmentId,
+      strategyId: input.strategy.id,
+      versionNumber: hostedVersion,
+      description,
+    });
+  } catch (error) {
+    await deps.environments.deleteRevision(environment, revision);
+    await deps.environments.release(environment, revision);
+    throw error;
+  }
+
+  const deployment = {
+    number: started.number,
+    state: started.state,
+    strategy: input.strategy.name,
+    revision,
+    previousRevision: state.revision,
+    startedAt: started.startedAt ?? now.toISOString(),
+    startedBy: input.caller,
+  };
+  await deps.environments.commit(
+    {
+      environment,
+      revision,
+      lastRevision: revision,
+      pins: input.pins,
+      deployment,
+      updatedAt: now.toISOString(),
+    },
+    revision,
+  );
+  await deps.environments.putRevision({
+    environment,
+    revision,
+    kind: input.kind,
+    pins: input.pins,
+    hostedVersion,
+    deploymentNumber: started.number,
+    strategy: input.strategy.name,
+    state: started.state,
+    createdBy: input.caller,
+    createdAt: now.toISOString(),
+    ...(input.description ? { description: input.description } : {}),
+  });
+
+  const action = input.kind === 'rollback' ? 'environment.rollback' : 'environment.deploy';
+  const common = {
+    revision,
+    deploymentNumber: started.number,
+    strategy: input.strategy.name,
+    ...(input.description ? { description: input.description } : {}),
+  };
+  const changes = changedPrompts(state.pins, input.pins);
+  // One event per prompt whose pin changed, so each prompt's history shows it; one for the
+  // environment when a deployment changed no pin (a redeploy).
+  const events =
+    changes.length > 0
+      ? changes.map(([id, before, after]) =>
+          auditEvent({
+            at: now.toISOString(),
+            actor: input.caller,
+            action,
+            target: `${id}@${after === undefined ? '(removed)' : pinVersions(after).join('+')}`,
+            details: { ...common, pin: after ?? null, previousPin: before ?? null },
+            requestId: input.requestId,
+            promptId: id,
+            environment,
+          }),
+        )
+      : [
+          auditEvent({
+            at: now.toISOString(),
+            actor: input.caller,
+            action,
+            target: `${environment} revision ${revision}`,
+            details: common,
+            requestId: input.requestId,
+            environment,
+          }),
+        ];
+  await Promise.all(events.map((event) => deps.audit.append(event)));
+  return { environment, deploymentNumber: started.number, state: started.state, revision };
+}
+
+/** Prompts whose pin differs between two pin sets: [id, before, after]. */
+export function changedPrompts(before: Pins, after: Pins): [string, Pin | undefined, Pin | undefined][] {
+  const ids = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
+  return ids
+    .map((id): [string, Pin | undefined, Pin | undefined] => [id, before[id], after[id]])
+    .filter(([, a, b]) => JSON.stringify(a) !== JSON.stringify(b));
+}

@@ -1,0 +1,73 @@
+/**
+ * The AppConfig configuration validator: a manifest may only be deployed when it matches the
+ * schema, every document it names exists with the right hash and passes lint, and inline bodies
+ * are exactly those documents' bodies.
+ */
+import { bodyObjectKey } from '../../src/core/contracts.ts';
+import { documentBody, parsePromptDocument, serializePromptDocument } from '../../src/core/document.ts';
+import { lintDocument } from '../../src/core/lint/index.ts';
+import { type Manifest, type ManifestVersion, parseManifest } from '../../src/core/manifest.ts';
+import type { BodyStore } from '../ports.ts';
+
+export class ManifestRejectedError extends Error {
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[]) {
+    super(
+      `PromptOps rejected the manifest: ${problems.slice(0, 10).join('; ')}${problems.length > 10 ? ` (and ${problems.length - 10} more)` : ''}`,
+    );
+    this.name = 'ManifestRejectedError';
+    this.problems = problems;
+  }
+}
+
+export async function validateManifest(bodies: BodyStore, content: string): Promise<Manifest> {
+  let manifest: Manifest;
+  try {
+    manifest = parseManifest(content);
+  } catch (error) {
+    const fields = (error as { errors?: { path: string; message: string }[] }).errors;
+    throw new ManifestRejectedError(
+      fields?.length ? fields.map((f) => `${f.path}: ${f.message}`) : [(error as Error).message],
+    );
+  }
+  const checks: { id: string; entry: ManifestVersion }[] = [];
+  for (const [id, entry] of Object.entries(manifest.prompts)) {
+    checks.push({ id, entry });
+    for (const variant of entry.variants ?? []) checks.push({ id, entry: variant });
+  }
+  const problems = (await Promise.all(checks.map(({ id, entry }) => checkEntry(bodies, id, entry)))).flat();
+  if (problems.length > 0) throw new ManifestRejectedError(problems);
+  return manifest;
+}
+
+async function checkEntry(bodies: BodyStore, id: string, entry: ManifestVersion): Promise<string[]> {
+  const at = `${id}@${entry.version}`;
+  // Read from the store every time (never a cache): the point is that the object is there now.
+  let text: string | undefined;
+  try {
+    text = await bodies.get(entry.sha256);
+  } catch (error) {
+    return [`${at}: the stored document does not match sha256 ${entry.sha256} (${(error as Error).message})`];
+  }
+  if (text === undefined) return [`${at}: no document with sha256 ${entry.sha256} in the body store`];
+  const document = parsePromptDocument(text);
+  const problems: string[] = [];
+  if (document.id !== id)
+    problems.push(`${at}: the document with sha256 ${entry.sha256} is prompt ${document.id}`);
+  const lint = lintDocument(serializePromptDocument(document));
+  for (const finding of lint.findings.filter((f) => f.severity === 'error')) {
+    problems.push(
+      `${at}: lint ${finding.rule}${finding.line ? ` line ${finding.line}` : ''}: ${finding.message}`,
+    );
+  }
+  if (entry.body !== undefined && entry.body !== documentBody(document))
+    problems.push(`${at}: the inline body differs from the stored document`);
+  if (entry.bodyRef && entry.bodyRef.key !== bodyObjectKey(entry.sha256)) {
+    problems.push(
+      `${at}: bodyRef.key ${entry.bodyRef.key} is not the document's key ${bodyObjectKey(entry.sha256)}`,
+    );
+  }
+  if (JSON.stringify(entry.variables) !== JSON.stringify(document.variables))
+    problems.push(`${at}: variables differ from the stored document`);
+  return problems;
+}

@@ -1,0 +1,48 @@
+/**
+ * The AppConfig configuration validator Lambda. AppConfig invokes it before every deployment with
+ * the manifest (base64); throwing blocks the deployment, with the message shown by AppConfig.
+ */
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import { type DeliveryDeps, deliveryDeps } from '../delivery/deps.ts';
+import { ManifestRejectedError, validateManifest } from '../delivery/validate-manifest.ts';
+import { createLogger } from '../runtime/logger.ts';
+
+/** What AppConfig sends a Lambda validator. */
+export interface ValidatorEvent {
+  readonly applicationId: string;
+  readonly configurationProfileId: string;
+  readonly configurationVersion: string;
+  /** The configuration, base64-encoded. */
+  readonly content: string;
+  readonly uri: string;
+}
+
+const logger = createLogger('config-validator');
+
+export function createValidatorHandler(deps: () => Pick<DeliveryDeps, 'bodies'>) {
+  return middy<ValidatorEvent, void>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .handler(async (event) => {
+      const content = Buffer.from(event.content ?? '', 'base64').toString('utf8');
+      try {
+        const manifest = await validateManifest(deps().bodies, content);
+        logger.info('manifest accepted', {
+          configurationVersion: event.configurationVersion,
+          environment: manifest.environment,
+          revision: manifest.revision,
+          prompts: Object.keys(manifest.prompts).length,
+        });
+      } catch (error) {
+        if (error instanceof ManifestRejectedError) {
+          logger.warn('manifest rejected', {
+            configurationVersion: event.configurationVersion,
+            problems: error.problems.length,
+          });
+        }
+        throw error;
+      }
+    });
+}
+
+export const handler = createValidatorHandler(deliveryDeps);
