@@ -52,8 +52,11 @@ export async function publishVersion(deps: RegistryDeps, input: PublishInput): P
     if (existing) return answerExisting(deps, existing, sha256, input.requestId);
   }
   const latest = await deps.prompts.getLatestVersion(id);
-  if (requested === undefined && latest?.sha256 === sha256)
+  // Without a version, the identical document is a retry; with one, a concurrent publish may have
+  // created exactly that version between the two reads.
+  if (latest && (requested === undefined ? latest.sha256 === sha256 : latest.version === requested)) {
     return answerExisting(deps, latest, sha256, input.requestId);
+  }
 
   let latestDocument: { version: string; document: PromptDocument } | undefined;
   if (latest) {

@@ -163,6 +163,14 @@ describe('Handler: publish', () => {
       expect(writesSent()).toEqual({ dynamo: 0, s3: 0 });
     });
 
+    it('answers 200, not VERSION_NOT_GREATER, when a concurrent publish created the same version between reads', async () => {
+      // GetItem saw nothing; by the latest-version Query, 1.2.0 (the same document) exists.
+      const response = await publish({ document: exampleDocument(), version: '1.2.0' });
+      expect(response.status).toBe(200);
+      expect(response.body.version).toBe('1.2.0');
+      expect(writesSent().s3).toBe(0);
+    });
+
     it('answers a lost race for the same version by comparing content', async () => {
       const v2 = canonical(exampleDocument('Replies politely'));
       dynamo.on(PutCommand).rejects(conditionalCheckFailed());
