@@ -3,6 +3,7 @@
  * Used by the client library on every request, so render does no parsing and little allocation.
  */
 import { MissingVariableError, UnknownVariableError } from './errors.ts';
+import { compilePromptRenderer, type PromptRenderer } from './render-codegen.ts';
 import { type ChatRole, type PromptKind, parseBody, type Section } from './sections.ts';
 import { compileProgram, runProgram } from './template.ts';
 import {
@@ -68,21 +69,26 @@ export function compileSections(
     spec?.required && spec.default === undefined ? [slot] : [],
   );
 
-  /** Checks the values and places them in slots, defaults first. */
-  const fill = (values: TemplateVariables, options?: RenderOptions): TemplateValue[] => {
+  const check = (name: string, spec: VariableSpec | undefined, value: unknown) =>
+    // Undeclared names (used by the body only) still must be text-like: rendering calls no user code.
+    assertValueType(name, spec?.type ?? 'string', value);
+
+  /**
+   * Checks the values and places them in slots, defaults first. Unknown names are reported first,
+   * then types, then missing required variables, as the generated renderer does.
+   */
+  const fill = (values: TemplateVariables, allowExtra: boolean): TemplateValue[] => {
+    if (!allowExtra) {
+      for (const name in values)
+        if (!slotIndex.has(name)) throw new UnknownVariableError(name, variableNames);
+    }
     const slots = defaults.slice();
-    for (const name in values) {
-      const slot = slotIndex.get(name);
-      if (slot === undefined) {
-        if (options?.allowExtra) continue;
-        throw new UnknownVariableError(name, variableNames);
-      }
-      const value = values[name];
+    for (let slot = 0; slot < variableNames.length; slot++) {
+      const value = values[variableNames[slot] as string];
       if (value === undefined || value === null) continue;
       const spec = specs[slot];
-      // Undeclared names (used by the body only) still must be text-like: rendering calls no user code.
-      if (spec === undefined) assertValueType(name, 'string', value);
-      else if (spec.type !== 'string' || typeof value !== 'string') assertValueType(name, spec.type, value);
+      if (spec?.type !== 'string' || typeof value !== 'string')
+        check(variableNames[slot] as string, spec, value);
       slots[slot] = value;
     }
     for (let i = 0; i < requiredSlots.length; i++) {
@@ -94,6 +100,37 @@ export function compileSections(
     return slots;
   };
 
+  // One generated function reading, checking and rendering the values where the runtime allows code
+  // generation; the interpreter otherwise.
+  const mode = kind === 'chat' ? 'blocks' : 'text';
+  const generated = compilePromptRenderer(
+    program,
+    variableNames.map((name, slot) => {
+      const spec = specs[slot];
+      return spec
+        ? {
+            name,
+            type: spec.type,
+            required: spec.required,
+            ...(spec.default !== undefined ? { default: spec.default } : {}),
+          }
+        : { name, required: false };
+    }),
+    mode,
+    {
+      unknown(values) {
+        for (const name in values)
+          if (!slotIndex.has(name)) throw new UnknownVariableError(name, variableNames);
+      },
+      type: (slot, value) => check(variableNames[slot] as string, specs[slot], value),
+      missing(slot): never {
+        throw new MissingVariableError(variableNames[slot] as string);
+      },
+    },
+  );
+  const run: PromptRenderer =
+    generated ?? ((values, allowExtra, blocks) => runProgram(program, fill(values, allowExtra), blocks));
+
   if (kind === 'chat') {
     const roles = sections.map((s) => s.name as ChatRole);
     return {
@@ -101,7 +138,7 @@ export function compileSections(
       variableNames,
       render(values = {}, options) {
         const outputs: string[] = [];
-        runProgram(program, fill(values, options), outputs);
+        run(values, options?.allowExtra === true, outputs);
         const messages: ChatMessage[] = [];
         outputs.forEach((content, i) => {
           if (content !== '') messages.push({ role: roles[i] as ChatRole, content });
@@ -113,6 +150,6 @@ export function compileSections(
   return {
     kind,
     variableNames,
-    render: (values = {}, options) => runProgram(program, fill(values, options)),
+    render: (values = {}, options) => run(values, options?.allowExtra === true),
   };
 }

@@ -20,12 +20,11 @@ export interface TemplateProblem {
   readonly line: number;
 }
 
-const TEXT = 0;
-const VAR = 1;
-const SECTION = 2;
-const INVERTED = 3;
+/** Instruction codes of a compiled program. */
+export const OP = { TEXT: 0, VAR: 1, SECTION: 2, INVERTED: 3, BLOCK: 4 } as const;
+const { TEXT, VAR, SECTION, INVERTED } = OP;
 
-const BLOCK = 4;
+const BLOCK = OP.BLOCK;
 
 /** The parsed tree: `s` is the text or the variable name. */
 interface Node {
@@ -221,7 +220,8 @@ function isSet(value: TemplateValue): boolean {
   return value !== undefined && value !== null && value !== '' && value !== false;
 }
 
-const BLOCK_SEPARATOR = '\n\n';
+/** Between blocks (prompt sections) that render something. */
+export const BLOCK_SEPARATOR = '\n\n';
 
 /**
  * Runs a program with values in slots. Blocks are joined by a blank line and blocks that render

@@ -1,0 +1,41 @@
+/**
+ * Prompt bodies: inline in the manifest, or stored by reference in S3. A referenced body is
+ * downloaded once per hash and kept for the life of the process (content addressing means it can
+ * never change); the S3 code is loaded only when a manifest references a body.
+ */
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { BodyRef, ManifestVersion } from '../core/manifest.ts';
+import type { S3BodyReader } from './s3-body-reader.ts';
+
+export interface BodyStoreOptions {
+  readonly client?: S3Client | undefined;
+  readonly bucket?: string | undefined;
+}
+
+export class BodyStore {
+  readonly #options: BodyStoreOptions;
+  readonly #bodies = new Map<string, Promise<string>>();
+  #reader: Promise<S3BodyReader> | undefined;
+
+  constructor(options: BodyStoreOptions) {
+    this.#options = options;
+  }
+
+  /** The sections text of a version: inline, or downloaded and verified against its SHA-256. */
+  body(entry: ManifestVersion): string | Promise<string> {
+    if (entry.body !== undefined) return entry.body;
+    const { sha256 } = entry;
+    let body = this.#bodies.get(sha256);
+    if (body === undefined) {
+      const ref = entry.bodyRef as BodyRef;
+      this.#reader ??= import('./s3-body-reader.ts').then((m) => new m.S3BodyReader(this.#options));
+      body = this.#reader.then((reader) => reader.read(ref, sha256));
+      this.#bodies.set(sha256, body);
+      // A failed download is forgotten, so the next manifest load tries again.
+      body.catch(() => {
+        if (this.#bodies.get(sha256) === body) this.#bodies.delete(sha256);
+      });
+    }
+    return body;
+  }
+}

@@ -1,0 +1,311 @@
+/**
+ * `PromptClient`: cached, never-failing prompt reads for Lambda apps.
+ *
+ * The manifest is fetched, verified and compiled once per revision. After the first load `get` never
+ * waits on the network: when the cache is older than `maxAgeSeconds` one background refresh starts
+ * and every caller shares it (stale-while-revalidate). A failed fetch, parse or verification keeps
+ * the last good manifest; with none, the fallback snapshot; with neither, `PromptSourceError`.
+ */
+import { readFile } from 'node:fs/promises';
+import type { AppConfigDataClient } from '@aws-sdk/client-appconfigdata';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { APPCONFIG } from '../core/contracts.ts';
+import { type Manifest, parseManifest } from '../core/manifest.ts';
+import { BodyStore } from './bodies.ts';
+import { PromptNotFoundError, PromptSourceError } from './errors.ts';
+import type { FeedbackInput, FeedbackSender, FeedbackSettings } from './feedback.ts';
+import { type LoadedManifest, loadManifest } from './loaded-manifest.ts';
+import { type ClientLogger, consoleLogger, errorDetails, RateLimitedLogger, safeReason } from './logger.ts';
+import { type LineWriter, type Outcome, outcomeLine, stdoutWriter } from './metrics.ts';
+import type { Prompt } from './prompt.ts';
+import { AgentSource } from './sources/agent.ts';
+import { chooseDefaultSource } from './sources/auto.ts';
+import { DeferredSource } from './sources/deferred.ts';
+import { FileSource } from './sources/file.ts';
+import type { ManifestSource, SourceTarget } from './sources/source.ts';
+
+export type SourceOptions =
+  /** The AppConfig Agent Lambda extension. `url` defaults to http://localhost:$AWS_APPCONFIG_EXTENSION_HTTP_PORT (2772). */
+  | { readonly type: 'agent'; readonly url?: string }
+  /** The AppConfigData API. `client` defaults to one created on first use (region from the environment). */
+  | { readonly type: 'sdk'; readonly client?: AppConfigDataClient }
+  /** A manifest JSON file, read on every refresh: for tests and local use. */
+  | { readonly type: 'file'; readonly path: string };
+
+export interface PromptClientOptions extends FeedbackSettings {
+  /** AppConfig application name or id. */
+  readonly application: string;
+  /** AppConfig environment name or id (the PromptOps environment, e.g. `prod`). */
+  readonly environment: string;
+  /** AppConfig configuration profile. @default 'prompts' */
+  readonly profile?: string;
+  /**
+   * Where the manifest comes from.
+   * @default the agent when AWS_APPCONFIG_EXTENSION_HTTP_PORT is set or localhost:2772 answers, otherwise the SDK
+   */
+  readonly source?: SourceOptions;
+  /** A manifest snapshot bundled with the app (`promptops snapshot`), served when the source fails before any success. @default none */
+  readonly fallbackPath?: string;
+  /** Seconds a fetched manifest is served before a background refresh. @default 45 (the agent's poll interval) */
+  readonly maxAgeSeconds?: number;
+  /** S3 client for bodies stored by reference. @default one created on first use */
+  readonly s3Client?: S3Client;
+  /** Bucket for body references that name none. @default process.env.PROMPTOPS_BODY_BUCKET */
+  readonly bodyBucket?: string;
+  /** Receives rate-limited warnings (never prompt text or variable values). @default one JSON line via console.warn */
+  readonly logger?: ClientLogger;
+  /** Receives each EMF line written by `record`. @default process.stdout.write */
+  readonly writeLine?: LineWriter;
+}
+
+export interface GetOptions {
+  /** A stable id (user, tenant, session): the same key always gets the same variant of an A/B split. */
+  readonly key?: string | undefined;
+}
+
+/** After a failed fetch, the next try comes sooner than `maxAgeSeconds` (but never before AppConfig allows). */
+const RETRY_AFTER_FAILURE_MS = 5000;
+
+export class PromptClient {
+  readonly #target: SourceTarget;
+  readonly #source: ManifestSource;
+  readonly #maxAgeMs: number;
+  readonly #fallbackPath: string | undefined;
+  readonly #bodies: BodyStore;
+  readonly #log: RateLimitedLogger;
+  readonly #writeLine: LineWriter;
+  readonly #feedbackSettings: FeedbackSettings;
+  #feedback: Promise<FeedbackSender> | undefined;
+
+  #loaded: LoadedManifest | undefined;
+  /** The latest fetch failed, or nothing was ever fetched and the fallback is served. */
+  #stale = false;
+  /** Text of the manifest last accepted from the source, to skip re-parsing an unchanged one. */
+  #lastText: string | undefined;
+  #refreshAt = 0;
+  #inflight: Promise<void> | undefined;
+  #failure: unknown;
+  #fallbackFailure: unknown;
+
+  constructor(options: PromptClientOptions) {
+    const problems = optionProblems(options);
+    if (problems.length > 0) throw new TypeError(`Invalid PromptClient options: ${problems.join('; ')}`);
+    this.#target = {
+      application: options.application,
+      environment: options.environment,
+      profile: options.profile ?? APPCONFIG.profile,
+    };
+    const maxAgeSeconds = options.maxAgeSeconds ?? APPCONFIG.defaultPollIntervalSeconds;
+    this.#maxAgeMs = maxAgeSeconds * 1000;
+    this.#source = createSource(this.#target, options.source, maxAgeSeconds);
+    this.#fallbackPath = options.fallbackPath;
+    this.#bodies = new BodyStore({ client: options.s3Client, bucket: options.bodyBucket });
+    this.#log = new RateLimitedLogger(options.logger ?? consoleLogger);
+    this.#writeLine = options.writeLine ?? stdoutWriter;
+    this.#feedbackSettings = options;
+  }
+
+  /**
+   * The prompt `id` as deployed to the environment. The first call loads the manifest; later calls
+   * answer from memory. Rejects with `PromptNotFoundError` when the id is not deployed, and with
+   * `PromptSourceError` only when no manifest could ever be loaded.
+   */
+  get(id: string, options?: GetOptions): Promise<Prompt> {
+    const loaded = this.#loaded;
+    if (loaded === undefined) return this.#firstGet(id, options?.key);
+    if (this.#inflight === undefined && Date.now() >= this.#refreshAt) this.#startRefresh();
+    return this.#serve(loaded, id, options?.key);
+  }
+
+  /**
+   * Fetches now, or joins the fetch in flight. Never rejects: failures keep the last good manifest
+   * and are logged. With the SDK source it does nothing before AppConfig's next poll time.
+   */
+  refresh(): Promise<void> {
+    return this.#inflight ?? this.#startRefresh();
+  }
+
+  /** Writes one EMF line with the outcome of using `prompt`. No network call; never throws. */
+  record(prompt: Prompt, outcome: Outcome = {}): void {
+    try {
+      this.#writeLine(outcomeLine(prompt, outcome, Date.now()));
+    } catch (error) {
+      this.#log.warn('Could not write the prompt metrics line', errorDetails(error));
+    }
+  }
+
+  /** Sends a user's rating of `prompt` to the PromptOps API (POST /feedback, SigV4). Rejects with `FeedbackError`. */
+  feedback(prompt: Prompt, input: FeedbackInput): Promise<{ id: string }> {
+    this.#feedback ??= import('./feedback.ts').then((m) => new m.FeedbackSender(this.#feedbackSettings));
+    return this.#feedback.then((sender) => sender.send(prompt, input));
+  }
+
+  #serve(loaded: LoadedManifest, id: string, key: string | undefined): Promise<Prompt> {
+    const prompt = loaded.prompts.get(id);
+    if (prompt === undefined) {
+      return Promise.reject(
+        new PromptNotFoundError(id, loaded.manifest.environment, [...loaded.prompts.keys()]),
+      );
+    }
+    const version = prompt.pick(key);
+    return this.#stale ? version.stale : version.fresh;
+  }
+
+  async #firstGet(id: string, key: string | undefined): Promise<Prompt> {
+    await (this.#inflight ?? this.#startRefresh());
+    const loaded = this.#loaded;
+    if (loaded === undefined) throw this.#sourceError();
+    return this.#serve(loaded, id, key);
+  }
+
+  #startRefresh(): Promise<void> {
+    const flight = this.#refresh()
+      .catch((error: unknown) => this.#log.warn('Prompt refresh failed unexpectedly', errorDetails(error)))
+      .finally(() => {
+        this.#inflight = undefined;
+      });
+    this.#inflight = flight;
+    return flight;
+  }
+
+  async #refresh(): Promise<void> {
+    const source = this.#source;
+    if (Date.now() < source.nextFetchAt) return;
+    let received = false;
+    try {
+      const text = await source.fetch();
+      if (text === undefined ? this.#lastText === undefined : text !== this.#lastText) {
+        received = true;
+        if (text === undefined) {
+          throw new PromptSourceError(`${source.description} reported no change before sending any manifest`);
+        }
+        const manifest = parseManifestText(text, source.description);
+        this.#loaded = await loadManifest(manifest, this.#bodies, this.#loaded?.compiled, false);
+        this.#lastText = text;
+      }
+      this.#stale = false;
+      this.#failure = undefined;
+      this.#refreshAt = Math.max(Date.now() + this.#maxAgeMs, source.nextFetchAt);
+    } catch (error) {
+      // A rejected manifest must come again in full next time, not as "unchanged".
+      if (received) source.reset();
+      this.#failure = error;
+      this.#refreshAt = Math.max(
+        Date.now() + Math.min(this.#maxAgeMs, RETRY_AFTER_FAILURE_MS),
+        source.nextFetchAt,
+      );
+      this.#log.warn(
+        this.#loaded
+          ? 'Prompt refresh failed; serving the last good manifest'
+          : 'Prompt manifest load failed',
+        { source: source.description, ...errorDetails(error) },
+      );
+      if (this.#loaded) this.#stale = true;
+      else await this.#loadFallback();
+    }
+  }
+
+  async #loadFallback(): Promise<void> {
+    const path = this.#fallbackPath;
+    if (path === undefined) return;
+    try {
+      const manifest = parseManifestText(await readFile(path, 'utf8'), `The fallback snapshot ${path}`);
+      const loaded = await loadManifest(manifest, this.#bodies, undefined, true);
+      this.#fallbackFailure = undefined;
+      if (this.#loaded) return;
+      this.#loaded = loaded;
+      this.#stale = true;
+      this.#log.warn('Serving the fallback snapshot until the source answers', {
+        fallbackPath: path,
+        revision: manifest.revision,
+      });
+    } catch (error) {
+      this.#fallbackFailure = error;
+      this.#log.warn('The fallback snapshot could not be loaded', {
+        fallbackPath: path,
+        ...errorDetails(error),
+      });
+    }
+  }
+
+  #sourceError(): PromptSourceError {
+    const { application, environment, profile } = this.#target;
+    const path = this.#fallbackPath;
+    const failure = this.#failure;
+    return new PromptSourceError(
+      `No prompt manifest for application "${application}", environment "${environment}", profile "${profile}": ${this.#source.description} failed (${safeReason(failure)})${
+        path === undefined
+          ? ' and no fallbackPath is set'
+          : ` and the fallback snapshot ${path} could not be loaded (${safeReason(this.#fallbackFailure)})`
+      }. Check that the function can reach AppConfig (the AppConfig Agent extension, or permission for appconfig:StartConfigurationSession and appconfig:GetLatestConfiguration), and bundle a snapshot written by "promptops snapshot" as fallbackPath.`,
+      {
+        cause:
+          path === undefined
+            ? failure
+            : new AggregateError(
+                [failure, this.#fallbackFailure],
+                'the source and the fallback snapshot failed',
+              ),
+      },
+    );
+  }
+}
+
+function parseManifestText(text: string, origin: string): Manifest {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    // The parser's message quotes the text, which may be prompt content: it is not kept.
+    throw new PromptSourceError(`${origin} returned text that is not JSON (${text.length} characters)`);
+  }
+  return parseManifest(value);
+}
+
+function createSource(
+  target: SourceTarget,
+  source: SourceOptions | undefined,
+  maxAgeSeconds: number,
+): ManifestSource {
+  switch (source?.type) {
+    case undefined:
+      return new DeferredSource('AppConfig (agent or SDK, not chosen yet)', () =>
+        chooseDefaultSource(target, maxAgeSeconds),
+      );
+    case 'agent':
+      return new AgentSource(target, source.url);
+    case 'sdk':
+      return new DeferredSource(
+        `AppConfigData ${target.application}/${target.environment}/${target.profile}`,
+        () => import('./sources/sdk.ts').then((m) => new m.SdkSource(target, source.client, maxAgeSeconds)),
+      );
+    case 'file':
+      return new FileSource(source.path);
+  }
+}
+
+function optionProblems(options: PromptClientOptions): string[] {
+  const problems: string[] = [];
+  const text = (name: string, value: unknown, optional: boolean) => {
+    if (optional && value === undefined) return;
+    if (typeof value !== 'string' || value === '') {
+      problems.push(`${name} must be a non-empty string, got ${JSON.stringify(value)}`);
+    }
+  };
+  if (typeof options !== 'object' || options === null) return ['options must be an object'];
+  text('application', options.application, false);
+  text('environment', options.environment, false);
+  text('profile', options.profile, true);
+  text('fallbackPath', options.fallbackPath, true);
+  const maxAge = options.maxAgeSeconds;
+  if (maxAge !== undefined && !(typeof maxAge === 'number' && Number.isFinite(maxAge) && maxAge > 0)) {
+    problems.push(`maxAgeSeconds must be a number above 0, got ${JSON.stringify(maxAge)}`);
+  }
+  const source = options.source as { type?: unknown; path?: unknown } | undefined;
+  if (source !== undefined) {
+    if (!['agent', 'sdk', 'file'].includes(source.type as string)) {
+      problems.push(`source.type must be "agent", "sdk" or "file", got ${JSON.stringify(source.type)}`);
+    } else if (source.type === 'file') text('source.path', source.path, false);
+  }
+  return problems;
+}

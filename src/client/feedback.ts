@@ -1,0 +1,176 @@
+/**
+ * `feedback()`: POST /feedback to the PromptOps API, SigV4-signed for API Gateway's IAM auth with
+ * the default AWS credential chain. The signer and the credential chain are imported on first use.
+ */
+import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
+import { ENV } from '../core/contracts.ts';
+import { FeedbackError } from './errors.ts';
+import type { Prompt } from './prompt.ts';
+
+export interface FeedbackInput {
+  /** Thumbs: -1 or 1 (or 0/1); stars: 1..5. */
+  readonly rating: number;
+  /** @default the API's default (thumbs) */
+  readonly scale?: 'thumbs' | 'stars';
+  readonly comment?: string;
+  /** Stored as a keyed hash by the API, never in clear. */
+  readonly sessionId?: string;
+  /** Stored as a keyed hash by the API, never in clear. */
+  readonly userId?: string;
+  readonly tags?: readonly string[];
+}
+
+export interface AwsCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken?: string;
+  readonly expiration?: Date;
+}
+
+export type CredentialsProvider = () => Promise<AwsCredentials>;
+
+export interface FeedbackSettings {
+  /** The PromptOps API URL. @default process.env.PROMPTOPS_API_ENDPOINT */
+  readonly apiEndpoint?: string;
+  /** Region for the signature. @default the endpoint's region, else AWS_REGION */
+  readonly region?: string;
+  /** @default the default AWS credential chain (@aws-sdk/credential-provider-node) */
+  readonly credentials?: AwsCredentials | CredentialsProvider;
+}
+
+const TIMEOUT_MS = 10_000;
+
+/** SHA-256 and HMAC-SHA256 from node:crypto, in the shape the Smithy signer expects. */
+class NodeSha256 {
+  readonly #secret: string | Uint8Array | undefined;
+  #hash: Hash | Hmac;
+
+  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
+    this.#secret =
+      secret === undefined || typeof secret === 'string'
+        ? secret
+        : ArrayBuffer.isView(secret)
+          ? new Uint8Array(secret.buffer, secret.byteOffset, secret.byteLength)
+          : new Uint8Array(secret);
+    this.#hash = this.#create();
+  }
+
+  #create(): Hash | Hmac {
+    return this.#secret === undefined ? createHash('sha256') : createHmac('sha256', this.#secret);
+  }
+
+  update(data: string | ArrayBuffer | ArrayBufferView): void {
+    this.#hash.update(
+      typeof data === 'string' || ArrayBuffer.isView(data)
+        ? (data as string | Uint8Array)
+        : new Uint8Array(data),
+    );
+  }
+
+  digest(): Promise<Uint8Array> {
+    return Promise.resolve(new Uint8Array(this.#hash.digest()));
+  }
+
+  reset(): void {
+    this.#hash = this.#create();
+  }
+}
+
+export class FeedbackSender {
+  readonly #settings: FeedbackSettings;
+  #defaultCredentials: CredentialsProvider | undefined;
+
+  constructor(settings: FeedbackSettings) {
+    this.#settings = settings;
+  }
+
+  async send(prompt: Prompt, input: FeedbackInput): Promise<{ id: string }> {
+    const endpoint = this.#settings.apiEndpoint ?? process.env[ENV.apiEndpoint];
+    if (!endpoint) {
+      throw new FeedbackError(
+        `No PromptOps API endpoint: pass apiEndpoint to the PromptClient or set ${ENV.apiEndpoint}`,
+      );
+    }
+    const url = new URL('feedback', endpoint.endsWith('/') ? endpoint : `${endpoint}/`);
+    const region =
+      this.#settings.region ??
+      /\.execute-api\.([a-z0-9-]+)\.amazonaws\.com$/.exec(url.hostname)?.[1] ??
+      process.env.AWS_REGION ??
+      process.env.AWS_DEFAULT_REGION;
+    if (!region) {
+      throw new FeedbackError(
+        `No region to sign the feedback request for ${url.host}: pass region or set AWS_REGION`,
+      );
+    }
+    const body = JSON.stringify({
+      promptId: prompt.id,
+      version: prompt.version,
+      environment: prompt.environment,
+      rating: input.rating,
+      scale: input.scale,
+      comment: input.comment,
+      sessionId: input.sessionId,
+      userId: input.userId,
+      tags: input.tags,
+    });
+
+    const { SignatureV4 } = await import('@smithy/signature-v4');
+    const signer = new SignatureV4({
+      service: 'execute-api',
+      region,
+      credentials: this.#settings.credentials ?? (await this.#defaultChain()),
+      sha256: NodeSha256,
+    });
+    const signed = await signer.sign({
+      method: 'POST',
+      protocol: url.protocol,
+      hostname: url.hostname,
+      ...(url.port ? { port: Number(url.port) } : {}),
+      path: url.pathname,
+      query: {},
+      headers: { host: url.host, 'content-type': 'application/json' },
+      body,
+    });
+    // fetch sets Host itself, to the same value that was signed.
+    const { host: _host, ...headers } = signed.headers;
+
+    let response: Response;
+    try {
+      response = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(TIMEOUT_MS) });
+    } catch (cause) {
+      throw new FeedbackError(
+        `Could not reach the PromptOps API at ${url.href}: ${(cause as Error).message}`,
+        {
+          cause,
+        },
+      );
+    }
+    const text = await response.text();
+    let answer: { id?: unknown; code?: unknown; detail?: unknown } = {};
+    try {
+      answer = JSON.parse(text);
+    } catch {
+      // A gateway error page: the status says enough.
+    }
+    if (!response.ok) {
+      throw new FeedbackError(
+        `The PromptOps API refused the feedback with HTTP ${response.status}${typeof answer.detail === 'string' ? `: ${answer.detail}` : ''}`,
+        { status: response.status, ...(typeof answer.code === 'string' ? { code: answer.code } : {}) },
+      );
+    }
+    if (typeof answer.id !== 'string') {
+      throw new FeedbackError(`The PromptOps API answered HTTP ${response.status} without a feedback id`, {
+        status: response.status,
+      });
+    }
+    return { id: answer.id };
+  }
+
+  async #defaultChain(): Promise<CredentialsProvider> {
+    if (this.#defaultCredentials === undefined) {
+      const { defaultProvider } = await import('@aws-sdk/credential-provider-node');
+      this.#defaultCredentials ??= defaultProvider();
+    }
+    return this.#defaultCredentials;
+  }
+}

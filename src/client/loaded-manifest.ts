@@ -1,0 +1,95 @@
+/**
+ * A manifest made ready to serve: every body present and verified, every version compiled, and
+ * the objects `get` hands out built up front. Built once per manifest revision; compiled prompts
+ * are reused across revisions by hash, since a hash fixes both body and variables.
+ */
+import type { Manifest, ManifestVersion } from '../core/manifest.ts';
+import { type CompiledPrompt, compilePrompt } from '../core/prompt.ts';
+import { chooseVariant, variantAt } from '../core/variants.ts';
+import type { BodyStore } from './bodies.ts';
+import { Prompt } from './prompt.ts';
+
+/** One version as served: the two objects (fresh and stale) and their settled promises. */
+export class ServedVersion {
+  readonly weight: number;
+  readonly fresh: Promise<Prompt>;
+  readonly stale: Promise<Prompt>;
+
+  constructor(
+    id: string,
+    entry: ManifestVersion,
+    environment: string,
+    compiled: CompiledPrompt,
+    weight: number,
+  ) {
+    this.weight = weight;
+    this.fresh = Promise.resolve(new Prompt(id, entry, environment, compiled, false));
+    this.stale = Promise.resolve(new Prompt(id, entry, environment, compiled, true));
+  }
+}
+
+export class ServedPrompt {
+  readonly #id: string;
+  readonly #versions: readonly ServedVersion[];
+
+  constructor(id: string, versions: readonly ServedVersion[]) {
+    this.#id = id;
+    this.#versions = versions;
+  }
+
+  /** With a key, the sticky variant (core `chooseVariant`, salted by the prompt id); without, by weight. */
+  pick(key: string | undefined): ServedVersion {
+    const versions = this.#versions;
+    if (versions.length === 1) return versions[0] as ServedVersion;
+    return key === undefined
+      ? variantAt(versions, Math.floor(Math.random() * 100))
+      : chooseVariant(versions, key, this.#id);
+  }
+}
+
+export interface LoadedManifest {
+  readonly manifest: Manifest;
+  readonly prompts: ReadonlyMap<string, ServedPrompt>;
+  /** Compiled prompts by SHA-256, handed to the next revision for reuse. */
+  readonly compiled: ReadonlyMap<string, CompiledPrompt>;
+  /** Loaded from the fallback snapshot rather than fetched from the source. */
+  readonly fromFallback: boolean;
+}
+
+/** Fetches and verifies referenced bodies, compiles what `previous` has not compiled. Rejects on any failure. */
+export async function loadManifest(
+  manifest: Manifest,
+  bodies: BodyStore,
+  previous: ReadonlyMap<string, CompiledPrompt> | undefined,
+  fromFallback: boolean,
+): Promise<LoadedManifest> {
+  const versions = new Map<string, ManifestVersion>();
+  for (const prompt of Object.values(manifest.prompts)) {
+    for (const entry of prompt.variants ?? [prompt]) versions.set(entry.sha256, entry);
+  }
+  const compiled = new Map<string, CompiledPrompt>();
+  await Promise.all(
+    [...versions].map(async ([sha256, entry]) => {
+      const known = previous?.get(sha256);
+      compiled.set(
+        sha256,
+        known ?? compilePrompt({ body: await bodies.body(entry), variables: entry.variables }),
+      );
+    }),
+  );
+  const prompts = new Map<string, ServedPrompt>();
+  for (const [id, prompt] of Object.entries(manifest.prompts)) {
+    const served = (prompt.variants ?? [{ ...prompt, weight: 100 }]).map(
+      (entry) =>
+        new ServedVersion(
+          id,
+          entry,
+          manifest.environment,
+          compiled.get(entry.sha256) as CompiledPrompt,
+          entry.weight,
+        ),
+    );
+    prompts.set(id, new ServedPrompt(id, served));
+  }
+  return { manifest, prompts, compiled, fromFallback };
+}

@@ -1,0 +1,50 @@
+/**
+ * Outcome metrics as one CloudWatch Embedded Metric Format line: the names, units and dimensions
+ * defined in core, which the alarms and dashboard watch. Writing a log line is all it costs; no
+ * network call.
+ */
+import { emfDocument } from '../core/metrics.ts';
+import type { Prompt } from './prompt.ts';
+
+/** What happened when the app used a prompt. Every field is optional. */
+export interface Outcome {
+  /** Model call latency in milliseconds. */
+  readonly latencyMs?: number;
+  readonly inputTokens?: number;
+  readonly outputTokens?: number;
+  /** Cost of the call in US dollars. */
+  readonly costUsd?: number;
+  /** The call failed (counted in Errors, the error rate alarm's numerator). */
+  readonly error?: boolean;
+  /** The app's own quality score, 0..1. */
+  readonly score?: number;
+}
+
+/** Writes one line (ending in a newline). @default process.stdout.write */
+export type LineWriter = (line: string) => void;
+
+export const stdoutWriter: LineWriter = (line) => {
+  process.stdout.write(line);
+};
+
+/**
+ * The EMF line for one use of `prompt`: Invocations 1, Errors 0 or 1, the outcome's figures, and
+ * StaleServes 1 when the prompt was served stale (0 otherwise, so its average is the stale rate).
+ */
+export function outcomeLine(prompt: Prompt, outcome: Outcome, timestamp: number): string {
+  const doc = emfDocument(
+    { environment: prompt.environment, promptId: prompt.id, promptVersion: prompt.version },
+    {
+      invocations: 1,
+      errors: outcome.error ? 1 : 0,
+      latency: outcome.latencyMs,
+      inputTokens: outcome.inputTokens,
+      outputTokens: outcome.outputTokens,
+      cost: outcome.costUsd,
+      score: outcome.score,
+      staleServes: prompt.stale ? 1 : 0,
+    },
+    timestamp,
+  );
+  return `${JSON.stringify(doc)}\n`;
+}

@@ -1,0 +1,55 @@
+/**
+ * The object `get` returns. One instance per manifest revision, version and staleness, created when
+ * the manifest is loaded, so the request path allocates nothing and `stale` is what it was when that
+ * caller asked.
+ */
+import type { ModelSettings } from '../core/document.ts';
+import type { ManifestVersion } from '../core/manifest.ts';
+import type { ChatMessage, CompiledPrompt, RenderOptions } from '../core/prompt.ts';
+import type { PromptKind } from '../core/sections.ts';
+import type { TemplateVariables, VariableSpec } from '../core/variables.ts';
+
+export class Prompt {
+  readonly id: string;
+  readonly version: string;
+  /** SHA-256 of the canonical document text of this version. */
+  readonly sha256: string;
+  /** `text` renders to a string, `chat` to messages. */
+  readonly kind: PromptKind;
+  /** Model settings from the document (provider, id, temperature, maxTokens...), if any. */
+  readonly model: ModelSettings | undefined;
+  /** Declared variables: type, required, default, description. */
+  readonly variables: Readonly<Record<string, VariableSpec>>;
+  /** The PromptOps environment of the manifest this prompt came from. */
+  readonly environment: string;
+  /**
+   * True when the prompt was not served from a fresh fetch: the latest fetch failed (the last good
+   * manifest is served) or no fetch has succeeded yet (the fallback snapshot is served).
+   */
+  readonly stale: boolean;
+  /**
+   * Renders with `values`: a string for text prompts, `{role, content}` messages for chat prompts.
+   * Throws `MissingVariableError` (naming the variable) when a required one is missing,
+   * `UnknownVariableError` for an undeclared one (unless `allowExtra`), `VariableTypeError` for a
+   * value of the wrong type. The compiled prompt's own function: no extra call on the hot path.
+   */
+  readonly render: (values?: TemplateVariables, options?: RenderOptions) => string | ChatMessage[];
+
+  constructor(
+    id: string,
+    entry: ManifestVersion,
+    environment: string,
+    compiled: CompiledPrompt,
+    stale: boolean,
+  ) {
+    this.id = id;
+    this.version = entry.version;
+    this.sha256 = entry.sha256;
+    this.kind = entry.kind;
+    this.model = entry.model;
+    this.variables = entry.variables;
+    this.environment = environment;
+    this.stale = stale;
+    this.render = compiled.render;
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * Reads a body stored by reference: the S3 object holds the full canonical document, whose SHA-256
+ * must equal the version's hash. The body is the text after the front matter (no YAML parser needed).
+ */
+import { createHash } from 'node:crypto';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { ENV } from '../core/contracts.ts';
+import type { BodyRef } from '../core/manifest.ts';
+import { splitFrontMatter } from '../core/sections.ts';
+import type { BodyStoreOptions } from './bodies.ts';
+import { PromptSourceError } from './errors.ts';
+
+export class S3BodyReader {
+  readonly #bucket: string | undefined;
+  #client: S3Client | undefined;
+
+  constructor(options: BodyStoreOptions) {
+    this.#client = options.client;
+    this.#bucket = options.bucket;
+  }
+
+  async read(ref: BodyRef, sha256: string): Promise<string> {
+    const bucket = ref.bucket ?? this.#bucket ?? process.env[ENV.bodyBucket];
+    if (!bucket) {
+      throw new PromptSourceError(
+        `The manifest references the body ${ref.key} without a bucket: set the client's bodyBucket option or ${ENV.bodyBucket}`,
+      );
+    }
+    const sdk = await import('@aws-sdk/client-s3');
+    if (this.#client === undefined) {
+      const endpoint = process.env[ENV.s3Endpoint];
+      this.#client = new sdk.S3Client(endpoint ? { endpoint, forcePathStyle: true } : {});
+    }
+    const out = await this.#client.send(new sdk.GetObjectCommand({ Bucket: bucket, Key: ref.key }));
+    const bytes = await out.Body?.transformToByteArray();
+    if (!bytes) throw new PromptSourceError(`s3://${bucket}/${ref.key} has no content`);
+    const actual = createHash('sha256').update(bytes).digest('hex');
+    if (actual !== sha256) {
+      throw new PromptSourceError(
+        `The body s3://${bucket}/${ref.key} has SHA-256 ${actual} but the manifest expects ${sha256}: rejected`,
+      );
+    }
+    const split = splitFrontMatter(new TextDecoder().decode(bytes));
+    if (!split) {
+      throw new PromptSourceError(`s3://${bucket}/${ref.key} is not a prompt document (no front matter)`);
+    }
+    return split.body;
+  }
+}
