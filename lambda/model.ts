@@ -48,3 +48,51 @@ export interface AuditQuery {
   readonly promptId?: string;
   readonly environment?: string;
 }
+
+export type FeedbackScale = 'thumbs' | 'stars';
+
+/** Thumbs: 1 positive, -1 negative. Stars: 4-5 positive, 3 neutral, 1-2 negative. */
+export type FeedbackSentiment = 'positive' | 'neutral' | 'negative';
+
+/** One feedback as stored. User and session ids appear only as keyed hashes. */
+export interface FeedbackRecord {
+  readonly feedbackId: string;
+  readonly promptId: string;
+  readonly version: string;
+  readonly environment: string;
+  readonly scale: FeedbackScale;
+  readonly rating: number;
+  readonly sentiment: FeedbackSentiment;
+  readonly at: string;
+  readonly comment?: string;
+  readonly tags?: readonly string[];
+  /** HMAC-SHA-256 of the user id under the deployment's secret. */
+  readonly userHash?: string;
+  /** HMAC-SHA-256 of the session id under the deployment's secret. */
+  readonly sessionHash?: string;
+  /** Epoch seconds after which DynamoDB's TTL deletes the item; absent when feedback is kept. */
+  readonly expiresAt?: number;
+}
+
+/** Counters of an aggregate; every field is added to atomically. */
+export interface FeedbackTally {
+  readonly count: number;
+  readonly positive: number;
+  readonly negative: number;
+  /** Ratings on the stars scale, and the sum of their stars (mean = starsSum / stars). */
+  readonly stars: number;
+  readonly starsSum: number;
+}
+
+/** Where a feedback is counted: its prompt version in an environment, on a UTC day (`YYYY-MM-DD`). */
+export interface FeedbackAggregateKey {
+  readonly environment: string;
+  readonly promptId: string;
+  readonly version: string;
+  readonly day: string;
+}
+
+export interface DailyFeedbackTally extends FeedbackTally {
+  readonly version: string;
+  readonly day: string;
+}

@@ -1,6 +1,16 @@
 /** Ports: what the use cases need from storage, implemented by the adapters (S3, DynamoDB, AppConfig). */
 import type { Pin } from '../src/core/pins.ts';
-import type { Approval, AuditEvent, AuditQuery, PromptSummary, VersionRecord } from './model.ts';
+import type {
+  Approval,
+  AuditEvent,
+  AuditQuery,
+  DailyFeedbackTally,
+  FeedbackAggregateKey,
+  FeedbackRecord,
+  FeedbackTally,
+  PromptSummary,
+  VersionRecord,
+} from './model.ts';
 
 export interface PageRequest {
   readonly limit: number;
@@ -49,5 +59,44 @@ export interface RegistryDeps {
   readonly prompts: PromptRepository;
   readonly bodies: BodyStore;
   readonly audit: AuditLog;
+  readonly now: () => Date;
+}
+
+/** Feedback items and their daily aggregates. */
+export interface FeedbackRepository {
+  /** Stores one feedback item (conditional on its id being new). */
+  putFeedback(record: FeedbackRecord): Promise<void>;
+  /** Removes a stored feedback item: undoes `putFeedback` when counting it failed. */
+  deleteFeedback(record: FeedbackRecord): Promise<void>;
+  /** Adds `increment` to an aggregate with atomic ADD updates: no read, so no concurrent count is lost. */
+  addToAggregate(key: FeedbackAggregateKey, increment: FeedbackTally): Promise<void>;
+  /** Every version's daily aggregates of a prompt in an environment, from `sinceDay` on (all when absent). */
+  listDailyTallies(environment: string, promptId: string, sinceDay?: string): Promise<DailyFeedbackTally[]>;
+}
+
+/** Keyed hashes of user and session ids, so feedback can be grouped per user without holding identities. */
+export interface IdentityHasher {
+  hash(kind: 'user' | 'session', value: string): string;
+}
+
+/** Where Embedded Metric Format documents go: one log line each, for CloudWatch to extract. */
+export interface MetricSink {
+  publish(documents: readonly Record<string, unknown>[]): void;
+}
+
+export interface FeedbackDeps {
+  readonly feedback: FeedbackRepository;
+  /** The registry's versions, to check that a rated version exists. */
+  readonly prompts: Pick<PromptRepository, 'getVersion' | 'getLatestVersion'>;
+  readonly identities: IdentityHasher;
+  readonly metrics: MetricSink;
+  /** Feedback items expire this many days after they were given; undefined keeps them. */
+  readonly retentionDays: number | undefined;
+  readonly now: () => Date;
+  readonly newId: () => string;
+}
+
+export interface MetricsDeps {
+  readonly metrics: MetricSink;
   readonly now: () => Date;
 }

@@ -170,11 +170,19 @@ export const KEYS = {
   auditPromptGsiPk: (id: string) => `AUDIT#PROMPT#${id}`,
   auditEnvironmentGsiPk: (env: string) => `AUDIT#ENV#${env}`,
   auditGsiSk: (at: string, eventId: string) => `${at}#${eventId}`,
-  /** Feedback table. */
+  /**
+   * Feedback table: one item per feedback under its prompt version, and beside them one aggregate
+   * per UTC day (`YYYY-MM-DD`) counted by atomic ADD updates. There is no all-time item: all-time
+   * figures are the sum of the days, so one feedback is one item plus one counter update.
+   */
   feedbackPk: (env: string, id: string, version: string) => `FEEDBACK#${env}#${id}#${version}`,
   feedbackItemSk: (at: string, feedbackId: string) => `ITEM#${at}#${feedbackId}`,
-  feedbackAggregateSk: 'AGGREGATE',
+  feedbackItemSkPrefix: 'ITEM#',
+  feedbackAggregateSk: (day: string) => `AGGREGATE#${day}`,
+  feedbackAggregateSkPrefix: 'AGGREGATE#',
+  /** gsi1: every version's daily aggregates of a prompt in an environment, by day (`since` is a range). */
   feedbackAggregateGsiPk: (env: string, id: string) => `AGGREGATE#${env}#${id}`,
+  feedbackAggregateGsiSk: (day: string, version: string) => `${day}#${version}`,
 } as const;
 
 /** S3 layout: documents are content-addressed by the SHA-256 of their canonical text. */

@@ -14,6 +14,7 @@ export * from './pins.ts';
 export * from './prompt.ts';
 export * from './routes.ts';
 export * from './sections.ts';
+export * from './statistics.ts';
 export * from './template.ts';
 export * from './variables.ts';
 export * from './variants.ts';

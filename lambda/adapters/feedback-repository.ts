@@ -1,0 +1,142 @@
+/**
+ * Feedback in its own DynamoDB table (key layout in core contracts). Items sit under their prompt
+ * version; each (environment, prompt, version, UTC day) has one aggregate item counted with ADD,
+ * which DynamoDB applies atomically on the item: no read, so concurrent posts never lose a count.
+ * The aggregates carry the gsi1 keys, so a report is one Query per prompt and environment.
+ */
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { KEYS, TABLE } from '../../src/core/contracts.ts';
+import type { DailyFeedbackTally, FeedbackAggregateKey, FeedbackRecord, FeedbackTally } from '../model.ts';
+import type { FeedbackRepository } from '../ports.ts';
+
+const COUNTERS = [
+  'count',
+  'positive',
+  'negative',
+  'stars',
+  'starsSum',
+] as const satisfies readonly (keyof FeedbackTally)[];
+
+function itemKey(record: FeedbackRecord) {
+  return {
+    [TABLE.partitionKey]: KEYS.feedbackPk(record.environment, record.promptId, record.version),
+    [TABLE.sortKey]: KEYS.feedbackItemSk(record.at, record.feedbackId),
+  };
+}
+
+export class DynamoFeedbackRepository implements FeedbackRepository {
+  private readonly client: DynamoDBDocumentClient;
+  private readonly tableName: string;
+
+  constructor(client: DynamoDBDocumentClient, tableName: string) {
+    this.client = client;
+    this.tableName = tableName;
+  }
+
+  async putFeedback(record: FeedbackRecord): Promise<void> {
+    const { expiresAt, ...fields } = record;
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          ...itemKey(record),
+          ...fields,
+          ...(expiresAt !== undefined ? { [TABLE.ttlAttribute]: expiresAt } : {}),
+        },
+        ConditionExpression: 'attribute_not_exists(#pk)',
+        ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
+      }),
+    );
+  }
+
+  async deleteFeedback(record: FeedbackRecord): Promise<void> {
+    await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: itemKey(record) }));
+  }
+
+  async addToAggregate(key: FeedbackAggregateKey, increment: FeedbackTally): Promise<void> {
+    const names: Record<string, string> = {
+      '#gpk': TABLE.gsi1.partitionKey,
+      '#gsk': TABLE.gsi1.sortKey,
+      '#environment': 'environment',
+      '#promptId': 'promptId',
+      '#version': 'version',
+      '#day': 'day',
+    };
+    const values: Record<string, unknown> = {
+      ':gpk': KEYS.feedbackAggregateGsiPk(key.environment, key.promptId),
+      ':gsk': KEYS.feedbackAggregateGsiSk(key.day, key.version),
+      ':environment': key.environment,
+      ':promptId': key.promptId,
+      ':version': key.version,
+      ':day': key.day,
+    };
+    for (const counter of COUNTERS) {
+      names[`#${counter}`] = counter;
+      values[`:${counter}`] = increment[counter];
+    }
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: {
+          [TABLE.partitionKey]: KEYS.feedbackPk(key.environment, key.promptId, key.version),
+          [TABLE.sortKey]: KEYS.feedbackAggregateSk(key.day),
+        },
+        // SET writes the same constants every time; ADD is the only change, and it is atomic.
+        UpdateExpression: `SET #gpk = :gpk, #gsk = :gsk, #environment = :environment, #promptId = :promptId, #version = :version, #day = :day ADD ${COUNTERS.map((c) => `#${c} :${c}`).join(', ')}`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
+    );
+  }
+
+  async listDailyTallies(
+    environment: string,
+    promptId: string,
+    sinceDay?: string,
+  ): Promise<DailyFeedbackTally[]> {
+    const input: QueryCommandInput = {
+      TableName: this.tableName,
+      IndexName: TABLE.gsi1.name,
+      KeyConditionExpression: `#gpk = :gpk${sinceDay !== undefined ? ' AND #gsk >= :since' : ''}`,
+      ProjectionExpression: ['#version', '#day', ...COUNTERS.map((c) => `#${c}`)].join(', '),
+      ExpressionAttributeNames: {
+        '#gpk': TABLE.gsi1.partitionKey,
+        ...(sinceDay !== undefined ? { '#gsk': TABLE.gsi1.sortKey } : {}),
+        '#version': 'version',
+        '#day': 'day',
+        ...Object.fromEntries(COUNTERS.map((c) => [`#${c}`, c])),
+      },
+      ExpressionAttributeValues: {
+        ':gpk': KEYS.feedbackAggregateGsiPk(environment, promptId),
+        ...(sinceDay !== undefined ? { ':since': sinceDay } : {}),
+      },
+    };
+    const tallies: DailyFeedbackTally[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand(startKey ? { ...input, ExclusiveStartKey: startKey } : input),
+      );
+      for (const item of page.Items ?? []) {
+        tallies.push({
+          version: item.version as string,
+          day: item.day as string,
+          count: Number(item.count ?? 0),
+          positive: Number(item.positive ?? 0),
+          negative: Number(item.negative ?? 0),
+          stars: Number(item.stars ?? 0),
+          starsSum: Number(item.starsSum ?? 0),
+        });
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return tallies;
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * Outcome records from apps that do not run on Lambda, turned into the same EMF documents the
+ * client library's `record()` writes: one per record, with the names, units and dimensions of core
+ * metrics.ts. All records are checked before any is emitted, so a rejected batch emits nothing.
+ */
+import { type FieldError, ValidationError } from '../../src/core/errors.ts';
+import { emfDocument } from '../../src/core/metrics.ts';
+import type { MetricsDeps } from '../ports.ts';
+import { environmentProblem } from './environments.ts';
+
+export interface OutcomeRecord {
+  readonly promptId: string;
+  readonly version: string;
+  readonly environment: string;
+  readonly latencyMs?: number;
+  readonly inputTokens?: number;
+  readonly outputTokens?: number;
+  readonly costUsd?: number;
+  readonly error?: boolean;
+  readonly score?: number;
+}
+
+export function recordMetrics(
+  deps: MetricsDeps,
+  records: readonly OutcomeRecord[],
+  environments: readonly string[],
+): { accepted: number } {
+  const errors: FieldError[] = records.flatMap((record, index) => {
+    const message = environmentProblem(record.environment, environments);
+    return message ? [{ path: `records.${index}.environment`, message }] : [];
+  });
+  if (errors.length > 0) {
+    const first = errors[0] as FieldError;
+    throw new ValidationError(
+      `Invalid request body: ${first.path}: ${first.message}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ''}`,
+      errors,
+    );
+  }
+
+  const timestamp = deps.now().getTime();
+  deps.metrics.publish(
+    records.map((record) =>
+      emfDocument(
+        { environment: record.environment, promptId: record.promptId, promptVersion: record.version },
+        {
+          invocations: 1,
+          errors: record.error ? 1 : 0,
+          latency: record.latencyMs,
+          inputTokens: record.inputTokens,
+          outputTokens: record.outputTokens,
+          cost: record.costUsd,
+          score: record.score,
+        },
+        timestamp,
+      ),
+    ),
+  );
+  return { accepted: records.length };
+}

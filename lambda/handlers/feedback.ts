@@ -1,0 +1,85 @@
+/** POST /feedback (rate a prompt version) and GET /prompts/{id}/feedback (the feedback report). */
+import type { Context } from 'aws-lambda';
+import { NotFoundError } from '../../src/core/errors.ts';
+import { feedbackDeps } from '../feedback/deps.ts';
+import { feedbackReport } from '../feedback/feedback-report.ts';
+import { submitFeedback } from '../feedback/submit-feedback.ts';
+import type { FeedbackDeps } from '../ports.ts';
+import { configuredEnvironments } from '../runtime/config.ts';
+import {
+  type ApiResult,
+  callerOf,
+  type JsonApiEvent,
+  jsonResponse,
+  pathParameter,
+  queryParameter,
+} from '../runtime/http.ts';
+import { httpHandler } from '../runtime/http-handler.ts';
+import { createLogger } from '../runtime/logger.ts';
+import { requiredQueryParameter } from '../runtime/query.ts';
+import { parseInput } from '../runtime/validation.ts';
+import { feedbackBody } from '../schemas/feedback.ts';
+
+const logger = createLogger('feedback');
+
+export function createFeedbackHandler(deps: () => FeedbackDeps) {
+  const post = httpHandler(
+    async (event) => {
+      callerOf(event);
+      const body = parseInput(feedbackBody, event.jsonBody);
+      const record = await submitFeedback(deps(), body, configuredEnvironments());
+      // Never the comment, tags or (hashed) identities: the EMF line already counts the rating.
+      logger.debug('feedback recorded', {
+        feedbackId: record.feedbackId,
+        promptId: record.promptId,
+        version: record.version,
+        environment: record.environment,
+      });
+      return jsonResponse(202, { id: record.feedbackId });
+    },
+    { logger, body: {} },
+  );
+
+  const report = httpHandler(
+    async (event) => {
+      callerOf(event);
+      const since = queryParameter(event, 'since');
+      const baseline = queryParameter(event, 'baseline');
+      const candidate = queryParameter(event, 'candidate');
+      const result = await feedbackReport(
+        deps(),
+        {
+          promptId: pathParameter(event, 'id'),
+          environment: requiredQueryParameter(event, 'environment'),
+          ...(since !== undefined ? { since } : {}),
+          ...(baseline !== undefined ? { baseline } : {}),
+          ...(candidate !== undefined ? { candidate } : {}),
+        },
+        configuredEnvironments(),
+      );
+      return jsonResponse(200, result);
+    },
+    { logger },
+  );
+
+  const unknownRoute = httpHandler(
+    async (event) => {
+      callerOf(event);
+      throw new NotFoundError(`No route ${event.routeKey}`);
+    },
+    { logger },
+  );
+
+  return (event: JsonApiEvent, context: Context): Promise<ApiResult> => {
+    switch (event.routeKey) {
+      case 'POST /feedback':
+        return post(event, context);
+      case 'GET /prompts/{id}/feedback':
+        return report(event, context);
+      default:
+        return unknownRoute(event, context);
+    }
+  };
+}
+
+export const handler = createFeedbackHandler(feedbackDeps);

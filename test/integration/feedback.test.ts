@@ -1,0 +1,165 @@
+/**
+ * The feedback handler against a real DynamoDB implementation over HTTP (dynalite by default;
+ * whatever PROMPTOPS_DYNAMODB_ENDPOINT points at otherwise): concurrent atomic counting, the report
+ * read from the aggregate index, and identities that never reach the table in clear.
+ */
+import { randomBytes } from 'node:crypto';
+import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { sharedDocumentClient } from '../../lambda/adapters/aws-clients.ts';
+import { handler as feedbackHandler } from '../../lambda/handlers/feedback.ts';
+import { handler as publishHandler } from '../../lambda/handlers/publish.ts';
+import { ENV, KEYS } from '../../src/core/contracts.ts';
+import { call } from '../fixtures/api.ts';
+import { captureOutput, expectValidEmf } from '../fixtures/feedback-emf.ts';
+import { exampleDocument } from '../fixtures/registry.ts';
+
+// The deployment's secret; the handler reads it when it first builds its adapters.
+process.env[ENV.feedbackHashSecret] = `it-${randomBytes(16).toString('hex')}`;
+
+let output: ReturnType<typeof captureOutput>;
+beforeEach(() => {
+  output = captureOutput();
+});
+afterEach(() => {
+  output.restore();
+});
+
+/** A fresh prompt per test, so tests share the tables without seeing each other. */
+async function publishedPrompt(...descriptions: string[]): Promise<string> {
+  const id = `fb-${randomBytes(5).toString('hex')}`;
+  for (const description of descriptions) {
+    const document = exampleDocument(description).replace('id: support-reply', `id: ${id}`);
+    const response = await call(publishHandler, 'POST', `/prompts/${id}/versions`, { body: { document } });
+    expect(response.status).toBe(201);
+  }
+  return id;
+}
+
+const post = (body: Record<string, unknown>) => call(feedbackHandler, 'POST', '/feedback', { body });
+const report = (id: string, query: Record<string, string>) =>
+  call(feedbackHandler, 'GET', `/prompts/${id}/feedback`, { query });
+
+/** Every item of one partition whose sort key starts with `prefix`, all pages. */
+async function partition(pk: string, prefix: string): Promise<Record<string, unknown>[]> {
+  const input: QueryCommandInput = {
+    TableName: process.env[ENV.feedbackTable],
+    KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+    ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
+    ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
+    ConsistentRead: true,
+  };
+  const items: Record<string, unknown>[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await sharedDocumentClient().send(
+      new QueryCommand(startKey ? { ...input, ExclusiveStartKey: startKey } : input),
+    );
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return items;
+}
+
+function sum(items: Record<string, unknown>[], field: string): number {
+  return items.reduce((total, item) => total + Number(item[field] ?? 0), 0);
+}
+
+describe('feedback over DynamoDB', () => {
+  it('1,000 parallel posts: 1,000 items and aggregates that count exactly 1,000 with the right split', async () => {
+    const id = await publishedPrompt('Replies to a customer support ticket');
+    const userIds = Array.from({ length: 1000 }, (_, i) => `customer-${i}@example.com`);
+
+    const responses = await Promise.all(
+      userIds.map((userId, i) =>
+        post({
+          promptId: id,
+          version: '1.0.0',
+          environment: 'prod',
+          rating: i % 4 === 0 ? -1 : 1,
+          ...(i % 2 === 0 ? { userId, sessionId: `session-${i}` } : {}),
+        }),
+      ),
+    );
+
+    expect(responses.filter((r) => r.status !== 202).map((r) => r.body)).toEqual([]);
+    expect(new Set(responses.map((r) => r.body.id)).size).toBe(1000);
+
+    const pk = KEYS.feedbackPk('prod', id, '1.0.0');
+    const items = await partition(pk, KEYS.feedbackItemSkPrefix);
+    expect(items).toHaveLength(1000);
+    expect(items.filter((item) => item.sentiment === 'negative')).toHaveLength(250);
+
+    const aggregates = await partition(pk, KEYS.feedbackAggregateSkPrefix);
+    // One item per UTC day: a run that crosses midnight splits the counts over two.
+    expect(aggregates.length).toBeGreaterThanOrEqual(1);
+    expect(aggregates.length).toBeLessThanOrEqual(2);
+    expect(sum(aggregates, 'count')).toBe(1000);
+    expect(sum(aggregates, 'positive')).toBe(750);
+    expect(sum(aggregates, 'negative')).toBe(250);
+    expect(sum(aggregates, 'stars')).toBe(0);
+
+    const response = await report(id, { environment: 'prod' });
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({
+      versions: [{ version: '1.0.0', count: 1000, positive: 750, negative: 250 }],
+    });
+
+    const emf = output
+      .emf()
+      .map(expectValidEmf)
+      .filter((d) => d.PromptId === id);
+    expect(emf).toHaveLength(1000);
+    expect(emf.reduce((total, d) => total + (d.NegativeFeedback as number), 0)).toBe(250);
+
+    const stored = JSON.stringify(items);
+    expect(items.filter((item) => typeof item.userHash === 'string')).toHaveLength(500);
+    for (const userId of userIds.slice(0, 50)) expect(stored).not.toContain(userId);
+    expect(stored).not.toContain('session-');
+  });
+
+  it('reports per version, compares the two most rated and reads only the days from since on', async () => {
+    const id = await publishedPrompt('Replies to a customer support ticket', 'Replies kindly');
+    const posts = [
+      ...Array.from({ length: 40 }, (_, i) => ({ version: '1.0.0', rating: i < 4 ? -1 : 1 })),
+      ...Array.from({ length: 40 }, (_, i) => ({ version: '1.0.1', rating: i < 20 ? -1 : 1 })),
+      ...[5, 4, 2].map((rating) => ({ version: '1.0.1', rating, scale: 'stars' })),
+    ];
+    const statuses = await Promise.all(
+      posts.map((fields) => post({ promptId: id, environment: 'prod', ...fields }).then((r) => r.status)),
+    );
+    expect(statuses.every((s) => s === 202)).toBe(true);
+
+    const all = await report(id, { environment: 'prod' });
+    expect(all.status).toBe(200);
+    expect(all.body.versions).toEqual([
+      { version: '1.0.1', count: 43, positive: 22, negative: 21, mean: 11 / 3 },
+      { version: '1.0.0', count: 40, positive: 36, negative: 4 },
+    ]);
+    expect(all.body.comparison).toMatchObject({ baseline: '1.0.0', candidate: '1.0.1', significant: true });
+    expect(all.body.comparison.difference).toBeCloseTo(21 / 43 - 4 / 40, 12);
+    expect(all.body.comparison.pValue).toBeLessThan(0.001);
+
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    expect((await report(id, { environment: 'prod', since: tomorrow })).body).toEqual({ versions: [] });
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString();
+    expect((await report(id, { environment: 'prod', since: yesterday })).body).toEqual(all.body);
+    expect((await report(id, { environment: 'staging' })).body).toEqual({ versions: [] });
+  });
+
+  it('is 404 for a version that was never published, and stores nothing', async () => {
+    const id = await publishedPrompt('Replies to a customer support ticket');
+    const response = await post({ promptId: id, version: '2.0.0', environment: 'prod', rating: 1 });
+    expect(response.status).toBe(404);
+    expect(response.body.code).toBe('NOT_FOUND');
+    const pk = KEYS.feedbackPk('prod', id, '2.0.0');
+    expect(await partition(pk, KEYS.feedbackItemSkPrefix)).toEqual([]);
+    expect(await partition(pk, KEYS.feedbackAggregateSkPrefix)).toEqual([]);
+    expect(
+      output
+        .emf()
+        .map(expectValidEmf)
+        .filter((d) => d.PromptId === id),
+    ).toEqual([]);
+  });
+});
