@@ -25,12 +25,12 @@ export function retentionDaysFrom(raw: string | undefined): number | undefined {
 }
 
 /** Builds the adapters from the environment variables; throws when one is missing or malformed. */
-export function buildFeedbackDeps(): FeedbackDeps {
+export function buildFeedbackDeps(hashSecret: string = requiredEnv(ENV.feedbackHashSecret)): FeedbackDeps {
   const documents = sharedDocumentClient();
   return {
     feedback: new DynamoFeedbackRepository(documents, requiredEnv(ENV.feedbackTable)),
     prompts: new DynamoPromptRepository(documents, requiredEnv(ENV.table)),
-    identities: new HmacIdentityHasher(requiredEnv(ENV.feedbackHashSecret)),
+    identities: new HmacIdentityHasher(hashSecret),
     metrics: new StdoutMetricSink(),
     retentionDays: retentionDaysFrom(process.env[ENV.feedbackRetentionDays]),
     now: () => new Date(),
@@ -38,9 +38,36 @@ export function buildFeedbackDeps(): FeedbackDeps {
   };
 }
 
-let deps: FeedbackDeps | undefined;
+/**
+ * The identity hash secret: PROMPTOPS_FEEDBACK_HASH_SECRET (local mode, tests), or on AWS the
+ * Secrets Manager secret named by PROMPTOPS_FEEDBACK_HASH_SECRET_ARN, so the value never sits in the
+ * function's configuration.
+ */
+export async function resolveHashSecret(): Promise<string> {
+  const direct = process.env[ENV.feedbackHashSecret];
+  if (direct) return direct;
+  const arn = process.env[ENV.feedbackHashSecretArn];
+  if (!arn)
+    throw new Error(
+      `Environment variable ${ENV.feedbackHashSecret} or ${ENV.feedbackHashSecretArn} must be set`,
+    );
+  // Loaded only here: functions given the secret directly never pay for the client.
+  const { GetSecretValueCommand, SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
+  const secret = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: arn }));
+  if (!secret.SecretString)
+    throw new Error(`Secret ${arn} (${ENV.feedbackHashSecretArn}) holds no string value`);
+  return secret.SecretString;
+}
 
-export function feedbackDeps(): FeedbackDeps {
-  deps ??= buildFeedbackDeps();
+let deps: Promise<FeedbackDeps> | undefined;
+
+export function feedbackDeps(): Promise<FeedbackDeps> {
+  deps ??= resolveHashSecret()
+    .then(buildFeedbackDeps)
+    .catch((error: unknown) => {
+      // The next request tries again rather than failing for the life of the container.
+      deps = undefined;
+      throw error;
+    });
   return deps;
 }

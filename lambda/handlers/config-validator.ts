@@ -4,8 +4,12 @@
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import { type DeliveryDeps, deliveryDeps } from '../delivery/deps.ts';
+import { ENV } from '../../src/core/contracts.ts';
+import { sharedS3Client } from '../adapters/aws-clients.ts';
+import { S3BodyStore } from '../adapters/body-store.ts';
+import type { DeliveryDeps } from '../delivery/deps.ts';
 import { ManifestRejectedError, validateManifest } from '../delivery/validate-manifest.ts';
+import { requiredEnv } from '../runtime/config.ts';
 import { createLogger } from '../runtime/logger.ts';
 
 /** What AppConfig sends a Lambda validator. */
@@ -45,4 +49,15 @@ export function createValidatorHandler(deps: () => Pick<DeliveryDeps, 'bodies'>)
     });
 }
 
-export const handler = createValidatorHandler(deliveryDeps);
+let bodies: Pick<DeliveryDeps, 'bodies'> | undefined;
+
+/**
+ * Only the body store: the configuration profile refers to this function, so the function cannot
+ * be given the profile's id (a dependency cycle); AppConfig passes it the ids it needs.
+ */
+function validatorDeps(): Pick<DeliveryDeps, 'bodies'> {
+  bodies ??= { bodies: new S3BodyStore(sharedS3Client(), requiredEnv(ENV.bodyBucket)) };
+  return bodies;
+}
+
+export const handler = createValidatorHandler(validatorDeps);

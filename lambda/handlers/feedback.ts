@@ -22,12 +22,12 @@ import { feedbackBody } from '../schemas/feedback.ts';
 
 const logger = createLogger('feedback');
 
-export function createFeedbackHandler(deps: () => FeedbackDeps) {
+export function createFeedbackHandler(deps: () => FeedbackDeps | Promise<FeedbackDeps>) {
   const post = httpHandler(
     async (event) => {
       callerOf(event);
       const body = parseInput(feedbackBody, event.jsonBody);
-      const record = await submitFeedback(deps(), body, configuredEnvironments());
+      const record = await submitFeedback(await deps(), body, configuredEnvironments());
       // Never the comment, tags or (hashed) identities: the EMF line already counts the rating.
       logger.debug('feedback recorded', {
         feedbackId: record.feedbackId,
@@ -47,7 +47,7 @@ export function createFeedbackHandler(deps: () => FeedbackDeps) {
       const baseline = queryParameter(event, 'baseline');
       const candidate = queryParameter(event, 'candidate');
       const result = await feedbackReport(
-        deps(),
+        await deps(),
         {
           promptId: pathParameter(event, 'id'),
           environment: requiredQueryParameter(event, 'environment'),

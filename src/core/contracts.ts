@@ -27,6 +27,8 @@ export const ENV = {
   inlineBodyThreshold: 'PROMPTOPS_INLINE_BODY_THRESHOLD',
   /** Secret for the keyed hash of feedback user and session ids. */
   feedbackHashSecret: 'PROMPTOPS_FEEDBACK_HASH_SECRET',
+  /** On AWS: the Secrets Manager secret holding it, read once per container. */
+  feedbackHashSecretArn: 'PROMPTOPS_FEEDBACK_HASH_SECRET_ARN',
   /** Feedback item retention in days; unset keeps items forever. */
   feedbackRetentionDays: 'PROMPTOPS_FEEDBACK_RETENTION_DAYS',
   /** Endpoint overrides for local mode and integration tests. */

@@ -1,4 +1,5 @@
 /** The pure domain core: no AWS SDK, no aws-cdk-lib, no file system or network. */
+export * from './alarms.ts';
 export * from './contracts.ts';
 export * from './diff.ts';
 export * from './document.ts';
@@ -14,6 +15,7 @@ export * from './pins.ts';
 export * from './prompt.ts';
 export * from './routes.ts';
 export * from './sections.ts';
+export * from './settings.ts';
 export * from './statistics.ts';
 export * from './template.ts';
 export * from './variables.ts';

@@ -1,0 +1,379 @@
+/**
+ * Watching rollouts: per environment, alarms on the EMF metrics (error rate, p99 latency, negative
+ * feedback, each with a minimum sample), a latency anomaly alarm, and the composite alarm that is the
+ * environment's AppConfig monitor; the operators' SNS topic; and the dashboard.
+ */
+import { Duration, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import {
+  type AlarmThresholds,
+  alarmExpression,
+  EXPRESSION_IDS,
+  environmentDimensions,
+  LATENCY_ANOMALY_RULE,
+  rollbackAlarmRules,
+  type ThresholdAlarmRule,
+} from '../../src/core/alarms.ts';
+import { DIMENSION, METRIC_NAMESPACE, METRICS, type MetricDefinition } from '../../src/core/metrics.ts';
+import { pascalCase } from '../private/validation.ts';
+
+export interface PromptObservabilityProps {
+  /** Environments to watch, in promotion order. */
+  readonly environments: readonly string[];
+  /** Thresholds and minimum samples of the rollback alarms. */
+  readonly thresholds: AlarmThresholds;
+  /**
+   * Email addresses subscribed to the operators' topic.
+   * @default - no subscriptions
+   */
+  readonly operatorEmails?: readonly string[];
+  /** The HTTP API, for its request, error and latency widgets. */
+  readonly httpApi: HttpApi;
+  /** Tables whose throttling the dashboard shows. */
+  readonly tables: Readonly<Record<string, dynamodb.ITableV2>>;
+  /**
+   * Retention of the deployment events log.
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/** The alarms of one environment. */
+export interface EnvironmentAlarms {
+  /** ALARM when any rollback rule is: the environment's AppConfig monitor. */
+  readonly composite: cloudwatch.CompositeAlarm;
+  /** One alarm per rollback rule, by rule name. */
+  readonly rules: Readonly<Record<string, cloudwatch.Alarm>>;
+  /** Latency outside its learned band: tells operators, does not roll back. */
+  readonly latencyAnomaly: cloudwatch.Alarm;
+}
+
+const DASHBOARD_WIDTH = 24;
+
+export class PromptObservability extends Construct {
+  /** Key of the operators' topic; CloudWatch and EventBridge may use it to publish. */
+  readonly topicKey: kms.Key;
+  /** Operators' topic: alarm transitions and AppConfig deployment events. */
+  readonly topic: sns.Topic;
+  /** Notifications and events that could not be delivered (email bounces, EventBridge target failures). */
+  readonly deadLetters: sqs.Queue;
+  /** Every AppConfig deployment event of the application, as EventBridge delivered it. */
+  readonly deploymentEvents: logs.LogGroup;
+  readonly dashboard: cloudwatch.Dashboard;
+  private readonly alarmsByEnvironment = new Map<string, EnvironmentAlarms>();
+  private readonly lambdaWidgets: {
+    readonly errors: cloudwatch.GraphWidget;
+    readonly throttles: cloudwatch.GraphWidget;
+    readonly duration: cloudwatch.GraphWidget;
+  };
+
+  constructor(scope: Construct, id: string, props: PromptObservabilityProps) {
+    super(scope, id);
+
+    this.topicKey = new kms.Key(this, 'TopicKey', {
+      description: `PromptOps operators' topic key (${this.node.path})`,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // Alarm actions and EventBridge deliver to an encrypted topic only if they may use its key. Who may
+    // publish at all is the topic policy's business, so the key statement carries no further condition.
+    this.topicKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudWatchAndEventBridgeToPublish',
+        principals: [
+          new iam.ServicePrincipal('cloudwatch.amazonaws.com'),
+          new iam.ServicePrincipal('events.amazonaws.com'),
+        ],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: ['*'],
+      }),
+    );
+    this.topic = new sns.Topic(this, 'Operators', {
+      displayName: 'PromptOps operators',
+      masterKey: this.topicKey,
+      enforceSSL: true,
+    });
+
+    this.deadLetters = new sqs.Queue(this, 'DeadLetters', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    const dlqReason = `${this.deadLetters.node.path} is itself the dead-letter queue of the operators' email subscriptions and of the deployment-events rule targets`;
+    Validations.of(this.deadLetters).acknowledge(
+      { id: 'AwsSolutions-SQS3', reason: dlqReason },
+      { id: 'Serverless-SQSRedrivePolicy', reason: dlqReason },
+    );
+    for (const email of props.operatorEmails ?? []) {
+      this.topic.addSubscription(
+        new subscriptions.EmailSubscription(email, { deadLetterQueue: this.deadLetters }),
+      );
+    }
+
+    this.deploymentEvents = new logs.LogGroup(this, 'DeploymentEvents', {
+      // EventBridge writes only to log groups whose names start with /aws/events/.
+      logGroupName: `/aws/events/${Names.uniqueResourceName(this, { maxLength: 400, separator: '-' })}-deployments`,
+      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    for (const environment of props.environments) {
+      this.alarmsByEnvironment.set(environment, this.environmentAlarms(environment, props.thresholds));
+    }
+    const deadLettersAlarm = new cloudwatch.Alarm(this, 'DeadLettersAlarm', {
+      alarmDescription: `PromptOps: notifications or deployment events could not be delivered; see ${this.deadLetters.node.path}`,
+      metric: this.deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    deadLettersAlarm.addAlarmAction(new actions.SnsAction(this.topic));
+
+    this.lambdaWidgets = {
+      errors: new cloudwatch.GraphWidget({ title: 'Lambda errors', width: 8, height: 6 }),
+      throttles: new cloudwatch.GraphWidget({ title: 'Lambda throttles', width: 8, height: 6 }),
+      duration: new cloudwatch.GraphWidget({ title: 'Lambda duration p99 (ms)', width: 8, height: 6 }),
+    };
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      defaultInterval: Duration.hours(3),
+      periodOverride: cloudwatch.PeriodOverride.AUTO,
+    });
+    for (const environment of props.environments) this.addEnvironmentRows(environment);
+    this.addServiceRows(props.httpApi, props.tables, deadLettersAlarm);
+  }
+
+  /** The alarms of `environment`; throws for an environment that is not watched. */
+  alarms(environment: string): EnvironmentAlarms {
+    const alarms = this.alarmsByEnvironment.get(environment);
+    if (!alarms) {
+      throw new Error(
+        `${this.node.path}: no alarms for environment "${environment}" (watched: ${[...this.alarmsByEnvironment.keys()].join(', ')})`,
+      );
+    }
+    return alarms;
+  }
+
+  /** Console URL of the dashboard. */
+  get dashboardUrl(): string {
+    const region = Stack.of(this).region;
+    return `https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#dashboards:name=${this.dashboard.dashboardName}`;
+  }
+
+  /** Puts a function's errors, throttles and p99 duration on the dashboard. */
+  monitorFunction(label: string, fn: lambda.IFunction): void {
+    const period = Duration.minutes(5);
+    this.lambdaWidgets.errors.addLeftMetric(fn.metricErrors({ label, period }));
+    this.lambdaWidgets.throttles.addLeftMetric(fn.metricThrottles({ label, period }));
+    this.lambdaWidgets.duration.addLeftMetric(fn.metricDuration({ label, period, statistic: 'p99' }));
+  }
+
+  private environmentAlarms(environment: string, thresholds: AlarmThresholds): EnvironmentAlarms {
+    const id = pascalCase(environment);
+    const action = new actions.SnsAction(this.topic);
+    const rules: Record<string, cloudwatch.Alarm> = {};
+    for (const rule of rollbackAlarmRules(thresholds)) {
+      rules[rule.name] = new cloudwatch.Alarm(this, `${id}${rule.name}`, {
+        alarmDescription: `PromptOps ${environment}: ${rule.description} in at least ${rule.datapointsToAlarm} of ${rule.evaluationPeriods} one-minute periods (periods with fewer than ${rule.minimumSamples} samples never breach)`,
+        metric: ruleExpression(rule, environment),
+        threshold: rule.threshold,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: rule.evaluationPeriods,
+        datapointsToAlarm: rule.datapointsToAlarm,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+    }
+    const composite = new cloudwatch.CompositeAlarm(this, `${id}Rollback`, {
+      alarmDescription: `PromptOps ${environment}: AppConfig monitor; ALARM rolls back a deployment in progress or baking`,
+      alarmRule: cloudwatch.AlarmRule.anyOf(
+        ...Object.values(rules).map((alarm) =>
+          cloudwatch.AlarmRule.fromAlarm(alarm, cloudwatch.AlarmState.ALARM),
+        ),
+      ),
+    });
+    composite.addAlarmAction(action);
+    composite.addOkAction(action);
+
+    const anomaly = LATENCY_ANOMALY_RULE;
+    const latencyAnomaly = new cloudwatch.AnomalyDetectionAlarm(this, `${id}${anomaly.name}`, {
+      alarmDescription: `PromptOps ${environment}: ${anomaly.description} (${anomaly.bandStandardDeviations} standard deviations); notifies operators, does not roll back`,
+      metric: emfMetric(
+        anomaly.metric,
+        environmentDimensions(environment),
+        anomaly.statistic,
+        anomaly.periodSeconds,
+      ),
+      stdDevs: anomaly.bandStandardDeviations,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_UPPER_THRESHOLD,
+      evaluationPeriods: anomaly.evaluationPeriods,
+      datapointsToAlarm: anomaly.datapointsToAlarm,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    latencyAnomaly.addAlarmAction(action);
+    return { composite, rules, latencyAnomaly };
+  }
+
+  private addEnvironmentRows(environment: string): void {
+    const search = (metric: MetricDefinition, statistic: string, label: string, scale = '') =>
+      new cloudwatch.MathExpression({
+        expression: `${scale}SEARCH('{${METRIC_NAMESPACE},${DIMENSION.environment},${DIMENSION.promptId},${DIMENSION.promptVersion}} ${DIMENSION.environment}="${environment}" MetricName="${metric.name}"', '${statistic}', 300)`,
+        usingMetrics: {},
+        label,
+        period: Duration.minutes(5),
+      });
+    this.dashboard.addWidgets(
+      new cloudwatch.TextWidget({
+        markdown: `## ${environment}\nPer prompt version (metric math SEARCH: a new version appears without a redeploy). Rates assume one datapoint per record (Errors and NegativeFeedback are 0 or 1).`,
+        width: DASHBOARD_WIDTH,
+        height: 2,
+      }),
+    );
+    this.dashboard.addWidgets(
+      new cloudwatch.LogQueryWidget({
+        title: `${environment}: deployment events`,
+        logGroupNames: [this.deploymentEvents.logGroupName],
+        queryLines: [
+          'fields @timestamp, `detail-type` as event, detail.DeploymentNumber as deployment, detail.ConfigurationVersion as configurationVersion',
+          `filter detail.Environment.Name = "${environment}"`,
+          'sort @timestamp desc',
+          'limit 20',
+        ],
+        width: 12,
+        height: 6,
+      }),
+      new cloudwatch.GraphWidget({
+        title: `${environment}: error rate % by version`,
+        left: [search(METRICS.errors, 'Average', 'errors %', '100 * ')],
+        width: 12,
+        height: 6,
+      }),
+    );
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: `${environment}: latency p50 and p99 (ms) by version`,
+        left: [search(METRICS.latency, 'p50', 'p50'), search(METRICS.latency, 'p99', 'p99')],
+        width: 8,
+        height: 6,
+      }),
+      new cloudwatch.GraphWidget({
+        title: `${environment}: negative feedback % by version`,
+        left: [search(METRICS.negativeFeedback, 'Average', 'negative %', '100 * ')],
+        width: 8,
+        height: 6,
+      }),
+      new cloudwatch.GraphWidget({
+        title: `${environment}: tokens and cost (USD) by version`,
+        left: [
+          search(METRICS.inputTokens, 'Sum', 'input tokens'),
+          search(METRICS.outputTokens, 'Sum', 'output tokens'),
+        ],
+        right: [search(METRICS.cost, 'Sum', 'cost')],
+        width: 8,
+        height: 6,
+      }),
+    );
+  }
+
+  private addServiceRows(
+    httpApi: HttpApi,
+    tables: Readonly<Record<string, dynamodb.ITableV2>>,
+    deadLettersAlarm: cloudwatch.Alarm,
+  ): void {
+    const period = Duration.minutes(5);
+    this.dashboard.addWidgets(
+      new cloudwatch.TextWidget({ markdown: '## Service', width: DASHBOARD_WIDTH, height: 1 }),
+    );
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'API requests, 4xx and 5xx',
+        left: [
+          httpApi.metricCount({ period, label: 'requests' }),
+          httpApi.metricClientError({ period, label: '4xx' }),
+          httpApi.metricServerError({ period, label: '5xx' }),
+        ],
+        width: 12,
+        height: 6,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'API latency (ms)',
+        left: [
+          httpApi.metricLatency({ period, statistic: 'p50', label: 'p50' }),
+          httpApi.metricLatency({ period, statistic: 'p99', label: 'p99' }),
+        ],
+        width: 12,
+        height: 6,
+      }),
+    );
+    this.dashboard.addWidgets(
+      this.lambdaWidgets.errors,
+      this.lambdaWidgets.throttles,
+      this.lambdaWidgets.duration,
+    );
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'DynamoDB throttled requests',
+        left: Object.entries(tables).flatMap(([label, table]) =>
+          ['ReadThrottleEvents', 'WriteThrottleEvents'].map((metricName) =>
+            table.metric(metricName, { period, statistic: 'Sum', label: `${label} ${metricName}` }),
+          ),
+        ),
+        width: 12,
+        height: 6,
+      }),
+      new cloudwatch.AlarmStatusWidget({
+        title: 'Alarms',
+        alarms: [
+          ...[...this.alarmsByEnvironment.values()].flatMap((a) => [
+            a.composite,
+            ...Object.values(a.rules),
+            a.latencyAnomaly,
+          ]),
+          deadLettersAlarm,
+        ],
+        width: 12,
+        height: 6,
+      }),
+    );
+  }
+}
+
+/** An EMF metric of the PromptOps namespace. */
+function emfMetric(
+  metric: MetricDefinition,
+  dimensions: Record<string, string>,
+  statistic: string,
+  periodSeconds: number,
+): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: METRIC_NAMESPACE,
+    metricName: metric.name,
+    dimensionsMap: dimensions,
+    statistic,
+    period: Duration.seconds(periodSeconds),
+  });
+}
+
+/** The metric math of a rollback rule (see alarms.ts) for one environment. */
+function ruleExpression(rule: ThresholdAlarmRule, environment: string): cloudwatch.MathExpression {
+  const dimensions = environmentDimensions(environment);
+  return new cloudwatch.MathExpression({
+    expression: alarmExpression(rule),
+    usingMetrics: {
+      [EXPRESSION_IDS.value]: emfMetric(rule.metric, dimensions, rule.statistic, rule.periodSeconds),
+      [EXPRESSION_IDS.samples]: emfMetric(rule.sampleMetric, dimensions, 'Sum', rule.periodSeconds),
+    },
+    label: `${rule.name} (${rule.unit})`,
+    period: Duration.seconds(rule.periodSeconds),
+  });
+}

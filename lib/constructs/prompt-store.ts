@@ -1,0 +1,285 @@
+/**
+ * Where prompts live: the bodies bucket (documents by SHA-256), the registry table (prompts, versions,
+ * environments, audit) and the feedback table, all encrypted with one customer-managed key. With a
+ * replica, the tables become global tables with a replica there and the bucket replicates to it.
+ */
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import {
+  BODY_KEY_PREFIX,
+  FEEDBACK_TABLE_INDEXES,
+  MAIN_TABLE_INDEXES,
+  TABLE,
+} from '../../src/core/contracts.ts';
+import { acknowledgeWildcardResource } from '../private/nag.ts';
+import type { ReplicaNames } from '../private/replica-names.ts';
+
+export interface PromptStoreReplica {
+  /** Region holding the replicas. */
+  readonly region: string;
+  /** Names of the replica region's key, bucket and vault (see replica-names.ts). */
+  readonly names: ReplicaNames;
+}
+
+export interface PromptStoreProps {
+  /**
+   * Replicate tables (global table replica) and bodies (S3 replication) to another region.
+   * @default - no replica
+   */
+  readonly replica?: PromptStoreReplica;
+  /**
+   * How long a replaced or deleted body version stays recoverable.
+   * @default Duration.days(90)
+   */
+  readonly noncurrentVersionRetention?: Duration;
+  /**
+   * How long S3 server access logs of the bodies bucket are kept.
+   * @default Duration.days(365)
+   */
+  readonly accessLogRetention?: Duration;
+}
+
+const DYNAMODB_READ = [
+  'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:Query',
+  'dynamodb:ConditionCheckItem',
+  'dynamodb:DescribeTable',
+];
+// Writes are single-item conditional puts and updates (ARCHITECTURE.md): no deletes, no transactions.
+const DYNAMODB_WRITE = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem'];
+const KMS_DECRYPT = ['kms:Decrypt', 'kms:DescribeKey'];
+const KMS_ENCRYPT = ['kms:Encrypt', 'kms:GenerateDataKey'];
+
+export class PromptStore extends Construct {
+  /** Customer-managed key (rotation on) for bodies, tables, AppConfig data and backups. */
+  readonly key: kms.Key;
+  /** Prompt documents, content-addressed under `documents/sha256/`. */
+  readonly bodies: s3.Bucket;
+  /** Server access logs of the bodies bucket. */
+  readonly accessLogs: s3.Bucket;
+  /** Prompts, versions, environments and audit events. */
+  readonly table: dynamodb.TableV2;
+  /** Feedback items (expiring through the TTL attribute) and aggregates. */
+  readonly feedbackTable: dynamodb.TableV2;
+
+  constructor(scope: Construct, id: string, props: PromptStoreProps = {}) {
+    super(scope, id);
+    const replica = props.replica;
+
+    this.key = new kms.Key(this, 'Key', {
+      description: `PromptOps data key (${this.node.path}): prompt bodies, tables, AppConfig data, backups`,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    this.accessLogs = new s3.Bucket(this, 'AccessLogs', {
+      // S3 server access logging delivers only to buckets encrypted with S3-managed keys.
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      lifecycleRules: [{ id: 'ExpireLogs', expiration: props.accessLogRetention ?? Duration.days(365) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.accessLogs).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: `${this.accessLogs.node.path} is the server access log destination of the bodies bucket; logging its own access would log the log deliveries`,
+    });
+
+    const replicationRole = replica
+      ? new iam.Role(this, 'ReplicationRole', {
+          assumedBy: new iam.ServicePrincipal('s3.amazonaws.com'),
+          description: `Replicates prompt bodies to ${replica.names.bucketName} in ${replica.region}`,
+        })
+      : undefined;
+    this.bodies = new s3.Bucket(this, 'Bodies', {
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: this.key,
+      bucketKeyEnabled: true,
+      versioned: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      serverAccessLogsBucket: this.accessLogs,
+      serverAccessLogsPrefix: 'bodies/',
+      lifecycleRules: [
+        {
+          id: 'NoncurrentVersions',
+          noncurrentVersionExpiration: props.noncurrentVersionRetention ?? Duration.days(90),
+          abortIncompleteMultipartUploadAfter: Duration.days(1),
+        },
+      ],
+      removalPolicy: RemovalPolicy.RETAIN,
+      ...(replica && replicationRole ? this.replicationProps(replica, replicationRole) : {}),
+    });
+    if (replica && replicationRole) this.grantReplication(replicationRole, replica);
+
+    const replicas = replica ? [{ region: replica.region, deletionProtection: true }] : undefined;
+    const encryption = dynamodb.TableEncryptionV2.customerManagedKey(
+      this.key,
+      replica ? { [replica.region]: replica.names.keyAliasArn } : undefined,
+    );
+    const key = (name: string): dynamodb.Attribute => ({ name, type: dynamodb.AttributeType.STRING });
+    const common = {
+      partitionKey: key(TABLE.partitionKey),
+      sortKey: key(TABLE.sortKey),
+      billing: dynamodb.Billing.onDemand(),
+      encryption,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+      ...(replicas ? { replicas } : {}),
+    };
+    this.table = new dynamodb.TableV2(this, 'Table', {
+      ...common,
+      globalSecondaryIndexes: MAIN_TABLE_INDEXES.map((index) => ({
+        indexName: index.name,
+        partitionKey: key(index.partitionKey),
+        sortKey: key(index.sortKey),
+      })),
+    });
+    this.feedbackTable = new dynamodb.TableV2(this, 'FeedbackTable', {
+      ...common,
+      timeToLiveAttribute: TABLE.ttlAttribute,
+      globalSecondaryIndexes: FEEDBACK_TABLE_INDEXES.map((index) => ({
+        indexName: index.name,
+        partitionKey: key(index.partitionKey),
+        sortKey: key(index.sortKey),
+      })),
+    });
+  }
+
+  /** Read prompts, versions, environments and audit events. */
+  grantReadRegistry(grantee: iam.IGrantable): iam.Grant {
+    return this.grantTable(grantee, this.table, MAIN_TABLE_INDEXES, false);
+  }
+
+  /** Read and write prompts, versions, environments and audit events (conditional puts and updates). */
+  grantWriteRegistry(grantee: iam.IGrantable): iam.Grant {
+    return this.grantTable(grantee, this.table, MAIN_TABLE_INDEXES, true);
+  }
+
+  grantReadFeedback(grantee: iam.IGrantable): iam.Grant {
+    return this.grantTable(grantee, this.feedbackTable, FEEDBACK_TABLE_INDEXES, false);
+  }
+
+  grantWriteFeedback(grantee: iam.IGrantable): iam.Grant {
+    return this.grantTable(grantee, this.feedbackTable, FEEDBACK_TABLE_INDEXES, true);
+  }
+
+  /** s3:GetObject on prompt documents, and decryption with the data key. */
+  grantReadBodies(grantee: iam.IGrantable): iam.Grant {
+    this.key.grant(grantee, ...KMS_DECRYPT);
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:GetObject'],
+      resourceArns: [this.bodies.arnForObjects(`${BODY_KEY_PREFIX}*`)],
+    });
+  }
+
+  /** Read and write prompt documents (bodies are content-addressed, so writes are idempotent). */
+  grantWriteBodies(grantee: iam.IGrantable): iam.Grant {
+    this.key.grant(grantee, ...KMS_DECRYPT, ...KMS_ENCRYPT);
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:GetObject', 's3:PutObject'],
+      resourceArns: [this.bodies.arnForObjects(`${BODY_KEY_PREFIX}*`)],
+    });
+  }
+
+  /** Decrypt with the data key (AppConfig configuration data is encrypted with it too). */
+  grantDecrypt(grantee: iam.IGrantable): iam.Grant {
+    return this.key.grant(grantee, ...KMS_DECRYPT);
+  }
+
+  /** Encrypt and decrypt with the data key. */
+  grantEncryptDecrypt(grantee: iam.IGrantable): iam.Grant {
+    return this.key.grant(grantee, ...KMS_DECRYPT, ...KMS_ENCRYPT);
+  }
+
+  private grantTable(
+    grantee: iam.IGrantable,
+    table: dynamodb.TableV2,
+    indexes: readonly { readonly name: string }[],
+    write: boolean,
+  ): iam.Grant {
+    this.key.grant(grantee, ...KMS_DECRYPT, ...(write ? KMS_ENCRYPT : []));
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: [...DYNAMODB_READ, ...(write ? DYNAMODB_WRITE : [])],
+      resourceArns: [table.tableArn, ...indexes.map((index) => `${table.tableArn}/index/${index.name}`)],
+    });
+  }
+
+  /** Replication of SSE-KMS objects to the replica bucket, re-encrypted there with the replica key. */
+  private replicationProps(
+    replica: PromptStoreReplica,
+    role: iam.IRole,
+  ): Pick<s3.BucketProps, 'replicationRole' | 'replicationRules'> {
+    return {
+      replicationRole: role,
+      replicationRules: [
+        {
+          id: 'ToReplicaRegion',
+          destination: this.replicaBucket(replica),
+          // The alias ARN: the replica key is created by the replica stack, so its key id is unknown here.
+          kmsKey: kms.Key.fromKeyArn(this, 'ReplicaKey', replica.names.keyAliasArn),
+          sseKmsEncryptedObjects: true,
+          replicationTimeControl: s3.ReplicationTimeValue.FIFTEEN_MINUTES,
+          metrics: s3.ReplicationTimeValue.FIFTEEN_MINUTES,
+          priority: 1,
+        },
+      ],
+    };
+  }
+
+  private replicaBucket(replica: PromptStoreReplica): s3.IBucket {
+    return (
+      (this.node.tryFindChild('ReplicaBucket') as s3.IBucket | undefined) ??
+      s3.Bucket.fromBucketAttributes(this, 'ReplicaBucket', {
+        bucketArn: replica.names.bucketArn,
+        bucketName: replica.names.bucketName,
+        region: replica.region,
+      })
+    );
+  }
+
+  private grantReplication(role: iam.Role, replica: PromptStoreReplica): void {
+    const { names } = replica;
+    this.bodies.grantReplicationPermission(role, {
+      sourceDecryptionKey: this.key,
+      destinations: [{ bucket: this.replicaBucket(replica) }],
+    });
+    // IAM cannot name the replica key by its alias ARN, so the statement covers the replica region's keys
+    // and the condition narrows it to the one key carrying the replica alias.
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: KMS_ENCRYPT,
+        resources: [names.keyArnPattern],
+        conditions: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': [names.keyAlias] } },
+      }),
+    );
+    const path = role.node.path;
+    acknowledgeWildcardResource(
+      role,
+      this.bodies.arnForObjects('*'),
+      `${path}: S3 replication reads every object version of the bodies bucket`,
+    );
+    acknowledgeWildcardResource(
+      role,
+      this.replicaBucket(replica).arnForObjects('*'),
+      `${path}: S3 replication writes every replicated object into the replica bucket ${names.bucketName}`,
+    );
+    acknowledgeWildcardResource(
+      role,
+      names.keyArnPattern,
+      `${path}: the replica key is created by the replica stack, so its key id is unknown here; the kms:ResourceAliases condition narrows this statement to the key with alias ${names.keyAlias}`,
+    );
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * Every PromptOps Lambda is built the same way: Node.js 24 on arm64, bundled by esbuild (minified, ESM,
+ * with source maps), X-Ray active tracing, JSON logs into its own log group with a set retention, and a
+ * role of its own that holds nothing but what its grants add.
+ */
+import { Duration, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { PACKAGE_ROOT, packageLockFile, packagePath } from './package-root.ts';
+import { PropsValidator } from './validation.ts';
+
+export const FUNCTION_DEFAULTS = {
+  memorySize: 512,
+  timeout: Duration.seconds(10),
+  logRetention: logs.RetentionDays.ONE_YEAR,
+} as const;
+
+export interface PromptFunctionProps {
+  /** Handler source file (exporting `handler`), absolute or relative to the package root. */
+  readonly entry: string;
+  /** What the function does, shown in the Lambda console. */
+  readonly description: string;
+  /** Memory in MB. */
+  readonly memorySize: number;
+  readonly timeout: Duration;
+  /** @default - none beyond those PromptOps sets for every function */
+  readonly environment?: Readonly<Record<string, string>>;
+  /**
+   * Concurrency reserved (and capped) for this function, to protect what it calls.
+   * @default - unreserved
+   */
+  readonly reservedConcurrentExecutions?: number;
+  readonly logRetention: logs.RetentionDays;
+  /**
+   * Queue for events that still fail after Lambda's retries of an asynchronous invocation.
+   * @default - none (for functions invoked synchronously)
+   */
+  readonly deadLetterQueue?: sqs.IQueue;
+}
+
+export class PromptFunction extends Construct {
+  readonly function: NodejsFunction;
+  readonly role: iam.Role;
+  readonly logGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: PromptFunctionProps) {
+    super(scope, id);
+    const check = new PropsValidator(this);
+    check.check(
+      Number.isInteger(props.memorySize) && props.memorySize >= 128 && props.memorySize <= 10_240,
+      `memorySize must be a whole number of MB from 128 to 10240 (got ${props.memorySize})`,
+    );
+    check.check(
+      props.timeout.toSeconds() >= 1 && props.timeout.toSeconds() <= 900,
+      `timeout must be from 1 to 900 seconds (got ${props.timeout.toSeconds()} s)`,
+    );
+    const reserved = props.reservedConcurrentExecutions;
+    check.check(
+      reserved === undefined || (Number.isInteger(reserved) && reserved >= 1),
+      `reservedConcurrentExecutions must be a whole number of at least 1 (got ${reserved})`,
+    );
+    check.throwIfAny();
+
+    this.logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention });
+    // A role of its own instead of the default one with the AWSLambdaBasicExecutionRole managed policy:
+    // it may write to its own log group and nothing else until a grant adds to it.
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `${props.description} (execution role)`,
+    });
+    this.logGroup.grantWrite(this.role);
+
+    const lockFile = packageLockFile();
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: packagePath(props.entry),
+      handler: 'handler',
+      description: props.description,
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize,
+      timeout: props.timeout,
+      tracing: lambda.Tracing.ACTIVE,
+      role: this.role,
+      logGroup: this.logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      // Stack traces point into the TypeScript sources through the bundled source maps.
+      environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
+      ...(reserved !== undefined ? { reservedConcurrentExecutions: reserved } : {}),
+      ...(props.deadLetterQueue ? { deadLetterQueue: props.deadLetterQueue } : {}),
+      projectRoot: PACKAGE_ROOT,
+      ...(lockFile ? { depsLockFilePath: lockFile } : {}),
+      bundling: {
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        format: OutputFormat.ESM,
+        target: 'node24',
+        mainFields: ['module', 'main'],
+        // Some dependencies are CommonJS and call require(); ESM output needs it defined.
+        banner:
+          "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+        // The AWS SDK v3 comes with the nodejs24.x runtime: bundling it would put every handler over
+        // its size budget (600-700 KB, `npm run bench`) and slow cold starts. bench/lambda-bundles.ts
+        // bundles the same way.
+        bundleAwsSDK: false,
+      },
+    });
+
+    // Active tracing adds xray:PutTraceSegments and xray:PutTelemetryRecords, which take no resource.
+    const tracingReason = `${this.node.path}: X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions, so Lambda active tracing grants them on "*"`;
+    Validations.of(this).acknowledge(
+      { id: 'AwsSolutions-IAM5[Resource::*]', reason: tracingReason },
+      { id: 'Serverless-StarPermissions', reason: tracingReason },
+    );
+  }
+}

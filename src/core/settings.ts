@@ -1,0 +1,538 @@
+/**
+ * The PromptOps configuration model: one parser shared by the CDK app (context keys), the embeddable
+ * construct (props), the Lambdas and local mode. Values may arrive as strings (`-c key=value`), JSON
+ * values (cdk.json) or typed props; every problem names its key and the bad value, and all of them are
+ * collected before anything is thrown.
+ */
+import {
+  DEFAULT_ENVIRONMENT_STRATEGIES,
+  DEFAULT_ENVIRONMENTS,
+  DEFAULT_PROTECTED_ENVIRONMENTS,
+  type DeploymentStrategySpec,
+  ENV,
+  type GrowthType,
+  LIMITS,
+  PREDEFINED_STRATEGIES,
+  predefinedStrategyId,
+} from './contracts.ts';
+import { type FieldError, ValidationError } from './errors.ts';
+
+/** Every setting, resolved and checked. */
+export interface PromptOpsSettings {
+  /** Primary region (the app's `region` context key); the construct itself takes its stack's region. */
+  readonly region?: string;
+  /** Region of the replica stack (DynamoDB global table replica, S3 replication, backup copies). */
+  readonly replicaRegion?: string;
+  /** Environments, in promotion order. */
+  readonly environments: readonly string[];
+  /** Environments that accept only approved versions. */
+  readonly protectedEnvironments: readonly string[];
+  /** Deployment strategy name per environment (every environment has one). */
+  readonly defaultStrategies: Readonly<Record<string, string>>;
+  /** Strategies created in AppConfig in addition to the predefined ones. */
+  readonly customStrategies: readonly DeploymentStrategySpec[];
+  /** Error rate (percent of invocations) above which an environment's deployment rolls back. */
+  readonly alarmErrorRatePercent: number;
+  /** p99 latency (milliseconds) above which an environment's deployment rolls back. */
+  readonly alarmP99LatencyMs: number;
+  /** Negative feedback (percent of ratings) above which an environment's deployment rolls back. */
+  readonly alarmNegativeFeedbackPercent: number;
+  /** Samples (invocations or ratings) a period needs before its rate or percentile can alarm. */
+  readonly alarmMinimumSamples: number;
+  /** Email addresses subscribed to the operators' topic. */
+  readonly operatorEmails: readonly string[];
+  /** Bodies larger than this many bytes are referenced from the manifest instead of inlined. */
+  readonly inlineBodyThreshold: number;
+  /** Days feedback items are kept; undefined keeps them forever. */
+  readonly feedbackRetentionDays?: number;
+}
+
+/** The keys accepted by {@link parseSettings}: CDK context keys and construct props share these names. */
+export const SETTINGS_KEYS = [
+  'region',
+  'replicaRegion',
+  'environments',
+  'protectedEnvironments',
+  'defaultStrategies',
+  'customStrategies',
+  'alarmErrorRatePercent',
+  'alarmP99LatencyMs',
+  'alarmNegativeFeedbackPercent',
+  'alarmMinimumSamples',
+  'operatorEmails',
+  'inlineBodyThreshold',
+  'feedbackRetentionDays',
+] as const;
+
+export type SettingsKey = (typeof SETTINGS_KEYS)[number];
+
+/** Raw values by key: strings, JSON values or typed props. A missing (or null) key takes its default. */
+export type SettingsInput = { readonly [K in SettingsKey]?: unknown };
+
+/** The string that turns feedback expiry off. */
+export const KEEP_FOREVER = 'forever';
+
+export const DEFAULT_SETTINGS = {
+  environments: DEFAULT_ENVIRONMENTS,
+  protectedEnvironments: DEFAULT_PROTECTED_ENVIRONMENTS,
+  alarmErrorRatePercent: 5,
+  alarmP99LatencyMs: 15_000,
+  alarmNegativeFeedbackPercent: 30,
+  alarmMinimumSamples: 20,
+  inlineBodyThreshold: LIMITS.inlineBodyThresholdBytes,
+  feedbackRetentionDays: 365,
+} as const;
+
+/** Strategy for an environment that neither the settings nor DEFAULT_ENVIRONMENT_STRATEGIES name. */
+export const FALLBACK_STRATEGY = { protected: 'Canary10Percent20Minutes', unprotected: 'AllAtOnce' } as const;
+
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+const ENVIRONMENT_NAME = /^[a-z][a-z0-9-]{0,31}$/;
+const STRATEGY_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
+const EMAIL = /^[^\s@,;]+@[^\s@,;]+\.[^\s@,;]+$/;
+/** AppConfig's limits for a deployment strategy. */
+const MAX_STRATEGY_MINUTES = 1440;
+const MAX_RETENTION_DAYS = 3650;
+
+export class SettingsError extends ValidationError {
+  constructor(problems: readonly FieldError[]) {
+    super(
+      `Invalid PromptOps settings (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems
+        .map((p) => `  - ${p.path}: ${p.message}`)
+        .join('\n')}`,
+      problems,
+    );
+    this.name = 'SettingsError';
+  }
+}
+
+/** Parses and checks every setting; throws one {@link SettingsError} listing all problems. */
+export function parseSettings(input: SettingsInput): PromptOpsSettings {
+  const problems: FieldError[] = [];
+  const bad = (key: SettingsKey, message: string, value: unknown) =>
+    problems.push({ path: key, message: `${message} (got ${show(value)})` });
+
+  const region = optionalRegion(input, 'region', bad);
+  const replicaRegion = optionalRegion(input, 'replicaRegion', bad);
+  if (region !== undefined && replicaRegion === region) {
+    bad('replicaRegion', 'must differ from the primary region', replicaRegion);
+  }
+
+  const environments = nameList(input, 'environments', DEFAULT_SETTINGS.environments, bad);
+  if (given(input.environments) && environments.length === 0) {
+    bad('environments', 'must name at least one environment', input.environments);
+  }
+  // The default (prod) applies only where such an environment exists; a given list must match.
+  const protectedEnvironments = given(input.protectedEnvironments)
+    ? nameList(input, 'protectedEnvironments', [], bad).filter((env) => {
+        // With no valid environment there is nothing to check against; that problem is already reported.
+        if (environments.length === 0 || environments.includes(env)) return true;
+        bad(
+          'protectedEnvironments',
+          `"${env}" is not one of the environments (${environments.join(', ')})`,
+          env,
+        );
+        return false;
+      })
+    : DEFAULT_SETTINGS.protectedEnvironments.filter((env) => environments.includes(env));
+
+  const customStrategies = parseCustomStrategies(input.customStrategies, bad);
+  const strategyNames = new Set([
+    ...Object.keys(PREDEFINED_STRATEGIES),
+    ...customStrategies.map((s) => s.name),
+  ]);
+  const defaultStrategies = resolveDefaultStrategies(
+    input.defaultStrategies,
+    environments,
+    protectedEnvironments,
+    strategyNames,
+    bad,
+  );
+
+  const operatorEmails = stringList(input, 'operatorEmails', [], bad).filter((email) => {
+    if (EMAIL.test(email)) return true;
+    bad('operatorEmails', `"${email}" is not an email address`, email);
+    return false;
+  });
+
+  const feedbackRetentionDays = parseRetention(input.feedbackRetentionDays, bad);
+
+  const settings: PromptOpsSettings = {
+    ...(region !== undefined ? { region } : {}),
+    ...(replicaRegion !== undefined ? { replicaRegion } : {}),
+    environments,
+    protectedEnvironments,
+    defaultStrategies,
+    customStrategies,
+    alarmErrorRatePercent: number(
+      input,
+      'alarmErrorRatePercent',
+      { min: 0, max: 100, minExclusive: true },
+      bad,
+    ),
+    alarmP99LatencyMs: number(input, 'alarmP99LatencyMs', { min: 0, max: 900_000, minExclusive: true }, bad),
+    alarmNegativeFeedbackPercent: number(
+      input,
+      'alarmNegativeFeedbackPercent',
+      { min: 0, max: 100, minExclusive: true },
+      bad,
+    ),
+    alarmMinimumSamples: number(input, 'alarmMinimumSamples', { min: 1, max: 1_000_000, integer: true }, bad),
+    operatorEmails,
+    inlineBodyThreshold: number(
+      input,
+      'inlineBodyThreshold',
+      { min: 0, max: LIMITS.maxDocumentBytes, integer: true },
+      bad,
+    ),
+    ...(feedbackRetentionDays !== undefined ? { feedbackRetentionDays } : {}),
+  };
+  for (const key of Object.keys(input)) {
+    if (!(SETTINGS_KEYS as readonly string[]).includes(key)) {
+      problems.push({
+        path: key,
+        message: `is not a PromptOps setting (known: ${SETTINGS_KEYS.join(', ')})`,
+      });
+    }
+  }
+  if (problems.length > 0) throw new SettingsError(problems);
+  return settings;
+}
+
+/** Picks the settings keys out of a larger bag of values (CDK context holds other keys too). */
+export function pickSettings(values: Readonly<Record<string, unknown>>): SettingsInput {
+  const picked: Record<string, unknown> = {};
+  for (const key of SETTINGS_KEYS) if (values[key] !== undefined) picked[key] = values[key];
+  return picked;
+}
+
+/** Looks a strategy up by name among the predefined and custom ones. */
+export function findStrategy(settings: PromptOpsSettings, name: string): DeploymentStrategySpec | undefined {
+  return PREDEFINED_STRATEGIES[name] ?? settings.customStrategies.find((s) => s.name === name);
+}
+
+/** Predefined strategy names mapped to their fixed AppConfig ids (`AppConfig.<name>`). */
+export function predefinedStrategyIds(): Record<string, string> {
+  return Object.fromEntries(
+    Object.keys(PREDEFINED_STRATEGIES).map((name) => [name, predefinedStrategyId(name)]),
+  );
+}
+
+/**
+ * The environment variables the handlers read that derive from settings alone. Resource names and
+ * ids (tables, bucket, AppConfig ids, custom strategy ids) are added by whoever owns the resources.
+ */
+export function settingsEnvironment(settings: PromptOpsSettings): Record<string, string> {
+  return {
+    [ENV.environments]: settings.environments.join(','),
+    [ENV.protectedEnvironments]: settings.protectedEnvironments.join(','),
+    [ENV.defaultStrategies]: JSON.stringify(settings.defaultStrategies),
+    [ENV.inlineBodyThreshold]: String(settings.inlineBodyThreshold),
+    ...(settings.feedbackRetentionDays !== undefined
+      ? { [ENV.feedbackRetentionDays]: String(settings.feedbackRetentionDays) }
+      : {}),
+  };
+}
+
+type Report = (key: SettingsKey, message: string, value: unknown) => void;
+
+function given(value: unknown): boolean {
+  return value !== undefined && value !== null;
+}
+
+function show(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+function optionalRegion(
+  input: SettingsInput,
+  key: 'region' | 'replicaRegion',
+  bad: Report,
+): string | undefined {
+  const value = input[key];
+  if (!given(value) || value === '') return undefined;
+  if (typeof value !== 'string' || !REGION.test(value.trim())) {
+    bad(key, 'must be an AWS region such as us-east-1', value);
+    return undefined;
+  }
+  return value.trim();
+}
+
+/** A list from a comma-separated string or an array of strings; empty entries are dropped. */
+function stringList(
+  input: SettingsInput,
+  key: SettingsKey,
+  fallback: readonly string[],
+  bad: Report,
+): string[] {
+  const value = input[key];
+  if (!given(value)) return [...fallback];
+  let items: unknown[];
+  if (typeof value === 'string') items = value.split(',');
+  else if (Array.isArray(value)) items = value;
+  else {
+    bad(key, 'must be a comma-separated list', value);
+    return [...fallback];
+  }
+  const out: string[] = [];
+  for (const item of items) {
+    if (typeof item !== 'string') {
+      bad(key, 'must list strings', item);
+      continue;
+    }
+    const trimmed = item.trim();
+    if (trimmed !== '' && !out.includes(trimmed)) out.push(trimmed);
+  }
+  return out;
+}
+
+function nameList(
+  input: SettingsInput,
+  key: SettingsKey,
+  fallback: readonly string[],
+  bad: Report,
+): string[] {
+  return stringList(input, key, fallback, bad).filter((name) => {
+    if (ENVIRONMENT_NAME.test(name)) return true;
+    bad(
+      key,
+      `"${name}" is not a valid environment name: use 1 to 32 lowercase letters, digits or hyphens, starting with a letter`,
+      name,
+    );
+    return false;
+  });
+}
+
+interface NumberRule {
+  readonly min: number;
+  readonly max: number;
+  readonly integer?: boolean;
+  readonly minExclusive?: boolean;
+}
+
+function number(
+  input: SettingsInput,
+  key: keyof typeof DEFAULT_SETTINGS & SettingsKey,
+  rule: NumberRule,
+  bad: Report,
+): number {
+  const fallback = DEFAULT_SETTINGS[key] as number;
+  const value = input[key];
+  if (!given(value)) return fallback;
+  const n = toNumber(value);
+  const low = rule.minExclusive ? `greater than ${rule.min}` : `at least ${rule.min}`;
+  const kind = rule.integer ? 'a whole number' : 'a number';
+  if (
+    n === undefined ||
+    (rule.integer && !Number.isInteger(n)) ||
+    (rule.minExclusive ? n <= rule.min : n < rule.min) ||
+    n > rule.max
+  ) {
+    bad(key, `must be ${kind} ${low} and at most ${rule.max}`, value);
+    return fallback;
+  }
+  return n;
+}
+
+function toNumber(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+  if (typeof value === 'string' && value.trim() !== '') {
+    const n = Number(value.trim());
+    return Number.isFinite(n) ? n : undefined;
+  }
+  return undefined;
+}
+
+function parseRetention(value: unknown, bad: Report): number | undefined {
+  if (!given(value)) return DEFAULT_SETTINGS.feedbackRetentionDays;
+  if (value === KEEP_FOREVER) return undefined;
+  const n = toNumber(value);
+  if (n === undefined || !Number.isInteger(n) || n < 1 || n > MAX_RETENTION_DAYS) {
+    bad(
+      'feedbackRetentionDays',
+      `must be a whole number of days from 1 to ${MAX_RETENTION_DAYS}, or "${KEEP_FOREVER}"`,
+      value,
+    );
+    return DEFAULT_SETTINGS.feedbackRetentionDays;
+  }
+  return n;
+}
+
+/** A JSON text, or the value itself when it is not a string. */
+function jsonValue(key: SettingsKey, value: unknown, bad: Report): unknown {
+  if (typeof value !== 'string') return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    bad(key, 'must be JSON', value);
+    return undefined;
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * `customStrategies`: a JSON array of strategies (each with its `name`), or a JSON object of name to
+ * strategy, e.g. `{"Linear25PercentEvery2Minutes": {"deploymentDurationInMinutes": 8, "growthFactor": 25,
+ * "growthType": "LINEAR", "finalBakeTimeInMinutes": 5}}`.
+ */
+function parseCustomStrategies(value: unknown, bad: Report): DeploymentStrategySpec[] {
+  if (!given(value) || value === '') return [];
+  const parsed = jsonValue('customStrategies', value, bad);
+  if (parsed === undefined) return [];
+  let entries: [string | undefined, unknown][];
+  if (Array.isArray(parsed)) {
+    entries = parsed.map((spec) => [
+      isRecord(spec) && typeof spec.name === 'string' ? spec.name : undefined,
+      spec,
+    ]);
+  } else if (isRecord(parsed)) {
+    entries = Object.entries(parsed);
+  } else {
+    bad('customStrategies', 'must be a JSON array or object of deployment strategies', value);
+    return [];
+  }
+  const out: DeploymentStrategySpec[] = [];
+  for (const [name, spec] of entries) {
+    const strategy = parseStrategy(name, spec, bad);
+    if (!strategy) continue;
+    if (out.some((s) => s.name === strategy.name)) {
+      bad('customStrategies', `"${strategy.name}" is defined twice`, strategy.name);
+      continue;
+    }
+    out.push(strategy);
+  }
+  return out;
+}
+
+function parseStrategy(
+  name: string | undefined,
+  spec: unknown,
+  bad: Report,
+): DeploymentStrategySpec | undefined {
+  // A strategy with any problem is dropped, so problems are gathered here before being reported.
+  const problems: [string, unknown][] = [];
+  const report = (message: string, value: unknown) => problems.push([message, value]);
+  const flush = () => {
+    for (const [message, value] of problems) bad('customStrategies', message, value);
+    return undefined;
+  };
+  if (!isRecord(spec)) {
+    report(`strategy ${name ? `"${name}" ` : ''}must be an object`, spec);
+    return flush();
+  }
+  if (name === undefined || !STRATEGY_NAME.test(name)) {
+    report(
+      'a strategy name must be 1 to 64 letters, digits, "_" or "-", starting with a letter',
+      name ?? spec.name,
+    );
+    return flush();
+  }
+  if (PREDEFINED_STRATEGIES[name]) {
+    report(`"${name}" is a predefined AppConfig strategy: choose another name`, name);
+    return flush();
+  }
+  const minutes = (field: string) => {
+    const n = toNumber(spec[field]);
+    if (n === undefined || !Number.isInteger(n) || n < 0 || n > MAX_STRATEGY_MINUTES) {
+      report(
+        `"${name}".${field} must be a whole number of minutes from 0 to ${MAX_STRATEGY_MINUTES}`,
+        spec[field],
+      );
+      return 0;
+    }
+    return n;
+  };
+  const deploymentDurationInMinutes = minutes('deploymentDurationInMinutes');
+  const finalBakeTimeInMinutes = minutes('finalBakeTimeInMinutes');
+  const growthFactor = toNumber(spec.growthFactor);
+  if (growthFactor === undefined || growthFactor < 1 || growthFactor > 100) {
+    report(`"${name}".growthFactor must be a number from 1 to 100`, spec.growthFactor);
+  }
+  const growthType = spec.growthType ?? 'LINEAR';
+  if (growthType !== 'LINEAR' && growthType !== 'EXPONENTIAL') {
+    report(`"${name}".growthType must be LINEAR or EXPONENTIAL`, spec.growthType);
+  }
+  for (const field of Object.keys(spec)) {
+    if (!STRATEGY_FIELDS.includes(field)) report(`"${name}" has an unknown field "${field}"`, field);
+  }
+  if (problems.length > 0) return flush();
+  return {
+    name,
+    deploymentDurationInMinutes,
+    growthFactor: growthFactor as number,
+    growthType: growthType as GrowthType,
+    finalBakeTimeInMinutes,
+  };
+}
+
+const STRATEGY_FIELDS = [
+  'name',
+  'deploymentDurationInMinutes',
+  'finalBakeTimeInMinutes',
+  'growthFactor',
+  'growthType',
+];
+
+/**
+ * `defaultStrategies`: `env=Strategy` pairs separated by commas, or a JSON object. Environments left
+ * out take DEFAULT_ENVIRONMENT_STRATEGIES, then FALLBACK_STRATEGY by whether they are protected.
+ */
+function resolveDefaultStrategies(
+  value: unknown,
+  environments: readonly string[],
+  protectedEnvironments: readonly string[],
+  strategyNames: ReadonlySet<string>,
+  bad: Report,
+): Record<string, string> {
+  const chosenByEnv: Record<string, unknown> = {};
+  if (given(value) && value !== '') {
+    if (typeof value === 'string' && !value.trim().startsWith('{')) {
+      for (const pair of value.split(',')) {
+        if (pair.trim() === '') continue;
+        const [env, strategy, ...rest] = pair.split('=').map((s) => s.trim());
+        if (!env || !strategy || rest.length > 0) {
+          bad('defaultStrategies', 'must be env=Strategy pairs separated by commas', pair.trim());
+          continue;
+        }
+        chosenByEnv[env] = strategy;
+      }
+    } else {
+      const parsed = jsonValue('defaultStrategies', value, bad);
+      if (isRecord(parsed)) Object.assign(chosenByEnv, parsed);
+      else if (parsed !== undefined) {
+        bad('defaultStrategies', 'must be env=Strategy pairs or a JSON object', value);
+      }
+    }
+  }
+  for (const [env, strategy] of Object.entries(chosenByEnv)) {
+    if (!environments.includes(env)) {
+      bad('defaultStrategies', `"${env}" is not one of the environments (${environments.join(', ')})`, env);
+    } else if (typeof strategy !== 'string' || !strategyNames.has(strategy)) {
+      bad(
+        'defaultStrategies',
+        `strategy for "${env}" must be one of ${[...strategyNames].join(', ')}`,
+        strategy,
+      );
+    }
+  }
+  const out: Record<string, string> = {};
+  for (const env of environments) {
+    const chosen = chosenByEnv[env];
+    out[env] =
+      typeof chosen === 'string' && strategyNames.has(chosen)
+        ? chosen
+        : (DEFAULT_ENVIRONMENT_STRATEGIES[env] ??
+          (protectedEnvironments.includes(env)
+            ? FALLBACK_STRATEGY.protected
+            : FALLBACK_STRATEGY.unprotected));
+  }
+  return out;
+}

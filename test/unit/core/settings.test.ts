@@ -1,0 +1,300 @@
+import { describe, expect, it } from 'vitest';
+import { ENV, LIMITS } from '../../../src/core/contracts.ts';
+import {
+  DEFAULT_SETTINGS,
+  FALLBACK_STRATEGY,
+  findStrategy,
+  KEEP_FOREVER,
+  parseSettings,
+  pickSettings,
+  predefinedStrategyIds,
+  SettingsError,
+  settingsEnvironment,
+} from '../../../src/core/settings.ts';
+import { thrownBy } from '../../fixtures/errors.ts';
+
+const LINEAR_25 = {
+  deploymentDurationInMinutes: 8,
+  growthFactor: 25,
+  growthType: 'LINEAR',
+  finalBakeTimeInMinutes: 5,
+};
+
+function problems(input: Parameters<typeof parseSettings>[0]) {
+  return thrownBy(SettingsError, () => parseSettings(input)).errors ?? [];
+}
+
+describe('Function: parseSettings', () => {
+  describe('defaults', () => {
+    it('gives three environments, prod protected, the contract strategies and the alarm thresholds', () => {
+      const settings = parseSettings({});
+      expect(settings.environments).toEqual(['dev', 'staging', 'prod']);
+      expect(settings.protectedEnvironments).toEqual(['prod']);
+      expect(settings.defaultStrategies).toEqual({
+        dev: 'AllAtOnce',
+        staging: 'Linear50PercentEvery30Seconds',
+        prod: 'Canary10Percent20Minutes',
+      });
+      expect(settings.customStrategies).toEqual([]);
+      expect(settings.alarmErrorRatePercent).toBe(DEFAULT_SETTINGS.alarmErrorRatePercent);
+      expect(settings.alarmP99LatencyMs).toBe(DEFAULT_SETTINGS.alarmP99LatencyMs);
+      expect(settings.alarmNegativeFeedbackPercent).toBe(DEFAULT_SETTINGS.alarmNegativeFeedbackPercent);
+      expect(settings.alarmMinimumSamples).toBe(DEFAULT_SETTINGS.alarmMinimumSamples);
+      expect(settings.operatorEmails).toEqual([]);
+      expect(settings.inlineBodyThreshold).toBe(LIMITS.inlineBodyThresholdBytes);
+      expect(settings.feedbackRetentionDays).toBe(365);
+      expect(settings.replicaRegion).toBeUndefined();
+      expect(settings.region).toBeUndefined();
+    });
+
+    it('protects prod by default only when there is a prod environment', () => {
+      expect(parseSettings({ environments: 'dev,qa' }).protectedEnvironments).toEqual([]);
+      expect(parseSettings({ environments: 'dev,prod' }).protectedEnvironments).toEqual(['prod']);
+    });
+
+    it('treats null like a missing key', () => {
+      expect(parseSettings({ environments: null, alarmMinimumSamples: null })).toEqual(parseSettings({}));
+    });
+  });
+
+  describe('values as CDK context strings', () => {
+    it('parses comma-separated lists, trimming blanks and duplicates', () => {
+      const settings = parseSettings({
+        environments: ' dev, qa ,prod,,dev',
+        protectedEnvironments: 'prod, qa',
+        operatorEmails: 'a@example.com, b@example.org',
+      });
+      expect(settings.environments).toEqual(['dev', 'qa', 'prod']);
+      expect(settings.protectedEnvironments).toEqual(['prod', 'qa']);
+      expect(settings.operatorEmails).toEqual(['a@example.com', 'b@example.org']);
+    });
+
+    it('reads an empty protectedEnvironments or operatorEmails as none', () => {
+      const settings = parseSettings({ protectedEnvironments: '', operatorEmails: '' });
+      expect(settings.protectedEnvironments).toEqual([]);
+      expect(settings.operatorEmails).toEqual([]);
+    });
+
+    it('parses numbers from strings', () => {
+      const settings = parseSettings({
+        alarmErrorRatePercent: '2.5',
+        alarmP99LatencyMs: '9000',
+        alarmNegativeFeedbackPercent: '40',
+        alarmMinimumSamples: '50',
+        inlineBodyThreshold: '4096',
+        feedbackRetentionDays: '30',
+      });
+      expect(settings).toMatchObject({
+        alarmErrorRatePercent: 2.5,
+        alarmP99LatencyMs: 9000,
+        alarmNegativeFeedbackPercent: 40,
+        alarmMinimumSamples: 50,
+        inlineBodyThreshold: 4096,
+        feedbackRetentionDays: 30,
+      });
+    });
+
+    it('parses defaultStrategies as env=Strategy pairs or JSON, filling the rest', () => {
+      expect(
+        parseSettings({ defaultStrategies: 'dev=Linear20PercentEvery6Minutes' }).defaultStrategies,
+      ).toEqual({
+        dev: 'Linear20PercentEvery6Minutes',
+        staging: 'Linear50PercentEvery30Seconds',
+        prod: 'Canary10Percent20Minutes',
+      });
+      expect(parseSettings({ defaultStrategies: '{"prod":"AllAtOnce"}' }).defaultStrategies.prod).toBe(
+        'AllAtOnce',
+      );
+    });
+
+    it('gives environments without a known default the fallback by protection', () => {
+      const settings = parseSettings({ environments: 'qa,live', protectedEnvironments: 'live' });
+      expect(settings.defaultStrategies).toEqual({
+        qa: FALLBACK_STRATEGY.unprotected,
+        live: FALLBACK_STRATEGY.protected,
+      });
+    });
+
+    it('parses customStrategies as a JSON object of name to strategy and lets environments use them', () => {
+      const settings = parseSettings({
+        customStrategies: JSON.stringify({ Linear25: LINEAR_25 }),
+        defaultStrategies: 'staging=Linear25',
+      });
+      expect(settings.customStrategies).toEqual([{ name: 'Linear25', ...LINEAR_25 }]);
+      expect(settings.defaultStrategies.staging).toBe('Linear25');
+      expect(findStrategy(settings, 'Linear25')).toEqual({ name: 'Linear25', ...LINEAR_25 });
+      expect(findStrategy(settings, 'AllAtOnce')?.finalBakeTimeInMinutes).toBe(10);
+      expect(findStrategy(settings, 'Nope')).toBeUndefined();
+    });
+
+    it('parses customStrategies as a JSON array, with LINEAR as the default growth type', () => {
+      const { growthType: _omitted, ...spec } = LINEAR_25;
+      const settings = parseSettings({ customStrategies: [{ name: 'Slow', ...spec }] });
+      expect(settings.customStrategies).toEqual([{ name: 'Slow', ...spec, growthType: 'LINEAR' }]);
+    });
+
+    it('keeps feedback forever with "forever"', () => {
+      expect(parseSettings({ feedbackRetentionDays: KEEP_FOREVER }).feedbackRetentionDays).toBeUndefined();
+    });
+
+    it('takes the regions, with an empty replicaRegion meaning none', () => {
+      expect(parseSettings({ region: 'eu-west-1', replicaRegion: 'eu-central-1' })).toMatchObject({
+        region: 'eu-west-1',
+        replicaRegion: 'eu-central-1',
+      });
+      expect(parseSettings({ replicaRegion: '' }).replicaRegion).toBeUndefined();
+    });
+  });
+
+  describe('errors', () => {
+    it('names the key and the bad value', () => {
+      const error = thrownBy(SettingsError, () => parseSettings({ alarmErrorRatePercent: 'lots' }));
+      expect(error.message).toContain('alarmErrorRatePercent');
+      expect(error.message).toContain('"lots"');
+      expect(error.errors).toEqual([
+        { path: 'alarmErrorRatePercent', message: expect.stringContaining('"lots"') },
+      ]);
+      expect(error.code).toBe('VALIDATION_FAILED');
+    });
+
+    it('collects every problem before throwing', () => {
+      const found = problems({
+        environments: 'dev,Prod',
+        protectedEnvironments: 'live',
+        alarmP99LatencyMs: -1,
+        alarmMinimumSamples: 2.5,
+        operatorEmails: 'not-an-email',
+        replicaRegion: 'mars-1',
+      });
+      expect(found.map((p) => p.path)).toEqual([
+        'replicaRegion',
+        'environments',
+        'protectedEnvironments',
+        'operatorEmails',
+        'alarmP99LatencyMs',
+        'alarmMinimumSamples',
+      ]);
+      expect(found[1]?.message).toContain('"Prod"');
+      expect(found[2]?.message).toContain('"live"');
+      expect(found[3]?.message).toContain('"not-an-email"');
+    });
+
+    it.each([
+      ['alarmErrorRatePercent', 0],
+      ['alarmErrorRatePercent', 101],
+      ['alarmNegativeFeedbackPercent', '0'],
+      ['alarmP99LatencyMs', 'fast'],
+      ['alarmMinimumSamples', 0],
+      ['inlineBodyThreshold', LIMITS.maxDocumentBytes + 1],
+      ['inlineBodyThreshold', -1],
+      ['feedbackRetentionDays', 0],
+      ['feedbackRetentionDays', 'always'],
+      ['feedbackRetentionDays', 1.5],
+      ['environments', ''],
+      ['environments', 42],
+      ['region', 'Virginia'],
+    ] as const)('rejects %s = %j', (key, value) => {
+      const found = problems({ [key]: value });
+      expect(found).toHaveLength(1);
+      expect(found[0]?.path).toBe(key);
+      expect(found[0]?.message).toContain(JSON.stringify(value));
+    });
+
+    it('rejects a replica region equal to the primary region', () => {
+      expect(problems({ region: 'us-east-1', replicaRegion: 'us-east-1' })).toEqual([
+        { path: 'replicaRegion', message: expect.stringContaining('"us-east-1"') },
+      ]);
+    });
+
+    it('rejects unknown strategies and environments in defaultStrategies', () => {
+      const found = problems({ defaultStrategies: 'dev=Fastest,live=AllAtOnce,broken' });
+      expect(found.map((p) => p.message)).toEqual([
+        expect.stringContaining('"broken"'),
+        expect.stringMatching(/strategy for "dev".*"Fastest"/),
+        expect.stringMatching(/"live" is not one of the environments.*"live"/),
+      ]);
+    });
+
+    it('rejects bad custom strategies, each problem naming the strategy', () => {
+      const found = problems({
+        customStrategies: JSON.stringify({
+          AllAtOnce: LINEAR_25,
+          Huge: { ...LINEAR_25, deploymentDurationInMinutes: 2000 },
+          Odd: { ...LINEAR_25, growthType: 'QUADRATIC', growthFactor: 0, extra: true },
+          '9lives': LINEAR_25,
+        }),
+      });
+      expect(found.every((p) => p.path === 'customStrategies')).toBe(true);
+      const messages = found.map((p) => p.message).join('\n');
+      expect(messages).toContain('"AllAtOnce" is a predefined AppConfig strategy');
+      expect(messages).toContain('"Huge".deploymentDurationInMinutes');
+      expect(messages).toContain('"Odd".growthType');
+      expect(messages).toContain('"Odd".growthFactor');
+      expect(messages).toContain('"Odd" has an unknown field "extra"');
+      expect(messages).toContain('"9lives"');
+    });
+
+    it('rejects customStrategies that are not JSON, or not a list or object', () => {
+      expect(problems({ customStrategies: '{nope' })[0]?.message).toContain('must be JSON');
+      expect(problems({ customStrategies: '7' })[0]?.message).toContain('array or object');
+    });
+
+    it('rejects a custom strategy defined twice', () => {
+      const found = problems({
+        customStrategies: [
+          { name: 'Twice', ...LINEAR_25 },
+          { name: 'Twice', ...LINEAR_25 },
+        ],
+      });
+      expect(found).toEqual([
+        { path: 'customStrategies', message: expect.stringContaining('"Twice" is defined twice') },
+      ]);
+    });
+
+    it('rejects keys that are not settings', () => {
+      const found = problems({ enviroments: 'dev' } as never);
+      expect(found).toEqual([
+        { path: 'enviroments', message: expect.stringContaining('not a PromptOps setting') },
+      ]);
+    });
+  });
+});
+
+describe('Function: pickSettings', () => {
+  it('keeps only settings keys that are set', () => {
+    expect(
+      pickSettings({ region: 'us-east-1', other: 1, environments: undefined, '@aws-cdk/x': true }),
+    ).toEqual({
+      region: 'us-east-1',
+    });
+  });
+});
+
+describe('Function: settingsEnvironment', () => {
+  it('gives the handlers the settings-derived variables', () => {
+    const settings = parseSettings({ environments: 'dev,prod', feedbackRetentionDays: 90 });
+    expect(settingsEnvironment(settings)).toEqual({
+      [ENV.environments]: 'dev,prod',
+      [ENV.protectedEnvironments]: 'prod',
+      [ENV.defaultStrategies]: JSON.stringify({ dev: 'AllAtOnce', prod: 'Canary10Percent20Minutes' }),
+      [ENV.inlineBodyThreshold]: String(LIMITS.inlineBodyThresholdBytes),
+      [ENV.feedbackRetentionDays]: '90',
+    });
+  });
+
+  it('leaves the retention unset when feedback is kept forever', () => {
+    const env = settingsEnvironment(parseSettings({ feedbackRetentionDays: KEEP_FOREVER }));
+    expect(env).not.toHaveProperty(ENV.feedbackRetentionDays);
+  });
+});
+
+describe('Function: predefinedStrategyIds', () => {
+  it('maps every predefined strategy to its AppConfig id', () => {
+    expect(predefinedStrategyIds()).toEqual({
+      AllAtOnce: 'AppConfig.AllAtOnce',
+      Linear50PercentEvery30Seconds: 'AppConfig.Linear50PercentEvery30Seconds',
+      Linear20PercentEvery6Minutes: 'AppConfig.Linear20PercentEvery6Minutes',
+      Canary10Percent20Minutes: 'AppConfig.Canary10Percent20Minutes',
+    });
+  });
+});
