@@ -16,7 +16,7 @@ import { PromptNotFoundError, PromptSourceError } from './errors.ts';
 import type { FeedbackInput, FeedbackSender, FeedbackSettings } from './feedback.ts';
 import { type LoadedManifest, loadManifest } from './loaded-manifest.ts';
 import { type ClientLogger, consoleLogger, errorDetails, RateLimitedLogger, safeReason } from './logger.ts';
-import { type LineWriter, type Outcome, outcomeLine, stdoutWriter } from './metrics.ts';
+import { defaultWriter, type LineWriter, type Outcome, outcomeLine } from './metrics.ts';
 import type { Prompt } from './prompt.ts';
 import { AgentSource } from './sources/agent.ts';
 import { chooseDefaultSource } from './sources/auto.ts';
@@ -54,7 +54,7 @@ export interface PromptClientOptions extends FeedbackSettings {
   readonly bodyBucket?: string;
   /** Receives rate-limited warnings (never prompt text or variable values). @default one JSON line via console.warn */
   readonly logger?: ClientLogger;
-  /** Receives each EMF line written by `record`. @default process.stdout.write */
+  /** Receives each EMF line written by `record`. @default process.stdout.write (and, in local mode, PROMPTOPS_EMF_ENDPOINT) */
   readonly writeLine?: LineWriter;
 }
 
@@ -101,7 +101,7 @@ export class PromptClient {
     this.#fallbackPath = options.fallbackPath;
     this.#bodies = new BodyStore({ client: options.s3Client, bucket: options.bodyBucket });
     this.#log = new RateLimitedLogger(options.logger ?? consoleLogger);
-    this.#writeLine = options.writeLine ?? stdoutWriter;
+    this.#writeLine = options.writeLine ?? defaultWriter();
     this.#feedbackSettings = options;
   }
 

@@ -3,6 +3,7 @@
  * defined in core, which the alarms and dashboard watch. Writing a log line is all it costs; no
  * network call.
  */
+import { ENV } from '../core/contracts.ts';
 import { emfDocument } from '../core/metrics.ts';
 import type { Prompt } from './prompt.ts';
 
@@ -26,6 +27,22 @@ export type LineWriter = (line: string) => void;
 export const stdoutWriter: LineWriter = (line) => {
   process.stdout.write(line);
 };
+
+/**
+ * Local mode only: with PROMPTOPS_EMF_ENDPOINT set (local mode's `emf` endpoint), each line is also
+ * posted there, fire-and-forget, so local alarms see the app's metrics as CloudWatch would. Unset on
+ * AWS, where the line on stdout is all it takes.
+ */
+export function defaultWriter(endpoint = process.env[ENV.emfEndpoint]): LineWriter {
+  if (!endpoint) return stdoutWriter;
+  return (line) => {
+    stdoutWriter(line);
+    fetch(endpoint, { method: 'POST', body: line, headers: { 'content-type': 'text/plain' } }).then(
+      (response) => response.body?.cancel(),
+      () => undefined,
+    );
+  };
+}
 
 /**
  * The EMF line for one use of `prompt`: Invocations 1, Errors 0 or 1, the outcome's figures, and

@@ -36,6 +36,8 @@ export const ENV = {
   s3Endpoint: 'PROMPTOPS_S3_ENDPOINT',
   appConfigEndpoint: 'PROMPTOPS_APPCONFIG_ENDPOINT',
   appConfigDataEndpoint: 'PROMPTOPS_APPCONFIGDATA_ENDPOINT',
+  /** Local mode's EMF intake: the client also posts `record()` lines there when it is set. */
+  emfEndpoint: 'PROMPTOPS_EMF_ENDPOINT',
   /** The PromptOps HTTP API, for the client's feedback() and the CLI. */
   apiEndpoint: 'PROMPTOPS_API_ENDPOINT',
   /** Local mode settings (CONTRACT.md section 3). */

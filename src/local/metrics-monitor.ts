@@ -1,0 +1,187 @@
+/**
+ * Local mode's CloudWatch: takes Embedded Metric Format documents (from POST /metrics, from feedback,
+ * and from apps' `record()` lines sent to local mode), keeps each environment's roll-up per period,
+ * and evaluates the same alarm rules and thresholds the stack creates (core alarms.ts). Periods are
+ * the stack's one minute divided by the time scale, like every other duration in local mode.
+ */
+import {
+  type AlarmThresholds,
+  evaluateAlarm,
+  type PeriodStatistics,
+  periodValue,
+  rollbackAlarmRules,
+  type ThresholdAlarmRule,
+} from '../core/alarms.ts';
+import { DIMENSION, METRIC_NAMESPACE } from '../core/metrics.ts';
+
+interface PeriodTotals {
+  /** Sum per metric name. */
+  readonly sums: Map<string, number>;
+  /** Every value per metric name, for percentiles. */
+  readonly values: Map<string, number[]>;
+}
+
+export interface FiredAlarm {
+  readonly alarmName: string;
+  readonly alarmArn: string;
+  readonly reason: string;
+}
+
+export interface AlarmStatus {
+  readonly name: string;
+  readonly state: 'OK' | 'ALARM';
+  readonly description: string;
+}
+
+export interface MetricsMonitorOptions {
+  readonly thresholds: AlarmThresholds;
+  /** Periods are 60 s divided by this. @default 1 */
+  readonly timeScale?: number;
+  readonly now?: () => number;
+}
+
+/** How many periods are kept per environment (the rules look at the last five). */
+const KEPT_PERIODS = 30;
+
+export function alarmName(environment: string, rule: string): string {
+  return `PromptOps-${environment}-${rule}`;
+}
+
+export function localAlarmArn(environment: string, rule: string): string {
+  return `arn:aws:cloudwatch:local:000000000000:alarm:${alarmName(environment, rule)}`;
+}
+
+function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
+}
+
+export class MetricsMonitor {
+  readonly rules: readonly ThresholdAlarmRule[];
+  readonly #periodMs: number;
+  readonly #now: () => number;
+  /** environment -> period index -> totals */
+  readonly #periods = new Map<string, Map<number, PeriodTotals>>();
+
+  constructor(options: MetricsMonitorOptions) {
+    this.rules = rollbackAlarmRules(options.thresholds);
+    const periodSeconds = this.rules[0]?.periodSeconds ?? 60;
+    this.#periodMs = (periodSeconds * 1000) / (options.timeScale ?? 1);
+    this.#now = options.now ?? Date.now;
+  }
+
+  get periodMs(): number {
+    return this.#periodMs;
+  }
+
+  /** Takes one EMF document; anything that is not a PromptOps environment roll-up is ignored. */
+  ingest(document: unknown): boolean {
+    if (typeof document !== 'object' || document === null) return false;
+    const doc = document as Record<string, unknown>;
+    const aws = doc._aws as { Timestamp?: unknown; CloudWatchMetrics?: unknown } | undefined;
+    const directives = Array.isArray(aws?.CloudWatchMetrics) ? aws.CloudWatchMetrics : [];
+    const environment = doc[DIMENSION.environment];
+    if (typeof environment !== 'string') return false;
+    let taken = false;
+    for (const directive of directives as { Namespace?: unknown; Metrics?: unknown }[]) {
+      if (directive.Namespace !== METRIC_NAMESPACE || !Array.isArray(directive.Metrics)) continue;
+      const at = typeof aws?.Timestamp === 'number' ? aws.Timestamp : this.#now();
+      const totals = this.#totals(environment, Math.floor(at / this.#periodMs));
+      for (const metric of directive.Metrics as { Name?: unknown }[]) {
+        if (typeof metric.Name !== 'string') continue;
+        const raw = doc[metric.Name];
+        const values = (Array.isArray(raw) ? raw : [raw]).filter(
+          (v): v is number => typeof v === 'number' && Number.isFinite(v),
+        );
+        for (const value of values) {
+          totals.sums.set(metric.Name, (totals.sums.get(metric.Name) ?? 0) + value);
+          const list = totals.values.get(metric.Name) ?? [];
+          list.push(value);
+          totals.values.set(metric.Name, list);
+          taken = true;
+        }
+      }
+    }
+    return taken;
+  }
+
+  /** Takes newline-separated EMF lines (what an app's stdout or `record()` produces). */
+  ingestLines(text: string): number {
+    let taken = 0;
+    for (const line of text.split('\n')) {
+      const trimmed = line.trim();
+      if (!trimmed.startsWith('{')) continue;
+      try {
+        if (this.ingest(JSON.parse(trimmed))) taken++;
+      } catch {
+        // Not JSON: an ordinary log line.
+      }
+    }
+    return taken;
+  }
+
+  #totals(environment: string, period: number): PeriodTotals {
+    let byPeriod = this.#periods.get(environment);
+    if (!byPeriod) {
+      byPeriod = new Map();
+      this.#periods.set(environment, byPeriod);
+    }
+    let totals = byPeriod.get(period);
+    if (!totals) {
+      totals = { sums: new Map(), values: new Map() };
+      byPeriod.set(period, totals);
+      for (const old of byPeriod.keys()) if (old < period - KEPT_PERIODS) byPeriod.delete(old);
+    }
+    return totals;
+  }
+
+  /** The rule's statistics for the last `evaluationPeriods` periods, oldest first (the current one included). */
+  #statistics(environment: string, rule: ThresholdAlarmRule): PeriodStatistics[] {
+    const current = Math.floor(this.#now() / this.#periodMs);
+    const byPeriod = this.#periods.get(environment);
+    const periods: PeriodStatistics[] = [];
+    for (let p = current - rule.evaluationPeriods + 1; p <= current; p++) {
+      const totals = byPeriod?.get(p);
+      const samples = totals?.sums.get(rule.sampleMetric.name);
+      if (!totals || samples === undefined) {
+        periods.push({});
+        continue;
+      }
+      const values = totals.values.get(rule.metric.name);
+      const value =
+        rule.kind === 'ratio'
+          ? (totals.sums.get(rule.metric.name) ?? 0)
+          : values?.length
+            ? percentile(values, 99)
+            : undefined;
+      periods.push(value === undefined ? { samples } : { samples, value });
+    }
+    return periods;
+  }
+
+  /** Each rule's state for an environment, as its CloudWatch alarm would be. */
+  status(environment: string): AlarmStatus[] {
+    return this.rules.map((rule) => ({
+      name: alarmName(environment, rule.name),
+      state: evaluateAlarm(rule, this.#statistics(environment, rule)),
+      description: rule.description,
+    }));
+  }
+
+  /** The first rule in ALARM for the environment (its composite alarm's reason), if any. */
+  firedAlarm(environment: string): FiredAlarm | undefined {
+    for (const rule of this.rules) {
+      const periods = this.#statistics(environment, rule);
+      if (evaluateAlarm(rule, periods) !== 'ALARM') continue;
+      const values = periods.map((p) => periodValue(rule, p)).filter((v): v is number => v !== undefined);
+      const worst = Math.max(...values);
+      const shown = rule.unit === 'Percent' ? `${worst.toFixed(1)}%` : `${Math.round(worst)} ms`;
+      return {
+        alarmName: alarmName(environment, rule.name),
+        alarmArn: localAlarmArn(environment, rule.name),
+        reason: `${rule.description}: ${shown} in ${rule.datapointsToAlarm} of the last ${rule.evaluationPeriods} periods`,
+      };
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { emfDocument } from '../../../src/core/metrics.ts';
+import { MetricsMonitor } from '../../../src/local/metrics-monitor.ts';
+
+const thresholds = {
+  alarmErrorRatePercent: 5,
+  alarmP99LatencyMs: 1000,
+  alarmNegativeFeedbackPercent: 30,
+  alarmMinimumSamples: 10,
+};
+
+function monitorAt(clock: { now: number }) {
+  // Time scale 60: one-second periods, as local mode runs a one-minute period.
+  return new MetricsMonitor({ thresholds, timeScale: 60, now: () => clock.now });
+}
+
+const dims = (environment: string) => ({ environment, promptId: 'support-reply', promptVersion: '1.1.0' });
+
+function outcomes(
+  monitor: MetricsMonitor,
+  clock: { now: number },
+  environment: string,
+  count: number,
+  values: { error?: boolean; latency?: number },
+) {
+  for (let i = 0; i < count; i++) {
+    monitor.ingest(
+      emfDocument(
+        dims(environment),
+        { invocations: 1, errors: values.error ? 1 : 0, latency: values.latency ?? 100 },
+        clock.now,
+      ),
+    );
+  }
+}
+
+describe('Class: MetricsMonitor', () => {
+  it('stays OK below the minimum samples, however bad the samples are', () => {
+    const clock = { now: 1_000_000 };
+    const monitor = monitorAt(clock);
+    for (let s = 0; s < 5; s++) {
+      outcomes(monitor, clock, 'dev', 5, { error: true });
+      clock.now += 1000;
+    }
+    expect(monitor.firedAlarm('dev')).toBeUndefined();
+    expect(monitor.status('dev').every((a) => a.state === 'OK')).toBe(true);
+  });
+
+  it('fires the error-rate alarm when 3 of the last 5 periods breach, naming it and the rate', () => {
+    const clock = { now: 2_000_000 };
+    const monitor = monitorAt(clock);
+    for (let s = 0; s < 3; s++) {
+      outcomes(monitor, clock, 'prod', 20, { error: false });
+      outcomes(monitor, clock, 'prod', 5, { error: true });
+      clock.now += 1000;
+    }
+    clock.now -= 1000;
+    const fired = monitor.firedAlarm('prod');
+    expect(fired).toEqual({
+      alarmName: 'PromptOps-prod-ErrorRate',
+      alarmArn: 'arn:aws:cloudwatch:local:000000000000:alarm:PromptOps-prod-ErrorRate',
+      reason: 'Errors above 5% of invocations: 20.0% in 3 of the last 5 periods',
+    });
+    expect(monitor.firedAlarm('dev')).toBeUndefined();
+  });
+
+  it('fires the p99 latency alarm on slow outcomes', () => {
+    const clock = { now: 3_000_000 };
+    const monitor = monitorAt(clock);
+    for (let s = 0; s < 3; s++) {
+      outcomes(monitor, clock, 'staging', 30, { latency: 2500 });
+      clock.now += 1000;
+    }
+    clock.now -= 1000;
+    expect(monitor.firedAlarm('staging')?.alarmName).toBe('PromptOps-staging-P99Latency');
+  });
+
+  it('fires the negative-feedback alarm from feedback metrics', () => {
+    const clock = { now: 4_000_000 };
+    const monitor = monitorAt(clock);
+    for (let s = 0; s < 3; s++) {
+      for (let i = 0; i < 20; i++) {
+        monitor.ingest(
+          emfDocument(
+            dims('prod'),
+            { feedbackCount: 1, negativeFeedback: i < 10 ? 1 : 0, feedbackRating: -1 },
+            clock.now,
+          ),
+        );
+      }
+      clock.now += 1000;
+    }
+    clock.now -= 1000;
+    expect(monitor.firedAlarm('prod')?.alarmName).toBe('PromptOps-prod-NegativeFeedbackRate');
+  });
+
+  it('forgets breaches older than the evaluation window', () => {
+    const clock = { now: 5_000_000 };
+    const monitor = monitorAt(clock);
+    for (let s = 0; s < 3; s++) {
+      outcomes(monitor, clock, 'dev', 20, { error: true });
+      clock.now += 1000;
+    }
+    clock.now += 10_000;
+    expect(monitor.firedAlarm('dev')).toBeUndefined();
+  });
+
+  it('takes EMF lines from text and ignores anything else', () => {
+    const clock = { now: 6_000_000 };
+    const monitor = monitorAt(clock);
+    const line = JSON.stringify(emfDocument(dims('dev'), { invocations: 1 }, clock.now));
+    expect(monitor.ingestLines(`starting\n${line}\n{"not":"emf"}\n{broken\n${line}`)).toBe(2);
+    expect(
+      monitor.ingest({
+        _aws: { CloudWatchMetrics: [{ Namespace: 'Other', Metrics: [{ Name: 'X' }] }] },
+        Environment: 'dev',
+        X: 1,
+      }),
+    ).toBe(false);
+  });
+});
