@@ -63,8 +63,11 @@ export class SdkSource implements ManifestSource {
     );
     this.#token = out.NextPollConfigurationToken;
     this.nextFetchAt = Date.now() + (out.NextPollIntervalInSeconds ?? this.#pollIntervalSeconds) * 1000;
+    // An unchanged configuration comes back as an empty body, which the SDK gives as null.
     const bytes = out.Configuration;
-    return bytes === undefined || bytes.length === 0 ? undefined : new TextDecoder().decode(bytes);
+    return bytes === undefined || bytes === null || bytes.length === 0
+      ? undefined
+      : new TextDecoder().decode(bytes);
   }
 }
 

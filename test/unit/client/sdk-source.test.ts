@@ -41,11 +41,12 @@ function advance(seconds: number): void {
 }
 
 /** Answers: the initial token, then the given configurations along a token chain t1, t2, ... */
-function chain(...configurations: (string | undefined)[]): void {
+/** `undefined` answers an empty body; `null` is how the SDK reports an empty body off the wire. */
+function chain(...configurations: (string | undefined | null)[]): void {
   appConfig.on(StartConfigurationSessionCommand).resolves({ InitialConfigurationToken: 't0' });
   configurations.forEach((text, i) => {
     appConfig.on(GetLatestConfigurationCommand, { ConfigurationToken: `t${i}` }).resolves({
-      Configuration: bytes(text ?? ''),
+      Configuration: text === null ? (null as never) : bytes(text ?? ''),
       NextPollConfigurationToken: `t${i + 1}`,
       NextPollIntervalInSeconds: 45,
     });
@@ -97,6 +98,19 @@ describe('Class: PromptClient', () => {
       await prompts.get('support-reply');
       await prompts.refresh();
 
+      const after = await prompts.get('support-reply');
+      expect(tokens()).toEqual(['t0', 't1']);
+      expect(after).toBe(first);
+      expect(after.stale).toBe(false);
+    });
+
+    it('treats a null configuration (an empty body as the SDK parses it) as unchanged', async () => {
+      chain(supportManifest('1.0.0').json, null);
+      const prompts = sdkClient();
+      const first = await prompts.get('support-reply');
+      advance(46);
+      await prompts.get('support-reply');
+      await prompts.refresh();
       const after = await prompts.get('support-reply');
       expect(tokens()).toEqual(['t0', 't1']);
       expect(after).toBe(first);
