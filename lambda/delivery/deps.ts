@@ -2,12 +2,10 @@
 import { AppConfigClient } from '@aws-sdk/client-appconfig';
 import { ENV } from '../../src/core/contracts.ts';
 import { AppConfigDelivery } from '../adapters/appconfig-delivery.ts';
-import { DynamoAuditLog } from '../adapters/audit-log.ts';
 import { sharedDocumentClient, sharedS3Client } from '../adapters/aws-clients.ts';
-import { S3BodyStore } from '../adapters/body-store.ts';
 import { DynamoEnvironmentStore } from '../adapters/environment-store.ts';
-import { DynamoPromptRepository } from '../adapters/prompt-repository.ts';
 import type { AuditLog, BodyStore, PromptRepository } from '../ports.ts';
+import { buildRegistryDeps, type RegistryResources } from '../registry/deps.ts';
 import { requiredEnv } from '../runtime/config.ts';
 import { type DeliveryConfig, deliveryConfigFromEnv } from './config.ts';
 import type { Delivery, EnvironmentStore } from './ports.ts';
@@ -22,27 +20,36 @@ export interface DeliveryDeps {
   readonly now: () => Date;
 }
 
+/** Builds the delivery adapters over the registry's, with AppConfig and the configuration given. */
+export function buildDeliveryDeps(
+  resources: RegistryResources & { appconfig: AppConfigClient; config: DeliveryConfig },
+): DeliveryDeps {
+  const registry = buildRegistryDeps(resources);
+  return {
+    ...registry,
+    environments: new DynamoEnvironmentStore(resources.documents, resources.table),
+    delivery: new AppConfigDelivery(
+      resources.appconfig,
+      resources.config.applicationId,
+      resources.config.profileId,
+    ),
+    config: resources.config,
+  };
+}
+
 let deps: DeliveryDeps | undefined;
 
 export function deliveryDeps(): DeliveryDeps {
   if (!deps) {
-    const table = requiredEnv(ENV.table);
-    const documents = sharedDocumentClient();
-    const config = deliveryConfigFromEnv();
     const endpoint = process.env[ENV.appConfigEndpoint];
-    deps = {
-      prompts: new DynamoPromptRepository(documents, table),
-      bodies: new S3BodyStore(sharedS3Client(), requiredEnv(ENV.bodyBucket)),
-      audit: new DynamoAuditLog(documents, table),
-      environments: new DynamoEnvironmentStore(documents, table),
-      delivery: new AppConfigDelivery(
-        new AppConfigClient(endpoint ? { endpoint } : {}),
-        config.applicationId,
-        config.profileId,
-      ),
-      config,
-      now: () => new Date(),
-    };
+    deps = buildDeliveryDeps({
+      documents: sharedDocumentClient(),
+      s3: sharedS3Client(),
+      table: requiredEnv(ENV.table),
+      bucket: requiredEnv(ENV.bodyBucket),
+      appconfig: new AppConfigClient(endpoint ? { endpoint } : {}),
+      config: deliveryConfigFromEnv(),
+    });
   }
   return deps;
 }

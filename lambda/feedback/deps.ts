@@ -4,12 +4,13 @@
  * logged 500 naming it, rather than storing feedback without its protections.
  */
 import { randomUUID } from 'node:crypto';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ENV } from '../../src/core/contracts.ts';
 import { sharedDocumentClient } from '../adapters/aws-clients.ts';
 import { StdoutMetricSink } from '../adapters/emf-stdout.ts';
 import { DynamoFeedbackRepository } from '../adapters/feedback-repository.ts';
 import { DynamoPromptRepository } from '../adapters/prompt-repository.ts';
-import type { FeedbackDeps } from '../ports.ts';
+import type { FeedbackDeps, MetricSink } from '../ports.ts';
 import { requiredEnv } from '../runtime/config.ts';
 import { HmacIdentityHasher } from './identity-hasher.ts';
 
@@ -24,14 +25,28 @@ export function retentionDaysFrom(raw: string | undefined): number | undefined {
   return days;
 }
 
-/** Builds the adapters from the environment variables; throws when one is missing or malformed. */
-export function buildFeedbackDeps(hashSecret: string = requiredEnv(ENV.feedbackHashSecret)): FeedbackDeps {
-  const documents = sharedDocumentClient();
+/** Where feedback lives; every field defaults to the Lambda environment's. */
+export interface FeedbackResources {
+  readonly documents?: DynamoDBDocumentClient;
+  readonly table?: string;
+  readonly feedbackTable?: string;
+  readonly metrics?: MetricSink;
+}
+
+/** Builds the adapters; throws when a setting is missing or malformed. */
+export function buildFeedbackDeps(
+  hashSecret: string = requiredEnv(ENV.feedbackHashSecret),
+  resources: FeedbackResources = {},
+): FeedbackDeps {
+  const documents = resources.documents ?? sharedDocumentClient();
   return {
-    feedback: new DynamoFeedbackRepository(documents, requiredEnv(ENV.feedbackTable)),
-    prompts: new DynamoPromptRepository(documents, requiredEnv(ENV.table)),
+    feedback: new DynamoFeedbackRepository(
+      documents,
+      resources.feedbackTable ?? requiredEnv(ENV.feedbackTable),
+    ),
+    prompts: new DynamoPromptRepository(documents, resources.table ?? requiredEnv(ENV.table)),
     identities: new HmacIdentityHasher(hashSecret),
-    metrics: new StdoutMetricSink(),
+    metrics: resources.metrics ?? new StdoutMetricSink(),
     retentionDays: retentionDaysFrom(process.env[ENV.feedbackRetentionDays]),
     now: () => new Date(),
     newId: randomUUID,
@@ -63,7 +78,7 @@ let deps: Promise<FeedbackDeps> | undefined;
 
 export function feedbackDeps(): Promise<FeedbackDeps> {
   deps ??= resolveHashSecret()
-    .then(buildFeedbackDeps)
+    .then((secret) => buildFeedbackDeps(secret))
     .catch((error: unknown) => {
       // The next request tries again rather than failing for the life of the container.
       deps = undefined;

@@ -1,4 +1,6 @@
-/** The registry's adapters, built once per Lambda container on first use. */
+/** The registry's adapters: built from given clients (local mode), or once per Lambda container from the environment. */
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ENV } from '../../src/core/contracts.ts';
 import { DynamoAuditLog } from '../adapters/audit-log.ts';
 import { sharedDocumentClient, sharedS3Client } from '../adapters/aws-clients.ts';
@@ -7,18 +9,31 @@ import { DynamoPromptRepository } from '../adapters/prompt-repository.ts';
 import type { RegistryDeps } from '../ports.ts';
 import { requiredEnv } from '../runtime/config.ts';
 
+/** Where the registry lives: its clients and resource names. */
+export interface RegistryResources {
+  readonly documents: DynamoDBDocumentClient;
+  readonly s3: S3Client;
+  readonly table: string;
+  readonly bucket: string;
+}
+
+export function buildRegistryDeps(resources: RegistryResources): RegistryDeps {
+  return {
+    prompts: new DynamoPromptRepository(resources.documents, resources.table),
+    bodies: new S3BodyStore(resources.s3, resources.bucket),
+    audit: new DynamoAuditLog(resources.documents, resources.table),
+    now: () => new Date(),
+  };
+}
+
 let deps: RegistryDeps | undefined;
 
 export function registryDeps(): RegistryDeps {
-  if (!deps) {
-    const table = requiredEnv(ENV.table);
-    const documents = sharedDocumentClient();
-    deps = {
-      prompts: new DynamoPromptRepository(documents, table),
-      bodies: new S3BodyStore(sharedS3Client(), requiredEnv(ENV.bodyBucket)),
-      audit: new DynamoAuditLog(documents, table),
-      now: () => new Date(),
-    };
-  }
+  deps ??= buildRegistryDeps({
+    documents: sharedDocumentClient(),
+    s3: sharedS3Client(),
+    table: requiredEnv(ENV.table),
+    bucket: requiredEnv(ENV.bodyBucket),
+  });
   return deps;
 }

@@ -1,0 +1,339 @@
+/**
+ * Local mode: the whole system on one machine with no AWS account. dynalite (DynamoDB), s3rver (S3)
+ * and the AppConfig emulator persist under the data directory; the local gateway serves every API
+ * route with the same handlers, reached through the same AWS SDK clients pointed at local endpoints.
+ * Tables, bucket, application, environments, profile and strategies come from the same contracts and
+ * settings (cdk.json) the CDK stack uses, so local and AWS cannot drift.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { AppConfigClient } from '@aws-sdk/client-appconfig';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Context } from 'aws-lambda';
+import { APPCONFIG, ENV } from '../core/contracts.ts';
+import type { HandlerName } from '../core/routes.ts';
+import {
+  type PromptOpsSettings,
+  parseSettings,
+  pickSettings,
+  type SettingsInput,
+  settingsEnvironment,
+} from '../core/settings.ts';
+import { AppConfigEmulator } from './appconfig/emulator.ts';
+import { startDynamoDb, startS3 } from './embedded-services.ts';
+import { type LocalHandler, startGateway } from './gateway.ts';
+import { MetricsMonitor } from './metrics-monitor.ts';
+import { provisionStorage } from './provision.ts';
+import { seedExamples } from './seed.ts';
+
+export interface LocalModeOptions {
+  /** All state; a restart keeps it. */
+  readonly dataDir: string;
+  /** The API port; the other endpoints take the next ones. 0 picks free ports for all. @default 4100 */
+  readonly port?: number;
+  /** Strategy durations, bake times and alarm periods are divided by it. @default 1 */
+  readonly timeScale?: number;
+  /** Publish, approve and deploy the example prompts on the first start. @default true */
+  readonly seed?: boolean;
+  /** One line per event worth telling a person. @default console.log */
+  readonly log?: (line: string) => void;
+  /** Settings over cdk.json's context (same keys as the CDK context). @default none */
+  readonly settings?: SettingsInput;
+}
+
+export interface LocalEndpoints {
+  readonly api: string;
+  readonly agent: string;
+  readonly appconfig: string;
+  readonly appconfigdata: string;
+  readonly dynamodb: string;
+  readonly s3: string;
+  /** Where apps send EMF lines (the client does when PROMPTOPS_EMF_ENDPOINT is set). */
+  readonly emf: string;
+  readonly application: string;
+  readonly profile: string;
+  readonly environments: readonly string[];
+  readonly applicationId: string;
+  readonly profileId: string;
+  readonly environmentIds: Readonly<Record<string, string>>;
+  readonly table: string;
+  readonly feedbackTable: string;
+  readonly bucket: string;
+  readonly region: string;
+}
+
+export interface RunningLocalMode {
+  readonly endpoints: LocalEndpoints;
+  readonly monitor: MetricsMonitor;
+  readonly seeded: boolean;
+  close(): Promise<void>;
+}
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const RESOURCES = {
+  table: 'promptops-local',
+  feedbackTable: 'promptops-local-feedback',
+  bucket: 'promptops-local-bodies',
+} as const;
+const REGION = 'us-east-1';
+/** s3rver knows one account; dynalite and the emulator accept any signature. */
+const CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
+
+/** The same settings `cdk synth` reads (cdk.json's context), with `overrides` on top. */
+export async function localSettings(overrides: SettingsInput = {}): Promise<PromptOpsSettings> {
+  const cdk = JSON.parse(await readFile(path.join(ROOT, 'cdk.json'), 'utf8')) as {
+    context?: Record<string, unknown>;
+  };
+  return parseSettings({ ...pickSettings(cdk.context ?? {}), ...overrides });
+}
+
+/**
+ * Local mode only: the seeded examples deploy with no rollout and no bake, so the first environment
+ * is free for a newcomer's own deployment at once (AppConfig's AllAtOnce bakes for 10 minutes).
+ */
+export const SEED_STRATEGY = {
+  name: 'LocalSeed',
+  deploymentDurationInMinutes: 0,
+  growthFactor: 100,
+  growthType: 'LINEAR',
+  finalBakeTimeInMinutes: 0,
+} as const;
+
+/** Written with a temporary file and a rename, so a reader never sees half of it. */
+async function writeAtomically(file: string, text: string): Promise<void> {
+  const temporary = `${file}.${process.pid}.tmp`;
+  await writeFile(temporary, text);
+  await rename(temporary, file);
+}
+
+/** The identity hash key of this data directory: made once, kept, so hashes stay comparable across restarts. */
+async function hashSecret(dataDir: string): Promise<string> {
+  const file = path.join(dataDir, 'feedback-hash.key');
+  if (existsSync(file)) return (await readFile(file, 'utf8')).trim();
+  const secret = randomBytes(32).toString('hex');
+  await writeAtomically(file, `${secret}\n`);
+  return secret;
+}
+
+function lambdaContext(name: string): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: `promptops-local-${name}`,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:promptops-local-${name}`,
+    memoryLimitInMB: '512',
+    awsRequestId: `local-${name}-${Date.now().toString(36)}`,
+    logGroupName: 'local',
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => 15_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+export async function startLocalMode(options: LocalModeOptions): Promise<RunningLocalMode> {
+  const dataDir = path.resolve(options.dataDir);
+  const timeScale = options.timeScale ?? 1;
+  const basePort = options.port ?? 4100;
+  const portAt = (offset: number) => (basePort === 0 ? 0 : basePort + offset);
+  const log = options.log ?? ((line: string) => console.log(line));
+  const settings = await localSettings(options.settings);
+  await mkdir(dataDir, { recursive: true });
+
+  const closers: (() => Promise<void>)[] = [];
+  const close = async () => {
+    for (const closer of closers.splice(0).reverse()) await closer().catch(() => undefined);
+  };
+  try {
+    const dynamo = await startDynamoDb({ port: portAt(2), directory: path.join(dataDir, 'dynamodb') });
+    closers.push(() => dynamo.close());
+    const s3Service = await startS3({
+      port: portAt(3),
+      directory: path.join(dataDir, 's3'),
+      buckets: [RESOURCES.bucket],
+    });
+    closers.push(() => s3Service.close());
+
+    const clientConfig = { region: REGION, credentials: CREDENTIALS };
+    const dynamoClient = new DynamoDBClient({ ...clientConfig, endpoint: dynamo.endpoint });
+    const documents = DynamoDBDocumentClient.from(dynamoClient, {
+      marshallOptions: { removeUndefinedValues: true },
+    });
+    const s3 = new S3Client({ ...clientConfig, endpoint: s3Service.endpoint, forcePathStyle: true });
+    closers.push(async () => {
+      dynamoClient.destroy();
+      s3.destroy();
+    });
+    await provisionStorage(dynamoClient, s3, RESOURCES);
+
+    const monitor = new MetricsMonitor({ thresholds: settings, timeScale });
+    const appconfig = await AppConfigEmulator.start({
+      dataDir,
+      port: portAt(1),
+      timeScale,
+      checkAlarms: async (environment) => monitor.firedAlarm(environment.name),
+      logger: {
+        info: (m) => log(`appconfig: ${m}`),
+        warn: (m) => log(`appconfig: ${m}`),
+        error: (m) => log(`appconfig: ${m}`),
+      },
+    });
+    closers.push(() => appconfig.close());
+    const applicationId = await appconfig.ensureApplication(APPCONFIG.application);
+    const profileId = await appconfig.ensureProfile(applicationId, APPCONFIG.profile);
+    const environmentIds: Record<string, string> = {};
+    for (const env of settings.environments)
+      environmentIds[env] = await appconfig.ensureEnvironment(applicationId, env);
+    const customStrategies: Record<string, string> = {};
+    for (const spec of [...settings.customStrategies, SEED_STRATEGY]) {
+      customStrategies[spec.name] = await appconfig.ensureStrategy(spec);
+    }
+    const appconfigClient = new AppConfigClient({ ...clientConfig, endpoint: appconfig.url });
+    closers.push(async () => appconfigClient.destroy());
+
+    // Settings the handlers read from their environment, exactly as the stack sets them.
+    Object.assign(process.env, settingsEnvironment(settings), {
+      [ENV.environments]: settings.environments.join(','),
+      [ENV.strategies]: JSON.stringify(customStrategies),
+    });
+
+    const [publish, review, query, deploy, feedback, metrics, validator, events, feedbackDeps] =
+      await Promise.all([
+        import('../../lambda/handlers/publish.ts'),
+        import('../../lambda/handlers/review.ts'),
+        import('../../lambda/handlers/query.ts'),
+        import('../../lambda/handlers/deploy.ts'),
+        import('../../lambda/handlers/feedback.ts'),
+        import('../../lambda/handlers/metrics.ts'),
+        import('../../lambda/handlers/config-validator.ts'),
+        import('../../lambda/handlers/deployment-events.ts'),
+        import('../../lambda/feedback/deps.ts'),
+      ]);
+    const { buildRegistryDeps } = await import('../../lambda/registry/deps.ts');
+    const { buildDeliveryDeps } = await import('../../lambda/delivery/deps.ts');
+    const registryDeps = buildRegistryDeps({ documents, s3, ...RESOURCES });
+    const deliveryDeps = buildDeliveryDeps({
+      documents,
+      s3,
+      ...RESOURCES,
+      appconfig: appconfigClient,
+      config: {
+        applicationId,
+        profileId,
+        environmentIds,
+        environments: settings.environments,
+        protectedEnvironments: settings.protectedEnvironments,
+        customStrategies,
+        defaultStrategies: settings.defaultStrategies,
+        inlineThresholdBytes: settings.inlineBodyThreshold,
+        bodyBucket: RESOURCES.bucket,
+      },
+    });
+    // Metrics go to the local alarms (local mode's CloudWatch) instead of stdout.
+    const sink = {
+      publish: (emf: readonly Record<string, unknown>[]) => {
+        for (const document of emf) monitor.ingest(document);
+      },
+    };
+    const feedbackReady = feedbackDeps.buildFeedbackDeps(await hashSecret(dataDir), {
+      documents,
+      table: RESOURCES.table,
+      feedbackTable: RESOURCES.feedbackTable,
+      metrics: sink,
+    });
+    const handlers: Record<HandlerName, LocalHandler> = {
+      publish: publish.createPublishHandler(() => registryDeps),
+      review: review.createReviewHandler(() => registryDeps),
+      query: query.createQueryHandler(() => registryDeps),
+      deploy: deploy.createDeployHandler(() => deliveryDeps),
+      feedback: feedback.createFeedbackHandler(() => feedbackReady),
+      metrics: metrics.createMetricsHandler(() => ({ metrics: sink, now: () => new Date() })),
+    };
+    // What AppConfig calls on AWS: the validator before a deployment, the events handler after.
+    const validatorHandler = validator.createValidatorHandler(() => ({ bodies: deliveryDeps.bodies }));
+    const eventsHandler = events.createDeploymentEventsHandler(() => deliveryDeps);
+    appconfig.setHooks({
+      validate: async (input) => {
+        await validatorHandler(
+          {
+            applicationId: input.applicationId,
+            configurationProfileId: input.configurationProfileId,
+            configurationVersion: input.configurationVersion,
+            content: Buffer.from(input.content).toString('base64'),
+            uri: 'hosted',
+          },
+          lambdaContext('config-validator'),
+        );
+      },
+      onDeploymentEvent: async (event) => {
+        await eventsHandler(event as never, lambdaContext('deployment-events'));
+      },
+    });
+
+    const gateway = await startGateway({
+      port: portAt(0),
+      handlers,
+      localRoutes: {
+        '/_local/emf': async ({ method, body }) =>
+          method === 'POST'
+            ? { status: 202, body: { accepted: monitor.ingestLines(body) } }
+            : { status: 405, body: {} },
+        '/_local/alarms': async ({ query }) => {
+          const env = query.environment;
+          const environments = env ? [env] : settings.environments;
+          return { status: 200, body: Object.fromEntries(environments.map((e) => [e, monitor.status(e)])) };
+        },
+      },
+    });
+    closers.push(() => gateway.close());
+
+    const endpoints: LocalEndpoints = {
+      api: gateway.url,
+      agent: appconfig.agentUrl,
+      appconfig: appconfig.url,
+      appconfigdata: appconfig.url,
+      dynamodb: dynamo.endpoint,
+      s3: s3Service.endpoint,
+      emf: `${gateway.url}/_local/emf`,
+      application: APPCONFIG.application,
+      profile: APPCONFIG.profile,
+      environments: settings.environments,
+      applicationId,
+      profileId,
+      environmentIds,
+      ...RESOURCES,
+      region: REGION,
+    };
+
+    const marker = path.join(dataDir, 'seeded.json');
+    let seeded = false;
+    if (options.seed !== false && !existsSync(marker)) {
+      const environment = settings.environments[0] as string;
+      const result = await seedExamples(
+        handlers,
+        path.join(ROOT, 'examples', 'prompts'),
+        environment,
+        SEED_STRATEGY.name,
+      );
+      await writeAtomically(
+        marker,
+        `${JSON.stringify({ ...result, at: new Date().toISOString() }, null, 2)}\n`,
+      );
+      log(
+        `seeded ${result.prompts.map((p) => `${p.id}@${p.version}`).join(', ')} and deployed them to ${environment}`,
+      );
+      seeded = true;
+    }
+    await writeAtomically(path.join(dataDir, 'endpoints.json'), `${JSON.stringify(endpoints, null, 2)}\n`);
+    return { endpoints, monitor, seeded, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}

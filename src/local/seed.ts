@@ -1,0 +1,65 @@
+/**
+ * First-start seeding: every example prompt is published by the local developer, approved by a
+ * second local user (so the review rules hold), and deployed to the first environment.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { LocalHandler } from './gateway.ts';
+import { invokeRoute } from './invoke.ts';
+
+export const SEED_AUTHOR = 'local:developer';
+export const SEED_REVIEWER = 'local:reviewer';
+
+export interface SeedResult {
+  readonly prompts: readonly { id: string; version: string }[];
+  readonly environment: string;
+  readonly deploymentNumber?: number;
+}
+
+export async function seedExamples(
+  handlers: Readonly<Record<string, LocalHandler>>,
+  examplesDir: string,
+  environment: string,
+  strategy: string,
+): Promise<SeedResult> {
+  const files = (await readdir(examplesDir)).filter((f) => f.endsWith('.prompt.md')).sort();
+  const prompts: { id: string; version: string }[] = [];
+  for (const file of files) {
+    const document = await readFile(path.join(examplesDir, file), 'utf8');
+    const id = file.replace(/\.prompt\.md$/, '');
+    const published = await invokeRoute(handlers, {
+      method: 'POST',
+      path: `/prompts/${id}/versions`,
+      body: { document, message: 'Example from examples/prompts' },
+      caller: SEED_AUTHOR,
+    });
+    if (published.status !== 201 && published.status !== 200) {
+      throw new Error(`Seeding ${file} failed: ${published.status} ${published.body?.detail ?? ''}`);
+    }
+    const version = published.body.version as string;
+    const approved = await invokeRoute(handlers, {
+      method: 'POST',
+      path: `/prompts/${id}/versions/${version}/approvals`,
+      body: { comment: 'Seeded example' },
+      caller: SEED_REVIEWER,
+    });
+    if (approved.status !== 201 && approved.status !== 200) {
+      throw new Error(`Approving ${id}@${version} failed: ${approved.status} ${approved.body?.detail ?? ''}`);
+    }
+    prompts.push({ id, version });
+  }
+  if (prompts.length === 0) return { prompts, environment };
+  const deployed = await invokeRoute(handlers, {
+    method: 'POST',
+    path: `/environments/${environment}/deployments`,
+    body: {
+      prompts: Object.fromEntries(prompts.map((p) => [p.id, p.version])),
+      strategy,
+      description: 'Seeded examples',
+    },
+    caller: SEED_AUTHOR,
+  });
+  if (deployed.status !== 202)
+    throw new Error(`Deploying the examples failed: ${deployed.status} ${deployed.body?.detail ?? ''}`);
+  return { prompts, environment, deploymentNumber: deployed.body.deploymentNumber as number };
+}
