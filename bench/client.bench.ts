@@ -32,45 +32,7 @@ import { parsePromptDocument } from '../src/core/document.ts';
 import { documentHash } from '../src/core/hash.ts';
 import { buildManifest } from '../src/core/manifest-builder.ts';
 import type { BenchResult } from './harness.ts';
-
-const DOCUMENT = `---
-id: support-reply
-description: Replies to a customer support ticket
-variables:
-  customer_name: { type: string, required: true }
-  product: { type: string, required: true }
-  ticket: { type: string, required: true }
-  tone: { type: string, default: friendly }
-  extra: { type: string, required: false }
----
-## role
-You are a senior support agent for Acme Cloud. You know the {{product}} product well.
-
-## context
-Customer: {{customer_name}}
-{{#extra}}
-Notes from the account team: {{extra}}
-{{/extra}}
-
-## instructions
-Read the ticket below and write a reply in a {{tone}} tone. Address the customer by name,
-restate the problem in one sentence, then give numbered steps that solve it.
-{{ticket}}
-
-## guardrails
-Never promise refunds, credits or delivery dates; escalate security incidents to the on-call team.
-
-## output_format
-Plain text, at most 150 words. End with "- Acme Support".
-`;
-
-const VALUES = {
-  customer_name: 'Dana',
-  product: 'Acme Queue',
-  ticket: 'Consumers stop receiving messages after ten minutes.',
-  tone: 'calm',
-  extra: 'Renewal due next month.',
-};
+import { BENCH_DOCUMENT, BENCH_VALUES } from './prompt-fixture.ts';
 
 const APPLICATION = 'promptops';
 const ENVIRONMENT = 'prod';
@@ -135,7 +97,7 @@ async function agentBundleKB(): Promise<number> {
 }
 
 export default async function clientBench(): Promise<BenchResult[]> {
-  const document = parsePromptDocument(DOCUMENT);
+  const document = parsePromptDocument(BENCH_DOCUMENT);
   const { json, manifest } = buildManifest({
     environment: ENVIRONMENT,
     revision: 1,
@@ -166,7 +128,7 @@ export default async function clientBench(): Promise<BenchResult[]> {
       source: { type: 'file', path: manifestPath },
       maxAgeSeconds: 3600,
     });
-    const ours = async () => (await prompts.get(ID)).render(VALUES);
+    const ours = async () => (await prompts.get(ID)).render(BENCH_VALUES);
 
     Mustache.escape = (text: string) => text;
     const powertools = async () => {
@@ -176,12 +138,12 @@ export default async function clientBench(): Promise<BenchResult[]> {
         transform: 'json',
         maxAge: 3600,
       })) as typeof manifest;
-      return Mustache.render(config.prompts[ID]?.body as string, VALUES);
+      return Mustache.render(config.prompts[ID]?.body as string, BENCH_VALUES);
     };
 
     const rendered = (await ours()) as string;
     const baselineText = await powertools();
-    for (const value of Object.values(VALUES)) {
+    for (const value of Object.values(BENCH_VALUES)) {
       assert.ok(rendered.includes(value), value);
       assert.ok(baselineText.includes(value), value);
     }

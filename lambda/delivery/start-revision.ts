@@ -9,7 +9,7 @@ import { buildManifest } from '../../src/core/manifest-builder.ts';
 import { type Pin, type Pins, pinVersions } from '../../src/core/pins.ts';
 import { auditEvent } from '../audit-events.ts';
 import type { DeliveryDeps } from './deps.ts';
-import type { DeploymentState, EnvironmentState, RevisionKind } from './model.ts';
+import type { DeploymentState, EnvironmentState, RevisionKind, RevisionRecord } from './model.ts';
 import type { ResolveOptions } from './resolve-pins.ts';
 import { resolvePins } from './resolve-pins.ts';
 
@@ -62,16 +62,16 @@ export async function startRevision(deps: DeliveryDeps, input: StartRevisionInpu
 
   const description = `PromptOps ${environment} revision ${revision}${input.description ? `: ${input.description}` : ''}`;
   let started: Awaited<ReturnType<DeliveryDeps['delivery']['startDeployment']>>;
-  let hostedVersion: number;
+  let starting: RevisionRecord;
   try {
-    hostedVersion = await deps.delivery.createHostedVersion({
+    const hostedVersion = await deps.delivery.createHostedVersion({
       content: built.json,
       label: `${environment}-r${revision}`,
       description,
     });
     // Recorded before the deployment starts, so the deployment-events handler can finish the
     // commit if this function dies right after StartDeployment.
-    await deps.environments.putRevision({
+    starting = {
       environment,
       revision,
       kind: input.kind,
@@ -82,7 +82,8 @@ export async function startRevision(deps: DeliveryDeps, input: StartRevisionInpu
       createdBy: input.caller,
       createdAt: now.toISOString(),
       ...(input.description ? { description: input.description } : {}),
-    });
+    };
+    await deps.environments.putRevision(starting);
     started = await deps.delivery.startDeployment({
       environmentId: input.environmentId,
       strategyId: input.strategy.id,
@@ -116,17 +117,9 @@ export async function startRevision(deps: DeliveryDeps, input: StartRevisionInpu
     revision,
   );
   await deps.environments.putRevision({
-    environment,
-    revision,
-    kind: input.kind,
-    pins: input.pins,
-    hostedVersion,
+    ...starting,
     deploymentNumber: started.number,
-    strategy: input.strategy.name,
     state: started.state,
-    createdBy: input.caller,
-    createdAt: now.toISOString(),
-    ...(input.description ? { description: input.description } : {}),
   });
 
   const action = input.kind === 'rollback' ? 'environment.rollback' : 'environment.deploy';

@@ -4,7 +4,7 @@
  * metrics.ts. All records are checked before any is emitted, so a rejected batch emits nothing.
  */
 import { type FieldError, ValidationError } from '../../src/core/errors.ts';
-import { emfDocument } from '../../src/core/metrics.ts';
+import { emfDocument, outcomeMetrics } from '../../src/core/metrics.ts';
 import type { MetricsDeps } from '../ports.ts';
 import { environmentProblem } from './environments.ts';
 
@@ -42,15 +42,7 @@ export function recordMetrics(
     records.map((record) =>
       emfDocument(
         { environment: record.environment, promptId: record.promptId, promptVersion: record.version },
-        {
-          invocations: 1,
-          errors: record.error ? 1 : 0,
-          latency: record.latencyMs,
-          inputTokens: record.inputTokens,
-          outputTokens: record.outputTokens,
-          cost: record.costUsd,
-          score: record.score,
-        },
+        outcomeMetrics(record),
         timestamp,
       ),
     ),

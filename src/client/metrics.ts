@@ -4,22 +4,11 @@
  * network call.
  */
 import { ENV } from '../core/contracts.ts';
-import { emfDocument } from '../core/metrics.ts';
-import type { Prompt } from './prompt.ts';
+import { emfDocument, type Outcome, outcomeMetrics } from '../core/metrics.ts';
 
-/** What happened when the app used a prompt. Every field is optional. */
-export interface Outcome {
-  /** Model call latency in milliseconds. */
-  readonly latencyMs?: number;
-  readonly inputTokens?: number;
-  readonly outputTokens?: number;
-  /** Cost of the call in US dollars. */
-  readonly costUsd?: number;
-  /** The call failed (counted in Errors, the error rate alarm's numerator). */
-  readonly error?: boolean;
-  /** The app's own quality score, 0..1. */
-  readonly score?: number;
-}
+export type { Outcome } from '../core/metrics.ts';
+
+import type { Prompt } from './prompt.ts';
 
 /** Writes one line (ending in a newline). @default process.stdout.write */
 export type LineWriter = (line: string) => void;
@@ -51,16 +40,7 @@ export function defaultWriter(endpoint = process.env[ENV.emfEndpoint]): LineWrit
 export function outcomeLine(prompt: Prompt, outcome: Outcome, timestamp: number): string {
   const doc = emfDocument(
     { environment: prompt.environment, promptId: prompt.id, promptVersion: prompt.version },
-    {
-      invocations: 1,
-      errors: outcome.error ? 1 : 0,
-      latency: outcome.latencyMs,
-      inputTokens: outcome.inputTokens,
-      outputTokens: outcome.outputTokens,
-      cost: outcome.costUsd,
-      score: outcome.score,
-      staleServes: prompt.stale ? 1 : 0,
-    },
+    { ...outcomeMetrics(outcome), staleServes: prompt.stale ? 1 : 0 },
     timestamp,
   );
   return `${JSON.stringify(doc)}\n`;

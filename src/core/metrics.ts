@@ -53,6 +53,33 @@ export interface MetricDimensions {
 
 export type MetricValues = Partial<Record<MetricKey, number>>;
 
+/** What happened when an app used a prompt (the client's `record()`, `POST /metrics`). Every field is optional. */
+export interface Outcome {
+  /** Model call latency in milliseconds. */
+  readonly latencyMs?: number;
+  readonly inputTokens?: number;
+  readonly outputTokens?: number;
+  /** Cost of the call in US dollars. */
+  readonly costUsd?: number;
+  /** The call failed (counted in Errors, the error rate alarm's numerator). */
+  readonly error?: boolean;
+  /** The app's own quality score, 0..1. */
+  readonly score?: number;
+}
+
+/** One use of a prompt as metrics: Invocations 1, Errors 0 or 1, and the outcome's figures. */
+export function outcomeMetrics(outcome: Outcome): MetricValues {
+  return {
+    invocations: 1,
+    errors: outcome.error ? 1 : 0,
+    latency: outcome.latencyMs,
+    inputTokens: outcome.inputTokens,
+    outputTokens: outcome.outputTokens,
+    cost: outcome.costUsd,
+    score: outcome.score,
+  };
+}
+
 interface EmfMetric {
   readonly Name: string;
   readonly Unit: MetricUnit;
