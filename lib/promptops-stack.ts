@@ -1,7 +1,7 @@
 /** The primary stack: the PromptOps construct and the outputs the CLI and operators use. */
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { PACKAGE_VERSION } from './private/package-root.ts';
+import { PACKAGE_VERSION } from '../src/package-root.ts';
 import { pascalCase } from './private/validation.ts';
 import { PromptOps, type PromptOpsProps } from './promptops.ts';
 

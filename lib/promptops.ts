@@ -245,6 +245,7 @@ export class PromptOps extends Construct {
       ...(props.apiThrottle ? { throttle: props.apiThrottle } : {}),
     });
     this.observability = new PromptObservability(this, 'Observability', {
+      applicationName: this.applicationName,
       environments: this.settings.environments,
       thresholds: this.settings,
       operatorEmails: this.settings.operatorEmails,

@@ -19,6 +19,7 @@ import { Construct } from 'constructs';
 import {
   type AlarmThresholds,
   alarmExpression,
+  alarmName,
   EXPRESSION_IDS,
   environmentDimensions,
   LATENCY_ANOMALY_RULE,
@@ -29,6 +30,8 @@ import { DIMENSION, METRIC_NAMESPACE, METRICS, type MetricDefinition } from '../
 import { pascalCase } from '../private/validation.ts';
 
 export interface PromptObservabilityProps {
+  /** The application (AppConfig name): alarms are named `<application>-<environment>-<alarm>`. */
+  readonly applicationName: string;
   /** Environments to watch, in promotion order. */
   readonly environments: readonly string[];
   /** Thresholds and minimum samples of the rollback alarms. */
@@ -72,6 +75,7 @@ export class PromptObservability extends Construct {
   readonly deploymentEvents: logs.LogGroup;
   readonly dashboard: cloudwatch.Dashboard;
   private readonly alarmsByEnvironment = new Map<string, EnvironmentAlarms>();
+  private readonly applicationName: string;
   private readonly lambdaWidgets: {
     readonly errors: cloudwatch.GraphWidget;
     readonly throttles: cloudwatch.GraphWidget;
@@ -80,6 +84,7 @@ export class PromptObservability extends Construct {
 
   constructor(scope: Construct, id: string, props: PromptObservabilityProps) {
     super(scope, id);
+    this.applicationName = props.applicationName;
 
     this.topicKey = new kms.Key(this, 'TopicKey', {
       description: `PromptOps operators' topic key (${this.node.path})`,
@@ -185,6 +190,7 @@ export class PromptObservability extends Construct {
     const rules: Record<string, cloudwatch.Alarm> = {};
     for (const rule of rollbackAlarmRules(thresholds)) {
       rules[rule.name] = new cloudwatch.Alarm(this, `${id}${rule.name}`, {
+        alarmName: alarmName(this.applicationName, environment, rule.name),
         alarmDescription: `PromptOps ${environment}: ${rule.description} in at least ${rule.datapointsToAlarm} of ${rule.evaluationPeriods} one-minute periods (periods with fewer than ${rule.minimumSamples} samples never breach)`,
         metric: ruleExpression(rule, environment),
         threshold: rule.threshold,
@@ -195,6 +201,7 @@ export class PromptObservability extends Construct {
       });
     }
     const composite = new cloudwatch.CompositeAlarm(this, `${id}Rollback`, {
+      compositeAlarmName: alarmName(this.applicationName, environment, 'Rollback'),
       alarmDescription: `PromptOps ${environment}: AppConfig monitor; ALARM rolls back a deployment in progress or baking`,
       alarmRule: cloudwatch.AlarmRule.anyOf(
         ...Object.values(rules).map((alarm) =>
@@ -207,6 +214,7 @@ export class PromptObservability extends Construct {
 
     const anomaly = LATENCY_ANOMALY_RULE;
     const latencyAnomaly = new cloudwatch.AnomalyDetectionAlarm(this, `${id}${anomaly.name}`, {
+      alarmName: alarmName(this.applicationName, environment, anomaly.name),
       alarmDescription: `PromptOps ${environment}: ${anomaly.description} (${anomaly.bandStandardDeviations} standard deviations); notifies operators, does not roll back`,
       metric: emfMetric(
         anomaly.metric,

@@ -10,7 +10,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { PACKAGE_ROOT, packageLockFile, packagePath } from './package-root.ts';
+import { PACKAGE_ROOT, packageLockFile, packagePath } from '../../src/package-root.ts';
 import { PropsValidator } from './validation.ts';
 
 export const FUNCTION_DEFAULTS = {

@@ -114,6 +114,19 @@ export const LATENCY_ANOMALY_RULE: AnomalyAlarmRule = {
   datapointsToAlarm: 3,
 };
 
+/**
+ * The CloudWatch name of an environment's alarm (`ErrorRate`, `P99Latency`, `NegativeFeedbackRate`,
+ * the composite `Rollback`, `LatencyAnomaly`): `<application>-<environment>-<alarm>`. The stack names its
+ * alarms so, local mode reports its own so, and the CLI finds them by the prefix.
+ */
+export function alarmName(application: string, environment: string, alarm: string): string {
+  return `${alarmNamePrefix(application, environment)}${alarm}`;
+}
+
+export function alarmNamePrefix(application: string, environment: string): string {
+  return `${application}-${environment}-`;
+}
+
 /** Metric ids used by {@link alarmExpression}. */
 export const EXPRESSION_IDS = { value: 'value', samples: 'samples' } as const;
 

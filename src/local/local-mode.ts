@@ -9,7 +9,6 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { AppConfigClient } from '@aws-sdk/client-appconfig';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -24,6 +23,7 @@ import {
   type SettingsInput,
   settingsEnvironment,
 } from '../core/settings.ts';
+import { PACKAGE_ROOT } from '../package-root.ts';
 import { AppConfigEmulator } from './appconfig/emulator.ts';
 import { startDynamoDb, startS3 } from './embedded-services.ts';
 import { type LocalHandler, startGateway } from './gateway.ts';
@@ -74,7 +74,8 @@ export interface RunningLocalMode {
   close(): Promise<void>;
 }
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+// cdk.json and examples/ ship with the package: found from the package root, built or not.
+const ROOT = PACKAGE_ROOT;
 const RESOURCES = {
   table: 'promptops-local',
   feedbackTable: 'promptops-local-feedback',

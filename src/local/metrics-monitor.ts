@@ -6,12 +6,14 @@
  */
 import {
   type AlarmThresholds,
+  alarmName,
   evaluateAlarm,
   type PeriodStatistics,
   periodValue,
   rollbackAlarmRules,
   type ThresholdAlarmRule,
 } from '../core/alarms.ts';
+import { APPCONFIG } from '../core/contracts.ts';
 import { DIMENSION, METRIC_NAMESPACE } from '../core/metrics.ts';
 
 interface PeriodTotals {
@@ -31,6 +33,8 @@ export interface AlarmStatus {
   readonly name: string;
   readonly state: 'OK' | 'ALARM';
   readonly description: string;
+  /** Why, when in ALARM. */
+  readonly reason?: string;
 }
 
 export interface MetricsMonitorOptions {
@@ -43,12 +47,13 @@ export interface MetricsMonitorOptions {
 /** How many periods are kept per environment (the rules look at the last five). */
 const KEPT_PERIODS = 30;
 
-export function alarmName(environment: string, rule: string): string {
-  return `PromptOps-${environment}-${rule}`;
+/** Named as the stack names them (core `alarmName`), for the local application. */
+function localAlarmName(environment: string, rule: string): string {
+  return alarmName(APPCONFIG.application, environment, rule);
 }
 
 export function localAlarmArn(environment: string, rule: string): string {
-  return `arn:aws:cloudwatch:local:000000000000:alarm:${alarmName(environment, rule)}`;
+  return `arn:aws:cloudwatch:local:000000000000:alarm:${localAlarmName(environment, rule)}`;
 }
 
 function percentile(values: readonly number[], p: number): number {
@@ -159,28 +164,43 @@ export class MetricsMonitor {
     return periods;
   }
 
+  /** A rule's state for an environment, with the reason when it is in ALARM. */
+  #evaluate(environment: string, rule: ThresholdAlarmRule): { state: 'OK' | 'ALARM'; reason?: string } {
+    const periods = this.#statistics(environment, rule);
+    if (evaluateAlarm(rule, periods) !== 'ALARM') return { state: 'OK' };
+    const values = periods.map((p) => periodValue(rule, p)).filter((v): v is number => v !== undefined);
+    const worst = Math.max(...values);
+    const shown = rule.unit === 'Percent' ? `${worst.toFixed(1)}%` : `${Math.round(worst)} ms`;
+    return {
+      state: 'ALARM',
+      reason: `${rule.description}: ${shown} in ${rule.datapointsToAlarm} of the last ${rule.evaluationPeriods} periods`,
+    };
+  }
+
   /** Each rule's state for an environment, as its CloudWatch alarm would be. */
   status(environment: string): AlarmStatus[] {
-    return this.rules.map((rule) => ({
-      name: alarmName(environment, rule.name),
-      state: evaluateAlarm(rule, this.#statistics(environment, rule)),
-      description: rule.description,
-    }));
+    return this.rules.map((rule) => {
+      const { state, reason } = this.#evaluate(environment, rule);
+      return {
+        name: localAlarmName(environment, rule.name),
+        state,
+        description: rule.description,
+        ...(reason ? { reason } : {}),
+      };
+    });
   }
 
   /** The first rule in ALARM for the environment (its composite alarm's reason), if any. */
   firedAlarm(environment: string): FiredAlarm | undefined {
     for (const rule of this.rules) {
-      const periods = this.#statistics(environment, rule);
-      if (evaluateAlarm(rule, periods) !== 'ALARM') continue;
-      const values = periods.map((p) => periodValue(rule, p)).filter((v): v is number => v !== undefined);
-      const worst = Math.max(...values);
-      const shown = rule.unit === 'Percent' ? `${worst.toFixed(1)}%` : `${Math.round(worst)} ms`;
-      return {
-        alarmName: alarmName(environment, rule.name),
-        alarmArn: localAlarmArn(environment, rule.name),
-        reason: `${rule.description}: ${shown} in ${rule.datapointsToAlarm} of the last ${rule.evaluationPeriods} periods`,
-      };
+      const { state, reason } = this.#evaluate(environment, rule);
+      if (state === 'ALARM' && reason) {
+        return {
+          alarmName: localAlarmName(environment, rule.name),
+          alarmArn: localAlarmArn(environment, rule.name),
+          reason,
+        };
+      }
     }
     return undefined;
   }

@@ -212,7 +212,7 @@ describe('local mode', () => {
     }
     expect(state).toBe('ROLLED_BACK');
     const rolledBack = await api('GET', '/environments/staging');
-    expect(rolledBack.body.deployment.reason).toContain('PromptOps-staging-ErrorRate');
+    expect(rolledBack.body.deployment.reason).toContain('promptops-staging-ErrorRate');
 
     for (
       let i = 0;
@@ -228,7 +228,7 @@ describe('local mode', () => {
       audit.body.items.find((e: { action: string }) => e.action === 'environment.deployment.rolled-back')
         ?.details,
     ).toMatchObject({
-      alarm: 'PromptOps-staging-ErrorRate',
+      alarm: 'promptops-staging-ErrorRate',
       triggeredBy: 'CLOUDWATCH_ALARM',
     });
     client.destroy();

@@ -57,8 +57,8 @@ describe('Class: MetricsMonitor', () => {
     clock.now -= 1000;
     const fired = monitor.firedAlarm('prod');
     expect(fired).toEqual({
-      alarmName: 'PromptOps-prod-ErrorRate',
-      alarmArn: 'arn:aws:cloudwatch:local:000000000000:alarm:PromptOps-prod-ErrorRate',
+      alarmName: 'promptops-prod-ErrorRate',
+      alarmArn: 'arn:aws:cloudwatch:local:000000000000:alarm:promptops-prod-ErrorRate',
       reason: 'Errors above 5% of invocations: 20.0% in 3 of the last 5 periods',
     });
     expect(monitor.firedAlarm('dev')).toBeUndefined();
@@ -72,7 +72,7 @@ describe('Class: MetricsMonitor', () => {
       clock.now += 1000;
     }
     clock.now -= 1000;
-    expect(monitor.firedAlarm('staging')?.alarmName).toBe('PromptOps-staging-P99Latency');
+    expect(monitor.firedAlarm('staging')?.alarmName).toBe('promptops-staging-P99Latency');
   });
 
   it('fires the negative-feedback alarm from feedback metrics', () => {
@@ -91,7 +91,7 @@ describe('Class: MetricsMonitor', () => {
       clock.now += 1000;
     }
     clock.now -= 1000;
-    expect(monitor.firedAlarm('prod')?.alarmName).toBe('PromptOps-prod-NegativeFeedbackRate');
+    expect(monitor.firedAlarm('prod')?.alarmName).toBe('promptops-prod-NegativeFeedbackRate');
   });
 
   it('forgets breaches older than the evaluation window', () => {

@@ -21,7 +21,7 @@ function findPackageRoot(from: string): string {
   }
 }
 
-// From lib/private/ in a clone, or dist/lib/private/ in the built package: the same root either way.
+// From src/ in a clone, or dist/src/ in the built package: the same root either way.
 export const PACKAGE_ROOT = findPackageRoot(path.dirname(fileURLToPath(import.meta.url)));
 
 export const PACKAGE_VERSION: string = readPackage(PACKAGE_ROOT)?.version ?? '0.0.0';

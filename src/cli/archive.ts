@@ -1,0 +1,285 @@
+/**
+ * The export archive: one JSON file holding every entry (a DynamoDB item as stored, or a document
+ * text), the SHA-256 of each entry, and a checksum over the checksum list and the counts. `verify`
+ * checks all of it, and that each item is what its key says, before an import writes anything.
+ */
+import { KEYS } from '../core/contracts.ts';
+import { sha256Hex } from '../core/hash.ts';
+
+export const ARCHIVE_FORMAT = 'promptops-archive';
+export const ARCHIVE_FORMAT_VERSION = 1;
+
+export const ENTRY_KINDS = [
+  'document',
+  'version',
+  'prompt',
+  'revision',
+  'environment',
+  'audit',
+  'feedback-aggregate',
+] as const;
+export type EntryKind = (typeof ENTRY_KINDS)[number];
+export type ItemKind = Exclude<EntryKind, 'document'>;
+export type TableName = 'main' | 'feedback';
+
+export type Item = Record<string, unknown>;
+
+export interface DocumentEntry {
+  readonly key: string;
+  readonly kind: 'document';
+  readonly sha256: string;
+  readonly text: string;
+}
+
+export interface ItemEntry {
+  readonly key: string;
+  readonly kind: ItemKind;
+  readonly table: TableName;
+  readonly item: Item;
+}
+
+export type ArchiveEntry = DocumentEntry | ItemEntry;
+
+export type Counts = Record<EntryKind, number>;
+
+export interface Archive {
+  readonly format: typeof ARCHIVE_FORMAT;
+  readonly formatVersion: typeof ARCHIVE_FORMAT_VERSION;
+  readonly exportedAt: string;
+  /** Where it was exported from, for people. */
+  readonly source: Readonly<Record<string, string>>;
+  readonly counts: Counts;
+  /** Entry key -> SHA-256 of the entry's canonical JSON. */
+  readonly checksums: Readonly<Record<string, string>>;
+  /** SHA-256 of the canonical JSON of the format, counts and checksums. */
+  readonly archiveChecksum: string;
+  readonly entries: readonly ArchiveEntry[];
+}
+
+/** Environment state fields that belong to the source's AppConfig deployment, not to the pins. */
+export const DEPLOYMENT_FIELDS = ['deployment', 'pendingRevision', 'pendingUntil'] as const;
+
+/** JSON with object keys sorted at every level: the same data always gives the same text. */
+export function canonicalJson(value: unknown, path = '$'): string {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return JSON.stringify(value);
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new TypeError(`${path} is ${value}, which JSON cannot carry`);
+    return JSON.stringify(value);
+  }
+  if (Array.isArray(value)) return `[${value.map((v, i) => canonicalJson(v, `${path}.${i}`)).join(',')}]`;
+  if (typeof value === 'object') {
+    if (value instanceof Set || value instanceof Map || ArrayBuffer.isView(value))
+      throw new TypeError(`${path} is a set or binary value, which the archive format does not carry`);
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v, `${path}.${k}`)}`).join(',')}}`;
+  }
+  throw new TypeError(`${path} is a ${typeof value}, which JSON cannot carry`);
+}
+
+export function entryChecksum(entry: ArchiveEntry): string {
+  return sha256Hex(canonicalJson(entry));
+}
+
+function archiveChecksumOf(counts: Counts, checksums: Readonly<Record<string, string>>): string {
+  return sha256Hex(
+    canonicalJson({ format: ARCHIVE_FORMAT, formatVersion: ARCHIVE_FORMAT_VERSION, counts, checksums }),
+  );
+}
+
+const str = (value: unknown) => (typeof value === 'string' ? value : undefined);
+
+/** What a stored item is, and its archive key; undefined for items the archive does not carry. */
+export function classify(item: Item, table: TableName): { kind: ItemKind; key: string } | undefined {
+  const pk = str(item.pk);
+  const sk = str(item.sk);
+  if (pk === undefined || sk === undefined) return undefined;
+  if (table === 'feedback') {
+    if (!sk.startsWith(KEYS.feedbackAggregateSkPrefix)) return undefined;
+    const [environment, promptId, version, day] = [
+      item.environment,
+      item.promptId,
+      item.version,
+      item.day,
+    ].map(str);
+    if (!environment || !promptId || !version || !day) return undefined;
+    if (pk !== KEYS.feedbackPk(environment, promptId, version) || sk !== KEYS.feedbackAggregateSk(day))
+      return undefined;
+    return { kind: 'feedback-aggregate', key: `feedback:${environment}/${promptId}@${version}/${day}` };
+  }
+  if (pk === KEYS.promptIndexPk && sk.startsWith('PROMPT#')) {
+    const id = str(item.id);
+    return id && sk === KEYS.promptSk(id) ? { kind: 'prompt', key: `prompt:${id}` } : undefined;
+  }
+  if (pk.startsWith('PROMPT#') && sk.startsWith(KEYS.versionSkPrefix)) {
+    const [id, version] = [str(item.id), str(item.version)];
+    return id && version && pk === KEYS.promptPk(id)
+      ? { kind: 'version', key: `version:${id}@${version}` }
+      : undefined;
+  }
+  if (pk.startsWith('ENV#')) {
+    const environment = pk.slice('ENV#'.length);
+    if (sk === KEYS.environmentStateSk) return { kind: 'environment', key: `environment:${environment}` };
+    if (
+      sk.startsWith(KEYS.environmentRevisionSkPrefix) &&
+      typeof item.revision === 'number' &&
+      sk === KEYS.environmentRevisionSk(item.revision)
+    )
+      return { kind: 'revision', key: `revision:${environment}/${item.revision}` };
+    return undefined;
+  }
+  if (pk.startsWith('AUDIT#') && sk === KEYS.auditSk) {
+    const eventId = str(item.eventId);
+    return eventId && pk === KEYS.auditPk(eventId) ? { kind: 'audit', key: `audit:${eventId}` } : undefined;
+  }
+  return undefined;
+}
+
+/** The item as the archive carries it: an environment's pins and history, without the source's AppConfig deployment. */
+export function portableItem(kind: ItemKind, item: Item): Item {
+  if (kind !== 'environment') return item;
+  const copy = { ...item };
+  for (const field of DEPLOYMENT_FIELDS) delete copy[field];
+  return copy;
+}
+
+export function emptyCounts(): Counts {
+  return Object.fromEntries(ENTRY_KINDS.map((k) => [k, 0])) as Counts;
+}
+
+export function buildArchive(
+  entries: readonly ArchiveEntry[],
+  source: Readonly<Record<string, string>>,
+  exportedAt: string,
+): Archive {
+  const order = (e: ArchiveEntry) => ENTRY_KINDS.indexOf(e.kind);
+  const sorted = [...entries].sort(
+    (a, b) => order(a) - order(b) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
+  );
+  const counts = emptyCounts();
+  const checksums: Record<string, string> = {};
+  for (const entry of sorted) {
+    if (Object.hasOwn(checksums, entry.key)) throw new Error(`Two archive entries have the key ${entry.key}`);
+    counts[entry.kind]++;
+    checksums[entry.key] = entryChecksum(entry);
+  }
+  return {
+    format: ARCHIVE_FORMAT,
+    formatVersion: ARCHIVE_FORMAT_VERSION,
+    exportedAt,
+    source,
+    counts,
+    checksums,
+    archiveChecksum: archiveChecksumOf(counts, checksums),
+    entries: sorted,
+  };
+}
+
+/** The archive as text: the header indented, then one entry per line (readable, diffable). */
+export function serializeArchive(archive: Archive): string {
+  const { entries, ...header } = archive;
+  const head = JSON.stringify({ ...header, entries: [] }, null, 2);
+  const body = entries.map((e) => `    ${JSON.stringify(e)}`).join(',\n');
+  return `${head.replace(/"entries": \[\]\n}$/, entries.length ? `"entries": [\n${body}\n  ]\n}` : '"entries": []\n}')}\n`;
+}
+
+export class ArchiveError extends Error {
+  readonly problems: readonly string[];
+  constructor(message: string, problems: readonly string[] = []) {
+    super(message);
+    this.name = 'ArchiveError';
+    this.problems = problems;
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Parses an archive and verifies every checksum and entry; throws `ArchiveError` listing each problem. */
+export function parseArchive(text: string): Archive {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new ArchiveError(`The file is not JSON (${(error as Error).message}): not a PromptOps archive`);
+  }
+  if (!isObject(value) || value.format !== ARCHIVE_FORMAT)
+    throw new ArchiveError(`The file is not a PromptOps archive (no "format": "${ARCHIVE_FORMAT}")`);
+  if (value.formatVersion !== ARCHIVE_FORMAT_VERSION)
+    throw new ArchiveError(
+      `Archive format version ${JSON.stringify(value.formatVersion)} is not supported (this CLI reads version ${ARCHIVE_FORMAT_VERSION})`,
+    );
+  if (
+    !isObject(value.checksums) ||
+    !isObject(value.counts) ||
+    !Array.isArray(value.entries) ||
+    typeof value.archiveChecksum !== 'string'
+  )
+    throw new ArchiveError('The archive lacks its checksums, counts or entries');
+
+  const problems: string[] = [];
+  const checksums = value.checksums as Record<string, unknown>;
+  const counts = value.counts as Record<string, unknown>;
+  if (archiveChecksumOf(counts as Counts, checksums as Record<string, string>) !== value.archiveChecksum)
+    problems.push('the archive checksum does not match its checksum list and counts');
+
+  const seen = new Set<string>();
+  const tally = emptyCounts();
+  for (const [index, raw] of (value.entries as unknown[]).entries()) {
+    if (
+      !isObject(raw) ||
+      typeof raw.key !== 'string' ||
+      !(ENTRY_KINDS as readonly unknown[]).includes(raw.kind)
+    ) {
+      problems.push(`entry ${index} is not an archive entry`);
+      continue;
+    }
+    const entry = raw as unknown as ArchiveEntry;
+    if (seen.has(entry.key)) problems.push(`${entry.key}: appears twice`);
+    seen.add(entry.key);
+    tally[entry.kind]++;
+    const expected = checksums[entry.key];
+    if (typeof expected !== 'string') problems.push(`${entry.key}: has no checksum`);
+    else {
+      let actual: string | undefined;
+      try {
+        actual = entryChecksum(entry);
+      } catch (error) {
+        problems.push(`${entry.key}: ${(error as Error).message}`);
+      }
+      if (actual !== undefined && actual !== expected)
+        problems.push(`${entry.key}: checksum mismatch (the entry was changed)`);
+    }
+    problems.push(...entryProblems(entry));
+  }
+  for (const key of Object.keys(checksums))
+    if (!seen.has(key)) problems.push(`${key}: listed in the checksums but missing`);
+  for (const kind of ENTRY_KINDS)
+    if (counts[kind] !== tally[kind])
+      problems.push(`${kind}: the archive says ${String(counts[kind])}, it holds ${tally[kind]}`);
+  if (problems.length > 0) throw new ArchiveError('The archive failed verification', problems);
+  return value as unknown as Archive;
+}
+
+function entryProblems(entry: ArchiveEntry): string[] {
+  if (entry.kind === 'document') {
+    if (typeof entry.text !== 'string' || typeof entry.sha256 !== 'string')
+      return [`${entry.key}: a document needs sha256 and text`];
+    if (entry.key !== `document:${entry.sha256}`) return [`${entry.key}: key and sha256 differ`];
+    return sha256Hex(entry.text) === entry.sha256
+      ? []
+      : [`${entry.key}: the text does not hash to its sha256`];
+  }
+  if (!isObject(entry.item) || (entry.table !== 'main' && entry.table !== 'feedback'))
+    return [`${entry.key}: an item entry needs a table and an item`];
+  const found = classify(entry.item, entry.table);
+  if (!found || found.kind !== entry.kind || found.key !== entry.key)
+    return [
+      `${entry.key}: the item's keys say ${found ? `${found.kind} ${found.key}` : 'nothing the archive carries'}`,
+    ];
+  if (entry.kind === 'environment' && DEPLOYMENT_FIELDS.some((f) => f in entry.item))
+    return [`${entry.key}: an environment carries no AppConfig deployment`];
+  return [];
+}

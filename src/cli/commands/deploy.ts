@@ -1,0 +1,79 @@
+/**
+ * `promptops deploy --env <env> <id>@<version>... [--split ...] [--strategy] [--wait]`: pins versions
+ * in an environment; with --wait, follows the rollout to COMPLETE (exit 0) or ROLLED_BACK (exit 3).
+ */
+import type { Pin } from '../../core/pins.ts';
+import { segment } from '../api-client.ts';
+import type { StartedDeployment } from '../api-types.ts';
+import type { CommandContext } from '../context.ts';
+import { EXIT, UsageError } from '../errors.ts';
+import { describePin, parseSplit, parseVersionRef } from '../refs.ts';
+import { followRollout, printOutcome, type WaitOptions } from '../rollout.ts';
+
+export interface DeployOptions extends WaitOptions {
+  readonly env?: string;
+  /** Repeated --split values. */
+  readonly split?: readonly string[];
+  readonly strategy?: string;
+  readonly description?: string;
+  readonly wait?: boolean;
+}
+
+export function pinsFromArguments(refs: readonly string[], splits: readonly string[]): Record<string, Pin> {
+  const pins: Record<string, Pin> = {};
+  const add = (id: string, pin: Pin) => {
+    if (Object.hasOwn(pins, id))
+      throw new UsageError(`Prompt ${id} is given more than once: give one version or one --split for it`);
+    pins[id] = pin;
+  };
+  for (const ref of refs) {
+    const { id, version } = parseVersionRef(ref);
+    add(id, version);
+  }
+  for (const split of splits) {
+    const { id, pin } = parseSplit(split);
+    add(id, pin);
+  }
+  if (Object.keys(pins).length === 0)
+    throw new UsageError('Name what to deploy: <id>@<version> and/or --split <id>=<v1>:<w1>,<v2>:<w2>', [
+      'For example: promptops deploy --env prod support-reply@1.2.0',
+    ]);
+  return pins;
+}
+
+export async function deploy(
+  ctx: CommandContext,
+  refs: readonly string[] = [],
+  options: DeployOptions,
+): Promise<number> {
+  const pins = pinsFromArguments(refs, options.split ?? []);
+  const environment = await ctx.environment(options.env);
+  const api = await ctx.api();
+  const { body: started } = await api.post<StartedDeployment>(
+    `/environments/${segment(environment)}/deployments`,
+    {
+      prompts: pins,
+      ...(options.strategy !== undefined ? { strategy: options.strategy } : {}),
+      ...(options.description !== undefined ? { description: options.description } : {}),
+    },
+  );
+
+  const c = ctx.out.colors;
+  const startedLine = `Deployment ${started.deploymentNumber} to ${environment} started (revision ${started.revision}): ${Object.entries(
+    pins,
+  )
+    .map(([id, pin]) => `${id} ${describePin(pin)}`)
+    .join(', ')}`;
+  if (!options.wait) {
+    ctx.out.result({ ...started, prompts: pins }, () => {
+      ctx.out.line(`${c.green('Started')}  ${startedLine}`);
+      ctx.out.line(`Follow it with: promptops status --env ${environment}  (or deploy with --wait)`);
+    });
+    return EXIT.ok;
+  }
+
+  ctx.out.note(startedLine);
+  const outcome = await followRollout(ctx, api, environment, started.deploymentNumber, options);
+  ctx.out.result({ ...outcome, prompts: pins }, () => printOutcome(ctx, outcome));
+  return outcome.state === 'ROLLED_BACK' ? EXIT.rolledBack : EXIT.ok;
+}

@@ -1,0 +1,95 @@
+/**
+ * `promptops init`: an example prompt under prompts/ and promptops.config.json. A file that exists
+ * is never overwritten: it is left as it is and reported as skipped.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
+import { isEnvironmentName } from '../../core/ids.ts';
+import {
+  CONFIG_FILE,
+  DEFAULT_LOCAL_ENDPOINT,
+  DEFAULT_PROMPTS_DIR,
+  type ProjectConfig,
+  readCdkOutputs,
+} from '../config.ts';
+import type { CommandContext } from '../context.ts';
+import { EXIT, UsageError } from '../errors.ts';
+
+export const EXAMPLE_PROMPT_ID = 'welcome-message';
+
+export const EXAMPLE_PROMPT = `---
+id: ${EXAMPLE_PROMPT_ID}
+description: Welcomes a new customer after sign-up
+owner: my-team
+model: { provider: bedrock, id: anthropic.claude-sonnet-4, temperature: 0.3, maxTokens: 400 }
+variables:
+  customer_name: { type: string, required: true, description: First name of the customer }
+  product:       { type: string, required: true }
+  tone:          { type: string, required: false, default: warm }
+tags: [onboarding]
+---
+## role
+You write short welcome messages for {{product}}.
+## instructions
+Welcome {{customer_name}} in a {{tone}} tone and suggest one first step with {{product}}.
+## guardrails
+Do not mention prices or promotions.
+## output_format
+Plain text, at most 80 words.
+`;
+
+async function writeNew(path: string, text: string): Promise<boolean> {
+  await mkdir(dirname(path), { recursive: true });
+  try {
+    await writeFile(path, text, { flag: 'wx' });
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  }
+}
+
+export async function init(
+  ctx: CommandContext,
+  options: { env: string; application: string },
+): Promise<number> {
+  if (!isEnvironmentName(options.env))
+    throw new UsageError(`--env ${JSON.stringify(options.env)} is not an environment name`);
+  const cwd = ctx.io.cwd;
+  const outputs = await readCdkOutputs(cwd);
+  const config: ProjectConfig = {
+    // An endpoint here would take precedence over cdk-outputs.json, so it is left out when that exists.
+    ...(ctx.globals.endpoint
+      ? { endpoint: ctx.globals.endpoint }
+      : outputs
+        ? {}
+        : { endpoint: DEFAULT_LOCAL_ENDPOINT }),
+    application: options.application,
+    environment: options.env,
+    prompts: DEFAULT_PROMPTS_DIR,
+  };
+  const files = [
+    { path: join(cwd, DEFAULT_PROMPTS_DIR, `${EXAMPLE_PROMPT_ID}.prompt.md`), text: EXAMPLE_PROMPT },
+    { path: join(cwd, CONFIG_FILE), text: `${JSON.stringify(config, null, 2)}\n` },
+  ];
+  const created: string[] = [];
+  const skipped: string[] = [];
+  for (const file of files)
+    ((await writeNew(file.path, file.text)) ? created : skipped).push(relative(cwd, file.path));
+
+  ctx.out.result({ created, skipped }, () => {
+    const c = ctx.out.colors;
+    for (const file of created) ctx.out.line(`${c.green('created')}  ${file}`);
+    for (const file of skipped) ctx.out.line(`${c.yellow('skipped')}  ${file} (exists; left as it is)`);
+    ctx.out.line();
+    if (created.includes(CONFIG_FILE)) {
+      ctx.out.line(
+        config.endpoint
+          ? `The API endpoint is ${config.endpoint}${config.endpoint === DEFAULT_LOCAL_ENDPOINT ? ' (local mode: start it with promptops dev)' : ''}.`
+          : `The API endpoint comes from ${relative(cwd, outputs?.path ?? '')} (stack ${outputs?.stack}).`,
+      );
+    }
+    ctx.out.line('Next: promptops lint, then promptops publish.');
+  });
+  return EXIT.ok;
+}

@@ -1,0 +1,109 @@
+/**
+ * `promptops status [--env <env>]`: per environment, what is pinned, the deployment's state and
+ * percentage, and the state of the environment's alarms.
+ */
+import { APPCONFIG } from '../../core/contracts.ts';
+import type { Pin } from '../../core/pins.ts';
+import { type AlarmReport, cloudWatchAlarms, localAlarms } from '../alarms.ts';
+import { segment } from '../api-client.ts';
+import type { EnvironmentStatusResponse } from '../api-types.ts';
+import { readCdkOutputs } from '../config.ts';
+import type { CommandContext } from '../context.ts';
+import { knownEnvironments } from '../environments.ts';
+import { EXIT, UsageError } from '../errors.ts';
+import { describePin } from '../refs.ts';
+
+export interface EnvironmentReport extends EnvironmentStatusResponse {
+  readonly alarms: AlarmReport;
+}
+
+export async function status(ctx: CommandContext, options: { env?: string }): Promise<number> {
+  const target = await ctx.target();
+  const environments =
+    options.env !== undefined ? [await ctx.environment(options.env)] : await knownEnvironments(ctx, target);
+  if (environments.length === 0) {
+    throw new UsageError('No environments known: name one with --env <env>', [
+      'Or list them as "environments" in promptops.config.json.',
+    ]);
+  }
+  const api = await ctx.api();
+  const statuses = await Promise.all(
+    environments.map((env) => api.get<EnvironmentStatusResponse>(`/environments/${segment(env)}`)),
+  );
+  let alarms: Map<string, AlarmReport>;
+  if (target.local) {
+    alarms = new Map(
+      await Promise.all(environments.map(async (env) => [env, await localAlarms(api, env)] as const)),
+    );
+  } else {
+    const outputs = await readCdkOutputs(ctx.io.cwd);
+    const { config } = await ctx.config();
+    const application =
+      config.application ?? outputs?.outputs.AppConfigApplicationName ?? APPCONFIG.application;
+    alarms = await cloudWatchAlarms(target, environments, application);
+  }
+  const reports: EnvironmentReport[] = statuses.map((s) => ({
+    ...s,
+    alarms: alarms.get(s.environment) ?? {
+      source: target.local ? 'local-mode' : 'cloudwatch',
+      unavailable: 'not read',
+    },
+  }));
+
+  ctx.out.result({ environments: reports }, () => {
+    reports.forEach((report, i) => {
+      if (i > 0) ctx.out.line();
+      printEnvironment(ctx, report);
+    });
+  });
+  return EXIT.ok;
+}
+
+function printEnvironment(ctx: CommandContext, report: EnvironmentReport): void {
+  const c = ctx.out.colors;
+  ctx.out.line(`${c.bold(report.environment)}  revision ${report.revision}`);
+  const d = report.deployment;
+  if (!d) ctx.out.line('  deployment  none yet');
+  else {
+    const state =
+      d.state === 'COMPLETE'
+        ? c.green(d.state)
+        : d.state === 'ROLLED_BACK'
+          ? c.red(d.state)
+          : c.yellow(`${d.state} ${Math.round(d.percentage)}%`);
+    ctx.out.line(
+      `  deployment  #${d.number} ${state}  ${d.strategy}, started ${d.startedAt}${d.startedBy ? ` by ${d.startedBy}` : ''}`,
+    );
+    if (d.reason) ctx.out.line(`  reason      ${d.reason}`);
+  }
+  const pins = Object.entries(report.prompts).sort(([a], [b]) => a.localeCompare(b));
+  ctx.out.line();
+  if (pins.length === 0) ctx.out.line('  No prompts deployed.');
+  else
+    ctx.out.table(
+      pins,
+      [
+        { header: 'PROMPT', value: ([id]) => id },
+        { header: 'PIN', value: ([, pin]: [string, Pin]) => describePin(pin) },
+      ],
+      { indent: '  ' },
+    );
+  ctx.out.line();
+  const a = report.alarms;
+  if ('unavailable' in a) ctx.out.line(`  alarms: ${c.dim(`not available: ${a.unavailable}`)}`);
+  else if (a.alarms.length === 0) ctx.out.line(`  alarms: ${c.dim(`none found (${a.source})`)}`);
+  else
+    ctx.out.table(
+      a.alarms,
+      [
+        { header: 'ALARM', value: (x) => x.name },
+        {
+          header: 'STATE',
+          value: (x) =>
+            x.state === 'ALARM' ? c.red(x.state) : x.state === 'OK' ? c.green(x.state) : c.yellow(x.state),
+        },
+        { header: 'REASON', value: (x) => x.reason ?? x.description ?? '' },
+      ],
+      { indent: '  ' },
+    );
+}
