@@ -1,6 +1,7 @@
 /**
  * Dependencies point one way (ARCHITECTURE.md): the core is pure, so it imports no AWS SDK, no
- * aws-cdk-lib, no file system or network module, and nothing outside src/core.
+ * aws-cdk-lib, no file system or network module, and nothing outside src/core; the other layers
+ * import only what sits below them.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
@@ -69,4 +70,35 @@ describe('architecture', () => {
       }
     }
   });
+});
+
+/** Folders a layer must never import from (relative to the repository root). */
+const LAYERS: readonly { readonly layer: string; readonly forbidden: readonly string[] }[] = [
+  { layer: 'lambda', forbidden: ['lib', 'src/cli', 'src/local', 'src/client', 'bench', 'test'] },
+  // The construct knows the handlers by entry path only, never by import.
+  { layer: 'lib', forbidden: ['lambda', 'src/cli', 'src/local', 'src/client', 'bench', 'test'] },
+  { layer: 'src/client', forbidden: ['lambda', 'lib', 'src/cli', 'src/local', 'bench', 'test'] },
+  { layer: 'src/local', forbidden: ['lib', 'src/cli', 'src/client', 'bench', 'test'] },
+  { layer: 'src/cli', forbidden: ['lib', 'src/client', 'bench', 'test'] },
+];
+
+describe('layers', () => {
+  for (const { layer, forbidden } of LAYERS) {
+    it(`${layer} imports nothing from ${forbidden.join(', ')}`, () => {
+      const files = sourceFiles(join(ROOT, layer));
+      expect(files.length).toBeGreaterThan(0);
+      for (const file of files) {
+        for (const spec of specifiers(readFileSync(file, 'utf8'))) {
+          if (!spec.startsWith('.')) continue;
+          const target = relative(ROOT, resolve(join(file, '..'), spec));
+          for (const folder of forbidden) {
+            expect(
+              target === folder || target.startsWith(`${folder}/`),
+              `${relative(ROOT, file)} imports ${spec}`,
+            ).toBe(false);
+          }
+        }
+      }
+    });
+  }
 });
