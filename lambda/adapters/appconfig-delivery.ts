@@ -134,8 +134,12 @@ export class AppConfigDelivery implements Delivery {
           { cause: error },
         );
       }
-      if (isNamed(error, 'BadRequestException')) {
-        // A configuration validator (the JSON Schema or the validator Lambda) refused the manifest.
+      if (
+        isNamed(error, 'BadRequestException') &&
+        (error as { Reason?: string }).Reason === 'InvalidConfiguration'
+      ) {
+        // A configuration validator (the JSON Schema or the validator Lambda) refused the manifest;
+        // any other BadRequestException is ours (a wrong id) and stays an internal error.
         throw new LintFailedError([
           {
             rule: 'appconfig-validator',

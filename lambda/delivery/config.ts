@@ -85,7 +85,7 @@ export function resolveStrategy(
   requested?: string,
 ): { name: string; id: string } {
   const name = requested ?? config.defaultStrategies[environment] ?? 'AllAtOnce';
-  const custom = config.customStrategies[name];
+  const custom = Object.hasOwn(config.customStrategies, name) ? config.customStrategies[name] : undefined;
   if (custom !== undefined) return { name, id: custom };
   if (Object.hasOwn(PREDEFINED_STRATEGIES, name)) return { name, id: predefinedStrategyId(name) };
   const known = [...Object.keys(PREDEFINED_STRATEGIES), ...Object.keys(config.customStrategies)];

@@ -91,8 +91,11 @@ export async function startRevision(deps: DeliveryDeps, input: StartRevisionInpu
       description,
     });
   } catch (error) {
-    await deps.environments.deleteRevision(environment, revision);
-    await deps.environments.release(environment, revision);
+    // Undo both steps whatever happens to either, and answer with the original error: a failed
+    // undo only leaves an uncommitted STARTING record (overwritten by the next deploy) or a claim
+    // that expires after CLAIM_SECONDS.
+    await deps.environments.deleteRevision(environment, revision).catch(() => undefined);
+    await deps.environments.release(environment, revision).catch(() => undefined);
     throw error;
   }
 
@@ -130,32 +133,40 @@ export async function startRevision(deps: DeliveryDeps, input: StartRevisionInpu
     ...(input.description ? { description: input.description } : {}),
   };
   const changes = changedPrompts(state.pins, input.pins);
+  // The same version deployed to two environments, or again later, is a separate event each time.
+  const discriminator = `${environment}#${revision}`;
   // One event per prompt whose pin changed, so each prompt's history shows it; one for the
   // environment when a deployment changed no pin (a redeploy).
   const events =
     changes.length > 0
       ? changes.map(([id, before, after]) =>
-          auditEvent({
-            at: now.toISOString(),
-            actor: input.caller,
-            action,
-            target: `${id}@${after === undefined ? '(removed)' : pinVersions(after).join('+')}`,
-            details: { ...common, pin: after ?? null, previousPin: before ?? null },
-            requestId: input.requestId,
-            promptId: id,
-            environment,
-          }),
+          auditEvent(
+            {
+              at: now.toISOString(),
+              actor: input.caller,
+              action,
+              target: `${id}@${after === undefined ? '(removed)' : pinVersions(after).join('+')}`,
+              details: { ...common, pin: after ?? null, previousPin: before ?? null },
+              requestId: input.requestId,
+              promptId: id,
+              environment,
+            },
+            discriminator,
+          ),
         )
       : [
-          auditEvent({
-            at: now.toISOString(),
-            actor: input.caller,
-            action,
-            target: `${environment} revision ${revision}`,
-            details: common,
-            requestId: input.requestId,
-            environment,
-          }),
+          auditEvent(
+            {
+              at: now.toISOString(),
+              actor: input.caller,
+              action,
+              target: `${environment} revision ${revision}`,
+              details: common,
+              requestId: input.requestId,
+              environment,
+            },
+            discriminator,
+          ),
         ];
   await Promise.all(events.map((event) => deps.audit.append(event)));
   return { environment, deploymentNumber: started.number, state: started.state, revision };

@@ -50,8 +50,10 @@ const DYNAMODB_READ = [
   'dynamodb:ConditionCheckItem',
   'dynamodb:DescribeTable',
 ];
-// Writes are single-item conditional puts and updates (ARCHITECTURE.md): no deletes, no transactions.
-const DYNAMODB_WRITE = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem'];
+// Writes are single items (ARCHITECTURE.md): conditional puts and updates, and the deletes that undo
+// a request's own uncommitted write (a deploy whose StartDeployment failed, a feedback item that
+// could not be counted). No batch writes, no transactions.
+const DYNAMODB_WRITE = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'];
 const KMS_DECRYPT = ['kms:Decrypt', 'kms:DescribeKey'];
 const KMS_ENCRYPT = ['kms:Encrypt', 'kms:GenerateDataKey'];
 

@@ -113,6 +113,29 @@ describe('Handler: deploy', () => {
       });
     });
 
+    it('audits every deployment of a version: to each environment, and again after another version', async () => {
+      const steps: [string, string][] = [
+        ['staging', '1.0.0'],
+        ['dev', '1.0.0'],
+        ['dev', '1.1.0'],
+        ['dev', '1.0.0'],
+      ];
+      for (const [environment, version] of steps) {
+        const response = await deploy(environment, { prompts: { 'support-reply': version } });
+        expect(response.status).toBe(202);
+        for (const number of fake.hosted.keys()) fake.states.set(number, { State: 'COMPLETE' });
+      }
+      const deploys = [...setup.registry.audit.events.values()]
+        .filter((e) => e.action === 'environment.deploy')
+        .map((e) => [e.environment, e.target, (e.details as { revision: number }).revision]);
+      expect(deploys).toEqual([
+        ['staging', 'support-reply@1.0.0', 1],
+        ['dev', 'support-reply@1.0.0', 1],
+        ['dev', 'support-reply@1.1.0', 2],
+        ['dev', 'support-reply@1.0.0', 3],
+      ]);
+    });
+
     it('merges the pins into the current ones and passes the lock token', async () => {
       await deploy('dev', { prompts: { 'support-reply': '1.0.0' } });
       fake.states.set(1, { State: 'COMPLETE', PercentageComplete: 100 });
@@ -200,6 +223,57 @@ describe('Handler: deploy', () => {
         pins: {},
       });
       expect(setup.environments.revisions.size).toBe(0);
+    });
+
+    it('still releases the claim and answers with the original error when undoing the revision record fails', async () => {
+      appconfig
+        .on(StartDeploymentCommand)
+        .rejectsOnce(Object.assign(new Error('conflict'), { name: 'ConflictException' }));
+      const deleteRevision = setup.environments.deleteRevision.bind(setup.environments);
+      setup.environments.deleteRevision = async () => {
+        throw Object.assign(new Error('not authorized to perform: dynamodb:DeleteItem'), {
+          name: 'AccessDeniedException',
+        });
+      };
+      const response = await deploy('dev', { prompts: { 'support-reply': '1.0.0' } });
+      setup.environments.deleteRevision = deleteRevision;
+      expect(response.status).toBe(409);
+      expect(response.body.code).toBe('DEPLOYMENT_IN_PROGRESS');
+      expect(setup.environments.states.get('dev')?.pendingRevision).toBeUndefined();
+
+      fakeAppConfig(appconfig);
+      const retry = await deploy('dev', { prompts: { 'support-reply': '1.0.0' } });
+      expect(retry.status).toBe(202);
+      expect(retry.body.revision).toBe(1);
+    });
+
+    it('is 422 LINT_FAILED only when an AppConfig validator refused the manifest; other bad requests are ours (500)', async () => {
+      appconfig.on(StartDeploymentCommand).rejectsOnce(
+        Object.assign(new Error('Lambda validator: body too long'), {
+          name: 'BadRequestException',
+          Reason: 'InvalidConfiguration',
+        }),
+      );
+      const refused = await deploy('dev', { prompts: { 'support-reply': '1.0.0' } });
+      expect(refused.status).toBe(422);
+      expect(refused.body.code).toBe('LINT_FAILED');
+
+      appconfig
+        .on(StartDeploymentCommand)
+        .rejectsOnce(Object.assign(new Error('Invalid strategy id'), { name: 'BadRequestException' }));
+      const ours = await deploy('dev', { prompts: { 'support-reply': '1.0.0' } });
+      expect(ours.status).toBe(500);
+      expect(ours.body.code).toBe('INTERNAL');
+      expect(setup.environments.states.get('dev')?.revision).toBe(0);
+    });
+
+    it('is 400 for a strategy name that is only an object property, not a strategy', async () => {
+      for (const strategy of ['constructor', 'toString', '__proto__']) {
+        const response = await deploy('dev', { prompts: { 'support-reply': '1.0.0' }, strategy });
+        expect(response.status).toBe(400);
+        expect(response.body.code).toBe('VALIDATION_FAILED');
+      }
+      expect(appconfig.commandCalls(CreateHostedConfigurationVersionCommand)).toHaveLength(0);
     });
 
     it('leaves the state unchanged when StartDeployment fails after the hosted version was created, and a retry works', async () => {
