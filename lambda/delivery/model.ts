@@ -68,6 +68,10 @@ export interface RevisionRecord {
   readonly createdAt: string;
   readonly description?: string;
   readonly reason?: string;
+  /** A whole-environment rollback: the revision whose pins it deployed again. */
+  readonly restores?: number;
+  /** A rollback of named prompts: prompt id -> the revision whose pin it deployed again. */
+  readonly restoresPrompts?: Readonly<Record<string, number>>;
 }
 
 export const EMPTY_STATE = (environment: string): EnvironmentState => ({

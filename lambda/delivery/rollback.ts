@@ -59,17 +59,15 @@ export async function rollbackEnvironment(
   }
 
   const state = await settledState(deps, environment, environmentId, input.requestId);
-  const history = (await deps.environments.listRevisions(environment, HISTORY_DEPTH)).filter(
-    (r) => r.revision < state.revision && r.state === 'COMPLETE',
-  );
-  const pins = prompts
-    ? partialPins(state.pins, prompts, history)
-    : fullPins(state.revision, history, environment);
+  const records = await deps.environments.listRevisions(environment, HISTORY_DEPTH);
+  const target = prompts
+    ? partialTarget(state.pins, prompts, state.revision, records)
+    : fullTarget(state.pins, state.revision, records, environment);
   return startRevision(deps, {
     environment,
     environmentId,
     state,
-    pins,
+    ...target,
     strategy: resolveStrategy(deps.config, environment, 'AllAtOnce'),
     kind: 'rollback',
     description:
@@ -80,21 +78,75 @@ export async function rollbackEnvironment(
   });
 }
 
-/** The pins of the revision served before the current one (revision 0 is the initial empty manifest). */
-function fullPins(current: number, history: readonly RevisionRecord[], environment: string): Pins {
-  if (current === 0)
-    throw new NothingToRollBackError(`${environment} has never been deployed: there is nothing to roll back`);
-  return history[0]?.pins ?? {};
+/** What a rollback compares: one prompt's pin, or all pins (key order ignored). */
+function pinKey(pins: Pins, prompt?: string): string {
+  if (prompt !== undefined) return JSON.stringify(pins[prompt] ?? null);
+  return JSON.stringify(Object.entries(pins).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
-/** Each named prompt back to the last pin it had that differs from its current one. */
-function partialPins(current: Pins, prompts: readonly string[], history: readonly RevisionRecord[]): Pins {
+/**
+ * The completed revision to go back to: the newest one older than where the current pins (of one
+ * prompt, or of the environment) came from, and different from them. A rollback revision stands for
+ * the revision it restored, so rolling back again keeps going back instead of redeploying what was
+ * just rolled back; revisions that did not change the pins are passed over.
+ */
+function previousOf(
+  current: Pins,
+  revision: number,
+  records: readonly RevisionRecord[],
+  prompt?: string,
+): RevisionRecord | undefined {
+  const now = pinKey(current, prompt);
+  const completed = records.filter((r) => r.state === 'COMPLETE');
+  let at = revision;
+  for (;;) {
+    const record = records.find((r) => r.revision === at);
+    const restored =
+      record?.kind === 'rollback'
+        ? prompt === undefined
+          ? record.restores
+          : (record.restoresPrompts?.[prompt] ?? record.restores)
+        : undefined;
+    if (restored !== undefined && restored < at) {
+      at = restored;
+      continue;
+    }
+    const older = completed.find((r) => r.revision < at);
+    if (older === undefined || pinKey(older.pins, prompt) !== now) return older;
+    at = older.revision;
+  }
+}
+
+/** The environment back to the pins it had before (revision 0 is the initial empty manifest). */
+function fullTarget(
+  current: Pins,
+  revision: number,
+  records: readonly RevisionRecord[],
+  environment: string,
+): { pins: Pins; restores: number } {
+  if (revision === 0)
+    throw new NothingToRollBackError(`${environment} has never been deployed: there is nothing to roll back`);
+  const previous = previousOf(current, revision, records);
+  if (!previous && Object.keys(current).length === 0)
+    throw new NothingToRollBackError(
+      `${environment} already serves no prompts, as before its first deployment: there is nothing to roll back`,
+    );
+  return { pins: previous?.pins ?? {}, restores: previous?.revision ?? 0 };
+}
+
+/** Each named prompt back to the last different pin it had, before its current pin came in. */
+function partialTarget(
+  current: Pins,
+  prompts: readonly string[],
+  revision: number,
+  records: readonly RevisionRecord[],
+): { pins: Pins; restoresPrompts: Record<string, number> } {
   const pins: Record<string, Pin> = { ...current };
+  const restoresPrompts: Record<string, number> = {};
   for (const id of prompts) {
     if (!Object.hasOwn(current, id))
       throw new NotFoundError(`Prompt ${id} is not deployed in this environment`);
-    const now = JSON.stringify(current[id]);
-    const earlier = history.find((r) => JSON.stringify(r.pins[id]) !== now);
+    const earlier = previousOf(current, revision, records, id);
     if (!earlier)
       throw new NothingToRollBackError(
         `Prompt ${id} has had the same pin in every earlier revision: there is nothing to roll back`,
@@ -102,6 +154,7 @@ function partialPins(current: Pins, prompts: readonly string[], history: readonl
     const previous = earlier.pins[id];
     if (previous === undefined) delete pins[id];
     else pins[id] = previous;
+    restoresPrompts[id] = earlier.revision;
   }
-  return pins;
+  return { pins, restoresPrompts };
 }

@@ -25,6 +25,9 @@ export interface StartRevisionInput {
   readonly strategy: { readonly name: string; readonly id: string };
   readonly kind: RevisionKind;
   readonly description?: string;
+  /** For a rollback: what it restores (RevisionRecord). */
+  readonly restores?: number;
+  readonly restoresPrompts?: Readonly<Record<string, number>>;
   readonly resolve: ResolveOptions;
   readonly caller: string;
   readonly requestId: string;
@@ -82,6 +85,8 @@ export async function startRevision(deps: DeliveryDeps, input: StartRevisionInpu
       createdBy: input.caller,
       createdAt: now.toISOString(),
       ...(input.description ? { description: input.description } : {}),
+      ...(input.restores !== undefined ? { restores: input.restores } : {}),
+      ...(input.restoresPrompts ? { restoresPrompts: input.restoresPrompts } : {}),
     };
     await deps.environments.putRevision(starting);
     started = await deps.delivery.startDeployment({

@@ -528,6 +528,59 @@ describe('Handler: deploy', () => {
       });
     });
 
+    describe('rolling back again keeps going back; it never redeploys what was just rolled back', () => {
+      const settle = () => {
+        for (const number of fake.hosted.keys()) fake.states.set(number, { State: 'COMPLETE' });
+      };
+      const deploySettled = async (prompts: Record<string, string>) => {
+        expect((await deploy('dev', { prompts })).status).toBe(202);
+        settle();
+      };
+      const rollbackSettled = async (body: Record<string, unknown> = {}) => {
+        const response = await rollback('dev', body);
+        settle();
+        return response;
+      };
+      const pins = () => setup.environments.states.get('dev')?.pins;
+
+      it('whole environment: r3 rolls back r2, r4 rolls back r1, then there is nothing left', async () => {
+        await deploySettled({ 'support-reply': '1.0.0' });
+        await deploySettled({ 'support-reply': '1.1.0' });
+        expect((await rollbackSettled()).status).toBe(202);
+        expect(pins()).toEqual({ 'support-reply': '1.0.0' });
+        expect(setup.environments.revisions.get('dev#3')).toMatchObject({ kind: 'rollback', restores: 1 });
+        expect((await rollbackSettled()).status).toBe(202);
+        expect(pins()).toEqual({});
+        const none = await rollbackSettled();
+        expect(none.status).toBe(409);
+        expect(none.body.code).toBe('NOTHING_TO_ROLL_BACK');
+      });
+
+      it('passes over revisions that did not change the pins', async () => {
+        await deploySettled({ 'support-reply': '1.0.0' });
+        await deploySettled({ 'support-reply': '1.1.0' });
+        await rollbackSettled();
+        await deploySettled({ 'support-reply': '1.0.0' }); // a redeploy of what is served
+        await rollbackSettled();
+        expect(pins()).toEqual({});
+      });
+
+      it('named prompts: each rollback takes the prompt one pin further back', async () => {
+        await seedVersion(setup.registry, 'support-reply', '1.2.0');
+        await deploySettled({ 'support-reply': '1.0.0', summarize: '1.0.0' });
+        await deploySettled({ 'support-reply': '1.1.0' });
+        await deploySettled({ 'support-reply': '1.2.0' });
+        await rollbackSettled({ prompts: ['support-reply'] });
+        expect(pins()).toEqual({ 'support-reply': '1.1.0', summarize: '1.0.0' });
+        await deploySettled({ summarize: '1.0.0' }); // an unrelated redeploy in between
+        await rollbackSettled({ prompts: ['support-reply'] });
+        expect(pins()).toEqual({ 'support-reply': '1.0.0', summarize: '1.0.0' });
+        const none = await rollbackSettled({ prompts: ['support-reply'] });
+        expect(none.status).toBe(409);
+        expect(none.body.code).toBe('NOTHING_TO_ROLL_BACK');
+      });
+    });
+
     it('reverts only the named prompts (partial rollback)', async () => {
       await deploy('dev', { prompts: { 'support-reply': '1.0.0', summarize: '1.0.0' } });
       fake.states.set(1, { State: 'COMPLETE' });
