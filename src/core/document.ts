@@ -262,15 +262,19 @@ export function parsePromptDocumentWithSource(text: string): ParsedDocument {
   };
 }
 
-/** The canonical text of a document: stable key order, LF line endings, no folding. */
+/**
+ * The canonical text of a document: fixed order for the known keys, sorted keys in `model`,
+ * `variables` and `metadata` (their order means nothing, so reordering them changes no hash), LF line
+ * endings, no folding.
+ */
 export function serializePromptDocument(document: PromptDocument): string {
   const frontMatter: Record<string, unknown> = { id: document.id };
   if (document.description !== undefined) frontMatter.description = document.description;
   if (document.owner !== undefined) frontMatter.owner = document.owner;
-  if (document.model !== undefined) frontMatter.model = document.model;
+  if (document.model !== undefined) frontMatter.model = sortedKeys(document.model);
   if (Object.keys(document.variables).length > 0) {
     frontMatter.variables = Object.fromEntries(
-      Object.entries(document.variables).map(([name, spec]) => [
+      sortedEntries(document.variables).map(([name, spec]) => [
         name,
         {
           type: spec.type,
@@ -282,7 +286,7 @@ export function serializePromptDocument(document: PromptDocument): string {
     );
   }
   if (document.tags !== undefined) frontMatter.tags = document.tags;
-  if (document.metadata !== undefined) frontMatter.metadata = document.metadata;
+  if (document.metadata !== undefined) frontMatter.metadata = sortedKeys(document.metadata);
   const yaml = stringify(frontMatter, { lineWidth: 0, minContentWidth: 0, aliasDuplicateObjects: false });
   return `---\n${yaml}---\n${serializeBody(document.sections)}`;
 }
@@ -290,6 +294,17 @@ export function serializePromptDocument(document: PromptDocument): string {
 /** The body text (sections only) of a document, as the manifest carries it. */
 export function documentBody(document: PromptDocument): string {
   return serializeBody(document.sections);
+}
+
+function sortedEntries<T>(object: Readonly<Record<string, T>>): [string, T][] {
+  return Object.entries(object).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** A copy with every plain object's keys sorted, at any depth. */
+function sortedKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortedKeys);
+  if (!isPlainObject(value)) return value;
+  return Object.fromEntries(sortedEntries(value).map(([key, inner]) => [key, sortedKeys(inner)]));
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

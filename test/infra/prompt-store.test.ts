@@ -236,17 +236,19 @@ describe('Construct: PromptStore', () => {
       });
     });
 
-    it('give writers conditional puts and updates, never deletes, and encryption with the key', () => {
+    it('give writers single-item puts, updates and deletes (to undo their own write), never object deletes or batch writes, and encryption with the key', () => {
       const actions = roleStatements(template, 'Writer').flatMap(actionsOf);
       expect(actions).toEqual(
         expect.arrayContaining([
           'dynamodb:PutItem',
           'dynamodb:UpdateItem',
+          'dynamodb:DeleteItem',
           's3:PutObject',
           'kms:GenerateDataKey',
         ]),
       );
-      expect(actions.filter((a) => a.includes('Delete'))).toEqual([]);
+      expect(actions.filter((a) => a.includes('Delete') && a !== 'dynamodb:DeleteItem')).toEqual([]);
+      expect(actions.filter((a) => /Batch(Write)|Transact/.test(a))).toEqual([]);
     });
 
     it('never grant wildcard actions', () => {

@@ -205,6 +205,20 @@ describe('serializePromptDocument', () => {
     expect(text.endsWith('## output_format\nPlain text, at most 150 words.\n')).toBe(true);
   });
 
+  it('ignores the order of keys in model, variables and metadata (same canonical text, same hash)', () => {
+    const text = (front: string) =>
+      `---\nid: ordered\n${front}---\n## instructions\nAnswer {{a}} and {{b}}.\n`;
+    const one = text(
+      'model: { provider: bedrock, temperature: 0.2 }\nvariables:\n  a: { type: string, required: true }\n  b: { type: number, required: false }\nmetadata: { team: x, cost: { max: 1, min: 0 } }\n',
+    );
+    const other = text(
+      'metadata: { cost: { min: 0, max: 1 }, team: x }\nvariables:\n  b: { required: false, type: number }\n  a: { type: string, required: true }\nmodel: { temperature: 0.2, provider: bedrock }\n',
+    );
+    const canonical = serializePromptDocument(parsePromptDocument(one));
+    expect(serializePromptDocument(parsePromptDocument(other))).toBe(canonical);
+    expect(canonical).toContain('variables:\n  a:');
+  });
+
   it('is stable: serializing a parsed canonical text gives the same text', () => {
     const once = serializePromptDocument(parsePromptDocument(EXAMPLE_TEXT));
     expect(serializePromptDocument(parsePromptDocument(once))).toBe(once);
