@@ -74,12 +74,11 @@ export class DynamoAuditLog implements AuditLog {
         },
         ScanIndexForward: false,
         Limit: page.limit,
-        ExclusiveStartKey: decodeCursor(page.cursor, [
-          TABLE.partitionKey,
-          TABLE.sortKey,
-          index.partitionKey,
-          index.sortKey,
-        ]),
+        ExclusiveStartKey: decodeCursor(
+          page.cursor,
+          [TABLE.partitionKey, TABLE.sortKey, index.partitionKey, index.sortKey],
+          { equal: { [index.partitionKey]: index.value } },
+        ),
       }),
     );
     const items = (result.Items ?? []).map(

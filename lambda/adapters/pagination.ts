@@ -7,10 +7,23 @@ export function encodeCursor(key: Record<string, unknown> | undefined): string |
   return key ? Buffer.from(JSON.stringify(key), 'utf8').toString('base64url') : undefined;
 }
 
-/** Decodes a cursor made by `encodeCursor`; its keys must be exactly `attributes` with string values. */
+/** What a cursor must hold to belong to the query it is passed to. */
+export interface CursorScope {
+  /** Attributes whose value is fixed by the query (its partition key). */
+  readonly equal?: Readonly<Record<string, string>>;
+  /** Attributes whose value must start with a prefix (its sort key condition). */
+  readonly prefix?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Decodes a cursor made by `encodeCursor`; its keys must be exactly `attributes` with string values,
+ * within `scope`, so a cursor from another listing (or a forged one) is a 400, never a start key
+ * DynamoDB refuses.
+ */
 export function decodeCursor(
   cursor: string | undefined,
   attributes: readonly string[],
+  scope: CursorScope = {},
 ): DynamoKey | undefined {
   if (cursor === undefined) return undefined;
   const invalid = () =>
@@ -33,5 +46,14 @@ export function decodeCursor(
   ) {
     throw invalid();
   }
-  return key as DynamoKey;
+  const values = key as DynamoKey;
+  const outside =
+    Object.entries(scope.equal ?? {}).some(([name, value]) => values[name] !== value) ||
+    Object.entries(scope.prefix ?? {}).some(([name, prefix]) => !values[name]?.startsWith(prefix));
+  if (outside) {
+    throw new BadRequestError(
+      `Invalid cursor ${displayValue(cursor, 40)}: it belongs to another listing; pass back the nextCursor of the previous page of this one`,
+    );
+  }
+  return values;
 }

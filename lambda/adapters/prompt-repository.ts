@@ -206,7 +206,9 @@ export class DynamoPromptRepository implements PromptRepository {
         ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
         ExpressionAttributeValues: { ':pk': KEYS.promptIndexPk },
         Limit: page.limit,
-        ExclusiveStartKey: decodeCursor(page.cursor, KEY_ATTRIBUTES),
+        ExclusiveStartKey: decodeCursor(page.cursor, KEY_ATTRIBUTES, {
+          equal: { [TABLE.partitionKey]: KEYS.promptIndexPk },
+        }),
       }),
     );
     const items = (result.Items ?? []).map((item) => ({
@@ -238,7 +240,10 @@ export class DynamoPromptRepository implements PromptRepository {
         ScanIndexForward: false,
         Limit: page.limit,
         ConsistentRead: consistent,
-        ExclusiveStartKey: decodeCursor(page.cursor, KEY_ATTRIBUTES),
+        ExclusiveStartKey: decodeCursor(page.cursor, KEY_ATTRIBUTES, {
+          equal: { [TABLE.partitionKey]: KEYS.promptPk(id) },
+          prefix: { [TABLE.sortKey]: KEYS.versionSkPrefix },
+        }),
       }),
     );
     const items = (result.Items ?? []).map(toRecord);

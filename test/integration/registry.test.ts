@@ -138,6 +138,18 @@ describe('registry over DynamoDB and S3', () => {
     const page2 = await get(`/prompts/${id}/versions`, { limit: '2', cursor: page1.body.nextCursor });
     expect(page2.body.items.map((v: { version: string }) => v.version)).toEqual(['1.0.0']);
     expect(page2.body.nextCursor).toBeUndefined();
+    // A cursor is only good for the listing it came from: anywhere else it is a 400, not a 500.
+    const elsewhere = [
+      ['/prompts', page1.body.nextCursor],
+      ['/prompts/someone-else/versions', page1.body.nextCursor],
+      ['/audit', page1.body.nextCursor],
+      [`/prompts/${id}/versions`, Buffer.from(JSON.stringify({ pk: 'X', sk: 'Y' })).toString('base64url')],
+    ];
+    for (const [path, cursor] of elsewhere) {
+      const refused = await get(path as string, { cursor: cursor as string });
+      expect(refused.status, path).toBe(400);
+      expect(refused.body.code).toBe('BAD_REQUEST');
+    }
 
     const version = await get(`/prompts/${id}/versions/1.0.0`);
     expect(version.body.document).toBe(canonical(documentFor(id)).text);
