@@ -4,13 +4,19 @@
  */
 import type { RouteSpec } from '../constructs/prompt-api.ts';
 
-/** Reading prompts, versions and diffs: part of every role that changes prompts. */
+/**
+ * Reading prompts, versions, diffs and feedback reports (aggregate counts, no comments or ids): part
+ * of every role that changes prompts, since authors refine prompts from their feedback. Listed
+ * explicitly because IAM's `*` spans `/`: `GET /prompts/{id}` (`GET/prompts/*`) already matches every
+ * GET route below `/prompts/`, so a narrower grant is not expressible without denies.
+ */
 export const PROMPT_READ_ROUTES: readonly RouteSpec[] = [
   { method: 'GET', path: '/prompts' },
   { method: 'GET', path: '/prompts/{id}' },
   { method: 'GET', path: '/prompts/{id}/versions' },
   { method: 'GET', path: '/prompts/{id}/versions/{version}' },
   { method: 'GET', path: '/prompts/{id}/diff' },
+  { method: 'GET', path: '/prompts/{id}/feedback' },
 ];
 
 export const PUBLISHER_ROUTES: readonly RouteSpec[] = [
@@ -41,7 +47,6 @@ export const OPERATOR_ROUTES: readonly RouteSpec[] = [
   ...PROMPT_READ_ROUTES,
   { method: 'GET', path: '/audit' },
   { method: 'GET', path: '/environments/{env}' },
-  { method: 'GET', path: '/prompts/{id}/feedback' },
   { method: 'POST', path: '/environments/{env}/rollback' },
 ];
 
