@@ -23,16 +23,25 @@ export function bumpRank(level: BumpLevel | 'none'): number {
   return RANK[level];
 }
 
-/** A version is plain semver (`1.2.3` or `1.2.3-rc.1`), without a `v` prefix or build metadata. */
+/** The largest number in any part of a version (so that versionSortKey can pad it). */
+export const MAX_VERSION_NUMBER = 999_999;
+
+/**
+ * A version is plain semver (`1.2.3` or `1.2.3-rc.1`), without a `v` prefix or build metadata, and
+ * no number in it above MAX_VERSION_NUMBER.
+ */
 export function isValidVersion(value: unknown): value is string {
-  return (
-    typeof value === 'string' && value.length <= 64 && semver.valid(value) === value && !value.includes('+')
+  if (typeof value !== 'string' || value.length > 64 || value.includes('+')) return false;
+  const parsed = semver.parse(value);
+  if (!parsed || parsed.version !== value) return false;
+  return [parsed.major, parsed.minor, parsed.patch, ...parsed.prerelease].every(
+    (part) => typeof part !== 'number' || part <= MAX_VERSION_NUMBER,
   );
 }
 
 export function assertVersion(value: unknown, path = 'version'): string {
   if (isValidVersion(value)) return value;
-  const message = `${displayValue(value)} is not a valid version: use semantic versioning such as 1.4.0 (no "v" prefix, no build metadata)`;
+  const message = `${displayValue(value)} is not a valid version: use semantic versioning such as 1.4.0 (no "v" prefix, no build metadata, numbers up to ${MAX_VERSION_NUMBER})`;
   throw new ValidationError(message, [{ path, message }]);
 }
 
@@ -61,16 +70,18 @@ export function versionStep(from: string, to: string): BumpLevel {
 }
 
 /**
- * A key that sorts like the version (for DynamoDB sort keys): zero-padded numbers, and a release
- * after its prereleases.
+ * A key whose byte order is the versions' semver order (for DynamoDB sort keys): zero-padded
+ * numbers, numeric prerelease identifiers before alphanumeric ones, identifiers joined by `!` (below
+ * every character an identifier may hold, so a shorter identifier sorts first), and a release after
+ * its prereleases (`~` above `-`).
  */
 export function versionSortKey(version: string): string {
-  const parsed = semver.parse(version);
+  const parsed = isValidVersion(version) ? semver.parse(version) : null;
   if (!parsed) throw new ValidationError(`${displayValue(version)} is not a valid version`);
   const pad = (n: number) => String(n).padStart(6, '0');
   const core = `${pad(parsed.major)}.${pad(parsed.minor)}.${pad(parsed.patch)}`;
   if (parsed.prerelease.length === 0) return `${core}~`;
-  const pre = parsed.prerelease.map((p) => (typeof p === 'number' ? `0${pad(p)}` : `1${p}`)).join('.');
+  const pre = parsed.prerelease.map((p) => (typeof p === 'number' ? `0${pad(p)}` : `1${p}`)).join('!');
   return `${core}-${pre}`;
 }
 

@@ -67,6 +67,29 @@ describe('versions', () => {
     expect(nextVersion('1.2.3', 'major')).toBe('2.0.0');
   });
 
+  it('gives sort keys that sort like the versions where a plain byte order would not', () => {
+    const pairs: [string, string][] = [
+      ['1.0.0-rc.999999', '1.0.0-rc.1000'],
+      ['999999.0.0', '99999.9.9'],
+      ['1.0.0-a-b', '1.0.0-a.b'],
+      ['1.0.0', '1.0.0-zzz'],
+      ['1.0.0-a.0', '1.0.0-a'],
+      ['1.0.0-alpha', '1.0.0-999999'],
+    ];
+    for (const [greater, lesser] of pairs) {
+      expect(compareVersions(greater, lesser)).toBe(1);
+      expect(versionSortKey(greater) > versionSortKey(lesser), `${greater} > ${lesser}`).toBe(true);
+    }
+  });
+
+  it('refuses numbers the sort key cannot represent', () => {
+    for (const version of ['1000000.0.0', '1.1000000.0', '1.0.0-rc.1000000']) {
+      expect(isValidVersion(version)).toBe(false);
+      expect(() => assertVersion(version)).toThrow(/numbers up to 999999/);
+    }
+    expect(isValidVersion('999999.999999.999999-rc.999999')).toBe(true);
+  });
+
   it('gives sort keys that sort like the versions (property)', () => {
     const version = fc
       .tuple(
@@ -74,10 +97,15 @@ describe('versions', () => {
         fc.nat(999_999),
         fc.nat(999_999),
         fc.option(
-          fc.array(fc.oneof(fc.nat(999), fc.constantFrom('alpha', 'beta', 'rc')), {
-            minLength: 1,
-            maxLength: 3,
-          }),
+          fc.array(
+            fc.oneof(
+              fc.nat(999_999),
+              fc.constantFrom('alpha', 'beta', 'rc', 'a', 'a-b', 'b', '-', 'A', 'z9'),
+              // any identifier semver allows: alphanumerics and hyphens, no leading zero on numbers
+              fc.stringMatching(/^[0-9A-Za-z-]{1,5}$/).filter((id) => !/^0\d/.test(id)),
+            ),
+            { minLength: 1, maxLength: 3 },
+          ),
         ),
       )
       .map(([a, b, c, pre]) => `${a}.${b}.${c}${pre ? `-${pre.join('.')}` : ''}`);
