@@ -245,14 +245,17 @@ export function parsePromptDocumentWithSource(text: string): ParsedDocument {
   }
   if (issues.length > 0 || !body) throw new DocumentParseError(issues.sort((a, b) => a.line - b.line));
 
+  // Keys in canonical (sorted) order, so equal documents are equal objects and JSON.
   const document: PromptDocument = {
     id: id as string,
     ...(typeof data.description === 'string' ? { description: data.description } : {}),
     ...(typeof data.owner === 'string' ? { owner: data.owner } : {}),
-    ...(isPlainObject(model) ? { model: model as ModelSettings } : {}),
-    variables,
+    ...(isPlainObject(model) ? { model: sortedKeys(model) as ModelSettings } : {}),
+    variables: Object.fromEntries(sortedEntries(variables)),
     ...(Array.isArray(tags) ? { tags: tags as string[] } : {}),
-    ...(isPlainObject(data.metadata) ? { metadata: data.metadata } : {}),
+    ...(isPlainObject(data.metadata)
+      ? { metadata: sortedKeys(data.metadata) as Record<string, unknown> }
+      : {}),
     kind: body.kind,
     sections: body.sections,
   };
@@ -301,7 +304,7 @@ function sortedEntries<T>(object: Readonly<Record<string, T>>): [string, T][] {
 }
 
 /** A copy with every plain object's keys sorted, at any depth. */
-function sortedKeys(value: unknown): unknown {
+export function sortedKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortedKeys);
   if (!isPlainObject(value)) return value;
   return Object.fromEntries(sortedEntries(value).map(([key, inner]) => [key, sortedKeys(inner)]));

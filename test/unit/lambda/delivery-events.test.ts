@@ -251,6 +251,20 @@ describe('Handler: config-validator', () => {
     await expect(invoke(manifestOf({ id: 'alpha-prompt', ...a }))).resolves.toBeUndefined();
   });
 
+  it('accepts variables in another key order, and blocks variables that differ', async () => {
+    const a = stored('eta-prompt');
+    const manifest = JSON.parse(manifestOf({ id: 'eta-prompt', ...a }));
+    const entry = manifest.prompts['eta-prompt'];
+    entry.variables = Object.fromEntries(
+      Object.entries(entry.variables as Record<string, Record<string, unknown>>)
+        .reverse()
+        .map(([name, spec]) => [name, Object.fromEntries(Object.entries(spec).reverse())]),
+    );
+    await expect(invoke(JSON.stringify(manifest))).resolves.toBeUndefined();
+    entry.variables.question.required = !entry.variables.question.required;
+    await expect(invoke(JSON.stringify(manifest))).rejects.toThrow(/variables differ/);
+  });
+
   it.each([
     ['not JSON', () => '{', /not valid JSON/],
     ['a schema violation', () => JSON.stringify({ schemaVersion: 9 }), /schemaVersion: must be 1/],
