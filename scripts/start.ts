@@ -1,19 +1,32 @@
 /**
  * `npm start` (and `promptops dev`): runs PromptOps locally. Settings by environment variable:
  * PROMPTOPS_DATA_DIR (default .promptops), PROMPTOPS_PORT (default 4100; 0 picks free ports),
- * PROMPTOPS_TIME_SCALE (default 1; strategy durations, bakes and alarm periods are divided by it).
+ * PROMPTOPS_TIME_SCALE (default 1; strategy durations, bakes and alarm periods are divided by it),
+ * PROMPTOPS_SEED (default true; false skips publishing and deploying the examples on first start, as
+ * `npm start -- --no-seed` does, so an archive can be imported into the empty stack).
+ * SIGINT or SIGTERM stops it cleanly with exit 0 (package.json execs node, so npm's signals reach it).
  */
 import { ENV } from '../src/core/contracts.ts';
+import { parseSeedSetting, SEED_ENV } from '../src/local/seed.ts';
+
+function usage(message: string): never {
+  console.error(message);
+  process.exit(2);
+}
 
 function setting(name: string, fallback: string, check: (value: number) => boolean, rule: string): number {
   const raw = process.env[name] ?? fallback;
   const value = Number(raw);
-  if (raw.trim() === '' || !check(value)) {
-    console.error(`${name}=${JSON.stringify(raw)} is invalid: ${rule}`);
-    process.exit(2);
-  }
+  if (raw.trim() === '' || !check(value)) usage(`${name}=${JSON.stringify(raw)} is invalid: ${rule}`);
   return value;
 }
+
+const args = process.argv.slice(2);
+const unknown = args.filter((a) => a !== '--no-seed');
+if (unknown.length > 0)
+  usage(
+    `npm start: unknown option ${unknown.join(' ')} (the only one is --no-seed; settings are PROMPTOPS_* variables)`,
+  );
 
 const dataDir = process.env[ENV.dataDir] || '.promptops';
 const port = setting(
@@ -28,8 +41,25 @@ const timeScale = setting(
   (v) => Number.isFinite(v) && v > 0,
   'use a positive number, e.g. 60 to run a minute in a second',
 );
+let seed = true;
+try {
+  seed = !args.includes('--no-seed') && (parseSeedSetting(process.env[SEED_ENV]) ?? true);
+} catch (error) {
+  usage((error as Error).message);
+}
 // Handler logs are JSON for CloudWatch; locally one line per request says more.
 process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+
+// Listening from the start: a signal while starting stops local mode as soon as it is up.
+let stopRequested: string | undefined;
+let stopNow: ((signal: string) => void) | undefined;
+const onSignal = (signal: string) => {
+  if (stopRequested) return;
+  stopRequested = signal;
+  stopNow?.(signal);
+};
+process.on('SIGINT', () => onSignal('SIGINT'));
+process.on('SIGTERM', () => onSignal('SIGTERM'));
 
 const started = performance.now();
 const { startLocalMode } = await import('../src/local/local-mode.ts');
@@ -37,6 +67,7 @@ const local = await startLocalMode({
   dataDir,
   port,
   timeScale,
+  seed,
   log: (line) => console.log(`  ${line}`),
 }).catch((error: unknown) => {
   console.error(
@@ -44,6 +75,16 @@ const local = await startLocalMode({
   );
   process.exit(1);
 });
+
+const stop = async (signal: string) => {
+  console.log(`\n${signal}: stopping PromptOps local mode...`);
+  await local.close();
+  console.log('stopped; everything is kept in', dataDir);
+  process.exit(0);
+};
+if (stopRequested) await stop(stopRequested);
+stopNow = (signal) => void stop(signal);
+
 const { endpoints } = local;
 const seconds = ((performance.now() - started) / 1000).toFixed(1);
 const env = endpoints.environments[0];
@@ -64,15 +105,3 @@ Try:
 
 Requests act as the x-promptops-user header (default local:developer). Ctrl-C stops.
 `);
-
-let stopping = false;
-const stop = async (signal: string) => {
-  if (stopping) return;
-  stopping = true;
-  console.log(`\n${signal}: stopping PromptOps local mode...`);
-  await local.close();
-  console.log('stopped; everything is kept in', dataDir);
-  process.exit(0);
-};
-process.on('SIGINT', () => void stop('SIGINT'));
-process.on('SIGTERM', () => void stop('SIGTERM'));

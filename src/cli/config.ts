@@ -1,9 +1,9 @@
 /**
- * Where the CLI finds the API and the stack: `--endpoint`, else PROMPTOPS_API_ENDPOINT, else
- * `promptops.config.json`, else `cdk-outputs.json` (from `cdk deploy --outputs-file`), else a running
- * local mode's `<data dir>/endpoints.json`. Both files are looked for in the working directory and
- * its parents. Loopback endpoints are local mode (unsigned, `x-promptops-user`); anything else is an
- * API Gateway endpoint, signed with SigV4.
+ * Where the CLI finds the API and the stack, in CONTRACT.md section 5's order: `--endpoint`, else
+ * `promptops.config.json`, else `cdk-outputs.json` (from `cdk deploy --outputs-file`); only then
+ * PROMPTOPS_API_ENDPOINT, else a running local mode's `<data dir>/endpoints.json`. Both files are
+ * looked for in the working directory and its parents. Loopback endpoints are local mode (unsigned,
+ * `x-promptops-user`); anything else is an API Gateway endpoint, signed with SigV4.
  */
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
@@ -253,12 +253,8 @@ export async function resolveTarget(
       throw new UsageError(`--endpoint ${JSON.stringify(options.endpoint)} is not an http or https URL`);
     return target(options.endpoint, '--endpoint', config, io);
   }
-  const fromEnv = io.env[ENV.apiEndpoint];
-  if (fromEnv) {
-    if (!isHttpUrl(fromEnv))
-      throw new CliError(`${ENV.apiEndpoint}=${JSON.stringify(fromEnv)} is not an http or https URL`);
-    return target(fromEnv, ENV.apiEndpoint, config, io);
-  }
+  // CONTRACT.md section 5: --endpoint, else promptops.config.json, else cdk-outputs.json. The
+  // environment variable is a fallback after both files, never over them.
   if (config.config.endpoint && config.path) return target(config.config.endpoint, config.path, config, io);
   const outputs = await readCdkOutputs(io.cwd);
   if (outputs) {
@@ -267,6 +263,12 @@ export async function resolveTarget(
       throw new CliError(`ApiUrl in ${outputs.path} is not a URL: ${JSON.stringify(apiUrl)}`);
     return target(apiUrl, `${outputs.path} (stack ${outputs.stack})`, config, io);
   }
+  const fromEnv = io.env[ENV.apiEndpoint];
+  if (fromEnv) {
+    if (!isHttpUrl(fromEnv))
+      throw new CliError(`${ENV.apiEndpoint}=${JSON.stringify(fromEnv)} is not an http or https URL`);
+    return target(fromEnv, ENV.apiEndpoint, config, io);
+  }
   const dataDir = localDataDir(config, io);
   const endpoints = await readLocalEndpoints(dataDir);
   if (endpoints) return target(endpoints.api, join(dataDir, ENDPOINTS_FILE), config, io);
@@ -274,7 +276,7 @@ export async function resolveTarget(
     details: [
       'Pass --endpoint <url>, set "endpoint" in promptops.config.json (promptops init writes one),',
       `run from the folder holding ${CDK_OUTPUTS_FILE} (npx cdk deploy --outputs-file ${CDK_OUTPUTS_FILE}),`,
-      'or start local mode (promptops dev).',
+      `set ${ENV.apiEndpoint}, or start local mode (promptops dev).`,
     ],
   });
 }

@@ -12,9 +12,9 @@ import { CommandContext, type GlobalOptions } from './context.ts';
 import { ApiError, CliError, EXIT } from './errors.ts';
 import { type CliIo, processIo } from './io.ts';
 
-const ENDPOINT_HELP = `Endpoint: --endpoint, else PROMPTOPS_API_ENDPOINT, else "endpoint" in promptops.config.json,
-else ApiUrl in cdk-outputs.json (npx cdk deploy --outputs-file cdk-outputs.json), else a running
-local mode's .promptops/endpoints.json. AWS endpoints are signed with SigV4 using the default
+const ENDPOINT_HELP = `Endpoint: --endpoint, else "endpoint" in promptops.config.json, else ApiUrl in
+cdk-outputs.json (npx cdk deploy --outputs-file cdk-outputs.json), else PROMPTOPS_API_ENDPOINT, else a
+running local mode's .promptops/endpoints.json. AWS endpoints are signed with SigV4 using the default
 credential chain (AWS_PROFILE, SSO, environment); loopback endpoints are local mode.`;
 
 const EXIT_HELP = `Exit codes: 0 ok, 1 failure (API or validation error, printed on stderr), 2 usage error,

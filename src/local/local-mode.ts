@@ -25,6 +25,7 @@ import {
 } from '../core/settings.ts';
 import { PACKAGE_ROOT } from '../package-root.ts';
 import { AppConfigEmulator } from './appconfig/emulator.ts';
+import { lockDataDir } from './data-dir-lock.ts';
 import { startDynamoDb, startS3 } from './embedded-services.ts';
 import { type LocalHandler, startGateway } from './gateway.ts';
 import { MetricsMonitor } from './metrics-monitor.ts';
@@ -32,7 +33,7 @@ import { provisionStorage } from './provision.ts';
 import { seedExamples } from './seed.ts';
 
 export interface LocalModeOptions {
-  /** All state; a restart keeps it. */
+  /** All state; a restart keeps it. One local mode at a time: a second one on it is refused. */
   readonly dataDir: string;
   /** The API port; the other endpoints take the next ones. 0 picks free ports for all. @default 4100 */
   readonly port?: number;
@@ -146,8 +147,11 @@ export async function startLocalMode(options: LocalModeOptions): Promise<Running
   const log = options.log ?? ((line: string) => console.log(line));
   const settings = await localSettings(options.settings);
   await mkdir(dataDir, { recursive: true });
+  // Before anything opens the data directory: a second local mode on it fails here, plainly.
+  const lock = await lockDataDir(dataDir);
 
-  const closers: (() => Promise<void>)[] = [];
+  // Closed in reverse order: the lock, pushed first, is released last.
+  const closers: (() => Promise<void>)[] = [() => lock.release()];
   const close = async () => {
     for (const closer of closers.splice(0).reverse()) await closer().catch(() => undefined);
   };

@@ -7,6 +7,18 @@ import path from 'node:path';
 import type { LocalHandler } from './gateway.ts';
 import { invokeRoute } from './invoke.ts';
 
+/** `PROMPTOPS_SEED=false` starts local mode without the examples (as `--no-seed` does), e.g. to import into it. */
+export const SEED_ENV = 'PROMPTOPS_SEED';
+
+/** PROMPTOPS_SEED: `true`/`1`/`yes`, `false`/`0`/`no`, or unset/empty (undefined: the default, seed). */
+export function parseSeedSetting(raw: string | undefined): boolean | undefined {
+  const value = raw?.trim().toLowerCase();
+  if (value === undefined || value === '') return undefined;
+  if (['true', '1', 'yes'].includes(value)) return true;
+  if (['false', '0', 'no'].includes(value)) return false;
+  throw new Error(`${SEED_ENV}=${JSON.stringify(raw)} is invalid: use true or false`);
+}
+
 export const SEED_AUTHOR = 'local:developer';
 export const SEED_REVIEWER = 'local:reviewer';
 

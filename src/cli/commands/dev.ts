@@ -4,15 +4,17 @@
  * cleanly (exit 0).
  */
 import { ENV } from '../../core/contracts.ts';
+import { DataDirInUseError } from '../../local/data-dir-lock.ts';
+import { parseSeedSetting, SEED_ENV } from '../../local/seed.ts';
 import { localDataDir } from '../config.ts';
 import type { CommandContext } from '../context.ts';
-import { EXIT, UsageError } from '../errors.ts';
+import { CliError, EXIT, UsageError } from '../errors.ts';
 
 export interface DevOptions {
   readonly port?: number;
   readonly dataDir?: string;
   readonly timeScale?: number;
-  /** False with --no-seed. */
+  /** False with --no-seed; otherwise PROMPTOPS_SEED decides (default true). */
   readonly seed: boolean;
 }
 
@@ -44,6 +46,12 @@ export async function dev(ctx: CommandContext, options: DevOptions): Promise<num
     options.timeScale ??
     fromEnv(ctx, ENV.timeScale, (v) => Number.isFinite(v) && v > 0, 'use a number above 0') ??
     1;
+  let seed: boolean;
+  try {
+    seed = options.seed !== false && (parseSeedSetting(ctx.io.env[SEED_ENV]) ?? true);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
   // Handler logs are JSON lines for CloudWatch; locally they would drown the console.
   process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
 
@@ -53,8 +61,11 @@ export async function dev(ctx: CommandContext, options: DevOptions): Promise<num
     dataDir,
     port,
     timeScale,
-    seed: options.seed,
+    seed,
     log: (line) => ctx.out.note(`  ${line}`),
+  }).catch((error: unknown) => {
+    if (error instanceof DataDirInUseError) throw new CliError(error.message, { code: 'DATA_DIR_IN_USE' });
+    throw error;
   });
   const { endpoints } = local;
   const env = endpoints.environments[0];

@@ -45,30 +45,46 @@ async function target(cwd: string, options: { endpoint?: string } = {}, env: Rec
 }
 
 describe('Function: resolveTarget', () => {
-  it('prefers --endpoint, then PROMPTOPS_API_ENDPOINT, then promptops.config.json, then cdk-outputs.json, then local endpoints.json', async () => {
+  it('prefers --endpoint, then promptops.config.json, then cdk-outputs.json (CONTRACT.md section 5), then PROMPTOPS_API_ENDPOINT, then local endpoints.json', async () => {
     const root = dir.path;
+    const env = { PROMPTOPS_API_ENDPOINT: 'http://127.0.0.1:5000' };
     await write(join(root, '.promptops', 'endpoints.json'), { api: 'http://127.0.0.1:4999' });
     expect((await target(root)).endpoint).toBe('http://127.0.0.1:4999');
-    await write(join(root, 'cdk-outputs.json'), outputs(AWS_API));
-    expect(await target(root)).toMatchObject({
-      endpoint: AWS_API.replace(/\/$/, ''),
-      local: false,
-      region: 'eu-west-1',
+    // The environment variable is a fallback: over local mode's endpoints.json, under both files.
+    expect(await target(root, {}, env)).toMatchObject({
+      endpoint: 'http://127.0.0.1:5000',
+      source: 'PROMPTOPS_API_ENDPOINT',
     });
+    await write(join(root, 'cdk-outputs.json'), outputs(AWS_API));
+    for (const environment of [{}, env]) {
+      expect(await target(root, {}, environment)).toMatchObject({
+        endpoint: AWS_API.replace(/\/$/, ''),
+        local: false,
+        region: 'eu-west-1',
+      });
+    }
     await write(join(root, 'promptops.config.json'), { endpoint: 'http://localhost:4100' });
-    expect(await target(root)).toMatchObject({ endpoint: 'http://localhost:4100', local: true });
-    expect((await target(root, {}, { PROMPTOPS_API_ENDPOINT: 'http://127.0.0.1:5000' })).endpoint).toBe(
-      'http://127.0.0.1:5000',
-    );
+    for (const environment of [{}, env]) {
+      expect(await target(root, {}, environment)).toMatchObject({
+        endpoint: 'http://localhost:4100',
+        local: true,
+        source: join(root, 'promptops.config.json'),
+      });
+    }
+    expect(await target(root, { endpoint: 'http://127.0.0.1:6000/' }, env)).toMatchObject({
+      endpoint: 'http://127.0.0.1:6000',
+      source: '--endpoint',
+    });
+  });
+
+  it('takes PROMPTOPS_API_ENDPOINT when promptops.config.json names no endpoint and there is no cdk-outputs.json', async () => {
+    await write(join(dir.path, 'promptops.config.json'), { environment: 'dev' });
     expect(
-      (
-        await target(
-          root,
-          { endpoint: 'http://127.0.0.1:6000/' },
-          { PROMPTOPS_API_ENDPOINT: 'http://127.0.0.1:5000' },
-        )
-      ).endpoint,
-    ).toBe('http://127.0.0.1:6000');
+      (await target(dir.path, {}, { PROMPTOPS_API_ENDPOINT: 'https://prompts.example.com' })).endpoint,
+    ).toBe('https://prompts.example.com');
+    await expect(target(dir.path, {}, { PROMPTOPS_API_ENDPOINT: 'not a url' })).rejects.toThrow(
+      /PROMPTOPS_API_ENDPOINT="not a url" is not an http or https URL/,
+    );
   });
 
   it('finds the config file in a parent folder', async () => {
