@@ -17,6 +17,7 @@ export const ENTRY_KINDS = [
   'environment',
   'audit',
   'feedback-aggregate',
+  'feedback',
 ] as const;
 export type EntryKind = (typeof ENTRY_KINDS)[number];
 export type ItemKind = Exclude<EntryKind, 'document'>;
@@ -96,6 +97,22 @@ export function classify(item: Item, table: TableName): { kind: ItemKind; key: s
   const sk = str(item.sk);
   if (pk === undefined || sk === undefined) return undefined;
   if (table === 'feedback') {
+    if (sk.startsWith(KEYS.feedbackItemSkPrefix)) {
+      const [environment, promptId, version, at, feedbackId] = [
+        item.environment,
+        item.promptId,
+        item.version,
+        item.at,
+        item.feedbackId,
+      ].map(str);
+      if (!environment || !promptId || !version || !at || !feedbackId) return undefined;
+      if (
+        pk !== KEYS.feedbackPk(environment, promptId, version) ||
+        sk !== KEYS.feedbackItemSk(at, feedbackId)
+      )
+        return undefined;
+      return { kind: 'feedback', key: `feedback-item:${environment}/${promptId}@${version}/${feedbackId}` };
+    }
     if (!sk.startsWith(KEYS.feedbackAggregateSkPrefix)) return undefined;
     const [environment, promptId, version, day] = [
       item.environment,

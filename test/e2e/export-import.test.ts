@@ -9,7 +9,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningLocalMode } from '../../src/local/local-mode.ts';
 import { call, promptops, promptopsJson, startStack, tempDir } from './support.ts';
 
-const KINDS = ['document', 'version', 'prompt', 'revision', 'environment', 'audit', 'feedback-aggregate'];
+const KINDS = [
+  'document',
+  'version',
+  'prompt',
+  'revision',
+  'environment',
+  'audit',
+  'feedback-aggregate',
+  'feedback',
+];
 
 let project: { path: string; remove: () => Promise<void> };
 let source: RunningLocalMode;
@@ -96,7 +105,13 @@ describe('promptops export and import', () => {
     const { json } = await cliJson(['export', '--out', 'backup.json']);
     expect(json.file).toBe(join(project.path, 'backup.json'));
     for (const kind of KINDS) expect(json.counts[kind], kind).toBeGreaterThan(0);
-    expect(json.counts).toMatchObject({ prompt: 3, version: 4, document: 4, 'feedback-aggregate': 1 });
+    expect(json.counts).toMatchObject({
+      prompt: 3,
+      version: 4,
+      document: 4,
+      'feedback-aggregate': 1,
+      feedback: 3,
+    });
     const archive = JSON.parse(await readFile(join(project.path, 'backup.json'), 'utf8'));
     expect(Object.keys(archive.checksums)).toHaveLength(json.entries);
     expect(archive.archiveChecksum).toBe(json.archiveChecksum);

@@ -1,9 +1,9 @@
 /**
  * `promptops export --out <file>`: every prompt, version, document, approval, environment pin
- * history, audit record and feedback aggregate of a stack, as one archive with a checksum per entry.
+ * history, audit record, feedback item and feedback aggregate of a stack, as one archive with a
+ * checksum per entry.
  */
 import { resolve } from 'node:path';
-import { KEYS } from '../../core/contracts.ts';
 import {
   type ArchiveEntry,
   buildArchive,
@@ -84,14 +84,9 @@ export async function exportArchive(
       }
     };
     take(await scanAll(storage, storage.table), 'main');
-    take(
-      await scanAll(storage, storage.feedbackTable, {
-        expression: 'begins_with(#sk, :prefix)',
-        names: { '#sk': 'sk' },
-        values: { ':prefix': KEYS.feedbackAggregateSkPrefix },
-      }),
-      'feedback',
-    );
+    // Aggregates and the individual feedback items (ratings, comments, tags, hashed user and session
+    // ids; their expiry attribute travels with them, so retention carries over).
+    take(await scanAll(storage, storage.feedbackTable), 'feedback');
     const versions = entries.filter((e): e is ItemEntry => e.kind === 'version');
     const hashes = [...new Set(versions.map((v) => v.item.sha256 as string))].sort();
     for (const sha256 of hashes) {

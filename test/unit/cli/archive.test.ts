@@ -87,7 +87,23 @@ describe('Function: classify', () => {
     ).toEqual({ kind: 'feedback-aggregate', key: 'feedback:prod/a1@1.0.0/2026-11-22' });
   });
 
-  it('leaves out what it does not carry (single feedback items) and items whose fields contradict their keys', () => {
+  it('carries single feedback items, keyed by their id', () => {
+    const item = {
+      pk: 'FEEDBACK#prod#a1#1.0.0',
+      sk: 'ITEM#2026-11-22T10:00:00.000Z#fb1',
+      environment: 'prod',
+      promptId: 'a1',
+      version: '1.0.0',
+      at: '2026-11-22T10:00:00.000Z',
+      feedbackId: 'fb1',
+      rating: 1,
+      expiresAt: 1800000000,
+    };
+    expect(classify(item, 'feedback')).toEqual({ kind: 'feedback', key: 'feedback-item:prod/a1@1.0.0/fb1' });
+    expect(classify({ ...item, feedbackId: 'fb2' }, 'feedback')).toBeUndefined();
+  });
+
+  it('leaves out items whose fields contradict their keys', () => {
     expect(classify({ pk: 'FEEDBACK#prod#a1#1.0.0', sk: 'ITEM#2026#x' }, 'feedback')).toBeUndefined();
     expect(classify({ ...version, id: 'b2' }, 'main')).toBeUndefined();
   });
