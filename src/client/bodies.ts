@@ -10,6 +10,8 @@ import type { S3BodyReader } from './s3-body-reader.ts';
 export interface BodyStoreOptions {
   readonly client?: S3Client | undefined;
   readonly bucket?: string | undefined;
+  /** How long one download may take before it is given up (and forgotten, so it is tried again). */
+  readonly timeoutMs?: number | undefined;
 }
 
 export class BodyStore {

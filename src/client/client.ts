@@ -4,7 +4,9 @@
  * The manifest is fetched, verified and compiled once per revision. After the first load `get` never
  * waits on the network: when the cache is older than `maxAgeSeconds` one background refresh starts
  * and every caller shares it (stale-while-revalidate). A failed fetch, parse or verification keeps
- * the last good manifest; with none, the fallback snapshot; with neither, `PromptSourceError`.
+ * the last good manifest; with none, the fallback snapshot; with neither, `PromptSourceError`. Every
+ * load has a deadline (`fetchTimeoutSeconds`), so a hung endpoint counts as a failure: the first `get`
+ * still falls back in time, and the next refresh can start.
  */
 import { readFile } from 'node:fs/promises';
 import type { AppConfigDataClient } from '@aws-sdk/client-appconfigdata';
@@ -48,6 +50,14 @@ export interface PromptClientOptions extends FeedbackSettings {
   readonly fallbackPath?: string;
   /** Seconds a fetched manifest is served before a background refresh. @default 45 (the agent's poll interval) */
   readonly maxAgeSeconds?: number;
+  /**
+   * Seconds one manifest load may take: the source's answer plus the S3 bodies it references (and,
+   * separately, the fallback snapshot's load). Past it the load counts as failed, so the first `get`
+   * serves the fallback snapshot instead of waiting on a hung endpoint, and the next refresh may
+   * start. AWS SDK calls are aborted at the deadline, and SDK clients created by PromptClient also
+   * time out each request after it. At most 900. @default 5
+   */
+  readonly fetchTimeoutSeconds?: number;
   /** S3 client for bodies stored by reference. @default one created on first use */
   readonly s3Client?: S3Client;
   /** Bucket for body references that name none. @default process.env.PROMPTOPS_BODY_BUCKET */
@@ -65,11 +75,22 @@ export interface GetOptions {
 
 /** After a failed fetch, the next try comes sooner than `maxAgeSeconds` (but never before AppConfig allows). */
 const RETRY_AFTER_FAILURE_MS = 5000;
+/**
+ * After a rejected manifest the source starts over (a new AppConfig session, which AppConfig answers at
+ * once, with the full configuration). With nothing to serve, the next `get` may try that, but not
+ * sooner than this: the same manifest is likely to be rejected again, and each try costs two AppConfig
+ * calls and a full download, so a busy container must not send one per request.
+ */
+const RETRY_AFTER_REJECTION_MS = 1000;
+const DEFAULT_FETCH_TIMEOUT_SECONDS = 5;
+/** setTimeout's limit is about 24 days; a Lambda function runs at most 15 minutes. */
+const MAX_FETCH_TIMEOUT_SECONDS = 900;
 
 export class PromptClient {
   readonly #target: SourceTarget;
   readonly #source: ManifestSource;
   readonly #maxAgeMs: number;
+  readonly #timeoutMs: number;
   readonly #fallbackPath: string | undefined;
   readonly #bodies: BodyStore;
   readonly #log: RateLimitedLogger;
@@ -83,6 +104,8 @@ export class PromptClient {
   /** Text of the manifest last accepted from the source, to skip re-parsing an unchanged one. */
   #lastText: string | undefined;
   #refreshAt = 0;
+  /** No fetch before this (epoch ms): set after a rejected manifest. */
+  #retryAt = 0;
   #inflight: Promise<void> | undefined;
   #failure: unknown;
   #fallbackFailure: unknown;
@@ -97,9 +120,14 @@ export class PromptClient {
     };
     const maxAgeSeconds = options.maxAgeSeconds ?? APPCONFIG.defaultPollIntervalSeconds;
     this.#maxAgeMs = maxAgeSeconds * 1000;
-    this.#source = createSource(this.#target, options.source, maxAgeSeconds);
+    this.#timeoutMs = (options.fetchTimeoutSeconds ?? DEFAULT_FETCH_TIMEOUT_SECONDS) * 1000;
+    this.#source = createSource(this.#target, options.source, maxAgeSeconds, this.#timeoutMs);
     this.#fallbackPath = options.fallbackPath;
-    this.#bodies = new BodyStore({ client: options.s3Client, bucket: options.bodyBucket });
+    this.#bodies = new BodyStore({
+      client: options.s3Client,
+      bucket: options.bodyBucket,
+      timeoutMs: this.#timeoutMs,
+    });
     this.#log = new RateLimitedLogger(options.logger ?? consoleLogger);
     this.#writeLine = options.writeLine ?? defaultWriter();
     this.#feedbackSettings = options;
@@ -119,7 +147,8 @@ export class PromptClient {
 
   /**
    * Fetches now, or joins the fetch in flight. Never rejects: failures keep the last good manifest
-   * and are logged. With the SDK source it does nothing before AppConfig's next poll time.
+   * and are logged. Settles within `fetchTimeoutSeconds` (twice that when it also loads the fallback
+   * snapshot). With the SDK source it does nothing before AppConfig's next poll time.
    */
   refresh(): Promise<void> {
     return this.#inflight ?? this.#startRefresh();
@@ -170,25 +199,34 @@ export class PromptClient {
 
   async #refresh(): Promise<void> {
     const source = this.#source;
-    if (Date.now() < source.nextFetchAt) return;
+    if (Date.now() < Math.max(source.nextFetchAt, this.#retryAt)) return;
     let received = false;
     try {
-      const text = await source.fetch();
-      if (text === undefined ? this.#lastText === undefined : text !== this.#lastText) {
+      // Only what comes back before the deadline is kept: work abandoned by it changes nothing here.
+      const update = await withDeadline(this.#timeoutMs, source.description, async (signal) => {
+        const text = await source.fetch(signal);
+        if (text === undefined ? this.#lastText !== undefined : text === this.#lastText) return undefined;
         received = true;
         if (text === undefined) {
           throw new PromptSourceError(`${source.description} reported no change before sending any manifest`);
         }
         const manifest = parseManifestText(text, source.description);
-        this.#loaded = await loadManifest(manifest, this.#bodies, this.#loaded?.compiled, false);
-        this.#lastText = text;
+        return { text, loaded: await loadManifest(manifest, this.#bodies, this.#loaded?.compiled, false) };
+      });
+      if (update !== undefined) {
+        this.#loaded = update.loaded;
+        this.#lastText = update.text;
       }
       this.#stale = false;
       this.#failure = undefined;
       this.#refreshAt = Math.max(Date.now() + this.#maxAgeMs, source.nextFetchAt);
     } catch (error) {
-      // A rejected manifest must come again in full next time, not as "unchanged".
-      if (received) source.reset();
+      if (received) {
+        // A rejected manifest must come again in full next time, not as "unchanged": the source starts
+        // over, which AppConfig allows at once, so only a short pause holds the next try back.
+        source.reset();
+        this.#retryAt = Date.now() + RETRY_AFTER_REJECTION_MS;
+      }
       this.#failure = error;
       this.#refreshAt = Math.max(
         Date.now() + Math.min(this.#maxAgeMs, RETRY_AFTER_FAILURE_MS),
@@ -208,9 +246,12 @@ export class PromptClient {
   async #loadFallback(): Promise<void> {
     const path = this.#fallbackPath;
     if (path === undefined) return;
+    const origin = `The fallback snapshot ${path}`;
     try {
-      const manifest = parseManifestText(await readFile(path, 'utf8'), `The fallback snapshot ${path}`);
-      const loaded = await loadManifest(manifest, this.#bodies, undefined, true);
+      const { manifest, loaded } = await withDeadline(this.#timeoutMs, origin, async (signal) => {
+        const manifest = parseManifestText(await readFile(path, { encoding: 'utf8', signal }), origin);
+        return { manifest, loaded: await loadManifest(manifest, this.#bodies, undefined, true) };
+      });
       this.#fallbackFailure = undefined;
       if (this.#loaded) return;
       this.#loaded = loaded;
@@ -233,7 +274,7 @@ export class PromptClient {
     const path = this.#fallbackPath;
     const failure = this.#failure;
     return new PromptSourceError(
-      `No prompt manifest for application "${application}", environment "${environment}", profile "${profile}": ${this.#source.description} failed (${safeReason(failure)})${
+      `No prompt manifest for application "${application}", environment "${environment}", profile "${profile}": ${this.#source.description} failed (${failure === undefined ? 'no answer yet' : safeReason(failure)})${
         path === undefined
           ? ' and no fallbackPath is set'
           : ` and the fallback snapshot ${path} could not be loaded (${safeReason(this.#fallbackFailure)})`
@@ -251,6 +292,25 @@ export class PromptClient {
   }
 }
 
+/**
+ * `work`, given a signal that aborts after `ms`; rejects with a `TimeoutError` then, even if `work`
+ * ignores the signal. The timer is cleared when `work` settles and never keeps the process alive.
+ */
+function withDeadline<T>(ms: number, what: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const error = new Error(`${what} did not finish within ${ms} ms`);
+      error.name = 'TimeoutError';
+      controller.abort(error);
+      reject(error);
+    }, ms);
+    timer.unref?.();
+  });
+  return Promise.race([work(controller.signal), deadline]).finally(() => clearTimeout(timer));
+}
+
 function parseManifestText(text: string, origin: string): Manifest {
   let value: unknown;
   try {
@@ -266,18 +326,22 @@ function createSource(
   target: SourceTarget,
   source: SourceOptions | undefined,
   maxAgeSeconds: number,
+  timeoutMs: number,
 ): ManifestSource {
   switch (source?.type) {
     case undefined:
       return new DeferredSource('AppConfig (agent or SDK, not chosen yet)', () =>
-        chooseDefaultSource(target, maxAgeSeconds),
+        chooseDefaultSource(target, maxAgeSeconds, undefined, undefined, timeoutMs),
       );
     case 'agent':
-      return new AgentSource(target, source.url);
+      return new AgentSource(target, source.url, timeoutMs);
     case 'sdk':
       return new DeferredSource(
         `AppConfigData ${target.application}/${target.environment}/${target.profile}`,
-        () => import('./sources/sdk.ts').then((m) => new m.SdkSource(target, source.client, maxAgeSeconds)),
+        () =>
+          import('./sources/sdk.ts').then(
+            (m) => new m.SdkSource(target, source.client, maxAgeSeconds, timeoutMs),
+          ),
       );
     case 'file':
       return new FileSource(source.path);
@@ -300,6 +364,15 @@ function optionProblems(options: PromptClientOptions): string[] {
   const maxAge = options.maxAgeSeconds;
   if (maxAge !== undefined && !(typeof maxAge === 'number' && Number.isFinite(maxAge) && maxAge > 0)) {
     problems.push(`maxAgeSeconds must be a number above 0, got ${JSON.stringify(maxAge)}`);
+  }
+  const timeout = options.fetchTimeoutSeconds;
+  if (
+    timeout !== undefined &&
+    !(typeof timeout === 'number' && timeout > 0 && timeout <= MAX_FETCH_TIMEOUT_SECONDS)
+  ) {
+    problems.push(
+      `fetchTimeoutSeconds must be a number above 0 and at most ${MAX_FETCH_TIMEOUT_SECONDS}, got ${JSON.stringify(timeout)}`,
+    );
   }
   const source = options.source as { type?: unknown; path?: unknown } | undefined;
   if (source !== undefined) {

@@ -8,7 +8,10 @@ import { FeedbackError } from './errors.ts';
 import type { Prompt } from './prompt.ts';
 
 export interface FeedbackInput {
-  /** Thumbs: -1 or 1 (or 0/1); stars: 1..5. */
+  /**
+   * Thumbs (the default scale): 1 (up) or -1 (down). Stars: a whole number from 1 to 5. The API answers
+   * any other rating (0 included) with 400 VALIDATION_FAILED, which rejects with `FeedbackError`.
+   */
   readonly rating: number;
   /** @default the API's default (thumbs) */
   readonly scale?: 'thumbs' | 'stars';

@@ -1,6 +1,8 @@
 /**
  * Reads a body stored by reference: the S3 object holds the full canonical document, whose SHA-256
  * must equal the version's hash. The body is the text after the front matter (no YAML parser needed).
+ * Each download is aborted after `timeoutMs`, and a client created here also has connection and
+ * request timeouts, so a hung S3 endpoint cannot hold a manifest load forever.
  */
 import { createHash } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -10,13 +12,20 @@ import { splitFrontMatter } from '../core/sections.ts';
 import type { BodyStoreOptions } from './bodies.ts';
 import { PromptSourceError } from './errors.ts';
 
+/** How long one download may take, unless the client says otherwise. */
+const DEFAULT_TIMEOUT_MS = 5000;
+/** The longest a client created here waits for a connection (within the request timeout). */
+const CONNECTION_TIMEOUT_MS = 1000;
+
 export class S3BodyReader {
   readonly #bucket: string | undefined;
+  readonly #timeoutMs: number;
   #client: S3Client | undefined;
 
   constructor(options: BodyStoreOptions) {
     this.#client = options.client;
     this.#bucket = options.bucket;
+    this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   }
 
   async read(ref: BodyRef, sha256: string): Promise<string> {
@@ -27,11 +36,22 @@ export class S3BodyReader {
       );
     }
     const sdk = await import('@aws-sdk/client-s3');
+    const timeoutMs = this.#timeoutMs;
     if (this.#client === undefined) {
       const endpoint = process.env[ENV.s3Endpoint];
-      this.#client = new sdk.S3Client(endpoint ? { endpoint, forcePathStyle: true } : {});
+      this.#client = new sdk.S3Client({
+        ...(endpoint ? { endpoint, forcePathStyle: true } : {}),
+        requestHandler: {
+          connectionTimeout: Math.min(CONNECTION_TIMEOUT_MS, timeoutMs),
+          requestTimeout: timeoutMs,
+          throwOnRequestTimeout: true,
+        },
+      });
     }
-    const out = await this.#client.send(new sdk.GetObjectCommand({ Bucket: bucket, Key: ref.key }));
+    // The signal also ends a body that stops arriving after the response headers.
+    const out = await this.#client.send(new sdk.GetObjectCommand({ Bucket: bucket, Key: ref.key }), {
+      abortSignal: AbortSignal.timeout(timeoutMs),
+    });
     const bytes = await out.Body?.transformToByteArray();
     if (!bytes) throw new PromptSourceError(`s3://${bucket}/${ref.key} has no content`);
     const actual = createHash('sha256').update(bytes).digest('hex');

@@ -1,6 +1,7 @@
 /**
  * The AppConfig Agent Lambda extension: a local HTTP server that polls AppConfig and serves the
- * latest configuration. Plain node:http with a keep-alive agent, so no dependency is loaded.
+ * latest configuration. Plain node:http with a keep-alive agent, so no dependency is loaded. A
+ * request is given up when the socket is idle for `timeoutMs` or when the caller's signal aborts.
  */
 import { Agent, request } from 'node:http';
 import { APPCONFIG } from '../../core/contracts.ts';
@@ -8,7 +9,8 @@ import type { ManifestSource, SourceTarget } from './source.ts';
 
 /** The variable the extension sets to the port it listens on. */
 export const AGENT_PORT_VARIABLE = 'AWS_APPCONFIG_EXTENSION_HTTP_PORT';
-const TIMEOUT_MS = 5000;
+/** How long the socket may stay idle before the request is given up, unless the client says otherwise. */
+const DEFAULT_TIMEOUT_MS = 5000;
 
 export function defaultAgentUrl(): string {
   return `http://localhost:${process.env[AGENT_PORT_VARIABLE] || APPCONFIG.agentPort}`;
@@ -19,9 +21,11 @@ export class AgentSource implements ManifestSource {
   readonly nextFetchAt = 0;
   readonly #url: URL;
   readonly #agent = new Agent({ keepAlive: true });
+  readonly #timeoutMs: number;
 
   /** `baseUrl` is the agent's origin; the configuration path is appended. */
-  constructor(target: SourceTarget, baseUrl = defaultAgentUrl()) {
+  constructor(target: SourceTarget, baseUrl = defaultAgentUrl(), timeoutMs = DEFAULT_TIMEOUT_MS) {
+    this.#timeoutMs = timeoutMs;
     const path = `applications/${encodeURIComponent(target.application)}/environments/${encodeURIComponent(target.environment)}/configurations/${encodeURIComponent(target.profile)}`;
     this.#url = new URL(path, baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`);
     if (this.#url.protocol !== 'http:') {
@@ -30,21 +34,23 @@ export class AgentSource implements ManifestSource {
     this.description = `AppConfig Agent ${this.#url.href}`;
   }
 
-  async fetch(): Promise<string> {
+  async fetch(signal?: AbortSignal): Promise<string> {
     try {
-      return await this.#get();
+      return await this.#get(signal);
     } catch (error) {
       // A kept-alive socket the agent closed while the function was frozen: retry once on a new one.
       if ((error as { reused?: boolean }).reused && (error as NodeJS.ErrnoException).code === 'ECONNRESET') {
-        return this.#get();
+        return this.#get(signal);
       }
       throw error;
     }
   }
 
-  #get(): Promise<string> {
+  #get(signal: AbortSignal | undefined): Promise<string> {
+    const timeout = this.#timeoutMs;
     return new Promise((resolve, reject) => {
-      const req = request(this.#url, { agent: this.#agent, timeout: TIMEOUT_MS }, (res) => {
+      const options = { agent: this.#agent, timeout, ...(signal ? { signal } : {}) };
+      const req = request(this.#url, options, (res) => {
         let text = '';
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => {
@@ -56,7 +62,7 @@ export class AgentSource implements ManifestSource {
           else reject(new Error(`the agent answered HTTP ${res.statusCode}: ${text.slice(0, 200)}`));
         });
       });
-      req.on('timeout', () => req.destroy(new Error(`the agent did not answer within ${TIMEOUT_MS} ms`)));
+      req.on('timeout', () => req.destroy(new Error(`the agent did not answer within ${timeout} ms`)));
       req.on('error', (error) => reject(Object.assign(error, { reused: req.reusedSocket })));
       req.end();
     });

@@ -29,10 +29,13 @@ export async function chooseDefaultSource(
   pollIntervalSeconds: number,
   client?: AppConfigDataClient,
   agentPort: number = APPCONFIG.agentPort,
+  timeoutMs?: number,
 ): Promise<ManifestSource> {
   const port = process.env[AGENT_PORT_VARIABLE];
-  if (port) return new AgentSource(target, `http://localhost:${port}`);
-  if (await portAnswers(agentPort)) return new AgentSource(target, `http://localhost:${agentPort}`);
+  if (port) return new AgentSource(target, `http://localhost:${port}`, timeoutMs);
+  if (await portAnswers(agentPort)) {
+    return new AgentSource(target, `http://localhost:${agentPort}`, timeoutMs);
+  }
   const { SdkSource } = await import('./sdk.ts');
-  return new SdkSource(target, client, pollIntervalSeconds);
+  return new SdkSource(target, client, pollIntervalSeconds, timeoutMs);
 }

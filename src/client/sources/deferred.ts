@@ -35,8 +35,10 @@ export class DeferredSource implements ManifestSource {
     return this.#chosen;
   }
 
-  async fetch(): Promise<string | undefined> {
-    return (await this.choose()).fetch();
+  async fetch(signal?: AbortSignal): Promise<string | undefined> {
+    const source = await this.choose();
+    signal?.throwIfAborted();
+    return source.fetch(signal);
   }
 
   reset(): void {

@@ -12,8 +12,8 @@ export class FileSource implements ManifestSource {
     this.description = `file ${path}`;
   }
 
-  fetch(): Promise<string> {
-    return readFile(this.#path, 'utf8');
+  fetch(signal?: AbortSignal): Promise<string> {
+    return readFile(this.#path, signal ? { encoding: 'utf8', signal } : 'utf8');
   }
 
   reset(): void {}

@@ -4,15 +4,19 @@ export interface ManifestSource {
   readonly description: string;
   /**
    * Fetches the manifest text. Resolves `undefined` when the source knows the configuration has not
-   * changed since its last answer (AppConfigData's empty response). Rejects on any failure.
+   * changed since its last answer (AppConfigData's empty response). Rejects on any failure. When
+   * `signal` aborts, the source stops its requests and keeps nothing from an answer that comes later.
    */
-  fetch(): Promise<string | undefined>;
+  fetch(signal?: AbortSignal): Promise<string | undefined>;
   /**
    * Epoch milliseconds before which the source must not be asked again (AppConfigData answers
    * "Request too early"); 0 when it may be asked at any time.
    */
   readonly nextFetchAt: number;
-  /** Forgets what the source delivered last, so the next fetch returns the full configuration. */
+  /**
+   * Forgets what the source delivered last, so the next fetch returns the full configuration. That
+   * fetch starts over (a new AppConfig session), so `nextFetchAt` no longer holds it back.
+   */
   reset(): void;
 }
 

@@ -11,6 +11,7 @@ import {
   PromptNotFoundError,
   PromptSourceError,
 } from '../../../src/client/index.ts';
+import { AgentSource } from '../../../src/client/sources/agent.ts';
 import {
   AGENT_PATH,
   APPLICATION,
@@ -313,6 +314,70 @@ describe('Class: PromptClient', () => {
       expect((error as Error).message).toMatch(
         /"support-replies" is not deployed to environment "prod".*"support-reply"/,
       );
+    });
+  });
+
+  describe('Deadlines (source: agent)', () => {
+    let files: ReturnType<typeof temporaryDirectory>;
+    beforeEach(() => {
+      files = temporaryDirectory();
+    });
+    afterEach(() => files.cleanup());
+
+    it('serves the fallback snapshot within fetchTimeoutSeconds when the agent never answers', async () => {
+      const fallbackPath = files.write('snapshot.json', supportManifest('0.9.0').json);
+      agent.respond = () => new Promise(() => {});
+      const prompts = client({ fallbackPath, fetchTimeoutSeconds: 0.1 });
+      const started = performance.now();
+
+      const p = await prompts.get('support-reply');
+
+      expect(p).toMatchObject({ version: '0.9.0', stale: true });
+      expect(performance.now() - started).toBeLessThan(1000);
+      expect(warn).toHaveBeenCalledWith(
+        'Prompt manifest load failed',
+        expect.objectContaining({ error: 'TimeoutError' }),
+      );
+    });
+
+    it('refreshes again after a refresh the agent never answered', async () => {
+      const prompts = client({ fetchTimeoutSeconds: 0.1 });
+      await prompts.get('support-reply');
+      agent.respond = () => new Promise(() => {});
+      advance(46);
+      await prompts.get('support-reply');
+      const started = performance.now();
+      await prompts.refresh();
+      expect(performance.now() - started).toBeLessThan(1000);
+      expect(await prompts.get('support-reply')).toMatchObject({ version: '1.0.0', stale: true });
+
+      agent.respond = () => ({ body: supportManifest('1.1.0', 'v1.1.0', 2).json });
+      advance(6);
+      await prompts.get('support-reply');
+      await prompts.refresh();
+
+      expect(agent.paths).toHaveLength(3);
+      expect(await prompts.get('support-reply')).toMatchObject({ version: '1.1.0', stale: false });
+    });
+
+    it('AgentSource ends its request when the signal aborts', async () => {
+      let closed = false;
+      agent.respond = (request) => {
+        request.socket.once('close', () => {
+          closed = true;
+        });
+        return new Promise(() => {});
+      };
+      const source = new AgentSource(
+        { application: APPLICATION, environment: ENVIRONMENT, profile: 'prompts' },
+        agentUrl,
+      );
+      const started = performance.now();
+
+      await expect(source.fetch(AbortSignal.timeout(100))).rejects.toMatchObject({ name: 'AbortError' });
+      await until(() => closed);
+
+      expect(performance.now() - started).toBeLessThan(2000);
     });
   });
 

@@ -8,8 +8,13 @@ import {
   ThrottlingException,
 } from '@aws-sdk/client-appconfigdata';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { PromptClient, type PromptClientOptions } from '../../../src/client/index.ts';
+import { afterEach, beforeEach, describe, expect, it, type Mock, vi } from 'vitest';
+import {
+  type ClientLogger,
+  PromptClient,
+  type PromptClientOptions,
+  PromptSourceError,
+} from '../../../src/client/index.ts';
 import { AgentSource } from '../../../src/client/sources/agent.ts';
 import { chooseDefaultSource } from '../../../src/client/sources/auto.ts';
 import { SdkSource } from '../../../src/client/sources/sdk.ts';
@@ -17,8 +22,10 @@ import {
   APPLICATION,
   ENVIRONMENT,
   FakeAgent,
+  gate,
   PROFILE,
   supportManifest,
+  temporaryDirectory,
 } from '../../fixtures/client-manifests.ts';
 
 const appConfig = mockClient(AppConfigDataClient);
@@ -51,6 +58,18 @@ function chain(...configurations: (string | undefined | null)[]): void {
       NextPollIntervalInSeconds: 45,
     });
   });
+}
+
+/** An AppConfigData call that never answers (and, as the mock does, ignores its abort signal). */
+const never = () => new Promise<never>(() => {});
+
+/** `promise`, or a rejection when it is still pending after `ms` of real time (a hung client). */
+function settleWithin<T>(promise: Promise<T>, ms = 2000): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const hung = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`still pending after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, hung]).finally(() => clearTimeout(timer));
 }
 
 const tokens = () =>
@@ -203,6 +222,58 @@ describe('Class: PromptClient', () => {
       expect(await prompts.get('support-reply')).toMatchObject({ version: '1.2.0', stale: false });
     });
 
+    it('starts a new session a second after rejecting the first manifest, when it has nothing to serve', async () => {
+      chain('{"broken": ');
+      const prompts = sdkClient();
+      const first = await prompts.get('support-reply').catch((e: unknown) => e);
+      expect(first).toBeInstanceOf(PromptSourceError);
+      expect((first as Error).message).toContain('failed (PromptSourceError: AppConfigData');
+      expect((first as Error).message).toContain('returned text that is not JSON (11 characters)');
+
+      // Within the pause: no new call, and the same reason.
+      const again = await prompts.get('support-reply').catch((e: unknown) => e);
+      expect(again).toBeInstanceOf(PromptSourceError);
+      expect((again as Error).message).toContain('returned text that is not JSON (11 characters)');
+      expect((again as Error).message).not.toContain('undefined');
+      expect(appConfig.commandCalls(StartConfigurationSessionCommand)).toHaveLength(1);
+
+      // A new session may be polled at once: AppConfig's 45 s interval was the old session's.
+      appConfig.on(StartConfigurationSessionCommand).resolves({ InitialConfigurationToken: 'again' });
+      appConfig.on(GetLatestConfigurationCommand, { ConfigurationToken: 'again' }).resolves({
+        Configuration: bytes(supportManifest('1.2.0', 'v1.2.0', 3).json),
+        NextPollConfigurationToken: 'again-1',
+        NextPollIntervalInSeconds: 45,
+      });
+      advance(1);
+
+      expect(await prompts.get('support-reply')).toMatchObject({ version: '1.2.0', stale: false });
+      expect(appConfig.commandCalls(StartConfigurationSessionCommand)).toHaveLength(2);
+      expect(tokens()).toEqual(['t0', 'again']);
+    });
+
+    it('retries after a rejected manifest as after any failure, not after the poll interval', async () => {
+      chain(supportManifest('1.0.0').json, '{"broken": ');
+      const prompts = sdkClient();
+      await prompts.get('support-reply');
+      advance(46);
+      await prompts.get('support-reply');
+      await prompts.refresh();
+      expect((await prompts.get('support-reply')).stale).toBe(true);
+
+      appConfig.on(StartConfigurationSessionCommand).resolves({ InitialConfigurationToken: 'again' });
+      appConfig.on(GetLatestConfigurationCommand, { ConfigurationToken: 'again' }).resolves({
+        Configuration: bytes(supportManifest('1.2.0', 'v1.2.0', 3).json),
+        NextPollConfigurationToken: 'again-1',
+        NextPollIntervalInSeconds: 45,
+      });
+      advance(6);
+      await prompts.get('support-reply');
+      await prompts.refresh();
+
+      expect(tokens()).toEqual(['t0', 't1', 'again']);
+      expect(await prompts.get('support-reply')).toMatchObject({ version: '1.2.0', stale: false });
+    });
+
     it('creates its AppConfigData client on first use when none is given', async () => {
       vi.stubEnv('AWS_REGION', 'eu-west-1');
       chain(supportManifest('3.0.0').json);
@@ -211,6 +282,118 @@ describe('Class: PromptClient', () => {
       expect((await prompts.get('support-reply')).version).toBe('3.0.0');
       expect(tokens()).toEqual(['t0']);
     });
+  });
+});
+
+describe('Class: PromptClient (deadlines, source: sdk)', () => {
+  let files: ReturnType<typeof temporaryDirectory>;
+  let warn: Mock<ClientLogger['warn']>;
+  beforeEach(() => {
+    files = temporaryDirectory();
+    warn = vi.fn<ClientLogger['warn']>();
+  });
+  afterEach(() => files.cleanup());
+
+  it('serves the fallback snapshot within fetchTimeoutSeconds when AppConfigData never answers', async () => {
+    appConfig.on(StartConfigurationSessionCommand).callsFake(never);
+    const fallbackPath = files.write('snapshot.json', supportManifest('0.9.0').json);
+    const prompts = sdkClient({ fallbackPath, fetchTimeoutSeconds: 0.05, logger: { warn } });
+    const started = performance.now();
+
+    const p = await settleWithin(prompts.get('support-reply'));
+
+    expect(p).toMatchObject({ version: '0.9.0', stale: true });
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(warn).toHaveBeenCalledWith(
+      'Prompt manifest load failed',
+      expect.objectContaining({
+        error: 'TimeoutError',
+        message: `AppConfigData ${APPLICATION}/${ENVIRONMENT}/${PROFILE} did not finish within 50 ms`,
+      }),
+    );
+    // The call was given the deadline as its abort signal.
+    // aws-sdk-client-mock types `args` as the command alone; `send` also received its options.
+    const args = appConfig.commandCalls(StartConfigurationSessionCommand)[0]?.args as unknown[];
+    const signal = (args[1] as { abortSignal?: AbortSignal } | undefined)?.abortSignal;
+    expect(signal).toBeInstanceOf(AbortSignal);
+    expect((signal as AbortSignal).aborted).toBe(true);
+  });
+
+  it('rejects with a PromptSourceError naming the timeout when there is no fallback', async () => {
+    appConfig.on(StartConfigurationSessionCommand).callsFake(never);
+    const prompts = sdkClient({ fetchTimeoutSeconds: 0.05 });
+
+    const error = await settleWithin(prompts.get('support-reply').catch((e: unknown) => e));
+
+    expect(error).toBeInstanceOf(PromptSourceError);
+    expect((error as Error).message).toContain('failed (TimeoutError: AppConfigData');
+    expect((error as Error).message).toContain('did not finish within 50 ms) and no fallbackPath is set');
+  });
+
+  it('starts a new refresh after one that never finished', async () => {
+    chain(supportManifest('1.0.0').json);
+    const prompts = sdkClient({ fetchTimeoutSeconds: 0.05 });
+    await prompts.get('support-reply');
+    appConfig.on(GetLatestConfigurationCommand, { ConfigurationToken: 't1' }).callsFake(never);
+    advance(46);
+
+    await prompts.get('support-reply');
+    await settleWithin(prompts.refresh());
+    expect(await prompts.get('support-reply')).toMatchObject({ version: '1.0.0', stale: true });
+
+    appConfig.on(GetLatestConfigurationCommand, { ConfigurationToken: 't1' }).resolves({
+      Configuration: bytes(supportManifest('1.1.0', 'v1.1.0', 2).json),
+      NextPollConfigurationToken: 't2',
+      NextPollIntervalInSeconds: 45,
+    });
+    advance(6);
+    await prompts.get('support-reply');
+    await settleWithin(prompts.refresh());
+
+    expect(tokens()).toEqual(['t0', 't1', 't1']);
+    expect(await prompts.get('support-reply')).toMatchObject({ version: '1.1.0', stale: false });
+  });
+
+  it('drops an answer that comes after the deadline without moving along the token chain', async () => {
+    chain(supportManifest('1.0.0').json);
+    const prompts = sdkClient({ fetchTimeoutSeconds: 0.05 });
+    await prompts.get('support-reply');
+    const late = gate();
+    appConfig.on(GetLatestConfigurationCommand, { ConfigurationToken: 't1' }).callsFake(async () => {
+      await late.promise;
+      return {
+        Configuration: bytes(supportManifest('1.1.0', 'v1.1.0', 2).json),
+        NextPollConfigurationToken: 'lost',
+        NextPollIntervalInSeconds: 45,
+      };
+    });
+    advance(46);
+    await prompts.get('support-reply');
+    await settleWithin(prompts.refresh());
+    late.open();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    // Still the last good manifest: the late configuration was never accepted.
+    expect(await prompts.get('support-reply')).toMatchObject({ version: '1.0.0', stale: true });
+
+    appConfig.on(GetLatestConfigurationCommand, { ConfigurationToken: 't1' }).resolves({
+      Configuration: bytes(supportManifest('1.2.0', 'v1.2.0', 3).json),
+      NextPollConfigurationToken: 't2',
+      NextPollIntervalInSeconds: 45,
+    });
+    advance(6);
+    await prompts.get('support-reply');
+    await settleWithin(prompts.refresh());
+
+    expect(tokens()).toEqual(['t0', 't1', 't1']);
+    expect(await prompts.get('support-reply')).toMatchObject({ version: '1.2.0', stale: false });
+  });
+
+  it('rejects fetchTimeoutSeconds that is not a number above 0 and at most 900', () => {
+    for (const fetchTimeoutSeconds of [0, -1, 901, Number.NaN, '5' as unknown as number]) {
+      expect(() => sdkClient({ fetchTimeoutSeconds })).toThrow(
+        /fetchTimeoutSeconds must be a number above 0/,
+      );
+    }
   });
 });
 
