@@ -3,12 +3,13 @@
  * receives copies of the daily backups. The DynamoDB replicas are created by the primary stack's global
  * tables (they use this stack's key through its alias). Deploy it before the primary stack.
  */
-import { Duration, RemovalPolicy, Stack, type StackProps, Token, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, type StackProps, Token } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { APPCONFIG } from '../src/core/contracts.ts';
+import { accessLogBucket, bodyBucketProps } from './private/body-buckets.ts';
 import { replicaNames } from './private/replica-names.ts';
 import { PropsValidator } from './private/validation.ts';
 
@@ -53,39 +54,14 @@ export class PromptOpsReplicaStack extends Stack {
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    this.accessLogs = new s3.Bucket(this, 'AccessLogs', {
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      lifecycleRules: [{ id: 'ExpireLogs', expiration: Duration.days(365) }],
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    Validations.of(this.accessLogs).acknowledge({
-      id: 'AwsSolutions-S1',
-      reason: `${this.accessLogs.node.path} is the server access log destination of the replica bucket; logging its own access would log the log deliveries`,
-    });
-    this.bodies = new s3.Bucket(this, 'Bodies', {
-      bucketName: names.bucketName,
-      encryption: s3.BucketEncryption.KMS,
-      encryptionKey: this.key,
-      bucketKeyEnabled: true,
-      versioned: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      serverAccessLogsBucket: this.accessLogs,
-      serverAccessLogsPrefix: 'bodies/',
-      lifecycleRules: [
-        {
-          id: 'NoncurrentVersions',
-          noncurrentVersionExpiration: props.noncurrentVersionRetention ?? Duration.days(90),
-          abortIncompleteMultipartUploadAfter: Duration.days(1),
-        },
-      ],
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
+    this.accessLogs = accessLogBucket(this, Duration.days(365), 'the replica bucket');
+    this.bodies = new s3.Bucket(
+      this,
+      'Bodies',
+      bodyBucketProps(this.key, this.accessLogs, props.noncurrentVersionRetention, {
+        bucketName: names.bucketName,
+      }),
+    );
     this.vault = new backup.BackupVault(this, 'Vault', {
       backupVaultName: names.backupVaultName,
       encryptionKey: this.key,

@@ -3,7 +3,7 @@
  * environments, audit) and the feedback table, all encrypted with one customer-managed key. With a
  * replica, the tables become global tables with a replica there and the bucket replicates to it.
  */
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -15,6 +15,7 @@ import {
   MAIN_TABLE_INDEXES,
   TABLE,
 } from '../../src/core/contracts.ts';
+import { accessLogBucket, bodyBucketProps } from '../private/body-buckets.ts';
 import { acknowledgeWildcardResource } from '../private/nag.ts';
 import type { ReplicaNames } from '../private/replica-names.ts';
 
@@ -79,19 +80,11 @@ export class PromptStore extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
-    this.accessLogs = new s3.Bucket(this, 'AccessLogs', {
-      // S3 server access logging delivers only to buckets encrypted with S3-managed keys.
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      lifecycleRules: [{ id: 'ExpireLogs', expiration: props.accessLogRetention ?? Duration.days(365) }],
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    Validations.of(this.accessLogs).acknowledge({
-      id: 'AwsSolutions-S1',
-      reason: `${this.accessLogs.node.path} is the server access log destination of the bodies bucket; logging its own access would log the log deliveries`,
-    });
+    this.accessLogs = accessLogBucket(
+      this,
+      props.accessLogRetention ?? Duration.days(365),
+      'the bodies bucket',
+    );
 
     const replicationRole = replica
       ? new iam.Role(this, 'ReplicationRole', {
@@ -99,27 +92,16 @@ export class PromptStore extends Construct {
           description: `Replicates prompt bodies to ${replica.names.bucketName} in ${replica.region}`,
         })
       : undefined;
-    this.bodies = new s3.Bucket(this, 'Bodies', {
-      encryption: s3.BucketEncryption.KMS,
-      encryptionKey: this.key,
-      bucketKeyEnabled: true,
-      versioned: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      serverAccessLogsBucket: this.accessLogs,
-      serverAccessLogsPrefix: 'bodies/',
-      lifecycleRules: [
-        {
-          id: 'NoncurrentVersions',
-          noncurrentVersionExpiration: props.noncurrentVersionRetention ?? Duration.days(90),
-          abortIncompleteMultipartUploadAfter: Duration.days(1),
-        },
-      ],
-      removalPolicy: RemovalPolicy.RETAIN,
-      ...(replica && replicationRole ? this.replicationProps(replica, replicationRole) : {}),
-    });
+    this.bodies = new s3.Bucket(
+      this,
+      'Bodies',
+      bodyBucketProps(
+        this.key,
+        this.accessLogs,
+        props.noncurrentVersionRetention,
+        replica && replicationRole ? this.replicationProps(replica, replicationRole) : {},
+      ),
+    );
     if (replica && replicationRole) this.grantReplication(replicationRole, replica);
 
     const replicas = replica ? [{ region: replica.region, deletionProtection: true }] : undefined;
