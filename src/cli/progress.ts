@@ -3,7 +3,7 @@
  * bake. Elsewhere (CI logs, pipes): one line per change of state or percentage, so a log shows every
  * step once.
  */
-import type { DeploymentState } from './api-types.ts';
+import type { DeploymentState } from '../core/api.ts';
 import type { OutputStream } from './io.ts';
 import type { Colors } from './output.ts';
 

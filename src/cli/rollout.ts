@@ -3,8 +3,9 @@
  * the bake, on a bar (terminal) or one line per change (CI). Used by `deploy --wait` and
  * `rollback --wait`.
  */
+
+import type { DeploymentState, EnvironmentStatusResponse } from '../core/api.ts';
 import { type ApiClient, segment } from './api-client.ts';
-import type { DeploymentState, EnvironmentStatusResponse } from './api-types.ts';
 import type { CommandContext } from './context.ts';
 import { CliError } from './errors.ts';
 import { formatElapsed, rolloutReporter } from './progress.ts';

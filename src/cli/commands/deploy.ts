@@ -2,9 +2,10 @@
  * `promptops deploy --env <env> <id>@<version>... [--split ...] [--strategy] [--wait]`: pins versions
  * in an environment; with --wait, follows the rollout to COMPLETE (exit 0) or ROLLED_BACK (exit 3).
  */
+
+import type { StartedDeployment } from '../../core/api.ts';
 import type { Pin } from '../../core/pins.ts';
 import { segment } from '../api-client.ts';
-import type { StartedDeployment } from '../api-types.ts';
 import type { CommandContext } from '../context.ts';
 import { EXIT, UsageError } from '../errors.ts';
 import { describePin, parseSplit, parseVersionRef } from '../refs.ts';

@@ -1,6 +1,7 @@
 /** `promptops diff <id> <from> <to>`: the unified diff of two versions (coloured on a terminal). */
+
+import type { DiffResponse } from '../../core/api.ts';
 import { segment } from '../api-client.ts';
-import type { DiffResponse } from '../api-types.ts';
 import type { CommandContext } from '../context.ts';
 import { EXIT } from '../errors.ts';
 import type { Colors } from '../output.ts';

@@ -2,9 +2,10 @@
  * `promptops feedback <id> [--env] [--since]`: ratings per version and the comparison of two versions
  * (two-proportion z-test of the negative rates) with its p-value and a plain verdict.
  */
+
+import type { FeedbackComparison, FeedbackReport, VersionFeedback } from '../../core/api.ts';
 import { LIMITS } from '../../core/contracts.ts';
 import { segment } from '../api-client.ts';
-import type { FeedbackComparison, FeedbackReport, FeedbackVersion } from '../api-types.ts';
 import type { CommandContext } from '../context.ts';
 import { EXIT, UsageError } from '../errors.ts';
 import { parsePromptId, parseVersion } from '../refs.ts';
@@ -19,7 +20,7 @@ export interface FeedbackOptions {
 const percent = (value: number) => `${(value * 100).toFixed(1)}%`;
 
 /** A sentence a person can act on. */
-export function verdict(comparison: FeedbackComparison, versions: readonly FeedbackVersion[]): string {
+export function verdict(comparison: FeedbackComparison, versions: readonly VersionFeedback[]): string {
   const { baseline, candidate } = comparison;
   const count = (v: string) => versions.find((x) => x.version === v)?.count ?? 0;
   const fewest = Math.min(count(baseline), count(candidate));

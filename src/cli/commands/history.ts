@@ -1,7 +1,8 @@
 /** `promptops history <id>`: every version with its author, date, approvals and where it is deployed. */
+
+import type { PromptDetails, VersionSummary } from '../../core/api.ts';
 import { pinVariants } from '../../core/pins.ts';
 import { segment } from '../api-client.ts';
-import type { PromptDetails, VersionSummary } from '../api-types.ts';
 import type { CommandContext } from '../context.ts';
 import { EXIT } from '../errors.ts';
 import { parsePromptId } from '../refs.ts';

@@ -3,10 +3,11 @@
  * then publishes each document whose canonical hash differs from its prompt's latest version.
  * Unchanged documents are skipped and reported, so re-running publishes nothing.
  */
+
+import type { PublishedVersion, VersionSummary } from '../../core/api.ts';
 import { documentHash } from '../../core/hash.ts';
 import type { BumpResult } from '../../core/versioning.ts';
 import { type ApiClient, segment } from '../api-client.ts';
-import type { PublishedVersion, VersionSummary } from '../api-types.ts';
 import type { CommandContext } from '../context.ts';
 import { ApiError, CliError, EXIT, UsageError } from '../errors.ts';
 import { findPromptFiles } from '../prompt-files.ts';

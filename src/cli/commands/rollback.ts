@@ -2,8 +2,9 @@
  * `promptops rollback --env <env> [id...]`: stop a running deployment (AppConfig rolls back), or
  * deploy the previous revision's pins again; with ids, only those prompts go back to their previous pin.
  */
+
+import type { StartedDeployment } from '../../core/api.ts';
 import { segment } from '../api-client.ts';
-import type { StartedDeployment } from '../api-types.ts';
 import type { CommandContext } from '../context.ts';
 import { EXIT } from '../errors.ts';
 import { parsePromptId } from '../refs.ts';

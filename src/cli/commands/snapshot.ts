@@ -4,13 +4,13 @@
  * to bundle as the client's `fallbackPath`.
  */
 import { resolve } from 'node:path';
+import type { EnvironmentStatusResponse, VersionDetails } from '../../core/api.ts';
 import { parsePromptDocument } from '../../core/document.ts';
 import { documentHash } from '../../core/hash.ts';
 import { parseManifest } from '../../core/manifest.ts';
 import { buildManifest, type ResolvedVariant } from '../../core/manifest-builder.ts';
 import { pinVariants } from '../../core/pins.ts';
 import { segment } from '../api-client.ts';
-import type { EnvironmentStatusResponse, VersionDetails } from '../api-types.ts';
 import type { CommandContext } from '../context.ts';
 import { CliError, EXIT } from '../errors.ts';
 import { writeFileAtomic } from '../files.ts';

@@ -2,11 +2,12 @@
  * `promptops status [--env <env>]`: per environment, what is pinned, the deployment's state and
  * percentage, and the state of the environment's alarms.
  */
+
+import type { EnvironmentStatusResponse } from '../../core/api.ts';
 import { APPCONFIG } from '../../core/contracts.ts';
 import type { Pin } from '../../core/pins.ts';
 import { type AlarmReport, cloudWatchAlarms, localAlarms } from '../alarms.ts';
 import { segment } from '../api-client.ts';
-import type { EnvironmentStatusResponse } from '../api-types.ts';
 import { readCdkOutputs } from '../config.ts';
 import type { CommandContext } from '../context.ts';
 import { knownEnvironments } from '../environments.ts';

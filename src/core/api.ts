@@ -1,6 +1,10 @@
-/** Response bodies of the PromptOps API as the CLI reads them (docs/api.md, docs/feedback.md). */
-import type { Pin } from '../core/pins.ts';
-import type { BumpResult } from '../core/versioning.ts';
+/**
+ * The HTTP API's wire contract: request and response bodies, problem details and error codes, as
+ * docs/api.md and docs/feedback.md describe them. The handlers, the CLI, the client and local mode
+ * all import these; nothing else declares them.
+ */
+import type { Pin } from './pins.ts';
+import type { BumpResult } from './versioning.ts';
 
 export type DeploymentState = 'DEPLOYING' | 'BAKING' | 'COMPLETE' | 'ROLLED_BACK';
 
@@ -96,7 +100,7 @@ export interface EnvironmentStatusResponse {
   readonly history: readonly RevisionEntry[];
 }
 
-export interface FeedbackVersion {
+export interface VersionFeedback {
   readonly version: string;
   readonly count: number;
   readonly positive: number;
@@ -113,6 +117,6 @@ export interface FeedbackComparison {
 }
 
 export interface FeedbackReport {
-  readonly versions: readonly FeedbackVersion[];
+  readonly versions: readonly VersionFeedback[];
   readonly comparison?: FeedbackComparison;
 }
