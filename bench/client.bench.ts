@@ -1,12 +1,17 @@
 /**
- * The client's hot path and size.
+ * The client's hot path, cold start and size.
  *
  * `client-get-render`: a cached `await prompts.get()` plus `render()` of a 600-character prompt with
- * five variables, against Powertools `getAppConfig` (transform json, cached) plus mustache.js
- * rendering the same template, measured side by side in one run. Both sides are awaited, so the
- * harness's synchronous `measure` cannot time them: `measureAsync` below does, with the same
- * warm-up and percentile method for both. p50 comes from batches (timer cost amortized), p99 from
- * single calls.
+ * five variables, against two baselines on the same prompt and values, all in this one process:
+ * Powertools `getAppConfig` (transform json, cached) plus mustache.js (`client-get-render`, baseline
+ * `powertools-getappconfig-mustache`), and @langfuse/client's cached `prompt.get(name, { label })`
+ * plus `compile(vars)` against a local HTTP server answering its prompt route
+ * (`client-get-render-vs-langfuse`, baseline `langfuse-get-compile`). The sides run in interleaved
+ * rounds (order rotating); each p50 is the median of the round p50s, each round's p50 from batches
+ * of 100 awaited calls (timer cost amortized). `client-get-render-p99` pools single calls of ours over
+ * the rounds.
+ *
+ * `client-cold-get` (and its breakdown): see client-cold.ts. `client-install-kb`: see install-size.ts.
  *
  * `client-bundle-agent`: what an app using the agent path loads, bundled and minified with esbuild
  * (platform node, esm), the AWS SDK and Smithy packages external: the entry chunk plus every chunk it
@@ -14,7 +19,9 @@
  * agent path and is left out.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +31,7 @@ import {
   GetLatestConfigurationCommand,
   StartConfigurationSessionCommand,
 } from '@aws-sdk/client-appconfigdata';
+import { LangfuseClient } from '@langfuse/client';
 import { mockClient } from 'aws-sdk-client-mock';
 import { build } from 'esbuild';
 import Mustache from 'mustache';
@@ -31,26 +39,30 @@ import { PromptClient } from '../src/client/index.ts';
 import { parsePromptDocument } from '../src/core/document.ts';
 import { documentHash } from '../src/core/hash.ts';
 import { buildManifest } from '../src/core/manifest-builder.ts';
+import { coldGetRows } from './client-cold.ts';
 import type { BenchResult } from './harness.ts';
+import { clientPackageDir, installSize } from './install-size.ts';
 import { BENCH_DOCUMENT, BENCH_VALUES } from './prompt-fixture.ts';
 
 const APPLICATION = 'promptops';
 const ENVIRONMENT = 'prod';
 const PROFILE = 'prompts';
 const ID = 'support-reply';
+const LANGFUSE_LABEL = 'production';
+const LANGFUSE_VERSION = (
+  JSON.parse(
+    readFileSync(new URL('../node_modules/@langfuse/client/package.json', import.meta.url), 'utf8'),
+  ) as { version: string }
+).version;
+const ROUNDS = 7;
+const ROUND_MS = 300;
+const COLD_RUNS = 15;
 
-interface AsyncMeasurement {
-  readonly p50: number;
-  readonly p99: number;
-}
-
-/** Per-call microseconds of an awaited function: `batch` calls per sample, for `time` ms after a warm-up. */
-async function measureAsync(
+/** Per-call microseconds of an awaited function, one sample per `batch` calls, for `time` ms. */
+async function sampleAsync(
   fn: () => Promise<unknown>,
   { batch, time }: { batch: number; time: number },
-): Promise<AsyncMeasurement> {
-  const warmUntil = performance.now() + 300;
-  while (performance.now() < warmUntil) for (let i = 0; i < 100; i++) await fn();
+): Promise<number[]> {
   const samples: number[] = [];
   const until = performance.now() + time;
   while (performance.now() < until) {
@@ -58,9 +70,40 @@ async function measureAsync(
     for (let i = 0; i < batch; i++) await fn();
     samples.push(Number(process.hrtime.bigint() - start) / 1000 / batch);
   }
-  samples.sort((a, b) => a - b);
-  const at = (q: number) => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))] as number;
-  return { p50: at(0.5), p99: at(0.99) };
+  return samples;
+}
+
+function quantile(values: readonly number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
+}
+
+/** A local stand-in for the Langfuse API: GET /api/public/v2/prompts/{name}?label=... answers a text prompt. */
+async function langfuseServer(name: string, label: string, prompt: string) {
+  const route = `/api/public/v2/prompts/${encodeURIComponent(name)}`;
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (req.method === 'GET' && url.pathname === route && url.searchParams.get('label') === label) {
+      server.promptGets++;
+      res.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          name,
+          version: 1,
+          type: 'text',
+          prompt,
+          config: {},
+          labels: [label],
+          tags: [],
+          commitMessage: null,
+        }),
+      );
+    } else {
+      res.writeHead(404, { 'content-type': 'application/json' }).end('{"message":"not found"}');
+    }
+  }) as ReturnType<typeof createServer> & { promptGets: number };
+  server.promptGets = 0;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
 
 async function agentBundleKB(): Promise<number> {
@@ -119,6 +162,7 @@ export default async function clientBench(): Promise<BenchResult[]> {
     NextPollConfigurationToken: 'next',
     NextPollIntervalInSeconds: 3600,
   });
+  const langfuseApi = await langfuseServer(ID, LANGFUSE_LABEL, body);
 
   try {
     const prompts = new PromptClient({
@@ -130,6 +174,9 @@ export default async function clientBench(): Promise<BenchResult[]> {
     });
     const ours = async () => (await prompts.get(ID)).render(BENCH_VALUES);
 
+    // mustache.js is one module instance here, shared with @langfuse/client: no HTML escaping on
+    // either side (the values hold nothing to escape, so the text is the same; escaping would only
+    // cost the baselines time).
     Mustache.escape = (text: string) => text;
     const powertools = async () => {
       const config = (await getAppConfig(PROFILE, {
@@ -141,40 +188,119 @@ export default async function clientBench(): Promise<BenchResult[]> {
       return Mustache.render(config.prompts[ID]?.body as string, BENCH_VALUES);
     };
 
+    // Only the prompt API client: no tracing SDK is registered (@opentelemetry/api stays a no-op) and
+    // nothing is scored or flushed, so the hot path makes no network call. The cache TTL is an hour
+    // (the default is 60 s, after which get serves the stale prompt and refetches in the background).
+    const langfuse = new LangfuseClient({
+      publicKey: 'pk-lf-bench',
+      secretKey: 'sk-lf-bench',
+      baseUrl: langfuseApi.baseUrl,
+    });
+    const langfuseGetCompile = async () =>
+      (await langfuse.prompt.get(ID, { label: LANGFUSE_LABEL, cacheTtlSeconds: 3600 })).compile(BENCH_VALUES);
+
     const rendered = (await ours()) as string;
     const baselineText = await powertools();
+    const langfuseText = await langfuseGetCompile();
     for (const value of Object.values(BENCH_VALUES)) {
       assert.ok(rendered.includes(value), value);
       assert.ok(baselineText.includes(value), value);
     }
+    assert.equal(langfuseText, baselineText, 'Langfuse compiles the same text as mustache.js');
+    const unescaped = (
+      await langfuse.prompt.get(ID, { label: LANGFUSE_LABEL, cacheTtlSeconds: 3600 })
+    ).compile({ ...BENCH_VALUES, tone: '<&>' });
+    assert.ok(unescaped.includes('in a <&> tone'), 'Langfuse shares the unescaping mustache.js');
     assert.equal(appConfig.commandCalls(GetLatestConfigurationCommand).length, 1, 'the baseline is cached');
+    assert.equal(langfuseApi.server.promptGets, 1, 'Langfuse fetched the prompt once');
 
-    // Interleaved, so both sides see the same machine state.
-    const theirs = await measureAsync(powertools, { batch: 100, time: 1000 });
-    const oursBatched = await measureAsync(ours, { batch: 100, time: 1000 });
-    const oursSingle = await measureAsync(ours, { batch: 1, time: 1000 });
+    // Interleaved rounds, the order rotating each round, so every side sees the same machine state;
+    // each side's p50 is the median of its round p50s. Ours single calls are pooled for the p99.
+    const sides = [
+      { name: 'ours', fn: ours },
+      { name: 'powertools', fn: powertools },
+      { name: 'langfuse', fn: langfuseGetCompile },
+    ];
+    const warmUntil = performance.now() + 900;
+    while (performance.now() < warmUntil)
+      for (const side of sides) for (let i = 0; i < 100; i++) await side.fn();
+    const roundP50s = new Map<string, number[]>(sides.map((side) => [side.name, []]));
+    const singles: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      for (let k = 0; k < sides.length; k++) {
+        const side = sides[(round + k) % sides.length] as (typeof sides)[number];
+        const samples = await sampleAsync(side.fn, { batch: 100, time: ROUND_MS });
+        roundP50s.get(side.name)?.push(quantile(samples, 0.5));
+      }
+      for (const sample of await sampleAsync(ours, { batch: 1, time: ROUND_MS })) singles.push(sample);
+    }
     assert.equal(
       appConfig.commandCalls(GetLatestConfigurationCommand).length,
       1,
       'the baseline stayed cached',
     );
+    assert.equal(langfuseApi.server.promptGets, 1, 'Langfuse never refetched');
+    const p50 = (name: string) => quantile(roundP50s.get(name) as number[], 0.5);
+    const oursP50 = p50('ours');
+    const powertoolsP50 = p50('powertools');
+    const langfuseP50 = p50('langfuse');
+    const method = `median of ${ROUNDS} interleaved round p50s (batches of 100 awaited calls, ${ROUND_MS} ms per side per round)`;
+
+    const root = fileURLToPath(new URL('..', import.meta.url));
+    const packageDir = clientPackageDir(root);
+    const installed = await installSize(packageDir, mkdtempSync(path.join(dir, 'install-')));
 
     return [
       {
         name: 'client-get-render',
         unit: 'µs',
-        value: oursBatched.p50,
+        value: oursP50,
         baseline: 'powertools-getappconfig-mustache',
-        baselineValue: theirs.p50,
-        ratio: theirs.p50 / oursBatched.p50,
+        baselineValue: powertoolsP50,
+        ratio: powertoolsP50 / oursP50,
         budget: { max: 2, minRatio: 10 },
+        detail: method,
       },
-      { name: 'client-get-render-p99', unit: 'µs', value: oursSingle.p99, budget: { max: 20 } },
-      { name: 'powertools-getappconfig-mustache', unit: 'µs', value: theirs.p50 },
+      {
+        name: 'client-get-render-vs-langfuse',
+        unit: 'µs',
+        value: oursP50,
+        baseline: 'langfuse-get-compile',
+        baselineValue: langfuseP50,
+        ratio: langfuseP50 / oursP50,
+        budget: { minRatio: 10 },
+      },
+      {
+        name: 'client-get-render-p99',
+        unit: 'µs',
+        value: quantile(singles, 0.99),
+        budget: { max: 20 },
+        detail: `p99 of ${singles.length} single awaited calls pooled over the rounds`,
+      },
+      { name: 'powertools-getappconfig-mustache', unit: 'µs', value: powertoolsP50 },
+      {
+        name: 'langfuse-get-compile',
+        unit: 'µs',
+        value: langfuseP50,
+        detail: `@langfuse/client ${LANGFUSE_VERSION} prompt.get(name, { label, cacheTtlSeconds: 3600 }) + compile(vars), cache warm, one fetch in the whole run`,
+      },
+      ...(await coldGetRows(
+        { application: APPLICATION, environment: ENVIRONMENT, profile: PROFILE, id: ID, json },
+        path.join(dir, 'cold-bundle'),
+        COLD_RUNS,
+      )),
+      {
+        name: 'client-install-kb',
+        unit: 'KB',
+        value: installed.kb,
+        budget: { max: 500 },
+        detail: `npm pack of ${installed.packageName} (${path.relative(root, packageDir) || 'repository root'}) installed without peers or optional dependencies: ${installed.packages} packages`,
+      },
       { name: 'client-bundle-agent', unit: 'KB', value: await agentBundleKB(), budget: { max: 15 } },
     ];
   } finally {
     appConfig.restore();
+    langfuseApi.server.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -26,6 +26,8 @@ export interface BenchResult {
   readonly ratio?: number;
   readonly budget?: Budget;
   readonly pass?: boolean;
+  /** How the value was measured, or what it is made of: printed under the table. */
+  readonly detail?: string;
 }
 
 /** What a bench file default-exports. */

@@ -90,6 +90,9 @@ function printTable(results: readonly BenchResult[]): void {
       .trimEnd();
   console.log(`\n${line(header)}\n${line(widths.map((w) => '-'.repeat(w)))}`);
   for (const cells of body) console.log(line(cells));
+  const details = results.filter((r) => r.detail !== undefined);
+  if (details.length > 0) console.log('');
+  for (const r of details) console.log(`${r.name}: ${r.detail}`);
 }
 
 function formatBudget(budget: Budget | undefined, unit: string): string {
