@@ -36,9 +36,13 @@ export interface PromptOpsErrorOptions {
   readonly extensions?: Readonly<Record<string, unknown>>;
 }
 
+/** An error the caller can act on; its message is safe to show (it never holds the cause). */
 export class PromptOpsError extends Error {
+  /** The contract's code: what the caller branches on, and what the HTTP status is derived from. */
   readonly code: ErrorCode;
+  /** The fields at fault, when the input had some. */
   readonly errors?: readonly FieldError[];
+  /** Extra members of the problem body. */
   readonly extensions?: Readonly<Record<string, unknown>>;
 
   constructor(code: ErrorCode, message: string, options: PromptOpsErrorOptions = {}) {

@@ -31,7 +31,10 @@ const ROUTES = [
 
 export const API_ROUTES: readonly ApiRoute[] = ROUTES;
 
-/** The route keys (`METHOD /path`) a handler serves, as literal types: a dispatch table keyed by them is checked by the compiler. */
+/**
+ * The route keys (`METHOD /path`) a handler serves, as literal types, so the compiler checks a
+ * dispatch table keyed by them.
+ */
 export type RouteKeyOf<H extends HandlerName> =
   Extract<(typeof ROUTES)[number], { readonly handler: H }> extends infer R
     ? R extends { readonly method: infer M extends string; readonly path: infer P extends string }
