@@ -1,8 +1,8 @@
 /** What the delivery side stores and returns: environment state, revisions, deployments. */
+import type { DeploymentState, RevisionEntry } from '../../src/core/api.ts';
 import type { Pin } from '../../src/core/pins.ts';
 
-/** Deployment states as the API reports them (AppConfig's, with BAKING for its bake phase). */
-export type DeploymentState = 'DEPLOYING' | 'BAKING' | 'COMPLETE' | 'ROLLED_BACK';
+export type { DeploymentState } from '../../src/core/api.ts';
 
 export function isRunning(state: DeploymentState): boolean {
   return state === 'DEPLOYING' || state === 'BAKING';
@@ -52,26 +52,13 @@ export interface EnvironmentState {
   readonly pendingUntil?: string;
 }
 
-export type RevisionKind = 'deploy' | 'rollback';
+export type RevisionKind = RevisionEntry['kind'];
 
-/** History: one item per revision ever started in an environment. */
-export interface RevisionRecord {
+/** History: one item per revision ever started in an environment; the API returns it as it is. */
+export interface RevisionRecord extends RevisionEntry {
   readonly environment: string;
-  readonly revision: number;
-  readonly kind: RevisionKind;
-  readonly pins: Readonly<Record<string, Pin>>;
+  /** The AppConfig hosted configuration version holding this revision's manifest. */
   readonly hostedVersion: number;
-  readonly deploymentNumber?: number;
-  readonly strategy: string;
-  readonly state: DeploymentState | 'STARTING';
-  readonly createdBy: string;
-  readonly createdAt: string;
-  readonly description?: string;
-  readonly reason?: string;
-  /** A whole-environment rollback: the revision whose pins it deployed again. */
-  readonly restores?: number;
-  /** A rollback of named prompts: prompt id -> the revision whose pin it deployed again. */
-  readonly restoresPrompts?: Readonly<Record<string, number>>;
 }
 
 export const EMPTY_STATE = (environment: string): EnvironmentState => ({

@@ -1,27 +1,9 @@
 /** An environment's status: pins and revision, the live deployment from AppConfig, the history. */
-import type { Pins } from '../../src/core/pins.ts';
+import type { DeploymentStatus, EnvironmentStatusResponse } from '../../src/core/api.ts';
 import { environmentIdOf } from './config.ts';
 import type { DeliveryDeps } from './deps.ts';
-import { type DeploymentState, EMPTY_STATE, isRunning, type RevisionRecord } from './model.ts';
+import { EMPTY_STATE, isRunning } from './model.ts';
 import { applyDeploymentInfo } from './outcome.ts';
-
-export interface EnvironmentStatus {
-  readonly environment: string;
-  readonly revision: number;
-  readonly prompts: Pins;
-  readonly deployment: {
-    readonly number: number;
-    readonly state: DeploymentState;
-    readonly percentage: number;
-    readonly strategy: string;
-    readonly revision: number;
-    readonly startedAt: string;
-    readonly startedBy: string;
-    readonly endedAt?: string;
-    readonly reason?: string;
-  } | null;
-  readonly history: readonly RevisionRecord[];
-}
 
 const HISTORY_SHOWN = 20;
 
@@ -29,10 +11,10 @@ export async function environmentStatus(
   deps: DeliveryDeps,
   environment: string,
   requestId: string,
-): Promise<EnvironmentStatus> {
+): Promise<EnvironmentStatusResponse> {
   const environmentId = environmentIdOf(deps.config, environment);
   let state = (await deps.environments.get(environment)) ?? EMPTY_STATE(environment);
-  let deployment: EnvironmentStatus['deployment'] = null;
+  let deployment: DeploymentStatus | null = null;
   const recorded = state.deployment;
   if (recorded) {
     const live = await deps.delivery.getDeployment(environmentId, recorded.number);

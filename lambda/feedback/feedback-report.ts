@@ -3,6 +3,7 @@
  * (from `since` on), and a comparison of two versions' negative rates with a two-proportion z-test.
  * One Query on the aggregate index; no scans, and no feedback item is read.
  */
+import type { FeedbackReport, VersionFeedback } from '../../src/core/api.ts';
 import { BadRequestError, displayValue, NotFoundError, ValidationError } from '../../src/core/errors.ts';
 import { assertPromptId } from '../../src/core/ids.ts';
 import { compareProportions } from '../../src/core/statistics.ts';
@@ -19,31 +20,6 @@ export interface FeedbackReportQuery {
   /** Both or neither: the versions to compare instead of the two with the most feedback. */
   readonly baseline?: string;
   readonly candidate?: string;
-}
-
-export interface VersionFeedback {
-  readonly version: string;
-  readonly count: number;
-  readonly positive: number;
-  readonly negative: number;
-  /** Mean stars of the version's star ratings; absent when it has none. */
-  readonly mean?: number;
-}
-
-export interface FeedbackComparison {
-  readonly baseline: string;
-  readonly candidate: string;
-  /** Candidate negative rate minus baseline negative rate: above 0 means the candidate does worse. */
-  readonly difference: number;
-  readonly pValue: number;
-  readonly significant: boolean;
-}
-
-export interface FeedbackReport {
-  /** Versions with feedback in the window, newest first. */
-  readonly versions: VersionFeedback[];
-  /** Present when both compared versions have feedback in the window. */
-  readonly comparison?: FeedbackComparison;
 }
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;

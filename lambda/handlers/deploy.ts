@@ -1,4 +1,5 @@
 /** The delivery routes: deploy to an environment, roll it back, read its status. */
+import type { EnvironmentStatusResponse, StartedDeployment } from '../../src/core/api.ts';
 import { NotFoundError } from '../../src/core/errors.ts';
 import { assertEnvironmentName } from '../../src/core/ids.ts';
 import { assertPins } from '../../src/core/pins.ts';
@@ -17,6 +18,7 @@ import {
 } from '../runtime/http.ts';
 import { httpHandler } from '../runtime/http-handler.ts';
 import { createLogger } from '../runtime/logger.ts';
+import { routeTable } from '../runtime/route-table.ts';
 import { parseInput } from '../runtime/validation.ts';
 import { deployBody, rollbackBody } from '../schemas/delivery.ts';
 
@@ -24,45 +26,54 @@ const logger = createLogger('deploy');
 
 function accepted(result: StartedRevision): ApiResult {
   logger.info('deployment started', { ...result });
-  return jsonResponse(202, result);
+  return jsonResponse(202, result satisfies StartedDeployment);
 }
 
 export function createDeployHandler(deps: () => DeliveryDeps) {
-  const routes: Record<string, (event: JsonApiEvent, environment: string) => Promise<ApiResult>> = {
-    'POST /environments/{env}/deployments': async (event, environment) => {
-      const body = parseInput(deployBody, event.jsonBody);
-      const pins = assertPins(body.prompts);
-      return accepted(
-        await deployPrompts(deps(), {
-          environment,
-          pins,
-          ...(body.strategy !== undefined ? { strategy: body.strategy } : {}),
-          ...(body.description !== undefined ? { description: body.description } : {}),
-          caller: callerOf(event),
-          requestId: requestIdOf(event),
-        }),
-      );
+  const routes = routeTable<'deploy', (event: JsonApiEvent, environment: string) => Promise<ApiResult>>(
+    'deploy',
+    {
+      'POST /environments/{env}/deployments': async (event, environment) => {
+        const body = parseInput(deployBody, event.jsonBody);
+        const pins = assertPins(body.prompts);
+        return accepted(
+          await deployPrompts(deps(), {
+            environment,
+            pins,
+            ...(body.strategy !== undefined ? { strategy: body.strategy } : {}),
+            ...(body.description !== undefined ? { description: body.description } : {}),
+            caller: callerOf(event),
+            requestId: requestIdOf(event),
+          }),
+        );
+      },
+      'POST /environments/{env}/rollback': async (event, environment) => {
+        const body = parseInput(rollbackBody, event.jsonBody);
+        return accepted(
+          await rollbackEnvironment(deps(), {
+            environment,
+            ...(body.prompts !== undefined ? { prompts: body.prompts } : {}),
+            ...(body.reason !== undefined ? { reason: body.reason } : {}),
+            caller: callerOf(event),
+            requestId: requestIdOf(event),
+          }),
+        );
+      },
+      'GET /environments/{env}': async (event, environment) =>
+        jsonResponse(
+          200,
+          (await environmentStatus(
+            deps(),
+            environment,
+            requestIdOf(event),
+          )) satisfies EnvironmentStatusResponse,
+        ),
     },
-    'POST /environments/{env}/rollback': async (event, environment) => {
-      const body = parseInput(rollbackBody, event.jsonBody);
-      return accepted(
-        await rollbackEnvironment(deps(), {
-          environment,
-          ...(body.prompts !== undefined ? { prompts: body.prompts } : {}),
-          ...(body.reason !== undefined ? { reason: body.reason } : {}),
-          caller: callerOf(event),
-          requestId: requestIdOf(event),
-        }),
-      );
-    },
-    'GET /environments/{env}': async (event, environment) =>
-      jsonResponse(200, await environmentStatus(deps(), environment, requestIdOf(event))),
-  };
+  );
 
   return httpHandler(
     async (event) => {
-      callerOf(event);
-      const route = routes[event.routeKey];
+      const route = routes.find(event.routeKey);
       if (!route) throw new NotFoundError(`No route ${event.routeKey}`);
       const environment = assertEnvironmentName(pathParameter(event, 'env'), 'env');
       return route(event, environment);

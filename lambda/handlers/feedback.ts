@@ -1,5 +1,6 @@
 /** POST /feedback (rate a prompt version) and GET /prompts/{id}/feedback (the feedback report). */
 import type { Context } from 'aws-lambda';
+import type { FeedbackAccepted } from '../../src/core/api.ts';
 import { NotFoundError } from '../../src/core/errors.ts';
 import { feedbackDeps } from '../feedback/deps.ts';
 import { feedbackReport } from '../feedback/feedback-report.ts';
@@ -8,7 +9,6 @@ import type { FeedbackDeps } from '../ports.ts';
 import { configuredEnvironments } from '../runtime/config.ts';
 import {
   type ApiResult,
-  callerOf,
   type JsonApiEvent,
   jsonResponse,
   pathParameter,
@@ -17,6 +17,7 @@ import {
 import { httpHandler } from '../runtime/http-handler.ts';
 import { createLogger } from '../runtime/logger.ts';
 import { requiredQueryParameter } from '../runtime/query.ts';
+import { routeTable } from '../runtime/route-table.ts';
 import { parseInput } from '../runtime/validation.ts';
 import { feedbackBody } from '../schemas/feedback.ts';
 
@@ -25,7 +26,6 @@ const logger = createLogger('feedback');
 export function createFeedbackHandler(deps: () => FeedbackDeps | Promise<FeedbackDeps>) {
   const post = httpHandler(
     async (event) => {
-      callerOf(event);
       const body = parseInput(feedbackBody, event.jsonBody);
       const record = await submitFeedback(await deps(), body, configuredEnvironments());
       // Never the comment, tags or (hashed) identities: the EMF line already counts the rating.
@@ -35,14 +35,13 @@ export function createFeedbackHandler(deps: () => FeedbackDeps | Promise<Feedbac
         version: record.version,
         environment: record.environment,
       });
-      return jsonResponse(202, { id: record.feedbackId });
+      return jsonResponse(202, { id: record.feedbackId } satisfies FeedbackAccepted);
     },
     { logger, body: {} },
   );
 
   const report = httpHandler(
     async (event) => {
-      callerOf(event);
       const since = queryParameter(event, 'since');
       const baseline = queryParameter(event, 'baseline');
       const candidate = queryParameter(event, 'candidate');
@@ -64,22 +63,18 @@ export function createFeedbackHandler(deps: () => FeedbackDeps | Promise<Feedbac
 
   const unknownRoute = httpHandler(
     async (event) => {
-      callerOf(event);
       throw new NotFoundError(`No route ${event.routeKey}`);
     },
     { logger },
   );
 
-  return (event: JsonApiEvent, context: Context): Promise<ApiResult> => {
-    switch (event.routeKey) {
-      case 'POST /feedback':
-        return post(event, context);
-      case 'GET /prompts/{id}/feedback':
-        return report(event, context);
-      default:
-        return unknownRoute(event, context);
-    }
-  };
+  const routes = routeTable<'feedback', typeof post>('feedback', {
+    'POST /feedback': post,
+    'GET /prompts/{id}/feedback': report,
+  });
+
+  return (event: JsonApiEvent, context: Context): Promise<ApiResult> =>
+    (routes.find(event.routeKey) ?? unknownRoute)(event, context);
 }
 
 export const handler = createFeedbackHandler(feedbackDeps);

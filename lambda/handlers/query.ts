@@ -16,7 +16,6 @@ import { configuredEnvironments } from '../runtime/config.ts';
 import {
   type ApiEvent,
   type ApiResult,
-  callerOf,
   jsonResponse,
   pathParameter,
   queryParameter,
@@ -24,11 +23,14 @@ import {
 import { httpHandler } from '../runtime/http-handler.ts';
 import { createLogger } from '../runtime/logger.ts';
 import { pageRequest, requiredQueryParameter } from '../runtime/query.ts';
+import { type RouteTable, routeTable } from '../runtime/route-table.ts';
 
 const logger = createLogger('query');
 
-function routesFor(deps: () => RegistryDeps): Record<string, (event: ApiEvent) => Promise<ApiResult>> {
-  return {
+type QueryRoute = (event: ApiEvent) => Promise<ApiResult>;
+
+function routesFor(deps: () => RegistryDeps): RouteTable<QueryRoute> {
+  return routeTable<'query', QueryRoute>('query', {
     'GET /prompts': async (event) => jsonResponse(200, await listPrompts(deps(), pageRequest(event))),
 
     'GET /prompts/{id}': async (event) =>
@@ -66,15 +68,14 @@ function routesFor(deps: () => RegistryDeps): Record<string, (event: ApiEvent) =
       const page = await listAudit(deps(), query, pageRequest(event));
       return jsonResponse(200, { ...page, items: page.items.map(auditEntry) });
     },
-  };
+  });
 }
 
 export function createQueryHandler(deps: () => RegistryDeps) {
   const routes = routesFor(deps);
   return httpHandler(
     async (event) => {
-      callerOf(event);
-      const route = routes[event.routeKey];
+      const route = routes.find(event.routeKey);
       if (!route) {
         if (event.requestContext?.http?.method !== 'GET')
           throw new BadRequestError('This function serves GET routes only');

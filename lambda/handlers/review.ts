@@ -1,5 +1,6 @@
 /** POST /prompts/{id}/versions/{version}/approvals: approve a version someone else published. */
 
+import type { ApprovalResponse } from '../../src/core/api.ts';
 import type { RegistryDeps } from '../ports.ts';
 import { approveVersion } from '../registry/approve-version.ts';
 import { registryDeps } from '../registry/deps.ts';
@@ -23,7 +24,8 @@ export function createReviewHandler(deps: () => RegistryDeps) {
         caller,
         requestId: requestIdOf(event),
       });
-      return jsonResponse(result.created ? 201 : 200, { by: result.approval.by, at: result.approval.at });
+      const approval: ApprovalResponse = { by: result.approval.by, at: result.approval.at };
+      return jsonResponse(result.created ? 201 : 200, approval);
     },
     { logger, body: { required: false } },
   );

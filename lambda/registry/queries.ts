@@ -1,26 +1,18 @@
 /** Read side of the registry. Every read is a GetItem or a Query: no scans. */
-import { type DocumentDiff, diffDocuments } from '../../src/core/diff.ts';
+import type { DiffResponse, PromptDetails, PromptListItem } from '../../src/core/api.ts';
+import { diffDocuments } from '../../src/core/diff.ts';
 import { parsePromptDocument } from '../../src/core/document.ts';
 import { NotFoundError } from '../../src/core/errors.ts';
 import { assertPromptId } from '../../src/core/ids.ts';
-import type { Pin } from '../../src/core/pins.ts';
 import { assertVersion } from '../../src/core/versioning.ts';
-import type { AuditEvent, AuditQuery, PromptSummary, VersionRecord } from '../model.ts';
+import type { AuditEvent, AuditQuery, VersionRecord } from '../model.ts';
 import type { Page, PageRequest, RegistryDeps } from '../ports.ts';
-
-export interface PromptDetails {
-  readonly id: string;
-  readonly latestVersion: string;
-  readonly description?: string;
-  readonly owner?: string;
-  readonly environments: Record<string, Pin>;
-}
 
 export interface VersionWithDocument extends VersionRecord {
   readonly document: string;
 }
 
-export function listPrompts(deps: RegistryDeps, page: PageRequest): Promise<Page<PromptSummary>> {
+export function listPrompts(deps: RegistryDeps, page: PageRequest): Promise<Page<PromptListItem>> {
   return deps.prompts.listPrompts(page);
 }
 
@@ -82,7 +74,7 @@ export async function diffVersions(
   id: string,
   from: string,
   to: string,
-): Promise<DocumentDiff> {
+): Promise<DiffResponse> {
   const [a, b] = await Promise.all([
     versionWithText(deps, id, from, 'from'),
     versionWithText(deps, id, to, 'to'),

@@ -1,8 +1,9 @@
-/** Response bodies of the registry routes (CONTRACT.md section 2). */
+/** Response bodies of the registry routes (docs/api.md): stored records mapped to their wire types. */
+import type { AuditEntry, PublishedVersion, VersionDetails, VersionSummary } from '../../src/core/api.ts';
 import type { AuditEvent, VersionRecord } from '../model.ts';
 import type { VersionWithDocument } from './queries.ts';
 
-export function publishedVersion(record: VersionRecord) {
+export function publishedVersion(record: VersionRecord): PublishedVersion {
   return {
     id: record.id,
     version: record.version,
@@ -13,7 +14,7 @@ export function publishedVersion(record: VersionRecord) {
   };
 }
 
-export function versionSummary(record: VersionRecord) {
+export function versionSummary(record: VersionRecord): VersionSummary {
   return {
     version: record.version,
     sha256: record.sha256,
@@ -24,7 +25,7 @@ export function versionSummary(record: VersionRecord) {
   };
 }
 
-export function versionDetails(record: VersionWithDocument) {
+export function versionDetails(record: VersionWithDocument): VersionDetails {
   return {
     id: record.id,
     version: record.version,
@@ -38,7 +39,7 @@ export function versionDetails(record: VersionWithDocument) {
   };
 }
 
-export function auditEntry(event: AuditEvent) {
+export function auditEntry(event: AuditEvent): AuditEntry {
   return {
     at: event.at,
     actor: event.actor,

@@ -1,6 +1,6 @@
 /**
  * The middy stack shared by every API route: Lambda context in the logs, one error handler for
- * every route, and (for routes with a body) the JSON body reader.
+ * every route, (for routes with a body) the JSON body reader, then the IAM caller check.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
@@ -9,6 +9,7 @@ import type { Context } from 'aws-lambda';
 import type { ApiResult, JsonApiEvent } from './http.ts';
 import { type JsonBodyOptions, jsonBody } from './middleware/json-body.ts';
 import { problemResponses } from './middleware/problem-responses.ts';
+import { requireIamCaller } from './middleware/require-iam-caller.ts';
 
 export type RouteHandler = (event: JsonApiEvent, context: Context) => Promise<ApiResult>;
 
@@ -22,6 +23,7 @@ export function httpHandler(route: RouteHandler, options: HttpHandlerOptions) {
   const handler = middy<JsonApiEvent, ApiResult>()
     .use(injectLambdaContext(options.logger, { resetKeys: true }))
     .use(problemResponses({ logger: options.logger }));
+  // The body is read first, so a malformed request is refused as such (413, 415, 400) before 403.
   if (options.body) handler.use(jsonBody(options.body));
-  return handler.handler(route);
+  return handler.use(requireIamCaller()).handler(route);
 }

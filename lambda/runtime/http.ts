@@ -1,6 +1,7 @@
 /** The HTTP shapes of API Gateway HTTP APIs (payload format 2.0, IAM authorization). */
 import type { APIGatewayProxyEventV2WithIAMAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { ForbiddenError, type ProblemDetails, ValidationError } from '../../src/core/errors.ts';
+import type { ProblemDetails } from '../../src/core/api.ts';
+import { ForbiddenError, ValidationError } from '../../src/core/errors.ts';
 
 export type ApiEvent = APIGatewayProxyEventV2WithIAMAuthorizer;
 export type ApiResult = APIGatewayProxyStructuredResultV2;
@@ -26,7 +27,7 @@ export function problemResponse(problem: ProblemDetails, headers: Record<string,
   };
 }
 
-/** The IAM principal that signed the request. */
+/** The IAM principal that signed the request; the `requireIamCaller` middleware has checked there is one. */
 export function callerOf(event: ApiEvent): string {
   const arn = event.requestContext?.authorizer?.iam?.userArn;
   if (typeof arn !== 'string' || arn === '') {

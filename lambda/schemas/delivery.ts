@@ -1,31 +1,40 @@
 /** Request bodies of the delivery routes. Pins are checked in depth by core `assertPins`. */
 import * as v from 'valibot';
+import type { DeployRequest, RollbackRequest } from '../../src/core/api.ts';
 import { LIMITS } from '../../src/core/contracts.ts';
+import { wireSchema } from './wire-schema.ts';
 
 const text = (max: number) =>
   v.pipe(v.string('must be a string'), v.maxLength(max, `must be at most ${max} characters`));
 
-export const deployBody = v.strictObject(
-  {
-    prompts: v.pipe(
-      v.record(v.string(), v.unknown(), 'must be an object of prompt id to version or { variants }'),
-      v.check((pins) => Object.keys(pins).length > 0, 'must name at least one prompt'),
-    ),
-    strategy: v.optional(text(64)),
-    description: v.optional(text(LIMITS.maxMessageLength)),
-  },
-  'must be a JSON object with prompts and optional strategy and description',
+/** The pins are read as unknown here and checked by `assertPins`, which gives better messages. */
+type DeployBody = Omit<DeployRequest, 'prompts'> & { readonly prompts: Readonly<Record<string, unknown>> };
+
+export const deployBody = wireSchema<DeployBody>()(
+  v.strictObject(
+    {
+      prompts: v.pipe(
+        v.record(v.string(), v.unknown(), 'must be an object of prompt id to version or { variants }'),
+        v.check((pins) => Object.keys(pins).length > 0, 'must name at least one prompt'),
+      ),
+      strategy: v.optional(text(64)),
+      description: v.optional(text(LIMITS.maxMessageLength)),
+    },
+    'must be a JSON object with prompts and optional strategy and description',
+  ),
 );
 
-export const rollbackBody = v.strictObject(
-  {
-    prompts: v.optional(
-      v.pipe(
-        v.array(v.string('must be a prompt id'), 'must be a list of prompt ids'),
-        v.minLength(1, 'must name at least one prompt; leave it out to roll back everything'),
+export const rollbackBody = wireSchema<RollbackRequest>()(
+  v.strictObject(
+    {
+      prompts: v.optional(
+        v.pipe(
+          v.array(v.string('must be a prompt id'), 'must be a list of prompt ids'),
+          v.minLength(1, 'must name at least one prompt; leave it out to roll back everything'),
+        ),
       ),
-    ),
-    reason: v.optional(text(LIMITS.maxMessageLength)),
-  },
-  'must be a JSON object with optional prompts and reason',
+      reason: v.optional(text(LIMITS.maxMessageLength)),
+    },
+    'must be a JSON object with optional prompts and reason',
+  ),
 );

@@ -3,12 +3,14 @@
  * rejected, and anything over a limit is refused, never cut.
  */
 import * as v from 'valibot';
+import type { FeedbackRequest, MetricsRequest } from '../../src/core/api.ts';
 import { LIMITS } from '../../src/core/contracts.ts';
 import { PayloadTooLargeError } from '../../src/core/errors.ts';
 import { ENVIRONMENT_NAME_RULE, isEnvironmentName, isPromptId, promptIdProblem } from '../../src/core/ids.ts';
 import { isValidVersion } from '../../src/core/versioning.ts';
 import { FEEDBACK_SCALES, isValidRating, RATING_RULES } from '../feedback/ratings.ts';
 import { parseInput } from '../runtime/validation.ts';
+import { wireSchema } from './wire-schema.ts';
 
 /** User and session ids are hashed, never stored; the bound only keeps requests sane. */
 export const MAX_IDENTITY_LENGTH = 256;
@@ -43,60 +45,60 @@ const nonNegative = (what: string) => v.pipe(v.number(`must be ${what}`), v.minV
 const count = (what: string) =>
   v.pipe(v.number(`must be ${what}`), v.integer(`must be ${what}`), v.minValue(0, `must be ${what}`));
 
-export const feedbackBody = v.pipe(
-  v.strictObject(
-    {
-      promptId,
-      version,
-      environment,
-      rating: v.number('must be a number: 1 or -1 for thumbs, 1 to 5 for stars'),
-      scale: v.optional(v.picklist(FEEDBACK_SCALES, `must be one of ${FEEDBACK_SCALES.join(', ')}`)),
-      comment: v.optional(
-        v.pipe(
-          v.string('must be a string'),
-          v.maxLength(
-            LIMITS.maxFeedbackCommentLength,
-            (issue) =>
-              `must be at most ${LIMITS.maxFeedbackCommentLength} characters, got ${(issue.input as string).length}`,
-          ),
-        ),
-      ),
-      sessionId: v.optional(identity),
-      userId: v.optional(identity),
-      tags: v.optional(
-        v.pipe(
-          v.array(
-            v.pipe(
-              v.string('must be a string'),
-              v.minLength(1, 'must not be empty'),
-              v.maxLength(
-                LIMITS.maxFeedbackTagLength,
-                `must be at most ${LIMITS.maxFeedbackTagLength} characters`,
-              ),
+export const feedbackBody = wireSchema<FeedbackRequest>()(
+  v.pipe(
+    v.strictObject(
+      {
+        promptId,
+        version,
+        environment,
+        rating: v.number('must be a number: 1 or -1 for thumbs, 1 to 5 for stars'),
+        scale: v.optional(v.picklist(FEEDBACK_SCALES, `must be one of ${FEEDBACK_SCALES.join(', ')}`)),
+        comment: v.optional(
+          v.pipe(
+            v.string('must be a string'),
+            v.maxLength(
+              LIMITS.maxFeedbackCommentLength,
+              (issue) =>
+                `must be at most ${LIMITS.maxFeedbackCommentLength} characters, got ${(issue.input as string).length}`,
             ),
-            'must be an array of strings',
-          ),
-          v.maxLength(
-            LIMITS.maxFeedbackTags,
-            (issue) =>
-              `must have at most ${LIMITS.maxFeedbackTags} tags, got ${(issue.input as unknown[]).length}`,
           ),
         ),
-      ),
-    },
-    'must be a JSON object with promptId, version, environment, rating and optional scale, comment, sessionId, userId, tags',
-  ),
-  v.forward(
-    v.partialCheck(
-      [['rating'], ['scale']],
-      (input) => isValidRating(input.scale ?? 'thumbs', input.rating),
-      (issue) => RATING_RULES[(issue.input as { scale?: 'thumbs' | 'stars' }).scale ?? 'thumbs'],
+        sessionId: v.optional(identity),
+        userId: v.optional(identity),
+        tags: v.optional(
+          v.pipe(
+            v.array(
+              v.pipe(
+                v.string('must be a string'),
+                v.minLength(1, 'must not be empty'),
+                v.maxLength(
+                  LIMITS.maxFeedbackTagLength,
+                  `must be at most ${LIMITS.maxFeedbackTagLength} characters`,
+                ),
+              ),
+              'must be an array of strings',
+            ),
+            v.maxLength(
+              LIMITS.maxFeedbackTags,
+              (issue) =>
+                `must have at most ${LIMITS.maxFeedbackTags} tags, got ${(issue.input as unknown[]).length}`,
+            ),
+          ),
+        ),
+      },
+      'must be a JSON object with promptId, version, environment, rating and optional scale, comment, sessionId, userId, tags',
     ),
-    ['rating'],
+    v.forward(
+      v.partialCheck(
+        [['rating'], ['scale']],
+        (input) => isValidRating(input.scale ?? 'thumbs', input.rating),
+        (issue) => RATING_RULES[(issue.input as { scale?: 'thumbs' | 'stars' }).scale ?? 'thumbs'],
+      ),
+      ['rating'],
+    ),
   ),
 );
-
-export type FeedbackBody = v.InferOutput<typeof feedbackBody>;
 
 const outcomeRecord = v.strictObject(
   {
@@ -119,20 +121,20 @@ const outcomeRecord = v.strictObject(
   'must be an object with promptId, version, environment and optional latencyMs, inputTokens, outputTokens, costUsd, error, score',
 );
 
-const metricsBody = v.strictObject(
-  {
-    records: v.pipe(
-      v.array(outcomeRecord, 'must be an array of outcome records'),
-      v.minLength(1, `must hold 1 to ${LIMITS.maxMetricRecords} records`),
-    ),
-  },
-  'must be a JSON object with a records array',
+const metricsBody = wireSchema<MetricsRequest>()(
+  v.strictObject(
+    {
+      records: v.pipe(
+        v.array(outcomeRecord, 'must be an array of outcome records'),
+        v.minLength(1, `must hold 1 to ${LIMITS.maxMetricRecords} records`),
+      ),
+    },
+    'must be a JSON object with a records array',
+  ),
 );
 
-export type MetricsBody = v.InferOutput<typeof metricsBody>;
-
 /** Parses a POST /metrics body: more than the record limit is 413 before any record is looked at. */
-export function parseMetricsBody(body: unknown): MetricsBody {
+export function parseMetricsBody(body: unknown): MetricsRequest {
   const records = (body as { records?: unknown } | null)?.records;
   if (Array.isArray(records) && records.length > LIMITS.maxMetricRecords) {
     throw new PayloadTooLargeError(

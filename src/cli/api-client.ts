@@ -2,10 +2,11 @@
  * The PromptOps HTTP API over fetch. AWS endpoints are SigV4-signed with the default credential
  * chain; local mode (loopback) is called unsigned, with `x-promptops-user` naming the caller.
  * Error answers become `ApiError` carrying the problem details; a 429 is retried with backoff
- * (a refused request writes nothing, CONTRACT.md section 2).
+ * (a refused request writes nothing, docs/api.md).
  */
+import type { ListPage, ReceivedProblem } from '../core/api.ts';
 import type { Target } from './config.ts';
-import { ApiError, CliError, type Problem } from './errors.ts';
+import { ApiError, CliError } from './errors.ts';
 import { type SignOptions, signRequest } from './signer.ts';
 
 export const USER_HEADER = 'x-promptops-user';
@@ -82,7 +83,7 @@ export class ApiClient {
     const items: T[] = [];
     let cursor: string | undefined;
     do {
-      const page = await this.get<{ items: T[]; nextCursor?: string }>(path, {
+      const page = await this.get<ListPage<T>>(path, {
         ...query,
         limit: '100',
         cursor,
@@ -166,7 +167,7 @@ export class ApiClient {
   }
 }
 
-function problemOf(response: Response, text: string): Problem {
+function problemOf(response: Response, text: string): ReceivedProblem {
   try {
     const parsed = JSON.parse(text) as Record<string, unknown>;
     if (typeof parsed === 'object' && parsed !== null) {
@@ -177,7 +178,7 @@ function problemOf(response: Response, text: string): Problem {
       return {
         ...parsed,
         status: typeof parsed.status === 'number' ? parsed.status : response.status,
-      } as Problem;
+      } as ReceivedProblem;
     }
   } catch {
     // Not JSON: a proxy's or gateway's error page.

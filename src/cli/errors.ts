@@ -1,8 +1,8 @@
 /**
- * What can end a command, and the exit code each gives (CONTRACT.md section 5): 0 ok, 1 failure,
- * 2 usage, 3 deployment rolled back.
+ * What can end a command, and the exit code each gives (docs/cli.md): 0 ok, 1 failure, 2 usage,
+ * 3 deployment rolled back.
  */
-import type { FieldError } from '../core/errors.ts';
+import type { ReceivedProblem } from '../core/api.ts';
 
 export const EXIT = { ok: 0, failure: 1, usage: 2, rolledBack: 3 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
@@ -43,24 +43,13 @@ export class UsageError extends CliError {
   }
 }
 
-/** RFC 9457 problem details as the PromptOps API returns them. */
-export interface Problem {
-  readonly type?: string;
-  readonly title?: string;
-  readonly status: number;
-  readonly detail?: string;
-  readonly code?: string;
-  readonly errors?: readonly FieldError[];
-  readonly [extension: string]: unknown;
-}
-
-/** The API answered with an error status (exit 1). */
+/** The API answered with an error status (exit 1), carrying the problem details it sent. */
 export class ApiError extends CliError {
-  readonly problem: Problem;
+  readonly problem: ReceivedProblem;
   readonly method: string;
   readonly path: string;
 
-  constructor(method: string, path: string, problem: Problem) {
+  constructor(method: string, path: string, problem: ReceivedProblem) {
     super(problem.detail ?? problem.title ?? `HTTP ${problem.status}`, {
       code: problem.code ?? 'HTTP_ERROR',
     });

@@ -2,7 +2,9 @@
  * `feedback()`: POST /feedback to the PromptOps API, SigV4-signed for API Gateway's IAM auth with
  * the default AWS credential chain. The signer and the credential chain are imported on first use.
  */
+
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
+import type { FeedbackRequest } from '../core/api.ts';
 import { ENV } from '../core/contracts.ts';
 import { FeedbackError } from './errors.ts';
 import type { Prompt } from './prompt.ts';
@@ -115,7 +117,7 @@ export class FeedbackSender {
       sessionId: input.sessionId,
       userId: input.userId,
       tags: input.tags,
-    });
+    } satisfies FeedbackRequest);
 
     const { SignatureV4 } = await import('@smithy/signature-v4');
     const signer = new SignatureV4({

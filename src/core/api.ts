@@ -1,19 +1,145 @@
 /**
- * The HTTP API's wire contract: request and response bodies, problem details and error codes, as
- * docs/api.md and docs/feedback.md describe them. The handlers, the CLI, the client and local mode
- * all import these; nothing else declares them.
+ * The HTTP API's wire contract: request and response bodies, problem details and the status of
+ * each error code, as docs/api.md and docs/feedback.md describe them. The handlers, the CLI, the
+ * client and local mode all import these; nothing else declares them.
  */
+import type { ErrorCode, FieldError } from './errors.ts';
 import type { Pin } from './pins.ts';
 import type { BumpResult } from './versioning.ts';
 
+/** The HTTP status each error code answers with. */
+export const ERROR_STATUS = {
+  BAD_REQUEST: 400,
+  VALIDATION_FAILED: 400,
+  SELF_APPROVAL: 403,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  VERSION_EXISTS: 409,
+  VERSION_NOT_GREATER: 409,
+  DEPLOYMENT_IN_PROGRESS: 409,
+  REVISION_CONFLICT: 409,
+  NOTHING_TO_ROLL_BACK: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  LINT_FAILED: 422,
+  NOT_APPROVED: 422,
+  MANIFEST_TOO_LARGE: 422,
+  THROTTLED: 429,
+  INTERNAL: 500,
+} as const satisfies Readonly<Record<ErrorCode, number>>;
+
+/** The members RFC 9457 and the API define for every problem. */
+interface ProblemMembers {
+  /** `urn:promptops:problem:<code in kebab case>`. */
+  readonly type: string;
+  readonly title: string;
+  readonly status: number;
+  readonly detail: string;
+  readonly code: ErrorCode;
+  readonly errors?: readonly FieldError[];
+}
+
+/** RFC 9457 problem details, as the API returns them (`application/problem+json`). */
+export interface ProblemDetails extends ProblemMembers {
+  /** Members of some problems, such as `findings` of LINT_FAILED or `requestId` of INTERNAL. */
+  readonly [extension: string]: unknown;
+}
+
+/**
+ * A problem as a caller receives it: API Gateway's own refusals, proxies and newer servers may
+ * leave out members or use codes this version does not know. Only the status is always known.
+ */
+export interface ReceivedProblem extends Partial<Omit<ProblemMembers, 'status' | 'code'>> {
+  readonly status: number;
+  readonly code?: string;
+  readonly [extension: string]: unknown;
+}
+
+/** A page of a list route; pass `nextCursor` back as `cursor` for the next one. */
+export interface ListPage<T> {
+  readonly items: readonly T[];
+  readonly nextCursor?: string;
+}
+
+// Requests. The handlers' valibot schemas (lambda/schemas) are checked against these at compile time.
+
+/** POST /prompts/{id}/versions */
+export interface PublishRequest {
+  /** The `.prompt.md` text. */
+  readonly document: string;
+  readonly version?: string;
+  readonly bump?: 'auto' | 'major' | 'minor' | 'patch';
+  readonly message?: string;
+}
+
+/** POST /prompts/{id}/versions/{version}/approvals (the body is optional). */
+export interface ApproveRequest {
+  readonly comment?: string;
+}
+
+/** POST /environments/{env}/deployments */
+export interface DeployRequest {
+  /** Prompt id to a version, or to `{ variants }`. */
+  readonly prompts: Readonly<Record<string, Pin>>;
+  readonly strategy?: string;
+  readonly description?: string;
+}
+
+/** POST /environments/{env}/rollback (the body is optional: everything rolls back). */
+export interface RollbackRequest {
+  readonly prompts?: readonly string[];
+  readonly reason?: string;
+}
+
+/** POST /feedback */
+export interface FeedbackRequest {
+  readonly promptId: string;
+  readonly version: string;
+  readonly environment: string;
+  /** 1 or -1 for thumbs, 1 to 5 for stars. */
+  readonly rating: number;
+  /** @default 'thumbs' */
+  readonly scale?: 'thumbs' | 'stars';
+  readonly comment?: string;
+  /** Hashed before it is stored. */
+  readonly sessionId?: string;
+  /** Hashed before it is stored. */
+  readonly userId?: string;
+  readonly tags?: readonly string[];
+}
+
+/** One outcome of a prompt call, as POST /metrics takes it. */
+export interface OutcomeRecord {
+  readonly promptId: string;
+  readonly version: string;
+  readonly environment: string;
+  readonly latencyMs?: number;
+  readonly inputTokens?: number;
+  readonly outputTokens?: number;
+  readonly costUsd?: number;
+  readonly error?: boolean;
+  /** From 0 to 1. */
+  readonly score?: number;
+}
+
+/** POST /metrics */
+export interface MetricsRequest {
+  readonly records: readonly OutcomeRecord[];
+}
+
+// Responses.
+
+/** Deployment states as the API reports them (AppConfig's, with BAKING for its bake phase). */
 export type DeploymentState = 'DEPLOYING' | 'BAKING' | 'COMPLETE' | 'ROLLED_BACK';
 
 export interface Approval {
+  /** The approving IAM principal. */
   readonly by: string;
   readonly at: string;
   readonly comment?: string;
 }
 
+/** POST /prompts/{id}/versions: 201 when created, 200 when the same version was already published. */
 export interface PublishedVersion {
   readonly id: string;
   readonly version: string;
@@ -23,6 +149,7 @@ export interface PublishedVersion {
   readonly createdAt: string;
 }
 
+/** GET /prompts/{id}: the latest version and each environment's pin. */
 export interface PromptDetails {
   readonly id: string;
   readonly latestVersion: string;
@@ -31,13 +158,16 @@ export interface PromptDetails {
   readonly environments: Readonly<Record<string, Pin>>;
 }
 
+/** An item of GET /prompts. */
 export interface PromptListItem {
   readonly id: string;
   readonly latestVersion: string;
   readonly description?: string;
+  readonly owner?: string;
   readonly updatedAt: string;
 }
 
+/** An item of GET /prompts/{id}/versions. */
 export interface VersionSummary {
   readonly version: string;
   readonly sha256: string;
@@ -47,19 +177,40 @@ export interface VersionSummary {
   readonly approvals: readonly Approval[];
 }
 
+/** GET /prompts/{id}/versions/{version}: the summary with the document text. */
 export interface VersionDetails extends VersionSummary {
   readonly id: string;
   readonly document: string;
   readonly bump: BumpResult;
 }
 
+/** POST /prompts/{id}/versions/{version}/approvals: 201 when added, 200 when the caller had approved already. */
+export interface ApprovalResponse {
+  readonly by: string;
+  readonly at: string;
+}
+
+/** GET /prompts/{id}/diff */
 export interface DiffResponse {
   readonly from: string;
   readonly to: string;
+  /** Unified line diff of the canonical document texts. */
   readonly unified: string;
+  /** What the change from `from` to `to` implies for the version. */
   readonly bump: BumpResult;
 }
 
+/** An item of GET /audit. */
+export interface AuditEntry {
+  readonly at: string;
+  readonly actor: string;
+  readonly action: string;
+  readonly target: string;
+  readonly details: Readonly<Record<string, unknown>>;
+  readonly requestId: string;
+}
+
+/** POST /environments/{env}/deployments and /rollback: 202, the deployment has started. */
 export interface StartedDeployment {
   readonly environment: string;
   readonly deploymentNumber: number;
@@ -67,10 +218,12 @@ export interface StartedDeployment {
   readonly revision: number;
 }
 
+/** The environment's current or last deployment, with AppConfig's live state. */
 export interface DeploymentStatus {
   readonly number: number;
   readonly state: DeploymentState;
   readonly percentage: number;
+  /** Strategy name as the caller gave it (AllAtOnce, Canary10Percent20Minutes, or a custom one). */
   readonly strategy: string;
   readonly revision: number;
   readonly startedAt: string;
@@ -79,6 +232,11 @@ export interface DeploymentStatus {
   readonly reason?: string;
 }
 
+/**
+ * One revision ever started in an environment, as the history of GET /environments/{env} lists it.
+ * The items are the stored records, which also hold the environment and AppConfig's hosted
+ * configuration version; those are not part of the contract.
+ */
 export interface RevisionEntry {
   readonly revision: number;
   readonly kind: 'deploy' | 'rollback';
@@ -90,8 +248,13 @@ export interface RevisionEntry {
   readonly createdAt: string;
   readonly description?: string;
   readonly reason?: string;
+  /** A whole-environment rollback: the revision whose pins it deployed again. */
+  readonly restores?: number;
+  /** A rollback of named prompts: prompt id -> the revision whose pin it deployed again. */
+  readonly restoresPrompts?: Readonly<Record<string, number>>;
 }
 
+/** GET /environments/{env}: pins and revision, the live deployment, the latest history first. */
 export interface EnvironmentStatusResponse {
   readonly environment: string;
   readonly revision: number;
@@ -100,23 +263,38 @@ export interface EnvironmentStatusResponse {
   readonly history: readonly RevisionEntry[];
 }
 
+/** POST /feedback: 202, the rating is recorded. */
+export interface FeedbackAccepted {
+  readonly id: string;
+}
+
+/** POST /metrics: 202, the records are emitted. */
+export interface MetricsAccepted {
+  readonly accepted: number;
+}
+
 export interface VersionFeedback {
   readonly version: string;
   readonly count: number;
   readonly positive: number;
   readonly negative: number;
+  /** Mean stars of the version's star ratings; absent when it has none. */
   readonly mean?: number;
 }
 
 export interface FeedbackComparison {
   readonly baseline: string;
   readonly candidate: string;
+  /** Candidate negative rate minus baseline negative rate: above 0 means the candidate does worse. */
   readonly difference: number;
   readonly pValue: number;
   readonly significant: boolean;
 }
 
+/** GET /prompts/{id}/feedback */
 export interface FeedbackReport {
+  /** Versions with feedback in the window, newest first. */
   readonly versions: readonly VersionFeedback[];
+  /** Present when both compared versions have feedback in the window. */
   readonly comparison?: FeedbackComparison;
 }

@@ -1,49 +1,27 @@
 /**
- * Typed domain errors. Each carries a stable `code` and HTTP `status` from the public contract
- * (CONTRACT.md section 2); the API maps them once to application/problem+json.
+ * Typed domain errors. Each carries a stable `code` from the public contract (docs/api.md); the
+ * status a code answers with is in `ERROR_STATUS` (api.ts), and the HTTP layer renders the problem
+ * body, so the core knows nothing of HTTP.
  */
 
-export const ERROR_STATUS = {
-  BAD_REQUEST: 400,
-  VALIDATION_FAILED: 400,
-  SELF_APPROVAL: 403,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  VERSION_EXISTS: 409,
-  VERSION_NOT_GREATER: 409,
-  DEPLOYMENT_IN_PROGRESS: 409,
-  REVISION_CONFLICT: 409,
-  NOTHING_TO_ROLL_BACK: 409,
-  PAYLOAD_TOO_LARGE: 413,
-  UNSUPPORTED_MEDIA_TYPE: 415,
-  LINT_FAILED: 422,
-  NOT_APPROVED: 422,
-  MANIFEST_TOO_LARGE: 422,
-  THROTTLED: 429,
-  INTERNAL: 500,
-} as const;
-
-export type ErrorCode = keyof typeof ERROR_STATUS;
-
-const ERROR_TITLES: Record<ErrorCode, string> = {
-  BAD_REQUEST: 'Bad request',
-  VALIDATION_FAILED: 'Validation failed',
-  SELF_APPROVAL: 'Self approval is not allowed',
-  FORBIDDEN: 'Forbidden',
-  NOT_FOUND: 'Not found',
-  VERSION_EXISTS: 'Version exists',
-  VERSION_NOT_GREATER: 'Version not greater than the latest',
-  DEPLOYMENT_IN_PROGRESS: 'Deployment in progress',
-  REVISION_CONFLICT: 'Revision conflict',
-  NOTHING_TO_ROLL_BACK: 'Nothing to roll back',
-  PAYLOAD_TOO_LARGE: 'Payload too large',
-  UNSUPPORTED_MEDIA_TYPE: 'Unsupported media type',
-  LINT_FAILED: 'Lint failed',
-  NOT_APPROVED: 'Not approved',
-  MANIFEST_TOO_LARGE: 'Manifest too large',
-  THROTTLED: 'Throttled',
-  INTERNAL: 'Internal error',
-};
+export type ErrorCode =
+  | 'BAD_REQUEST'
+  | 'VALIDATION_FAILED'
+  | 'SELF_APPROVAL'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'VERSION_EXISTS'
+  | 'VERSION_NOT_GREATER'
+  | 'DEPLOYMENT_IN_PROGRESS'
+  | 'REVISION_CONFLICT'
+  | 'NOTHING_TO_ROLL_BACK'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'LINT_FAILED'
+  | 'NOT_APPROVED'
+  | 'MANIFEST_TOO_LARGE'
+  | 'THROTTLED'
+  | 'INTERNAL';
 
 /** A problem with one field of the input; `path` is dotted (`variables.tone.type`, `records.3.version`). */
 export interface FieldError {
@@ -51,54 +29,28 @@ export interface FieldError {
   readonly message: string;
 }
 
-/** RFC 9457 problem details, as the API returns them. */
-export interface ProblemDetails {
-  readonly type: string;
-  readonly title: string;
-  readonly status: number;
-  readonly detail: string;
-  readonly code: ErrorCode;
-  readonly errors?: readonly FieldError[];
-  readonly [extension: string]: unknown;
-}
-
 export interface PromptOpsErrorOptions {
   readonly cause?: unknown;
   readonly errors?: readonly FieldError[];
-  /** Extra members for the problem body (for example `findings` of a lint failure). */
+  /** Extra members of the problem body (for example `findings` of a lint failure). */
   readonly extensions?: Readonly<Record<string, unknown>>;
 }
 
-export function problemType(code: ErrorCode): string {
-  return `urn:promptops:problem:${code.toLowerCase().replaceAll('_', '-')}`;
-}
-
+/** An error the caller can act on; its message is safe to show (it never holds the cause). */
 export class PromptOpsError extends Error {
+  /** The contract's code: what the caller branches on, and what the HTTP status is derived from. */
   readonly code: ErrorCode;
-  readonly status: number;
+  /** The fields at fault, when the input had some. */
   readonly errors?: readonly FieldError[];
+  /** Extra members of the problem body. */
   readonly extensions?: Readonly<Record<string, unknown>>;
 
   constructor(code: ErrorCode, message: string, options: PromptOpsErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'PromptOpsError';
     this.code = code;
-    this.status = ERROR_STATUS[code];
     if (options.errors && options.errors.length > 0) this.errors = options.errors;
     if (options.extensions) this.extensions = options.extensions;
-  }
-
-  /** The problem body. Never includes the cause or the stack. */
-  toProblem(): ProblemDetails {
-    return {
-      ...this.extensions,
-      type: problemType(this.code),
-      title: ERROR_TITLES[this.code],
-      status: this.status,
-      detail: this.message,
-      code: this.code,
-      ...(this.errors ? { errors: this.errors } : {}),
-    };
   }
 }
 

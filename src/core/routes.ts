@@ -12,7 +12,7 @@ export interface ApiRoute {
   readonly handler: HandlerName;
 }
 
-export const API_ROUTES: readonly ApiRoute[] = [
+const ROUTES = [
   { method: 'POST', path: '/prompts/{id}/versions', handler: 'publish' },
   { method: 'POST', path: '/prompts/{id}/versions/{version}/approvals', handler: 'review' },
   { method: 'GET', path: '/prompts', handler: 'query' },
@@ -27,10 +27,31 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'POST', path: '/feedback', handler: 'feedback' },
   { method: 'GET', path: '/prompts/{id}/feedback', handler: 'feedback' },
   { method: 'POST', path: '/metrics', handler: 'metrics' },
-];
+] as const satisfies readonly ApiRoute[];
+
+export const API_ROUTES: readonly ApiRoute[] = ROUTES;
+
+/**
+ * The route keys (`METHOD /path`) a handler serves, as literal types, so the compiler checks a
+ * dispatch table keyed by them.
+ */
+export type RouteKeyOf<H extends HandlerName> =
+  Extract<(typeof ROUTES)[number], { readonly handler: H }> extends infer R
+    ? R extends { readonly method: infer M extends string; readonly path: infer P extends string }
+      ? `${M} ${P}`
+      : never
+    : never;
 
 export function routeKey(route: Pick<ApiRoute, 'method' | 'path'>): string {
   return `${route.method} ${route.path}`;
+}
+
+/** The route keys of the routes `handler` serves, in table order. */
+export function routeKeysOf<H extends HandlerName>(
+  handler: H,
+  routes: readonly ApiRoute[] = API_ROUTES,
+): RouteKeyOf<H>[] {
+  return routes.filter((route) => route.handler === handler).map((route) => routeKey(route) as RouteKeyOf<H>);
 }
 
 export interface RouteMatch {

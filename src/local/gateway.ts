@@ -11,7 +11,9 @@ import type {
   APIGatewayProxyStructuredResultV2,
   Context,
 } from 'aws-lambda';
+import { problemDetails } from '../../lambda/runtime/problem-details.ts';
 import { LIMITS } from '../core/contracts.ts';
+import { NotFoundError, PayloadTooLargeError, PromptOpsError } from '../core/errors.ts';
 import { type HandlerName, matchRoute } from '../core/routes.ts';
 import { apiGatewayEvent } from './api-event.ts';
 
@@ -76,17 +78,12 @@ function lambdaContext(name: string): Context {
   };
 }
 
-function problem(res: ServerResponse, status: number, code: string, title: string, detail: string): void {
-  res.writeHead(status, { 'content-type': 'application/problem+json' });
-  res.end(
-    JSON.stringify({
-      type: `urn:promptops:problem:${code.toLowerCase().replaceAll('_', '-')}`,
-      title,
-      status,
-      detail,
-      code,
-    }),
-  );
+/** Answers as API Gateway would for what it refuses itself, with the handlers' problem body. */
+function problem(res: ServerResponse, error: PromptOpsError): number {
+  const body = problemDetails(error);
+  res.writeHead(body.status, { 'content-type': 'application/problem+json' });
+  res.end(JSON.stringify(body));
+  return body.status;
 }
 
 async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
@@ -130,20 +127,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       }
       const match = matchRoute(method, url.pathname);
       if (!match) {
-        problem(res, 404, 'NOT_FOUND', 'Not found', `No route ${method} ${url.pathname}`);
-        finish(404);
+        finish(problem(res, new NotFoundError(`No route ${method} ${url.pathname}`)));
         return;
       }
       const body = await readBody(req);
       if (body === undefined) {
-        problem(
-          res,
-          413,
-          'PAYLOAD_TOO_LARGE',
-          'Payload too large',
-          `The request body is over ${GATEWAY_MAX_BODY} bytes`,
-        );
-        finish(413);
+        finish(problem(res, new PayloadTooLargeError(`The request body is over ${GATEWAY_MAX_BODY} bytes`)));
         return;
       }
       const headers: Record<string, string> = {};
@@ -175,13 +164,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       // Handlers answer their own errors; reaching here is a bug in local mode itself.
       console.error('local gateway:', error);
       if (!res.headersSent)
-        problem(
-          res,
-          500,
-          'INTERNAL',
-          'Internal error',
-          'Local mode failed to run the handler; see its console',
-        );
+        problem(res, new PromptOpsError('INTERNAL', 'Local mode failed to run the handler; see its console'));
       else res.end();
       finish(500);
     }

@@ -1,4 +1,5 @@
 /** `promptops approve <id>@<version>`: record your approval of someone else's version. */
+import type { ApprovalResponse } from '../../core/api.ts';
 import { segment } from '../api-client.ts';
 import type { CommandContext } from '../context.ts';
 import { EXIT } from '../errors.ts';
@@ -11,7 +12,7 @@ export async function approve(
 ): Promise<number> {
   const { id, version } = parseVersionRef(ref);
   const api = await ctx.api();
-  const { status, body } = await api.post<{ by: string; at: string }>(
+  const { status, body } = await api.post<ApprovalResponse>(
     `/prompts/${segment(id)}/versions/${segment(version)}/approvals`,
     options.comment !== undefined ? { comment: options.comment } : undefined,
   );

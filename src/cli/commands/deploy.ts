@@ -3,7 +3,7 @@
  * in an environment; with --wait, follows the rollout to COMPLETE (exit 0) or ROLLED_BACK (exit 3).
  */
 
-import type { StartedDeployment } from '../../core/api.ts';
+import type { DeployRequest, StartedDeployment } from '../../core/api.ts';
 import type { Pin } from '../../core/pins.ts';
 import { segment } from '../api-client.ts';
 import type { CommandContext } from '../context.ts';
@@ -56,7 +56,7 @@ export async function deploy(
       prompts: pins,
       ...(options.strategy !== undefined ? { strategy: options.strategy } : {}),
       ...(options.description !== undefined ? { description: options.description } : {}),
-    },
+    } satisfies DeployRequest,
   );
 
   const c = ctx.out.colors;

@@ -3,7 +3,7 @@
  * deploy the previous revision's pins again; with ids, only those prompts go back to their previous pin.
  */
 
-import type { StartedDeployment } from '../../core/api.ts';
+import type { RollbackRequest, StartedDeployment } from '../../core/api.ts';
 import { segment } from '../api-client.ts';
 import type { CommandContext } from '../context.ts';
 import { EXIT } from '../errors.ts';
@@ -29,7 +29,7 @@ export async function rollback(
     {
       ...(prompts.length > 0 ? { prompts } : {}),
       ...(options.reason !== undefined ? { reason: options.reason } : {}),
-    },
+    } satisfies RollbackRequest,
   );
   const c = ctx.out.colors;
   const scope = prompts.length > 0 ? prompts.join(', ') : 'the whole environment';

@@ -1,18 +1,16 @@
 import { describe, expect, it } from 'vitest';
+import { ERROR_STATUS } from '../../../src/core/api.ts';
 import {
   DocumentParseError,
   displayValue,
-  ERROR_STATUS,
   LintFailedError,
   MissingVariableError,
   NotFoundError,
   PromptOpsError,
-  problemType,
   ValidationError,
-  VersionExistsError,
 } from '../../../src/core/errors.ts';
 
-describe('PromptOpsError', () => {
+describe('ERROR_STATUS', () => {
   it('maps every contract code to its status', () => {
     expect(ERROR_STATUS).toEqual({
       BAD_REQUEST: 400,
@@ -34,39 +32,25 @@ describe('PromptOpsError', () => {
       INTERNAL: 500,
     });
   });
+});
 
-  it('renders an RFC 9457 problem body without the cause', () => {
-    const cause = new Error('ConditionalCheckFailed: secret table detail');
-    const error = new VersionExistsError('Version 1.2.0 of support-reply exists with different content', {
-      cause,
-    });
-    const problem = error.toProblem();
-    expect(problem).toEqual({
-      type: problemType('VERSION_EXISTS'),
-      title: 'Version exists',
-      status: 409,
-      detail: 'Version 1.2.0 of support-reply exists with different content',
-      code: 'VERSION_EXISTS',
-    });
-    expect(JSON.stringify(problem)).not.toContain('secret table detail');
-    expect(error.cause).toBe(cause);
-  });
-
-  it('lists field errors and keeps subclasses distinguishable', () => {
+describe('PromptOpsError', () => {
+  it('keeps subclasses distinguishable, with a code and no HTTP status', () => {
     const error = new ValidationError('bad', [{ path: 'version', message: 'not semver' }]);
     expect(error).toBeInstanceOf(PromptOpsError);
     expect(error.name).toBe('ValidationError');
-    expect(error.toProblem().errors).toEqual([{ path: 'version', message: 'not semver' }]);
-    expect(new NotFoundError('x').status).toBe(404);
+    expect(error.errors).toEqual([{ path: 'version', message: 'not semver' }]);
+    expect(new NotFoundError('x').code).toBe('NOT_FOUND');
+    expect('status' in error).toBe(false);
   });
 
-  it('carries lint findings in the problem body', () => {
+  it('carries lint findings as problem extensions', () => {
     const error = new LintFailedError([
       { rule: 'secrets', severity: 'error', message: 'looks like a key', line: 3 },
     ]);
-    expect(error.status).toBe(422);
+    expect(error.code).toBe('LINT_FAILED');
     expect(error.message).toContain('line 3');
-    expect(error.toProblem().findings).toHaveLength(1);
+    expect(error.extensions?.findings).toHaveLength(1);
   });
 
   it('names the missing variable', () => {

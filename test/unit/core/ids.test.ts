@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { ERROR_STATUS } from '../../../src/core/api.ts';
 import { displayValue, ValidationError } from '../../../src/core/errors.ts';
 import { assertEnvironmentName, assertPromptId, isPromptId, isVariableName } from '../../../src/core/ids.ts';
 import { thrownBy } from '../../fixtures/errors.ts';
@@ -27,7 +28,7 @@ describe('prompt ids', () => {
   ])('rejects %s with VALIDATION_FAILED naming the value', (_label, id) => {
     const v = thrownBy(ValidationError, () => assertPromptId(id, 'path.id'));
     expect(v.code).toBe('VALIDATION_FAILED');
-    expect(v.status).toBe(400);
+    expect(ERROR_STATUS[v.code]).toBe(400);
     expect(v.errors?.[0]?.path).toBe('path.id');
     expect(v.message).toContain('is not a valid prompt id');
     expect(v.message).toContain(displayValue(id));

@@ -1,5 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { problemDetails } from '../../../lambda/runtime/problem-details.ts';
+import { ERROR_STATUS } from '../../../src/core/api.ts';
 import { bodyObjectKey } from '../../../src/core/contracts.ts';
 import { documentBody, type PromptDocument, serializePromptDocument } from '../../../src/core/document.ts';
 import { ManifestTooLargeError, ValidationError } from '../../../src/core/errors.ts';
@@ -114,7 +116,7 @@ describe('buildManifest', () => {
     const tooLarge = thrownBy(ManifestTooLargeError, () =>
       buildManifest({ ...base, prompts: largePrompts() }, { inlineThresholdBytes: 1_000_000 }),
     );
-    expect(tooLarge.status).toBe(422);
+    expect(ERROR_STATUS[tooLarge.code]).toBe(422);
     expect(tooLarge.code).toBe('MANIFEST_TOO_LARGE');
     expect(tooLarge.size).toBeGreaterThan(1_500_000);
     expect(tooLarge.limit).toBe(1024 * 1024);
@@ -122,7 +124,7 @@ describe('buildManifest', () => {
     expect(tooLarge.message).toMatch(
       /over AppConfig's 1048576-byte limit; largest prompts: p\d \(\d+ bytes\)/,
     );
-    expect(tooLarge.toProblem()).toMatchObject({ size: tooLarge.size, largest: tooLarge.largest });
+    expect(problemDetails(tooLarge)).toMatchObject({ size: tooLarge.size, largest: tooLarge.largest });
   });
 
   it('fits the same prompts once large bodies go by reference', () => {

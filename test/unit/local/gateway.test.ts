@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { HandlerName } from '../../../src/core/routes.ts';
 import {
   DEFAULT_LOCAL_USER,
@@ -69,6 +69,41 @@ describe('Function: startGateway', () => {
     expect(response.status).toBe(404);
     expect(response.headers.get('content-type')).toBe('application/problem+json');
     expect(await response.json()).toMatchObject({ code: 'NOT_FOUND', status: 404 });
+  });
+
+  it('renders its own refusals as the handlers do', async () => {
+    const url = await start();
+    expect(await (await fetch(`${url}/nope`)).json()).toEqual({
+      type: 'urn:promptops:problem:not-found',
+      title: 'Not found',
+      status: 404,
+      detail: 'No route GET /nope',
+      code: 'NOT_FOUND',
+    });
+  });
+
+  it('answers a handler that throws with a 500 problem', async () => {
+    const failing: LocalHandler = async () => {
+      throw new Error('boom');
+    };
+    const handlers = Object.fromEntries(
+      (['publish', 'review', 'query', 'deploy', 'feedback', 'metrics'] as HandlerName[]).map((name) => [
+        name,
+        failing,
+      ]),
+    ) as Record<HandlerName, LocalHandler>;
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    gateway = await startGateway({ port: 0, handlers });
+    const response = await fetch(`${gateway.url}/prompts`);
+    errors.mockRestore();
+    expect(response.status).toBe(500);
+    expect(await response.json()).toEqual({
+      type: 'urn:promptops:problem:internal',
+      title: 'Internal error',
+      status: 500,
+      detail: 'Local mode failed to run the handler; see its console',
+      code: 'INTERNAL',
+    });
   });
 
   it('serves local-only routes', async () => {
