@@ -26,7 +26,10 @@ export interface FeedbackResources {
   readonly table?: string;
   readonly feedbackTable?: string;
   readonly metrics?: MetricSink;
-  /** The handler environment; read from `process.env` when left out. */
+  /**
+   * The handler environment. Left out, this build reads `process.env` itself: feedbackDeps() passes the
+   * container's reading, and local mode and tests that build directly see the variables as they are now.
+   */
   readonly environment?: HandlerEnvironment;
 }
 
