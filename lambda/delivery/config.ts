@@ -1,17 +1,12 @@
 /**
- * Delivery settings from the Lambda environment (names in core contracts): AppConfig ids,
+ * Delivery settings from the handler environment (src/core/handler-environment.ts): AppConfig ids,
  * strategies, protected environments and the inline body threshold.
  */
-import {
-  DEFAULT_ENVIRONMENT_STRATEGIES,
-  DEFAULT_PROTECTED_ENVIRONMENTS,
-  ENV,
-  LIMITS,
-  PREDEFINED_STRATEGIES,
-  predefinedStrategyId,
-} from '../../src/core/contracts.ts';
+import { PREDEFINED_STRATEGIES, predefinedStrategyId } from '../../src/core/contracts.ts';
 import { displayValue, NotFoundError, ValidationError } from '../../src/core/errors.ts';
-import { configuredEnvironments, requiredEnv } from '../runtime/config.ts';
+import { type HandlerEnvironment, requiredResource } from '../../src/core/handler-environment.ts';
+import { defaultStrategyFor } from '../../src/core/settings.ts';
+import { handlerEnvironment } from '../runtime/config.ts';
 
 export interface DeliveryConfig {
   readonly applicationId: string;
@@ -28,38 +23,21 @@ export interface DeliveryConfig {
   readonly bodyBucket?: string;
 }
 
-function jsonMap(name: string, fallback: Record<string, string>): Record<string, string> {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const parsed: unknown = JSON.parse(raw);
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new Error(`Environment variable ${name} must be a JSON object of strings`);
-  }
-  return parsed as Record<string, string>;
-}
-
-function list(name: string, fallback: readonly string[]): string[] {
-  const raw = process.env[name];
-  if (raw === undefined) return [...fallback];
-  return raw
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
-}
-
-export function deliveryConfigFromEnv(): DeliveryConfig {
-  const threshold = process.env[ENV.inlineBodyThreshold];
-  const bucket = process.env[ENV.bodyBucket];
+/** The delivery configuration; throws naming the variable when an AppConfig id is missing. */
+export function deliveryConfigFromEnv(
+  environment: HandlerEnvironment = handlerEnvironment(),
+): DeliveryConfig {
+  const { settings, resources } = environment;
   return {
-    applicationId: requiredEnv(ENV.appConfigApplicationId),
-    profileId: requiredEnv(ENV.appConfigProfileId),
-    environmentIds: jsonMap(ENV.appConfigEnvironmentIds, {}),
-    environments: configuredEnvironments(),
-    protectedEnvironments: list(ENV.protectedEnvironments, DEFAULT_PROTECTED_ENVIRONMENTS),
-    customStrategies: jsonMap(ENV.strategies, {}),
-    defaultStrategies: { ...DEFAULT_ENVIRONMENT_STRATEGIES, ...jsonMap(ENV.defaultStrategies, {}) },
-    inlineThresholdBytes: threshold ? Number(threshold) : LIMITS.inlineBodyThresholdBytes,
-    ...(bucket ? { bodyBucket: bucket } : {}),
+    applicationId: requiredResource(environment, 'appConfigApplicationId'),
+    profileId: requiredResource(environment, 'appConfigProfileId'),
+    environmentIds: environment.appConfigEnvironmentIds,
+    environments: settings.environments,
+    protectedEnvironments: settings.protectedEnvironments,
+    customStrategies: environment.customStrategyIds,
+    defaultStrategies: settings.defaultStrategies,
+    inlineThresholdBytes: settings.inlineBodyThreshold,
+    ...(resources.bodyBucket !== undefined ? { bodyBucket: resources.bodyBucket } : {}),
   };
 }
 
@@ -84,7 +62,10 @@ export function resolveStrategy(
   environment: string,
   requested?: string,
 ): { name: string; id: string } {
-  const name = requested ?? config.defaultStrategies[environment] ?? 'AllAtOnce';
+  const name =
+    requested ??
+    config.defaultStrategies[environment] ??
+    defaultStrategyFor(environment, config.protectedEnvironments);
   const custom = Object.hasOwn(config.customStrategies, name) ? config.customStrategies[name] : undefined;
   if (custom !== undefined) return { name, id: custom };
   if (Object.hasOwn(PREDEFINED_STRATEGIES, name)) return { name, id: predefinedStrategyId(name) };

@@ -1,12 +1,12 @@
 /** What the delivery use cases need, built once per Lambda container on first use. */
 import { AppConfigClient } from '@aws-sdk/client-appconfig';
-import { ENV } from '../../src/core/contracts.ts';
+import { requiredResource } from '../../src/core/handler-environment.ts';
 import { AppConfigDelivery } from '../adapters/appconfig-delivery.ts';
 import { sharedDocumentClient, sharedS3Client } from '../adapters/aws-clients.ts';
 import { DynamoEnvironmentStore } from '../adapters/environment-store.ts';
 import type { AuditLog, BodyStore, PromptRepository } from '../ports.ts';
 import { buildRegistryDeps, type RegistryResources } from '../registry/deps.ts';
-import { requiredEnv } from '../runtime/config.ts';
+import { handlerEnvironment } from '../runtime/config.ts';
 import { type DeliveryConfig, deliveryConfigFromEnv } from './config.ts';
 import type { Delivery, EnvironmentStore } from './ports.ts';
 
@@ -41,14 +41,15 @@ let deps: DeliveryDeps | undefined;
 
 export function deliveryDeps(): DeliveryDeps {
   if (!deps) {
-    const endpoint = process.env[ENV.appConfigEndpoint];
+    const environment = handlerEnvironment();
+    const endpoint = environment.resources.appConfigEndpoint;
     deps = buildDeliveryDeps({
       documents: sharedDocumentClient(),
       s3: sharedS3Client(),
-      table: requiredEnv(ENV.table),
-      bucket: requiredEnv(ENV.bodyBucket),
-      appconfig: new AppConfigClient(endpoint ? { endpoint } : {}),
-      config: deliveryConfigFromEnv(),
+      table: requiredResource(environment, 'table'),
+      bucket: requiredResource(environment, 'bodyBucket'),
+      appconfig: new AppConfigClient(endpoint !== undefined ? { endpoint } : {}),
+      config: deliveryConfigFromEnv(environment),
     });
   }
   return deps;

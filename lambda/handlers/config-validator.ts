@@ -4,12 +4,12 @@
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import { ENV } from '../../src/core/contracts.ts';
+import { requiredResource } from '../../src/core/handler-environment.ts';
 import { sharedS3Client } from '../adapters/aws-clients.ts';
 import { S3BodyStore } from '../adapters/body-store.ts';
 import type { DeliveryDeps } from '../delivery/deps.ts';
 import { ManifestRejectedError, validateManifest } from '../delivery/validate-manifest.ts';
-import { requiredEnv } from '../runtime/config.ts';
+import { handlerEnvironment } from '../runtime/config.ts';
 import { createLogger } from '../runtime/logger.ts';
 
 /** What AppConfig sends a Lambda validator. */
@@ -56,7 +56,9 @@ let bodies: Pick<DeliveryDeps, 'bodies'> | undefined;
  * be given the profile's id (a dependency cycle); AppConfig passes it the ids it needs.
  */
 function validatorDeps(): Pick<DeliveryDeps, 'bodies'> {
-  bodies ??= { bodies: new S3BodyStore(sharedS3Client(), requiredEnv(ENV.bodyBucket)) };
+  bodies ??= {
+    bodies: new S3BodyStore(sharedS3Client(), requiredResource(handlerEnvironment(), 'bodyBucket')),
+  };
   return bodies;
 }
 

@@ -1,13 +1,13 @@
 /** The registry's adapters: built from given clients (local mode), or once per Lambda container from the environment. */
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ENV } from '../../src/core/contracts.ts';
+import { requiredResource } from '../../src/core/handler-environment.ts';
 import { DynamoAuditLog } from '../adapters/audit-log.ts';
 import { sharedDocumentClient, sharedS3Client } from '../adapters/aws-clients.ts';
 import { S3BodyStore } from '../adapters/body-store.ts';
 import { DynamoPromptRepository } from '../adapters/prompt-repository.ts';
 import type { RegistryDeps } from '../ports.ts';
-import { requiredEnv } from '../runtime/config.ts';
+import { handlerEnvironment } from '../runtime/config.ts';
 
 /** Where the registry lives: its clients and resource names. */
 export interface RegistryResources {
@@ -29,11 +29,14 @@ export function buildRegistryDeps(resources: RegistryResources): RegistryDeps {
 let deps: RegistryDeps | undefined;
 
 export function registryDeps(): RegistryDeps {
-  deps ??= buildRegistryDeps({
-    documents: sharedDocumentClient(),
-    s3: sharedS3Client(),
-    table: requiredEnv(ENV.table),
-    bucket: requiredEnv(ENV.bodyBucket),
-  });
+  if (!deps) {
+    const environment = handlerEnvironment();
+    deps = buildRegistryDeps({
+      documents: sharedDocumentClient(),
+      s3: sharedS3Client(),
+      table: requiredResource(environment, 'table'),
+      bucket: requiredResource(environment, 'bodyBucket'),
+    });
+  }
   return deps;
 }

@@ -1,18 +1,18 @@
-/** Settings a handler reads from its environment variables (names in core contracts). */
-import { DEFAULT_ENVIRONMENTS, ENV } from '../../src/core/contracts.ts';
+/**
+ * The handler environment (src/core/handler-environment.ts), read from `process.env` once per Lambda
+ * container: the settings cannot change under a running container, so every request sees one reading.
+ */
+import { type HandlerEnvironment, readHandlerEnvironment } from '../../src/core/handler-environment.ts';
 
-/** A missing setting is a deployment mistake: fail loudly (500, logged) naming the variable. */
-export function requiredEnv(name: string): string {
-  const value = process.env[name];
-  if (value === undefined || value === '') throw new Error(`Environment variable ${name} is not set`);
-  return value;
+let environment: HandlerEnvironment | undefined;
+
+/** The container's handler environment; a malformed variable fails every request, naming it. */
+export function handlerEnvironment(): HandlerEnvironment {
+  environment ??= readHandlerEnvironment(process.env);
+  return environment;
 }
 
+/** The configured environments, in promotion order. */
 export function configuredEnvironments(): string[] {
-  const raw = process.env[ENV.environments];
-  if (raw === undefined || raw.trim() === '') return [...DEFAULT_ENVIRONMENTS];
-  return raw
-    .split(',')
-    .map((e) => e.trim())
-    .filter((e) => e !== '');
+  return [...handlerEnvironment().settings.environments];
 }

@@ -3,7 +3,11 @@
  * the CLI and local mode, so that none of them can drift from the others.
  */
 
-/** Environment variables read by the Lambda handlers, local mode and the client. */
+/**
+ * Environment variables read by the Lambda handlers, local mode and the client. The handlers read
+ * theirs in one place, `readHandlerEnvironment` (handler-environment.ts), the inverse of
+ * `settingsEnvironment` (settings.ts) plus the resource names the construct adds.
+ */
 export const ENV = {
   /** DynamoDB table for prompts, versions, environments and audit. */
   table: 'PROMPTOPS_TABLE_NAME',
@@ -40,7 +44,7 @@ export const ENV = {
   emfEndpoint: 'PROMPTOPS_EMF_ENDPOINT',
   /** The PromptOps HTTP API, for the client's feedback() and the CLI. */
   apiEndpoint: 'PROMPTOPS_API_ENDPOINT',
-  /** Local mode settings (CONTRACT.md section 3). */
+  /** Local mode settings, for `npm start` and `promptops dev` (docs/cli.md). */
   dataDir: 'PROMPTOPS_DATA_DIR',
   port: 'PROMPTOPS_PORT',
   timeScale: 'PROMPTOPS_TIME_SCALE',

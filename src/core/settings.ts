@@ -206,6 +206,19 @@ export function pickSettings(values: Readonly<Record<string, unknown>>): Setting
   return picked;
 }
 
+/**
+ * The strategy of an environment whose settings chose none: DEFAULT_ENVIRONMENT_STRATEGIES, then
+ * FALLBACK_STRATEGY by whether it is protected.
+ */
+export function defaultStrategyFor(environment: string, protectedEnvironments: readonly string[]): string {
+  return (
+    DEFAULT_ENVIRONMENT_STRATEGIES[environment] ??
+    (protectedEnvironments.includes(environment)
+      ? FALLBACK_STRATEGY.protected
+      : FALLBACK_STRATEGY.unprotected)
+  );
+}
+
 /** Looks a strategy up by name among the predefined and custom ones. */
 export function findStrategy(settings: PromptOpsSettings, name: string): DeploymentStrategySpec | undefined {
   return PREDEFINED_STRATEGIES[name] ?? settings.customStrategies.find((s) => s.name === name);
@@ -218,11 +231,22 @@ export function predefinedStrategyIds(): Record<string, string> {
   );
 }
 
+/** The settings the handlers need: what {@link settingsEnvironment} writes and `readHandlerEnvironment` reads back. */
+export type HandlerSettings = Pick<
+  PromptOpsSettings,
+  | 'environments'
+  | 'protectedEnvironments'
+  | 'defaultStrategies'
+  | 'inlineBodyThreshold'
+  | 'feedbackRetentionDays'
+>;
+
 /**
  * The environment variables the handlers read that derive from settings alone. Resource names and
  * ids (tables, bucket, AppConfig ids, custom strategy ids) are added by whoever owns the resources.
+ * The inverse is `readHandlerEnvironment` (handler-environment.ts).
  */
-export function settingsEnvironment(settings: PromptOpsSettings): Record<string, string> {
+export function settingsEnvironment(settings: HandlerSettings): Record<string, string> {
   return {
     [ENV.environments]: settings.environments.join(','),
     [ENV.protectedEnvironments]: settings.protectedEnvironments.join(','),
@@ -529,10 +553,7 @@ function resolveDefaultStrategies(
     out[env] =
       typeof chosen === 'string' && strategyNames.has(chosen)
         ? chosen
-        : (DEFAULT_ENVIRONMENT_STRATEGIES[env] ??
-          (protectedEnvironments.includes(env)
-            ? FALLBACK_STRATEGY.protected
-            : FALLBACK_STRATEGY.unprotected));
+        : defaultStrategyFor(env, protectedEnvironments);
   }
   return out;
 }

@@ -15,6 +15,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { APPCONFIG, ENV } from '../core/contracts.ts';
+import { readHandlerEnvironment } from '../core/handler-environment.ts';
 import type { HandlerName } from '../core/routes.ts';
 import {
   type PromptOpsSettings,
@@ -202,11 +203,14 @@ export async function startLocalMode(options: LocalModeOptions): Promise<Running
     const appconfigClient = new AppConfigClient({ ...clientConfig, endpoint: appconfig.url });
     closers.push(async () => appconfigClient.destroy());
 
-    // Settings the handlers read from their environment, exactly as the stack sets them.
-    Object.assign(process.env, settingsEnvironment(settings), {
-      [ENV.environments]: settings.environments.join(','),
+    // Settings the handlers read from their environment, exactly as the stack sets them. The resource
+    // names stay out of process.env (the client in this process reads some of them): the handlers are
+    // given their resources below.
+    const settingsVariables = {
+      ...settingsEnvironment(settings),
       [ENV.strategies]: JSON.stringify(customStrategies),
-    });
+    };
+    Object.assign(process.env, settingsVariables);
 
     const [publish, review, query, deploy, feedback, metrics, validator, events, feedbackDeps] =
       await Promise.all([
@@ -222,23 +226,22 @@ export async function startLocalMode(options: LocalModeOptions): Promise<Running
       ]);
     const { buildRegistryDeps } = await import('../../lambda/registry/deps.ts');
     const { buildDeliveryDeps } = await import('../../lambda/delivery/deps.ts');
+    const { deliveryConfigFromEnv } = await import('../../lambda/delivery/config.ts');
     const registryDeps = buildRegistryDeps({ documents, s3, ...RESOURCES });
     const deliveryDeps = buildDeliveryDeps({
       documents,
       s3,
       ...RESOURCES,
       appconfig: appconfigClient,
-      config: {
-        applicationId,
-        profileId,
-        environmentIds,
-        environments: settings.environments,
-        protectedEnvironments: settings.protectedEnvironments,
-        customStrategies,
-        defaultStrategies: settings.defaultStrategies,
-        inlineThresholdBytes: settings.inlineBodyThreshold,
-        bodyBucket: RESOURCES.bucket,
-      },
+      config: deliveryConfigFromEnv(
+        readHandlerEnvironment({
+          ...settingsVariables,
+          [ENV.bodyBucket]: RESOURCES.bucket,
+          [ENV.appConfigApplicationId]: applicationId,
+          [ENV.appConfigProfileId]: profileId,
+          [ENV.appConfigEnvironmentIds]: JSON.stringify(environmentIds),
+        }),
+      ),
     });
     // Metrics go to the local alarms (local mode's CloudWatch) instead of stdout.
     const sink = {
