@@ -4,10 +4,9 @@
  * imported only when that command runs, so `promptops --help` and `promptops lint` start fast.
  */
 import { realpathSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { PACKAGE_VERSION } from '../package-root.ts';
 import { CommandContext, type GlobalOptions } from './context.ts';
 import { ApiError, CliError, EXIT } from './errors.ts';
 import { type CliIo, processIo } from './io.ts';
@@ -50,24 +49,6 @@ function parsePositive(value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('Give a number above 0.');
   return n;
-}
-
-async function packageVersion(): Promise<string> {
-  // src/cli/main.ts and dist/src/cli/main.js sit at different depths below the package root.
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++) {
-    try {
-      const pkg = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as {
-        name?: string;
-        version?: string;
-      };
-      if (pkg.name === 'promptops' && pkg.version) return pkg.version;
-    } catch {
-      // Not here: one level up.
-    }
-    dir = dirname(dir);
-  }
-  return 'unknown';
 }
 
 interface RunState {
@@ -451,7 +432,7 @@ function reportError(
 /** Runs the CLI with `argv` (without node and the script) and returns the exit code. */
 export async function runCli(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   const state: RunState = { exitCode: EXIT.ok };
-  const program = buildProgram(io, state, await packageVersion());
+  const program = buildProgram(io, state, PACKAGE_VERSION);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return state.exitCode;
