@@ -2,7 +2,6 @@
  * `promptops init`: an example prompt under prompts/ and promptops.config.json. A file that exists
  * is never overwritten: it is left as it is and reported as skipped.
  */
-
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import type { Command } from 'commander';
