@@ -1,14 +1,13 @@
 /**
  * Alarm states for `status`. Local mode: its gateway's GET /_local/alarms?environment=<env> (the
- * metrics monitor's view). AWS: CloudWatch DescribeAlarms over the query API, SigV4-signed, keeping
+ * metrics monitor's view). AWS: CloudWatch DescribeAlarms through the SDK's paginator, keeping
  * the alarms named `<application>-<env>-...` (core `alarmName`, as the stack names them).
  */
 import { alarmNamePrefix } from '../core/alarms.ts';
 import type { ApiClient } from './api-client.ts';
 import type { Target } from './config.ts';
 import { ApiError } from './errors.ts';
-import { type AwsCredentials, type CredentialsProvider, signRequest } from './signer.ts';
-import { at, child, parseXml, textOf, type XmlElement } from './xml.ts';
+import type { AwsCredentials, CredentialsProvider } from './signer.ts';
 
 export type AlarmStateValue = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
 
@@ -29,6 +28,8 @@ export type AlarmReport =
 type LocalAlarmsResponse = Readonly<
   Record<string, readonly { name: string; state: string; reason?: string; description?: string }[]>
 >;
+
+const REQUEST_TIMEOUT_MS = 15_000;
 
 function stateValue(value: string | undefined): AlarmStateValue {
   return value === 'ALARM' || value === 'OK' ? value : 'INSUFFICIENT_DATA';
@@ -61,85 +62,65 @@ export async function localAlarms(api: ApiClient, environment: string): Promise<
 
 export interface DescribeAlarmsOptions {
   readonly region: string;
-  /** @default https://monitoring.<region>.amazonaws.com */
+  /** @default CloudWatch's endpoint for the region */
   readonly endpoint?: string;
   /** Alarm names start with the stack name when CloudFormation names them. */
   readonly namePrefix?: string;
+  /** @default the default AWS credential chain */
   readonly credentials?: AwsCredentials | CredentialsProvider;
   /** @default 10 */
   readonly maxPages?: number;
 }
 
-function alarmsOf(container: XmlElement | undefined, composite: boolean): AlarmState[] {
-  return (container?.children ?? [])
-    .filter((m) => m.name === 'member')
-    .map((m) => {
-      const reason = textOf(m, 'StateReason');
-      const description = textOf(m, 'AlarmDescription');
-      return {
-        name: textOf(m, 'AlarmName') ?? '(unnamed)',
-        state: stateValue(textOf(m, 'StateValue')),
-        ...(reason ? { reason } : {}),
-        ...(description ? { description } : {}),
-        composite,
-      };
-    });
+/** The fields `status` shows of a metric or composite alarm, as DescribeAlarms returns them. */
+interface DescribedAlarm {
+  readonly AlarmName?: string | undefined;
+  readonly StateValue?: string | undefined;
+  readonly StateReason?: string | undefined;
+  readonly AlarmDescription?: string | undefined;
 }
 
-/** Parses one DescribeAlarms response (query protocol XML). */
-export function parseDescribeAlarms(xml: string): { alarms: AlarmState[]; nextToken?: string } {
-  const result = at(parseXml(xml), 'DescribeAlarmsResponse', 'DescribeAlarmsResult');
-  if (!result) throw new Error('not a DescribeAlarms response');
-  const nextToken = textOf(result, 'NextToken');
+function alarmState(alarm: DescribedAlarm, composite: boolean): AlarmState {
   return {
-    alarms: [
-      ...alarmsOf(child(result, 'CompositeAlarms'), true),
-      ...alarmsOf(child(result, 'MetricAlarms'), false),
-    ],
-    ...(nextToken ? { nextToken } : {}),
+    name: alarm.AlarmName ?? '(unnamed)',
+    state: stateValue(alarm.StateValue),
+    ...(alarm.StateReason ? { reason: alarm.StateReason } : {}),
+    ...(alarm.AlarmDescription ? { description: alarm.AlarmDescription } : {}),
+    composite,
   };
 }
 
-/** Every alarm (metric and composite) under the name prefix, following NextToken. */
+/** Every alarm (composite first, then metric, page by page) under the name prefix. */
 export async function describeAlarms(options: DescribeAlarmsOptions): Promise<AlarmState[]> {
-  const url = new URL(options.endpoint ?? `https://monitoring.${options.region}.amazonaws.com/`);
+  // Loaded here so that commands other than `status` on AWS never load the CloudWatch client.
+  const { CloudWatchClient, paginateDescribeAlarms } = await import('@aws-sdk/client-cloudwatch');
+  const client = new CloudWatchClient({
+    region: options.region,
+    requestHandler: { requestTimeout: REQUEST_TIMEOUT_MS },
+    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+    ...(options.credentials ? { credentials: options.credentials } : {}),
+  });
   const alarms: AlarmState[] = [];
-  let nextToken: string | undefined;
-  for (let page = 0; page < (options.maxPages ?? 10); page++) {
-    const form = new URLSearchParams({
-      Action: 'DescribeAlarms',
-      Version: '2010-08-01',
-      'AlarmTypes.member.1': 'CompositeAlarm',
-      'AlarmTypes.member.2': 'MetricAlarm',
-      MaxRecords: '100',
-      ...(options.namePrefix ? { AlarmNamePrefix: options.namePrefix } : {}),
-      ...(nextToken ? { NextToken: nextToken } : {}),
-    });
-    const body = form.toString();
-    const headers = await signRequest(
+  let pages = 0;
+  try {
+    for await (const page of paginateDescribeAlarms(
+      { client, pageSize: 100 },
       {
-        method: 'POST',
-        url,
-        headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
-        body,
+        AlarmTypes: ['CompositeAlarm', 'MetricAlarm'],
+        ...(options.namePrefix ? { AlarmNamePrefix: options.namePrefix } : {}),
       },
-      {
-        region: options.region,
-        service: 'monitoring',
-        ...(options.credentials ? { credentials: options.credentials } : {}),
-      },
-    );
-    const response = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(15_000) });
-    const text = await response.text();
-    if (!response.ok) {
-      const code = /<Code>([^<]+)<\/Code>/.exec(text)?.[1] ?? `HTTP ${response.status}`;
-      const message = /<Message>([^<]+)<\/Message>/.exec(text)?.[1];
-      throw new Error(`CloudWatch DescribeAlarms failed: ${code}${message ? `: ${message}` : ''}`);
+    )) {
+      for (const alarm of page.CompositeAlarms ?? []) alarms.push(alarmState(alarm, true));
+      for (const alarm of page.MetricAlarms ?? []) alarms.push(alarmState(alarm, false));
+      if (++pages >= (options.maxPages ?? 10)) break;
     }
-    const parsed = parseDescribeAlarms(text);
-    alarms.push(...parsed.alarms);
-    nextToken = parsed.nextToken;
-    if (!nextToken) break;
+  } catch (error) {
+    const { name, message } = error as Error;
+    throw new Error(`CloudWatch DescribeAlarms failed: ${name}${message ? `: ${message}` : ''}`, {
+      cause: error,
+    });
+  } finally {
+    client.destroy();
   }
   return alarms;
 }

@@ -3,6 +3,8 @@
  * text), the SHA-256 of each entry, and a checksum over the checksum list and the counts. `verify`
  * checks all of it, and that each item is what its key says, before an import writes anything.
  */
+import canonicalize from 'canonicalize';
+import * as v from 'valibot';
 import { KEYS } from '../core/contracts.ts';
 import { sha256Hex } from '../core/hash.ts';
 
@@ -60,34 +62,53 @@ export interface Archive {
 /** Environment state fields that belong to the source's AppConfig deployment, not to the pins. */
 export const DEPLOYMENT_FIELDS = ['deployment', 'pendingRevision', 'pendingUntil'] as const;
 
-/** JSON with object keys sorted at every level: the same data always gives the same text. */
-export function canonicalJson(value: unknown, path = '$'): string {
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return JSON.stringify(value);
+/** Throws for what RFC 8785 canonicalization would drop or change silently, naming where it is. */
+function assertJsonValue(value: unknown, path: string): void {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return;
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw new TypeError(`${path} is ${value}, which JSON cannot carry`);
-    return JSON.stringify(value);
+    return;
   }
-  if (Array.isArray(value)) return `[${value.map((v, i) => canonicalJson(v, `${path}.${i}`)).join(',')}]`;
+  if (Array.isArray(value)) {
+    for (const [i, v] of value.entries()) assertJsonValue(v, `${path}.${i}`);
+    return;
+  }
   if (typeof value === 'object') {
     if (value instanceof Set || value instanceof Map || ArrayBuffer.isView(value))
       throw new TypeError(`${path} is a set or binary value, which the archive format does not carry`);
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v, `${path}.${k}`)}`).join(',')}}`;
+    for (const [k, v] of Object.entries(value)) if (v !== undefined) assertJsonValue(v, `${path}.${k}`);
+    return;
   }
   throw new TypeError(`${path} is a ${typeof value}, which JSON cannot carry`);
 }
 
-export function entryChecksum(entry: ArchiveEntry): string {
+/**
+ * RFC 8785 canonical JSON (keys sorted at every level, fixed number and string forms): the same data
+ * always gives the same text, so checksums over it are stable.
+ */
+export function canonicalJson(value: unknown): string {
+  assertJsonValue(value, '$');
+  return canonicalize(value) as string;
+}
+
+export function entryChecksum(entry: ArchiveEntry | EntryHead): string {
   return sha256Hex(canonicalJson(entry));
 }
 
-function archiveChecksumOf(counts: Counts, checksums: Readonly<Record<string, string>>): string {
+function archiveChecksumOf(
+  counts: Readonly<Record<string, unknown>>,
+  checksums: Readonly<Record<string, unknown>>,
+): string {
   return sha256Hex(
     canonicalJson({ format: ARCHIVE_FORMAT, formatVersion: ARCHIVE_FORMAT_VERSION, counts, checksums }),
   );
 }
+
+// The partition key prefixes, from the key builders so they cannot drift from what the handlers write.
+const PROMPT_PK_PREFIX = KEYS.promptPk('');
+const PROMPT_SK_PREFIX = KEYS.promptSk('');
+const ENVIRONMENT_PK_PREFIX = KEYS.environmentPk('');
+const AUDIT_PK_PREFIX = KEYS.auditPk('');
 
 const str = (value: unknown) => (typeof value === 'string' ? value : undefined);
 
@@ -125,18 +146,18 @@ export function classify(item: Item, table: TableName): { kind: ItemKind; key: s
       return undefined;
     return { kind: 'feedback-aggregate', key: `feedback:${environment}/${promptId}@${version}/${day}` };
   }
-  if (pk === KEYS.promptIndexPk && sk.startsWith('PROMPT#')) {
+  if (pk === KEYS.promptIndexPk && sk.startsWith(PROMPT_SK_PREFIX)) {
     const id = str(item.id);
     return id && sk === KEYS.promptSk(id) ? { kind: 'prompt', key: `prompt:${id}` } : undefined;
   }
-  if (pk.startsWith('PROMPT#') && sk.startsWith(KEYS.versionSkPrefix)) {
+  if (pk.startsWith(PROMPT_PK_PREFIX) && sk.startsWith(KEYS.versionSkPrefix)) {
     const [id, version] = [str(item.id), str(item.version)];
     return id && version && pk === KEYS.promptPk(id)
       ? { kind: 'version', key: `version:${id}@${version}` }
       : undefined;
   }
-  if (pk.startsWith('ENV#')) {
-    const environment = pk.slice('ENV#'.length);
+  if (pk.startsWith(ENVIRONMENT_PK_PREFIX)) {
+    const environment = pk.slice(ENVIRONMENT_PK_PREFIX.length);
     if (sk === KEYS.environmentStateSk) return { kind: 'environment', key: `environment:${environment}` };
     if (
       sk.startsWith(KEYS.environmentRevisionSkPrefix) &&
@@ -146,7 +167,7 @@ export function classify(item: Item, table: TableName): { kind: ItemKind; key: s
       return { kind: 'revision', key: `revision:${environment}/${item.revision}` };
     return undefined;
   }
-  if (pk.startsWith('AUDIT#') && sk === KEYS.auditSk) {
+  if (pk.startsWith(AUDIT_PK_PREFIX) && sk === KEYS.auditSk) {
     const eventId = str(item.eventId);
     return eventId && pk === KEYS.auditPk(eventId) ? { kind: 'audit', key: `audit:${eventId}` } : undefined;
   }
@@ -210,66 +231,81 @@ export class ArchiveError extends Error {
   }
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+/** A JSON object (not an array or null). */
+const JsonObjectSchema = v.pipe(
+  v.record(v.string(), v.unknown()),
+  v.check((value) => !Array.isArray(value)),
+);
+
+/** The archive's shape, checked in the order the messages go from "not an archive" to "incomplete". */
+const ArchiveFormatSchema = v.looseObject({ format: v.literal(ARCHIVE_FORMAT) });
+const ArchiveVersionSchema = v.looseObject({ formatVersion: v.literal(ARCHIVE_FORMAT_VERSION) });
+const ArchiveContentsSchema = v.looseObject({
+  checksums: JsonObjectSchema,
+  counts: JsonObjectSchema,
+  entries: v.array(v.unknown()),
+  archiveChecksum: v.string(),
+});
+
+const EntryHeadSchema = v.looseObject({ key: v.string(), kind: v.picklist(ENTRY_KINDS) });
+/** What every entry has: its key and kind; the rest depends on the kind. */
+type EntryHead = v.InferOutput<typeof EntryHeadSchema>;
+const DocumentEntrySchema = v.looseObject({ sha256: v.string(), text: v.string() });
+const ItemEntrySchema = v.looseObject({ table: v.picklist(['main', 'feedback']), item: JsonObjectSchema });
+
+/** What verification vouches for: everything but `exportedAt` and `source`, which are for people. */
+export type VerifiedArchive = Omit<Archive, 'exportedAt' | 'source'>;
 
 /** Parses an archive and verifies every checksum and entry; throws `ArchiveError` listing each problem. */
-export function parseArchive(text: string): Archive {
+export function parseArchive(text: string): VerifiedArchive {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
     throw new ArchiveError(`The file is not JSON (${(error as Error).message}): not a PromptOps archive`);
   }
-  if (!isObject(value) || value.format !== ARCHIVE_FORMAT)
+  if (!v.is(ArchiveFormatSchema, value))
     throw new ArchiveError(`The file is not a PromptOps archive (no "format": "${ARCHIVE_FORMAT}")`);
-  if (value.formatVersion !== ARCHIVE_FORMAT_VERSION)
+  if (!v.is(ArchiveVersionSchema, value))
     throw new ArchiveError(
       `Archive format version ${JSON.stringify(value.formatVersion)} is not supported (this CLI reads version ${ARCHIVE_FORMAT_VERSION})`,
     );
-  if (
-    !isObject(value.checksums) ||
-    !isObject(value.counts) ||
-    !Array.isArray(value.entries) ||
-    typeof value.archiveChecksum !== 'string'
-  )
+  if (!v.is(ArchiveContentsSchema, value))
     throw new ArchiveError('The archive lacks its checksums, counts or entries');
 
   const problems: string[] = [];
-  const checksums = value.checksums as Record<string, unknown>;
-  const counts = value.counts as Record<string, unknown>;
-  if (archiveChecksumOf(counts as Counts, checksums as Record<string, string>) !== value.archiveChecksum)
+  const { checksums, counts } = value;
+  if (archiveChecksumOf(counts, checksums) !== value.archiveChecksum)
     problems.push('the archive checksum does not match its checksum list and counts');
 
   const seen = new Set<string>();
   const tally = emptyCounts();
-  for (const [index, raw] of (value.entries as unknown[]).entries()) {
-    if (
-      !isObject(raw) ||
-      typeof raw.key !== 'string' ||
-      !(ENTRY_KINDS as readonly unknown[]).includes(raw.kind)
-    ) {
+  const verifiedChecksums: Record<string, string> = {};
+  const entries: ArchiveEntry[] = [];
+  for (const [index, raw] of value.entries.entries()) {
+    if (!v.is(EntryHeadSchema, raw)) {
       problems.push(`entry ${index} is not an archive entry`);
       continue;
     }
-    const entry = raw as unknown as ArchiveEntry;
-    if (seen.has(entry.key)) problems.push(`${entry.key}: appears twice`);
-    seen.add(entry.key);
-    tally[entry.kind]++;
-    const expected = checksums[entry.key];
-    if (typeof expected !== 'string') problems.push(`${entry.key}: has no checksum`);
+    if (seen.has(raw.key)) problems.push(`${raw.key}: appears twice`);
+    seen.add(raw.key);
+    tally[raw.kind]++;
+    const expected = checksums[raw.key];
+    if (typeof expected !== 'string') problems.push(`${raw.key}: has no checksum`);
     else {
+      verifiedChecksums[raw.key] = expected;
       let actual: string | undefined;
       try {
-        actual = entryChecksum(entry);
+        actual = entryChecksum(raw);
       } catch (error) {
-        problems.push(`${entry.key}: ${(error as Error).message}`);
+        problems.push(`${raw.key}: ${(error as Error).message}`);
       }
       if (actual !== undefined && actual !== expected)
-        problems.push(`${entry.key}: checksum mismatch (the entry was changed)`);
+        problems.push(`${raw.key}: checksum mismatch (the entry was changed)`);
     }
-    problems.push(...entryProblems(entry));
+    const entry = checkEntry(raw);
+    if (typeof entry === 'string') problems.push(entry);
+    else entries.push(entry);
   }
   for (const key of Object.keys(checksums))
     if (!seen.has(key)) problems.push(`${key}: listed in the checksums but missing`);
@@ -277,26 +313,30 @@ export function parseArchive(text: string): Archive {
     if (counts[kind] !== tally[kind])
       problems.push(`${kind}: the archive says ${String(counts[kind])}, it holds ${tally[kind]}`);
   if (problems.length > 0) throw new ArchiveError('The archive failed verification', problems);
-  return value as unknown as Archive;
+  return {
+    format: ARCHIVE_FORMAT,
+    formatVersion: ARCHIVE_FORMAT_VERSION,
+    counts: tally,
+    checksums: verifiedChecksums,
+    archiveChecksum: value.archiveChecksum,
+    entries,
+  };
 }
 
-function entryProblems(entry: ArchiveEntry): string[] {
+/** The entry, if it is what its kind and key say; else the problem. */
+function checkEntry(entry: EntryHead): ArchiveEntry | string {
   if (entry.kind === 'document') {
-    if (typeof entry.text !== 'string' || typeof entry.sha256 !== 'string')
-      return [`${entry.key}: a document needs sha256 and text`];
-    if (entry.key !== `document:${entry.sha256}`) return [`${entry.key}: key and sha256 differ`];
+    if (!v.is(DocumentEntrySchema, entry)) return `${entry.key}: a document needs sha256 and text`;
+    if (entry.key !== `document:${entry.sha256}`) return `${entry.key}: key and sha256 differ`;
     return sha256Hex(entry.text) === entry.sha256
-      ? []
-      : [`${entry.key}: the text does not hash to its sha256`];
+      ? { key: entry.key, kind: 'document', sha256: entry.sha256, text: entry.text }
+      : `${entry.key}: the text does not hash to its sha256`;
   }
-  if (!isObject(entry.item) || (entry.table !== 'main' && entry.table !== 'feedback'))
-    return [`${entry.key}: an item entry needs a table and an item`];
+  if (!v.is(ItemEntrySchema, entry)) return `${entry.key}: an item entry needs a table and an item`;
   const found = classify(entry.item, entry.table);
   if (!found || found.kind !== entry.kind || found.key !== entry.key)
-    return [
-      `${entry.key}: the item's keys say ${found ? `${found.kind} ${found.key}` : 'nothing the archive carries'}`,
-    ];
-  if (entry.kind === 'environment' && DEPLOYMENT_FIELDS.some((f) => f in entry.item))
-    return [`${entry.key}: an environment carries no AppConfig deployment`];
-  return [];
+    return `${entry.key}: the item's keys say ${found ? `${found.kind} ${found.key}` : 'nothing the archive carries'}`;
+  if (found.kind === 'environment' && DEPLOYMENT_FIELDS.some((f) => f in entry.item))
+    return `${entry.key}: an environment carries no AppConfig deployment`;
+  return { key: entry.key, kind: found.kind, table: entry.table, item: entry.item };
 }

@@ -1,5 +1,5 @@
 /**
- * Where the CLI finds the API and the stack, in CONTRACT.md section 5's order: `--endpoint`, else
+ * Where the CLI finds the API and the stack, in the order docs/cli.md gives: `--endpoint`, else
  * `promptops.config.json`, else `cdk-outputs.json` (from `cdk deploy --outputs-file`); only then
  * PROMPTOPS_API_ENDPOINT, else a running local mode's `<data dir>/endpoints.json`. Both files are
  * looked for in the working directory and its parents. Loopback endpoints are local mode (unsigned,
@@ -17,7 +17,7 @@ export const CDK_OUTPUTS_FILE = 'cdk-outputs.json';
 export const ENDPOINTS_FILE = 'endpoints.json';
 export const DEFAULT_DATA_DIR = '.promptops';
 export const DEFAULT_PROMPTS_DIR = 'prompts';
-/** Local mode's API with its default port (PROMPTOPS_PORT, CONTRACT.md section 3). */
+/** Local mode's API with its default port (PROMPTOPS_PORT, README: Local mode). */
 export const DEFAULT_LOCAL_ENDPOINT = 'http://127.0.0.1:4100';
 /** The primary stack of the CDK app; embedding apps may name theirs differently. */
 export const PRIMARY_STACK = 'PromptOps';
@@ -253,7 +253,7 @@ export async function resolveTarget(
       throw new UsageError(`--endpoint ${JSON.stringify(options.endpoint)} is not an http or https URL`);
     return target(options.endpoint, '--endpoint', config, io);
   }
-  // CONTRACT.md section 5: --endpoint, else promptops.config.json, else cdk-outputs.json. The
+  // docs/cli.md: --endpoint, else promptops.config.json, else cdk-outputs.json. The
   // environment variable is a fallback after both files, never over them.
   if (config.config.endpoint && config.path) return target(config.config.endpoint, config.path, config, io);
   const outputs = await readCdkOutputs(io.cwd);

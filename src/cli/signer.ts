@@ -1,18 +1,17 @@
 /**
- * SigV4 for requests to AWS: API Gateway's IAM authorization (service `execute-api`) and the
- * CloudWatch query API. The signer and the default credential chain are loaded on first use, so
- * commands that never reach AWS never pay for them.
+ * SigV4 for the CLI's requests to API Gateway (IAM authorization, service `execute-api`): the core's
+ * signer with the default AWS credential chain, loaded on first use, so commands that never reach
+ * AWS never pay for it.
  */
+import {
+  type AwsCredentials,
+  type CredentialsProvider,
+  type RequestToSign,
+  signRequest as sign,
+} from '../core/sigv4.ts';
 import { CliError } from './errors.ts';
 
-export interface AwsCredentials {
-  readonly accessKeyId: string;
-  readonly secretAccessKey: string;
-  readonly sessionToken?: string;
-  readonly expiration?: Date;
-}
-
-export type CredentialsProvider = () => Promise<AwsCredentials>;
+export type { AwsCredentials, CredentialsProvider, RequestToSign };
 
 export interface SignOptions {
   readonly region: string;
@@ -24,16 +23,10 @@ export interface SignOptions {
   readonly signingDate?: Date;
 }
 
-export interface RequestToSign {
-  readonly method: string;
-  readonly url: URL;
-  readonly headers: Readonly<Record<string, string>>;
-  readonly body?: string;
-}
-
 let defaultChain: CredentialsProvider | undefined;
 
-async function defaultCredentials(): Promise<CredentialsProvider> {
+/** The default credential chain, with the failure explained as the CLI explains errors. */
+export async function defaultCredentials(): Promise<CredentialsProvider> {
   if (!defaultChain) {
     const { defaultProvider } = await import('@aws-sdk/credential-provider-node');
     const provider = defaultProvider();
@@ -59,36 +52,10 @@ export async function signRequest(
   request: RequestToSign,
   options: SignOptions,
 ): Promise<Record<string, string>> {
-  const [{ SignatureV4 }, { Sha256 }] = await Promise.all([
-    import('@smithy/signature-v4'),
-    import('@aws-crypto/sha256-js'),
-  ]);
-  const signer = new SignatureV4({
-    service: options.service ?? 'execute-api',
+  return sign(request, {
     region: options.region,
+    service: options.service ?? 'execute-api',
     credentials: options.credentials ?? (await defaultCredentials()),
-    sha256: Sha256,
+    ...(options.signingDate ? { signingDate: options.signingDate } : {}),
   });
-  const { url } = request;
-  const query: Record<string, string | string[]> = {};
-  for (const key of new Set(url.searchParams.keys())) {
-    const values = url.searchParams.getAll(key);
-    query[key] = values.length === 1 ? (values[0] as string) : values;
-  }
-  const signed = await signer.sign(
-    {
-      method: request.method,
-      protocol: url.protocol,
-      hostname: url.hostname,
-      ...(url.port ? { port: Number(url.port) } : {}),
-      path: url.pathname,
-      query,
-      headers: { ...request.headers, host: url.host },
-      ...(request.body !== undefined ? { body: request.body } : {}),
-    },
-    options.signingDate ? { signingDate: options.signingDate } : {},
-  );
-  // fetch sets Host itself, to the value that was signed.
-  const { host: _host, ...headers } = signed.headers;
-  return headers;
 }

@@ -9,7 +9,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { S3BodyStore } from '../../lambda/adapters/body-store.ts';
+import type { S3BodyStore } from '../../lambda/adapters/body-store.ts';
 import {
   CDK_OUTPUTS_FILE,
   ENDPOINTS_FILE,
@@ -113,10 +113,12 @@ async function locate(ctx: CommandContext, dataDirOption: string | undefined): P
 
 export async function openStorage(ctx: CommandContext, dataDirOption?: string): Promise<StackStorage> {
   const location = await locate(ctx, dataDirOption);
-  const [{ DynamoDBClient }, { S3Client }, { DynamoDBDocumentClient }] = await Promise.all([
+  // The body store imports the S3 client: loaded here with the SDK, not when the CLI starts.
+  const [{ DynamoDBClient }, { S3Client }, { DynamoDBDocumentClient }, { S3BodyStore }] = await Promise.all([
     import('@aws-sdk/client-dynamodb'),
     import('@aws-sdk/client-s3'),
     import('@aws-sdk/lib-dynamodb'),
+    import('../../lambda/adapters/body-store.ts'),
   ]);
   const common = { region: location.region, ...(location.local ? { credentials: LOCAL_CREDENTIALS } : {}) };
   const dynamo: DynamoDBClient = new DynamoDBClient({

@@ -2,10 +2,9 @@
  * `feedback()`: POST /feedback to the PromptOps API, SigV4-signed for API Gateway's IAM auth with
  * the default AWS credential chain. The signer and the credential chain are imported on first use.
  */
-
-import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import type { FeedbackRequest } from '../core/api.ts';
 import { ENV } from '../core/contracts.ts';
+import { type AwsCredentials, type CredentialsProvider, signRequest } from '../core/sigv4.ts';
 import { FeedbackError } from './errors.ts';
 import type { Prompt } from './prompt.ts';
 
@@ -25,14 +24,7 @@ export interface FeedbackInput {
   readonly tags?: readonly string[];
 }
 
-export interface AwsCredentials {
-  readonly accessKeyId: string;
-  readonly secretAccessKey: string;
-  readonly sessionToken?: string;
-  readonly expiration?: Date;
-}
-
-export type CredentialsProvider = () => Promise<AwsCredentials>;
+export type { AwsCredentials, CredentialsProvider };
 
 export interface FeedbackSettings {
   /** The PromptOps API URL. @default process.env.PROMPTOPS_API_ENDPOINT */
@@ -44,42 +36,6 @@ export interface FeedbackSettings {
 }
 
 const TIMEOUT_MS = 10_000;
-
-/** SHA-256 and HMAC-SHA256 from node:crypto, in the shape the Smithy signer expects. */
-class NodeSha256 {
-  readonly #secret: string | Uint8Array | undefined;
-  #hash: Hash | Hmac;
-
-  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
-    this.#secret =
-      secret === undefined || typeof secret === 'string'
-        ? secret
-        : ArrayBuffer.isView(secret)
-          ? new Uint8Array(secret.buffer, secret.byteOffset, secret.byteLength)
-          : new Uint8Array(secret);
-    this.#hash = this.#create();
-  }
-
-  #create(): Hash | Hmac {
-    return this.#secret === undefined ? createHash('sha256') : createHmac('sha256', this.#secret);
-  }
-
-  update(data: string | ArrayBuffer | ArrayBufferView): void {
-    this.#hash.update(
-      typeof data === 'string' || ArrayBuffer.isView(data)
-        ? (data as string | Uint8Array)
-        : new Uint8Array(data),
-    );
-  }
-
-  digest(): Promise<Uint8Array> {
-    return Promise.resolve(new Uint8Array(this.#hash.digest()));
-  }
-
-  reset(): void {
-    this.#hash = this.#create();
-  }
-}
 
 export class FeedbackSender {
   readonly #settings: FeedbackSettings;
@@ -119,25 +75,14 @@ export class FeedbackSender {
       tags: input.tags,
     } satisfies FeedbackRequest);
 
-    const { SignatureV4 } = await import('@smithy/signature-v4');
-    const signer = new SignatureV4({
-      service: 'execute-api',
-      region,
-      credentials: this.#settings.credentials ?? (await this.#defaultChain()),
-      sha256: NodeSha256,
-    });
-    const signed = await signer.sign({
-      method: 'POST',
-      protocol: url.protocol,
-      hostname: url.hostname,
-      ...(url.port ? { port: Number(url.port) } : {}),
-      path: url.pathname,
-      query: {},
-      headers: { host: url.host, 'content-type': 'application/json' },
-      body,
-    });
-    // fetch sets Host itself, to the same value that was signed.
-    const { host: _host, ...headers } = signed.headers;
+    const headers = await signRequest(
+      { method: 'POST', url, headers: { 'content-type': 'application/json' }, body },
+      {
+        service: 'execute-api',
+        region,
+        credentials: this.#settings.credentials ?? (await this.#defaultChain()),
+      },
+    );
 
     let response: Response;
     try {

@@ -4,6 +4,10 @@
  * is `<data dir>/local-mode.lock` holding the owner's pid. It is created whole (written to a private
  * file, then hard-linked into place, which fails if the lock exists), so a reader never sees it
  * empty. A lock whose pid is no longer running is stale (the owner was killed) and is taken over.
+ *
+ * Not proper-lockfile: its staleness is an mtime a timer refreshes, so a killed owner blocks a restart
+ * until the lock ages out, and a paused one (a debugger, a sleeping laptop) loses it to a second
+ * process. The pid settles both at once, and names the owner in the message.
  */
 import { readFileSync, unlinkSync } from 'node:fs';
 import { link, readFile, unlink, writeFile } from 'node:fs/promises';

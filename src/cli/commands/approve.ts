@@ -1,15 +1,18 @@
 /** `promptops approve <id>@<version>`: record your approval of someone else's version. */
+import type { Command } from 'commander';
 import type { ApprovalResponse } from '../../core/api.ts';
 import { segment } from '../api-client.ts';
+import { type CliCommand, withExamples } from '../command.ts';
 import type { CommandContext } from '../context.ts';
 import { EXIT } from '../errors.ts';
 import { parseVersionRef } from '../refs.ts';
 
-export async function approve(
-  ctx: CommandContext,
-  ref: string,
-  options: { comment?: string },
-): Promise<number> {
+export interface ApproveOptions {
+  /** Recorded with the approval. */
+  readonly comment?: string;
+}
+
+export async function approve(ctx: CommandContext, ref: string, options: ApproveOptions): Promise<number> {
   const { id, version } = parseVersionRef(ref);
   const api = await ctx.api();
   const { status, body } = await api.post<ApprovalResponse>(
@@ -26,3 +29,18 @@ export async function approve(
   });
   return EXIT.ok;
 }
+
+export const approveCommand: CliCommand = {
+  register(program, run) {
+    withExamples(
+      program
+        .command('approve')
+        .description('approve a version (you cannot approve a version you published)')
+        .argument('<id@version>', 'the version, e.g. support-reply@1.2.0')
+        .option('--comment <text>', 'comment recorded with the approval'),
+      ['promptops approve support-reply@1.2.0 --comment "Reviewed the tone change"'],
+    ).action((ref: string, options: ApproveOptions, command: Command) =>
+      run(command, (ctx) => approve(ctx, ref, options)),
+    );
+  },
+};

@@ -3,12 +3,15 @@
  * emulator and the API on this machine, state under the data folder. SIGINT or SIGTERM stops it
  * cleanly (exit 0).
  */
+import type { Command } from 'commander';
 import { ENV } from '../../core/contracts.ts';
 import { DataDirInUseError } from '../../local/data-dir-lock.ts';
 import { parseSeedSetting, SEED_ENV } from '../../local/seed.ts';
+import { type CliCommand, withExamples } from '../command.ts';
 import { localDataDir } from '../config.ts';
 import type { CommandContext } from '../context.ts';
 import { CliError, EXIT, UsageError } from '../errors.ts';
+import { parsePort, parsePositive } from '../options.ts';
 
 export interface DevOptions {
   readonly port?: number;
@@ -104,3 +107,22 @@ export async function dev(ctx: CommandContext, options: DevOptions): Promise<num
   ctx.out.note(`stopped; everything is kept in ${dataDir}`);
   return EXIT.ok;
 }
+
+export const devCommand: CliCommand = {
+  register(program, run) {
+    withExamples(
+      program
+        .command('dev')
+        .description('run local mode: the whole stack on this machine (same as npm start); Ctrl-C stops it')
+        .option('--port <port>', 'API port; 0 picks free ports (default PROMPTOPS_PORT or 4100)', parsePort)
+        .option('--data-dir <dir>', 'state folder (default PROMPTOPS_DATA_DIR or .promptops)')
+        .option(
+          '--time-scale <n>',
+          'divide rollout and bake times by this (default PROMPTOPS_TIME_SCALE or 1)',
+          parsePositive,
+        )
+        .option('--no-seed', 'do not publish and deploy the example prompts on first start'),
+      ['promptops dev', 'promptops dev --port 0 --time-scale 60'],
+    ).action((options: DevOptions, command: Command) => run(command, (ctx) => dev(ctx, options)));
+  },
+};

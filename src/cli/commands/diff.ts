@@ -1,7 +1,9 @@
 /** `promptops diff <id> <from> <to>`: the unified diff of two versions (coloured on a terminal). */
 
+import type { Command } from 'commander';
 import type { DiffResponse } from '../../core/api.ts';
 import { segment } from '../api-client.ts';
+import { type CliCommand, withExamples } from '../command.ts';
 import type { CommandContext } from '../context.ts';
 import { EXIT } from '../errors.ts';
 import type { Colors } from '../output.ts';
@@ -35,3 +37,19 @@ export async function diff(ctx: CommandContext, id: string, from: string, to: st
   });
   return EXIT.ok;
 }
+
+export const diffCommand: CliCommand = {
+  register(program, run) {
+    withExamples(
+      program
+        .command('diff')
+        .description('unified diff of two versions and the version bump the change implies')
+        .argument('<id>', 'prompt id')
+        .argument('<from>', 'older version')
+        .argument('<to>', 'newer version'),
+      ['promptops diff support-reply 1.1.0 1.2.0'],
+    ).action((id: string, from: string, to: string, _options: object, command: Command) =>
+      run(command, (ctx) => diff(ctx, id, from, to)),
+    );
+  },
+};

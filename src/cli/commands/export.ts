@@ -3,7 +3,9 @@
  * history, audit record, feedback item and feedback aggregate of a stack, as one archive with a
  * checksum per entry.
  */
+
 import { resolve } from 'node:path';
+import type { Command } from 'commander';
 import {
   type ArchiveEntry,
   buildArchive,
@@ -16,6 +18,7 @@ import {
   serializeArchive,
   type TableName,
 } from '../archive.ts';
+import { type CliCommand, withExamples } from '../command.ts';
 import type { CommandContext } from '../context.ts';
 import { CliError, EXIT } from '../errors.ts';
 import { writeFileAtomic } from '../files.ts';
@@ -65,10 +68,14 @@ export function countsTable(
   ]);
 }
 
-export async function exportArchive(
-  ctx: CommandContext,
-  options: { out: string; dataDir?: string },
-): Promise<number> {
+export interface ExportOptions {
+  /** The archive file to write. */
+  readonly out: string;
+  /** Local mode: the data folder holding endpoints.json. */
+  readonly dataDir?: string;
+}
+
+export async function exportArchive(ctx: CommandContext, options: ExportOptions): Promise<number> {
   const storage = await openStorage(ctx, options.dataDir);
   try {
     const entries: ArchiveEntry[] = [];
@@ -147,3 +154,23 @@ export async function exportArchive(
     storage.close();
   }
 }
+
+export const exportCommand: CliCommand = {
+  register(program, run) {
+    withExamples(
+      program
+        .command('export')
+        .description(
+          'every prompt, version, document, approval, pin history, audit record and feedback aggregate, as one archive with checksums',
+        )
+        .requiredOption('--out <file>', 'archive file to write')
+        .option(
+          '--data-dir <dir>',
+          'local mode: the data folder holding endpoints.json (default .promptops)',
+        ),
+      ['promptops export --out backup.promptops.json'],
+    ).action((options: ExportOptions, command: Command) =>
+      run(command, (ctx) => exportArchive(ctx, options)),
+    );
+  },
+};

@@ -4,8 +4,10 @@
  * (conditional puts, documents first), identical ones are counted as unchanged, and any that differ
  * refuse the import with nothing written. Importing the same archive twice changes nothing.
  */
+
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import type { Command } from 'commander';
 import {
   type ArchiveEntry,
   ArchiveError,
@@ -17,6 +19,7 @@ import {
   parseArchive,
   portableItem,
 } from '../archive.ts';
+import { type CliCommand, withExamples } from '../command.ts';
 import type { CommandContext } from '../context.ts';
 import { CliError, EXIT } from '../errors.ts';
 import { openStorage, type StackStorage } from '../storage.ts';
@@ -130,10 +133,17 @@ async function write(storage: StackStorage, entry: ArchiveEntry): Promise<Decisi
   }
 }
 
+export interface ImportOptions {
+  /** Local mode: the data folder holding endpoints.json. */
+  readonly dataDir?: string;
+  /** Verify and report what would be written, write nothing. */
+  readonly dryRun?: boolean;
+}
+
 export async function importArchive(
   ctx: CommandContext,
   file: string,
-  options: { dataDir?: string; dryRun?: boolean },
+  options: ImportOptions,
 ): Promise<number> {
   const path = resolve(ctx.io.cwd, file);
   let text: string;
@@ -262,3 +272,21 @@ export async function importArchive(
     storage.close();
   }
 }
+
+export const importCommand: CliCommand = {
+  register(program, run) {
+    withExamples(
+      program
+        .command('import')
+        .description(
+          'verify every checksum of an archive, then write what is missing (idempotent); refuses conflicting data',
+        )
+        .argument('<file>', 'archive written by promptops export')
+        .option('--data-dir <dir>', 'local mode: the data folder holding endpoints.json (default .promptops)')
+        .option('--dry-run', 'verify and report what would be written, write nothing'),
+      ['promptops import backup.promptops.json --dry-run', 'promptops import backup.promptops.json'],
+    ).action((file: string, options: ImportOptions, command: Command) =>
+      run(command, (ctx) => importArchive(ctx, file, options)),
+    );
+  },
+};

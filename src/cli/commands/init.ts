@@ -4,7 +4,9 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
+import type { Command } from 'commander';
 import { isEnvironmentName } from '../../core/ids.ts';
+import { type CliCommand, withExamples } from '../command.ts';
 import {
   CONFIG_FILE,
   DEFAULT_LOCAL_ENDPOINT,
@@ -49,10 +51,14 @@ async function writeNew(path: string, text: string): Promise<boolean> {
   }
 }
 
-export async function init(
-  ctx: CommandContext,
-  options: { env: string; application: string },
-): Promise<number> {
+export interface InitOptions {
+  /** The default environment written to the config. */
+  readonly env: string;
+  /** The AppConfig application apps read prompts from. */
+  readonly application: string;
+}
+
+export async function init(ctx: CommandContext, options: InitOptions): Promise<number> {
   if (!isEnvironmentName(options.env))
     throw new UsageError(`--env ${JSON.stringify(options.env)} is not an environment name`);
   const cwd = ctx.io.cwd;
@@ -93,3 +99,21 @@ export async function init(
   });
   return EXIT.ok;
 }
+
+export const initCommand: CliCommand = {
+  register(program, run) {
+    withExamples(
+      program
+        .command('init')
+        .description(
+          'scaffold prompts/ with an example prompt and promptops.config.json (never overwrites a file)',
+        )
+        .option('--env <env>', 'default environment written to the config', 'dev')
+        .option('--application <name>', 'AppConfig application apps read prompts from', 'promptops'),
+      [
+        'promptops init',
+        'promptops init --endpoint https://abc123.execute-api.eu-west-1.amazonaws.com --env staging',
+      ],
+    ).action((options: InitOptions, command: Command) => run(command, (ctx) => init(ctx, options)));
+  },
+};

@@ -4,10 +4,12 @@
  * Unchanged documents are skipped and reported, so re-running publishes nothing.
  */
 
+import { type Command, Option } from 'commander';
 import type { PublishedVersion, VersionSummary } from '../../core/api.ts';
 import { documentHash } from '../../core/hash.ts';
 import type { BumpResult } from '../../core/versioning.ts';
 import { type ApiClient, segment } from '../api-client.ts';
+import { type CliCommand, withExamples } from '../command.ts';
 import type { CommandContext } from '../context.ts';
 import { ApiError, CliError, EXIT, UsageError } from '../errors.ts';
 import { findPromptFiles } from '../prompt-files.ts';
@@ -37,10 +39,17 @@ export async function latestVersion(api: ApiClient, id: string): Promise<Version
   }
 }
 
+export interface PublishOptions {
+  /** `auto`, `major`, `minor` or `patch`. */
+  readonly bump: string;
+  /** Recorded with each version published. */
+  readonly message?: string;
+}
+
 export async function publish(
   ctx: CommandContext,
   args: readonly string[] = [],
-  options: { bump: string; message?: string },
+  options: PublishOptions,
 ): Promise<number> {
   const files = await findPromptFiles(args, await ctx.config(), ctx.io.cwd);
   const linted = lintFiles(files);
@@ -123,3 +132,28 @@ function printOutcomes(ctx: CommandContext, outcomes: readonly PublishOutcome[])
     { header: 'REASONS', value: (o) => o.bump?.reasons.join('; ') ?? '' },
   ]);
 }
+
+export const publishCommand: CliCommand = {
+  register(program, run) {
+    withExamples(
+      program
+        .command('publish')
+        .description(
+          'publish every changed prompt (lints first; unchanged documents are skipped and reported)',
+        )
+        .argument('[files...]', 'files or folders of *.prompt.md (default: the prompts folder)')
+        .addOption(
+          new Option('--bump <level>', 'version bump; auto follows what the change implies')
+            .choices(['auto', 'major', 'minor', 'patch'])
+            .default('auto'),
+        )
+        .option('-m, --message <text>', 'message recorded with each version published'),
+      [
+        'promptops publish',
+        'promptops publish prompts/support-reply.prompt.md --bump minor -m "Shorter replies"',
+      ],
+    ).action((files: string[], options: PublishOptions, command: Command) =>
+      run(command, (ctx) => publish(ctx, files, options)),
+    );
+  },
+};

@@ -3,10 +3,13 @@
  * deploy the previous revision's pins again; with ids, only those prompts go back to their previous pin.
  */
 
+import type { Command } from 'commander';
 import type { RollbackRequest, StartedDeployment } from '../../core/api.ts';
 import { segment } from '../api-client.ts';
+import { type CliCommand, withExamples } from '../command.ts';
 import type { CommandContext } from '../context.ts';
 import { EXIT } from '../errors.ts';
+import { withWaitOptions } from '../options.ts';
 import { parsePromptId } from '../refs.ts';
 import { followRollout, printOutcome, type WaitOptions } from '../rollout.ts';
 
@@ -52,3 +55,24 @@ export async function rollback(
   ctx.out.result({ ...outcome, prompts, stopped }, () => printOutcome(ctx, outcome));
   return outcome.state === 'ROLLED_BACK' ? EXIT.rolledBack : EXIT.ok;
 }
+
+export const rollbackCommand: CliCommand = {
+  register(program, run) {
+    withExamples(
+      withWaitOptions(
+        program
+          .command('rollback')
+          .description('roll an environment back: stop a running deployment, or return to the previous pins')
+          .argument('[ids...]', 'roll back only these prompts to their previous pins')
+          .option('--env <env>', 'environment (default: "environment" in promptops.config.json)')
+          .option('--reason <text>', 'why, recorded in the audit log'),
+      ),
+      [
+        'promptops rollback --env prod --reason "Complaints about tone"',
+        'promptops rollback --env prod support-reply --wait',
+      ],
+    ).action((ids: string[], options: RollbackOptions, command: Command) =>
+      run(command, (ctx) => rollback(ctx, ids, options)),
+    );
+  },
+};

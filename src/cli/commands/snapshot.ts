@@ -3,7 +3,9 @@
  * built from its pins and the registry's documents with the same builder the deploy uses, for apps
  * to bundle as the client's `fallbackPath`.
  */
+
 import { resolve } from 'node:path';
+import type { Command } from 'commander';
 import type { EnvironmentStatusResponse, VersionDetails } from '../../core/api.ts';
 import { parsePromptDocument } from '../../core/document.ts';
 import { documentHash } from '../../core/hash.ts';
@@ -11,13 +13,20 @@ import { parseManifest } from '../../core/manifest.ts';
 import { buildManifest, type ResolvedVariant } from '../../core/manifest-builder.ts';
 import { pinVariants } from '../../core/pins.ts';
 import { segment } from '../api-client.ts';
+import { type CliCommand, withExamples } from '../command.ts';
 import type { CommandContext } from '../context.ts';
 import { CliError, EXIT } from '../errors.ts';
 import { writeFileAtomic } from '../files.ts';
 import { describePin } from '../refs.ts';
 import { isRunning } from '../rollout.ts';
 
-export async function snapshot(ctx: CommandContext, options: { env?: string; out: string }): Promise<number> {
+export interface SnapshotOptions {
+  readonly env?: string;
+  /** The file to write. */
+  readonly out: string;
+}
+
+export async function snapshot(ctx: CommandContext, options: SnapshotOptions): Promise<number> {
   const environment = await ctx.environment(options.env);
   const api = await ctx.api();
   const status = await api.get<EnvironmentStatusResponse>(`/environments/${segment(environment)}`);
@@ -65,3 +74,18 @@ export async function snapshot(ctx: CommandContext, options: { env?: string; out
   );
   return EXIT.ok;
 }
+
+export const snapshotCommand: CliCommand = {
+  register(program, run) {
+    withExamples(
+      program
+        .command('snapshot')
+        .description(
+          "write the environment's manifest with every body inlined: the client's fallbackPath file",
+        )
+        .option('--env <env>', 'environment (default: "environment" in promptops.config.json)')
+        .requiredOption('--out <file>', 'file to write'),
+      ['promptops snapshot --env prod --out src/prompts.snapshot.json'],
+    ).action((options: SnapshotOptions, command: Command) => run(command, (ctx) => snapshot(ctx, options)));
+  },
+};

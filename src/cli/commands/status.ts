@@ -3,11 +3,13 @@
  * percentage, and the state of the environment's alarms.
  */
 
+import type { Command } from 'commander';
 import type { EnvironmentStatusResponse } from '../../core/api.ts';
 import { APPCONFIG } from '../../core/contracts.ts';
 import type { Pin } from '../../core/pins.ts';
 import { type AlarmReport, cloudWatchAlarms, localAlarms } from '../alarms.ts';
 import { segment } from '../api-client.ts';
+import { type CliCommand, withExamples } from '../command.ts';
 import { readCdkOutputs } from '../config.ts';
 import type { CommandContext } from '../context.ts';
 import { knownEnvironments } from '../environments.ts';
@@ -18,7 +20,12 @@ export interface EnvironmentReport extends EnvironmentStatusResponse {
   readonly alarms: AlarmReport;
 }
 
-export async function status(ctx: CommandContext, options: { env?: string }): Promise<number> {
+export interface StatusOptions {
+  /** One environment; else every environment known from the config or stack outputs. */
+  readonly env?: string;
+}
+
+export async function status(ctx: CommandContext, options: StatusOptions): Promise<number> {
   const target = await ctx.target();
   const environments =
     options.env !== undefined ? [await ctx.environment(options.env)] : await knownEnvironments(ctx, target);
@@ -108,3 +115,18 @@ function printEnvironment(ctx: CommandContext, report: EnvironmentReport): void 
       { indent: '  ' },
     );
 }
+
+export const statusCommand: CliCommand = {
+  register(program, run) {
+    withExamples(
+      program
+        .command('status')
+        .description('per environment: the pins, the deployment state and percentage, and alarm states')
+        .option(
+          '--env <env>',
+          'one environment (default: every environment known from the config or stack outputs)',
+        ),
+      ['promptops status', 'promptops status --env prod --json'],
+    ).action((options: StatusOptions, command: Command) => run(command, (ctx) => status(ctx, options)));
+  },
+};

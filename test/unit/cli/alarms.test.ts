@@ -1,6 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { describeAlarms, environmentAlarms, parseDescribeAlarms } from '../../../src/cli/alarms.ts';
-import { parseXml } from '../../../src/cli/xml.ts';
+/**
+ * CloudWatch alarm states for `status`: the SDK response read into alarm states (aws-sdk-client-mock),
+ * and the real SDK against a local server that checks the signature and answers page by page.
+ */
+import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { cloudWatchAlarms, describeAlarms, environmentAlarms } from '../../../src/cli/alarms.ts';
+import type { Target } from '../../../src/cli/config.ts';
 import { verifyRequest } from './sigv4-verifier.ts';
 import { type FakeApi, fakeApi } from './support.ts';
 
@@ -9,38 +15,32 @@ const CREDENTIALS = {
   secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
 };
 
+const COMPOSITE = {
+  AlarmName: 'promptops-prod-Rollback',
+  AlarmDescription: 'PromptOps prod: AppConfig monitor; ALARM rolls back a deployment in progress or baking',
+  StateValue: 'ALARM',
+  StateReason: 'arn:aws:cloudwatch:eu-west-1:1:alarm:promptops-prod-ErrorRate transitioned to ALARM & more',
+  AlarmActions: ['arn:aws:sns:eu-west-1:1:ops'],
+};
+
+const metricAlarm = (name: string, environment: string, state: string) => ({
+  AlarmName: name,
+  AlarmDescription: `PromptOps ${environment}: Errors above 5% of invocations in at least 3 of 5 one-minute periods`,
+  StateValue: state,
+  Dimensions: [{ Name: 'Environment', Value: environment }],
+  OKActions: [],
+});
+
+/** A DescribeAlarms answer as CloudWatch's JSON protocol sends it. */
 const response = (
-  members: string,
+  metricAlarms: readonly object[],
   nextToken?: string,
   composite = true,
-) => `<?xml version="1.0" encoding="UTF-8"?>
-<DescribeAlarmsResponse xmlns="http://monitoring.amazonaws.com/doc/2010-08-01/">
-  <DescribeAlarmsResult>
-    <CompositeAlarms>${composite ? COMPOSITE : ''}</CompositeAlarms>
-    <MetricAlarms>
-      ${members}
-    </MetricAlarms>
-    ${nextToken ? `<NextToken>${nextToken}</NextToken>` : ''}
-  </DescribeAlarmsResult>
-  <ResponseMetadata><RequestId>r1</RequestId></ResponseMetadata>
-</DescribeAlarmsResponse>`;
-
-const COMPOSITE = `
-      <member>
-        <AlarmName>promptops-prod-Rollback</AlarmName>
-        <AlarmDescription>PromptOps prod: AppConfig monitor; ALARM rolls back a deployment in progress or baking</AlarmDescription>
-        <StateValue>ALARM</StateValue>
-        <StateReason>arn:aws:cloudwatch:eu-west-1:1:alarm:promptops-prod-ErrorRate transitioned to ALARM &amp; more</StateReason>
-        <AlarmActions><member>arn:aws:sns:eu-west-1:1:ops</member></AlarmActions>
-      </member>`;
-
-const metricAlarm = (name: string, environment: string, state: string) => `<member>
-        <AlarmName>${name}</AlarmName>
-        <AlarmDescription>PromptOps ${environment}: Errors above 5% of invocations in at least 3 of 5 one-minute periods</AlarmDescription>
-        <StateValue>${state}</StateValue>
-        <Dimensions><member><Name>Environment</Name><Value>${environment}</Value></member></Dimensions>
-        <OKActions/>
-      </member>`;
+): Record<string, unknown> => ({
+  CompositeAlarms: composite ? [COMPOSITE] : [],
+  MetricAlarms: metricAlarms,
+  ...(nextToken ? { NextToken: nextToken } : {}),
+});
 
 let server: FakeApi | undefined;
 afterEach(async () => {
@@ -48,25 +48,24 @@ afterEach(async () => {
   server = undefined;
 });
 
-describe('Function: parseXml', () => {
-  it('keeps nesting, text and entities, and refuses unbalanced tags', () => {
-    const root = parseXml('<a><b>x &lt; y</b><c/><b><![CDATA[<raw>]]></b></a>');
-    expect(root.children[0]?.children.map((c) => [c.name, c.text])).toEqual([
-      ['b', 'x < y'],
-      ['c', ''],
-      ['b', '<raw>'],
-    ]);
-    expect(() => parseXml('<a><b></a>')).toThrow(/Malformed XML/);
+describe('reading the SDK response', () => {
+  let cloudWatch: ReturnType<typeof mockClient>;
+  beforeEach(() => {
+    cloudWatch = mockClient(CloudWatchClient);
   });
-});
+  afterEach(() => cloudWatch.restore());
 
-describe('Function: parseDescribeAlarms', () => {
-  it('reads composite and metric alarms with their states, nested members aside', () => {
-    const parsed = parseDescribeAlarms(
-      response(metricAlarm('promptops-prod-ErrorRate', 'prod', 'OK'), 'next-1'),
-    );
-    expect(parsed.nextToken).toBe('next-1');
-    expect(parsed.alarms).toEqual([
+  it('reads composite and metric alarms with their states, and stops at the page limit', async () => {
+    cloudWatch
+      .on(DescribeAlarmsCommand)
+      .resolves(response([metricAlarm('promptops-prod-ErrorRate', 'prod', 'OK')], 'next-1'));
+    const alarms = await describeAlarms({ region: 'eu-west-1', credentials: CREDENTIALS, maxPages: 1 });
+    expect(cloudWatch.commandCalls(DescribeAlarmsCommand)).toHaveLength(1);
+    expect(cloudWatch.commandCalls(DescribeAlarmsCommand)[0]?.args[0].input).toMatchObject({
+      AlarmTypes: ['CompositeAlarm', 'MetricAlarm'],
+      MaxRecords: 100,
+    });
+    expect(alarms).toEqual([
       {
         name: 'promptops-prod-Rollback',
         state: 'ALARM',
@@ -82,19 +81,39 @@ describe('Function: parseDescribeAlarms', () => {
       },
     ]);
   });
+
+  it('cloudWatchAlarms reports every environment unavailable, with the reason, when CloudWatch refuses', async () => {
+    cloudWatch
+      .on(DescribeAlarmsCommand)
+      .rejects(Object.assign(new Error('not authorized'), { name: 'AccessDenied' }));
+    const target: Target = {
+      endpoint: 'https://abc.execute-api.eu-west-1.amazonaws.com',
+      source: '--endpoint',
+      local: false,
+      region: 'eu-west-1',
+    };
+    const reports = await cloudWatchAlarms(target, ['prod', 'staging'], 'promptops');
+    const unavailable =
+      'could not read CloudWatch alarms (CloudWatch DescribeAlarms failed: AccessDenied: not authorized); cloudwatch:DescribeAlarms is needed';
+    expect(Object.fromEntries(reports)).toEqual({
+      prod: { source: 'cloudwatch', unavailable },
+      staging: { source: 'cloudwatch', unavailable },
+    });
+  });
 });
 
 describe('Function: describeAlarms', () => {
   it('asks CloudWatch with a signed query request, follows NextToken, and keeps each environment its own alarms', async () => {
     server = await fakeApi((request) => ({
       status: 200,
-      text: request.body.includes('NextToken=page2')
+      headers: { 'content-type': 'application/x-amz-json-1.0' },
+      body: request.body.includes('"NextToken":"page2"')
         ? response(
-            metricAlarm('promptops-staging-ErrorRate', 'staging', 'INSUFFICIENT_DATA'),
+            [metricAlarm('promptops-staging-ErrorRate', 'staging', 'INSUFFICIENT_DATA')],
             undefined,
             false,
           )
-        : response(metricAlarm('promptops-prod-ErrorRate', 'prod', 'OK'), 'page2'),
+        : response([metricAlarm('promptops-prod-ErrorRate', 'prod', 'OK')], 'page2'),
     }));
     const alarms = await describeAlarms({
       region: 'eu-west-1',
@@ -107,9 +126,8 @@ describe('Function: describeAlarms', () => {
       expect(
         verifyRequest(request, { region: 'eu-west-1', service: 'monitoring', ...CREDENTIALS }),
       ).toBeUndefined();
-      const form = new URLSearchParams(request.body);
-      expect(form.get('Action')).toBe('DescribeAlarms');
-      expect(form.get('AlarmNamePrefix')).toBe('promptops-');
+      expect(request.headers['x-amz-target']).toMatch(/\.DescribeAlarms$/);
+      expect(JSON.parse(request.body).AlarmNamePrefix).toBe('promptops-');
     }
     expect(environmentAlarms(alarms, 'promptops', 'prod').map((a) => [a.name, a.state])).toEqual([
       ['promptops-prod-Rollback', 'ALARM'],
@@ -123,7 +141,8 @@ describe('Function: describeAlarms', () => {
   it('reports the error CloudWatch answers', async () => {
     server = await fakeApi(() => ({
       status: 403,
-      text: '<ErrorResponse><Error><Code>AccessDenied</Code><Message>not authorized to perform cloudwatch:DescribeAlarms</Message></Error></ErrorResponse>',
+      headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-query-error': 'AccessDenied;Sender' },
+      body: { __type: 'AccessDenied', message: 'not authorized to perform cloudwatch:DescribeAlarms' },
     }));
     await expect(
       describeAlarms({ region: 'eu-west-1', endpoint: server.url, credentials: CREDENTIALS }),

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   type ArchiveEntry,
@@ -126,6 +127,20 @@ describe('Function: portableItem', () => {
 });
 
 describe('Function: parseArchive', () => {
+  it('verifies an archive written before canonical JSON came from the canonicalize package', () => {
+    // As the hand-rolled canonical JSON wrote it (a .txt, so the formatter keeps its bytes): non-ASCII keys and text, nested keys, 1e21 and -0.
+    const text = readFileSync(new URL('./archive-format-1.txt', import.meta.url), 'utf8');
+    const archive = parseArchive(text);
+    expect(archive.entries.map((e) => e.key)).toEqual([
+      'document:6fd3d012943414bfac795d58a5a49a5a656bcdee29fdf5477e7f08743b56e014',
+      'version:greeting@1.2.3',
+      'environment:prod',
+    ]);
+    expect(
+      serializeArchive(buildArchive(archive.entries, { stack: 'PromptOps' }, '2026-01-02T03:04:05.000Z')),
+    ).toBe(text);
+  });
+
   it('reads back what was written, checksums verified', () => {
     const archive = parseArchive(archiveText());
     expect(archive.counts).toMatchObject({ document: 1, version: 1, environment: 1, prompt: 0 });

@@ -45,7 +45,7 @@ async function target(cwd: string, options: { endpoint?: string } = {}, env: Rec
 }
 
 describe('Function: resolveTarget', () => {
-  it('prefers --endpoint, then promptops.config.json, then cdk-outputs.json (CONTRACT.md section 5), then PROMPTOPS_API_ENDPOINT, then local endpoints.json', async () => {
+  it('prefers --endpoint, then promptops.config.json, then cdk-outputs.json (docs/cli.md), then PROMPTOPS_API_ENDPOINT, then local endpoints.json', async () => {
     const root = dir.path;
     const env = { PROMPTOPS_API_ENDPOINT: 'http://127.0.0.1:5000' };
     await write(join(root, '.promptops', 'endpoints.json'), { api: 'http://127.0.0.1:4999' });

@@ -21,6 +21,7 @@ const CORE_ALLOWED = [
   'prompt.ts',
   'render-codegen.ts',
   'sections.ts',
+  'sigv4.ts',
   'template.ts',
   'variables.ts',
   'variants.ts',
