@@ -6,6 +6,8 @@ export default defineConfig({
     // The default reporter prints the summary a person reads; the JSON report is what CI counts.
     reporters: ['default', ['json', { outputFile: 'test-results/vitest.json' }]],
     testTimeout: 20_000,
+    // CDK synths in the infra tests' beforeAll take seconds on a busy 2-core runner.
+    hookTimeout: 60_000,
     pool: 'forks',
     env: {
       // Handlers log through Powertools; tests assert on responses, not on log lines.
