@@ -49,7 +49,9 @@ export function deployerRoutes(environments: readonly string[] | undefined): Rou
 export const OPERATOR_ROUTES: readonly RouteSpec[] = [
   ...PROMPT_READ_ROUTES,
   ...routes((route) => route.method === 'GET' && !isPromptPath(route.path)),
-  ...routes((route) => route.method === 'POST' && route.handler === 'deploy' && route.path.endsWith('/rollback')),
+  ...routes(
+    (route) => route.method === 'POST' && route.handler === 'deploy' && route.path.endsWith('/rollback'),
+  ),
 ];
 
 /** Apps reporting outcomes: user feedback and metric records. */

@@ -1,3 +1,4 @@
+import { Duration } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { PromptOps } from '../../lib/promptops.ts';
@@ -25,6 +26,7 @@ describe('Construct: PromptObservability (through PromptOps)', () => {
     ({ template, promptOps } = buildPromptOps(
       {
         ...THRESHOLDS,
+        alarmP99Latency: Duration.millis(THRESHOLDS.alarmP99LatencyMs),
         environments: ['dev', 'prod'],
         operatorEmails: ['ops@example.com', 'oncall@example.com'],
       },
