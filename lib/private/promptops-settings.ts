@@ -32,6 +32,13 @@ const PLAIN_KEYS = [
   'inlineBodyThreshold',
 ] as const satisfies readonly (keyof PromptOpsSettingsProps)[];
 
+/** Props of earlier versions that took the context keys' units; untyped callers would lose them silently. */
+const RENAMED_PROPS: Readonly<Record<string, string>> = {
+  alarmP99LatencyMs: 'alarmP99Latency (a Duration)',
+  feedbackRetentionDays:
+    'feedbackRetention (FeedbackRetention.after(Duration.days(n)) or FeedbackRetention.forever())',
+};
+
 /** Checks the props and resolves them into settings; throws one error naming `scope` and every problem. */
 export function promptOpsSettings(scope: IConstruct, props: PromptOpsSettingsProps): PromptOpsSettings {
   const input: Record<string, unknown> = {};
@@ -67,6 +74,9 @@ export function promptOpsSettings(scope: IConstruct, props: PromptOpsSettingsPro
         Object.entries(props.customStrategies).map(([name, rollout]) => [name, strategySpec(rollout)]),
       );
     }
+  }
+  for (const [old, renamed] of Object.entries(RENAMED_PROPS)) {
+    if (old in props) problems.push({ path: old, message: `is now ${renamed}` });
   }
   const latency = props.alarmP99Latency;
   if (latency !== undefined && known('alarmP99Latency', latency)) {

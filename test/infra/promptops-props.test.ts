@@ -150,6 +150,14 @@ describe('PromptOps typed props', () => {
     });
   });
 
+  describe('renamed props', () => {
+    it('are rejected with their new names rather than ignored', () => {
+      const message = errorOf({ alarmP99LatencyMs: 8000, feedbackRetentionDays: 30 } as PromptOpsProps);
+      expect(message).toContain('alarmP99LatencyMs: is now alarmP99Latency (a Duration)');
+      expect(message).toContain('feedbackRetentionDays: is now feedbackRetention');
+    });
+  });
+
   describe('conflicting props', () => {
     it('are reported together, the settings model and the Durations alike', () => {
       const message = errorOf({
