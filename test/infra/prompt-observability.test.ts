@@ -14,6 +14,10 @@ const THRESHOLDS = {
   alarmMinimumSamples: 40,
 };
 
+/** The same thresholds as construct props, which take the latency as a Duration. */
+const { alarmP99LatencyMs, ...plainThresholds } = THRESHOLDS;
+const CONSTRUCT_THRESHOLDS = { ...plainThresholds, alarmP99Latency: Duration.millis(alarmP99LatencyMs) };
+
 type Resource = { Properties: Record<string, unknown> };
 
 describe('Construct: PromptObservability (through PromptOps)', () => {
@@ -25,8 +29,7 @@ describe('Construct: PromptObservability (through PromptOps)', () => {
   beforeAll(() => {
     ({ template, promptOps } = buildPromptOps(
       {
-        ...THRESHOLDS,
-        alarmP99Latency: Duration.millis(THRESHOLDS.alarmP99LatencyMs),
+        ...CONSTRUCT_THRESHOLDS,
         environments: ['dev', 'prod'],
         operatorEmails: ['ops@example.com', 'oncall@example.com'],
       },
