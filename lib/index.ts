@@ -4,6 +4,7 @@ export * from './constructs/prompt-api.ts';
 export * from './constructs/prompt-delivery.ts';
 export * from './constructs/prompt-observability.ts';
 export * from './constructs/prompt-store.ts';
+export * from './feedback-retention.ts';
 export * from './promptops.ts';
 export * from './promptops-app.ts';
 export * from './promptops-stack.ts';

@@ -2,25 +2,35 @@
  * The PromptOps CDK app: settings from CDK context (defaults in cdk.json, `-c key=value` overrides),
  * the primary stack and, when `replicaRegion` is set, the replica stack it depends on.
  */
-import type { App } from 'aws-cdk-lib';
+import { type App, Duration } from 'aws-cdk-lib';
 import {
-  KEEP_FOREVER,
   type PromptOpsSettings,
   parseSettings,
   pickSettings,
   SETTINGS_KEYS,
   SettingsError,
 } from '../src/core/settings.ts';
+import { FeedbackRetention } from './feedback-retention.ts';
+import { rolloutStrategy, strategyProp } from './private/strategies.ts';
 import type { PromptOpsSettingsProps } from './promptops.ts';
 import { PromptOpsStack } from './promptops-stack.ts';
 import { PromptOpsReplicaStack } from './replica-stack.ts';
 
+/** Id (and CloudFormation name) of the primary stack. */
 export const PRIMARY_STACK_ID = 'PromptOps';
+/** Id (and CloudFormation name) of the replica stack. */
 export const REPLICA_STACK_ID = 'PromptOpsReplica';
 
+/** What {@link buildPromptOpsApp} adds to the app. */
 export interface PromptOpsAppStacks {
+  /** The settings read from context. */
   readonly settings: PromptOpsSettings;
+  /** The primary stack. */
   readonly primary: PromptOpsStack;
+  /**
+   * The replica stack.
+   * @default - none when `replicaRegion` is not set
+   */
   readonly replica?: PromptOpsReplicaStack;
 }
 
@@ -46,12 +56,31 @@ export function contextSettings(app: App): PromptOpsSettings {
   return settings;
 }
 
-/** The construct props equivalent to parsed settings. */
+/** The construct props equivalent to parsed settings: milliseconds and days become Durations, names strategies. */
 export function settingsProps(settings: PromptOpsSettings): PromptOpsSettingsProps {
-  const { region: _region, feedbackRetentionDays, ...rest } = settings;
-  return { ...rest, feedbackRetentionDays: feedbackRetentionDays ?? KEEP_FOREVER };
+  const {
+    region: _region,
+    alarmP99LatencyMs,
+    feedbackRetentionDays,
+    defaultStrategies,
+    customStrategies,
+    ...rest
+  } = settings;
+  return {
+    ...rest,
+    defaultStrategies: Object.fromEntries(
+      Object.entries(defaultStrategies).map(([env, name]) => [env, strategyProp(name)]),
+    ),
+    customStrategies: Object.fromEntries(customStrategies.map((spec) => [spec.name, rolloutStrategy(spec)])),
+    alarmP99Latency: Duration.millis(alarmP99LatencyMs),
+    feedbackRetention:
+      feedbackRetentionDays === undefined
+        ? FeedbackRetention.forever()
+        : FeedbackRetention.after(Duration.days(feedbackRetentionDays)),
+  };
 }
 
+/** Adds the PromptOps stacks to `app`, configured by its context (cdk.json and `-c key=value`). */
 export function buildPromptOpsApp(app: App): PromptOpsAppStacks {
   const settings = contextSettings(app);
   const region = settings.region as string;

@@ -5,6 +5,7 @@ import { PACKAGE_VERSION } from '../src/package-root.ts';
 import { pascalCase } from './private/validation.ts';
 import { PromptOps, type PromptOpsProps } from './promptops.ts';
 
+/** Props of {@link PromptOpsStack}. */
 export interface PromptOpsStackProps extends StackProps {
   /**
    * Settings and options of the PromptOps construct.
@@ -13,7 +14,9 @@ export interface PromptOpsStackProps extends StackProps {
   readonly promptOps?: PromptOpsProps;
 }
 
+/** The app's primary stack: one PromptOps construct and the outputs the CLI reads (README, "Stack outputs"). */
 export class PromptOpsStack extends Stack {
+  /** The PromptOps construct. */
   readonly promptOps: PromptOps;
 
   constructor(scope: Construct, id: string, props: PromptOpsStackProps = {}) {

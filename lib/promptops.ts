@@ -3,30 +3,23 @@
  * bucket, tables), delivery (AppConfig with alarm-driven rollback), the HTTP API, observability
  * (alarms, operators' topic, dashboard) and backup, with secure defaults in one place.
  */
-import { Duration, Stack, Token, Validations } from 'aws-cdk-lib';
+import { type Duration, Stack, Token } from 'aws-cdk-lib';
+import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import type * as appconfig from 'aws-cdk-lib/aws-appconfig';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { APPCONFIG, BODY_KEY_PREFIX, type DeploymentStrategySpec, ENV } from '../src/core/contracts.ts';
+import { APPCONFIG, ENV } from '../src/core/contracts.ts';
 import { METRIC_NAMESPACE } from '../src/core/metrics.ts';
-import { API_ROUTES, type HandlerName } from '../src/core/routes.ts';
-import {
-  type KEEP_FOREVER,
-  type PromptOpsSettings,
-  parseSettings,
-  SETTINGS_KEYS,
-  SettingsError,
-  type SettingsInput,
-  settingsEnvironment,
-} from '../src/core/settings.ts';
+import { type PromptOpsSettings, settingsEnvironment } from '../src/core/settings.ts';
 import { PromptBackup } from './constructs/backup.ts';
-import { type ApiHandlerOptions, type ApiThrottle, PromptApi } from './constructs/prompt-api.ts';
+import { type ApiHandlerOptions, PromptApi } from './constructs/prompt-api.ts';
 import { PromptDelivery } from './constructs/prompt-delivery.ts';
 import { PromptObservability } from './constructs/prompt-observability.ts';
 import { PromptStore } from './constructs/prompt-store.ts';
+import type { FeedbackRetention } from './feedback-retention.ts';
 import {
   deployerRoutes,
   FEEDBACK_SENDER_ROUTES,
@@ -34,44 +27,52 @@ import {
   PUBLISHER_ROUTES,
   REVIEWER_ROUTES,
 } from './private/api-permissions.ts';
-import { acknowledgeWildcardResource } from './private/nag.ts';
-import { FUNCTION_DEFAULTS, PromptFunction } from './private/prompt-function.ts';
+import { acknowledgeBodies } from './private/handler-access.ts';
+import { FUNCTION_DEFAULTS } from './private/prompt-function.ts';
+import { addPromptOpsHandlers } from './private/promptops-handlers.ts';
+import { promptOpsSettings } from './private/promptops-settings.ts';
+import { PromptOpsWiring } from './private/promptops-wiring.ts';
 import { replicaNames } from './private/replica-names.ts';
 import { PropsValidator } from './private/validation.ts';
 
-/** Settings: the same names (and meanings) as the app's CDK context keys. */
+/**
+ * Settings: what the app's CDK context keys set (README, "Configuration"), typed. Invalid values stop
+ * synthesis with one error that lists every problem.
+ */
 export interface PromptOpsSettingsProps {
   /**
-   * Environments, in promotion order.
+   * Environments, in promotion order: 1 to 32 lowercase letters, digits or hyphens, starting with a letter.
    * @default ['dev', 'staging', 'prod']
    */
   readonly environments?: readonly string[];
   /**
-   * Environments that accept only approved versions.
-   * @default ['prod']
+   * Environments that accept only approved versions; each must be one of `environments`.
+   * @default ['prod'] (where there is a prod environment)
    */
   readonly protectedEnvironments?: readonly string[];
   /**
-   * Deployment strategy name per environment (predefined or custom).
+   * Deployment strategy per environment: a predefined AppConfig strategy
+   * (`appconfig.DeploymentStrategyId.CANARY_10_PERCENT_20_MINUTES`) or the name of one of `customStrategies`.
    * @default - dev AllAtOnce, staging Linear50PercentEvery30Seconds, prod Canary10Percent20Minutes;
    * other environments Canary10Percent20Minutes when protected, else AllAtOnce
    */
-  readonly defaultStrategies?: Readonly<Record<string, string>>;
+  readonly defaultStrategies?: Readonly<Record<string, appconfig.DeploymentStrategyId | string>>;
   /**
-   * Deployment strategies to create in addition to AppConfig's predefined ones.
+   * Deployment strategies to create in AppConfig, by name, in addition to its predefined ones. Durations
+   * are whole minutes, at most 24 hours.
    * @default - none
    */
-  readonly customStrategies?: readonly DeploymentStrategySpec[];
+  readonly customStrategies?: Readonly<Record<string, appconfig.RolloutStrategy>>;
   /**
    * Error rate (% of invocations) that rolls a deployment back.
    * @default 5
    */
   readonly alarmErrorRatePercent?: number;
   /**
-   * p99 latency (ms) that rolls a deployment back.
-   * @default 15000
+   * p99 latency that rolls a deployment back; more than 0, at most 15 minutes.
+   * @default Duration.seconds(15)
    */
-  readonly alarmP99LatencyMs?: number;
+  readonly alarmP99Latency?: Duration;
   /**
    * Negative feedback (% of ratings) that rolls a deployment back.
    * @default 30
@@ -99,12 +100,14 @@ export interface PromptOpsSettingsProps {
    */
   readonly inlineBodyThreshold?: number;
   /**
-   * Days feedback items are kept, or 'forever'.
-   * @default 365
+   * How long feedback items are kept: `FeedbackRetention.after(Duration.days(n))` or
+   * `FeedbackRetention.forever()`.
+   * @default FeedbackRetention.after(Duration.days(365))
    */
-  readonly feedbackRetentionDays?: number | typeof KEEP_FOREVER;
+  readonly feedbackRetention?: FeedbackRetention;
 }
 
+/** Props of {@link PromptOps}: the settings and the construct's own options. */
 export interface PromptOpsProps extends PromptOpsSettingsProps {
   /**
    * AppConfig application name (clients address it by name); also the prefix of the replica's names.
@@ -112,10 +115,10 @@ export interface PromptOpsProps extends PromptOpsSettingsProps {
    */
   readonly applicationName?: string;
   /**
-   * HTTP API stage throttling.
+   * HTTP API stage throttling; a limit left out takes its default.
    * @default { rateLimit: 50, burstLimit: 100 }
    */
-  readonly apiThrottle?: ApiThrottle;
+  readonly apiThrottle?: apigwv2.ThrottleSettings;
   /**
    * Retention of every log group (functions, API access logs, deployment events).
    * @default logs.RetentionDays.ONE_YEAR
@@ -159,8 +162,12 @@ export interface HandlerAccess {
   readonly appConfig?: 'read' | 'deploy';
 }
 
+/** Options of {@link PromptOps.addApiHandler}. */
 export interface PromptOpsHandlerOptions extends ApiHandlerOptions {
-  /** @default - no access to PromptOps resources */
+  /**
+   * What the handler may touch.
+   * @default - no access to PromptOps resources
+   */
   readonly access?: HandlerAccess;
 }
 
@@ -174,6 +181,7 @@ export interface PromptOpsFunctionOptions {
    */
   readonly memorySize?: number;
   /**
+   * How long an invocation may run.
    * @default Duration.seconds(10)
    */
   readonly timeout?: Duration;
@@ -182,10 +190,14 @@ export interface PromptOpsFunctionOptions {
    * @default - none
    */
   readonly environment?: Readonly<Record<string, string>>;
-  /** @default - no access to PromptOps resources */
+  /**
+   * What the function may touch.
+   * @default - no access to PromptOps resources
+   */
   readonly access?: HandlerAccess;
 }
 
+/** Which environments a grant covers. */
 export interface EnvironmentScope {
   /**
    * Environments the grant covers.
@@ -194,29 +206,53 @@ export interface EnvironmentScope {
   readonly environments?: readonly string[];
 }
 
-/** AppConfig caps a Lambda validator's run at 15 seconds. */
-const MAX_VALIDATOR_SECONDS = 15;
 const APPLICATION_NAME = /^[a-z][a-z0-9-]{1,19}$/;
 
+/**
+ * PromptOps in one construct: versioned prompts in S3 and DynamoDB, delivered through AppConfig with
+ * gradual rollouts that alarms roll back, an IAM-authorized HTTP API, alarms, a dashboard and backups.
+ * Grant people and apps what they need with the `grant*` methods.
+ *
+ * @example
+ * const promptOps = new PromptOps(stack, 'PromptOps', {
+ *   environments: ['dev', 'prod'],
+ *   defaultStrategies: { prod: appconfig.DeploymentStrategyId.CANARY_10_PERCENT_20_MINUTES },
+ *   alarmP99Latency: Duration.seconds(10),
+ *   feedbackRetention: FeedbackRetention.after(Duration.days(90)),
+ *   operatorEmails: ['oncall@example.com'],
+ * });
+ * promptOps.grantRead(appFunction, { environments: ['prod'] });
+ * promptOps.grantPublish(authorsRole);
+ */
 export class PromptOps extends Construct {
+  /** The settings, resolved and checked, with every default filled in. */
   readonly settings: PromptOpsSettings;
+  /** The AppConfig application name. */
   readonly applicationName: string;
+  /** Bodies bucket, registry and feedback tables, and their key. */
   readonly store: PromptStore;
+  /** The HTTP API and its handlers. */
   readonly api: PromptApi;
+  /** Rollback alarms, operators' topic, dead letters and dashboard. */
   readonly observability: PromptObservability;
+  /** The AppConfig application, environments, profile and strategies. */
   readonly delivery: PromptDelivery;
+  /** Daily backups of the tables. */
   readonly backup: PromptBackup;
   /** Environment variables every PromptOps function gets: resource names and ids, and settings. */
   readonly handlerEnvironment: Readonly<Record<string, string>>;
-  /** Key of the HMAC that hashes feedback identities (when the PromptOps handlers are added). */
-  feedbackHashSecret?: secretsmanager.Secret;
-  private readonly logRetention: logs.RetentionDays;
+  /**
+   * Key of the HMAC that hashes feedback identities.
+   * @default - none when the PromptOps handlers are not added (`handlers: false`)
+   */
+  readonly feedbackHashSecret?: secretsmanager.ISecret;
+  private readonly wiring: PromptOpsWiring;
 
   constructor(scope: Construct, id: string, props: PromptOpsProps = {}) {
     super(scope, id);
-    this.settings = this.parseSettings(props);
+    this.settings = promptOpsSettings(this, props);
     this.applicationName = props.applicationName ?? APPCONFIG.application;
-    this.logRetention = props.logRetention ?? FUNCTION_DEFAULTS.logRetention;
+    const logRetention = props.logRetention ?? FUNCTION_DEFAULTS.logRetention;
     const stack = Stack.of(this);
     const replicaRegion = this.settings.replicaRegion;
     const check = new PropsValidator(this);
@@ -235,13 +271,14 @@ export class PromptOps extends Construct {
       );
     }
     check.throwIfAny();
-    const replica = replicaRegion
-      ? { region: replicaRegion, names: replicaNames(this, this.applicationName, replicaRegion) }
-      : undefined;
 
-    this.store = new PromptStore(this, 'Store', replica ? { replica } : {});
+    this.store = new PromptStore(
+      this,
+      'Store',
+      replicaRegion ? { replica: { region: replicaRegion, applicationName: this.applicationName } } : {},
+    );
     this.api = new PromptApi(this, 'Api', {
-      logRetention: this.logRetention,
+      logRetention,
       ...(props.apiThrottle ? { throttle: props.apiThrottle } : {}),
     });
     this.observability = new PromptObservability(this, 'Observability', {
@@ -251,7 +288,7 @@ export class PromptOps extends Construct {
       operatorEmails: this.settings.operatorEmails,
       httpApi: this.api.httpApi,
       tables: { registry: this.store.table, feedback: this.store.feedbackTable },
-      logRetention: this.logRetention,
+      logRetention,
     });
     this.delivery = new PromptDelivery(this, 'Delivery', {
       applicationName: this.applicationName,
@@ -259,18 +296,20 @@ export class PromptOps extends Construct {
       monitors: Object.fromEntries(
         this.settings.environments.map((env) => [env, this.observability.alarms(env).composite]),
       ),
-      customStrategies: this.settings.customStrategies,
+      ...(props.customStrategies ? { customStrategies: props.customStrategies } : {}),
       key: this.store.key,
       topic: this.observability.topic,
       deploymentEventsLog: this.observability.deploymentEvents,
       deadLetterQueue: this.observability.deadLetters,
-      logRetention: this.logRetention,
+      logRetention,
     });
-    this.observability.monitorFunction('initial-manifest', this.delivery.initialManifest.handler);
+    this.observability.monitorFunction('initial-manifest', this.delivery.initialManifestFunction);
     this.backup = new PromptBackup(this, 'Backup', {
       tables: [this.store.table, this.store.feedbackTable],
       key: this.store.key,
-      ...(replica ? { copyToVaultArn: replica.names.backupVaultArn } : {}),
+      ...(replicaRegion
+        ? { copyToVaultArn: replicaNames(this, this.applicationName, replicaRegion).backupVaultArn }
+        : {}),
       ...(props.backupRetention ? { retention: props.backupRetention } : {}),
     });
 
@@ -286,69 +325,23 @@ export class PromptOps extends Construct {
       POWERTOOLS_SERVICE_NAME: this.applicationName,
       POWERTOOLS_METRICS_NAMESPACE: METRIC_NAMESPACE,
     };
-    if (props.handlers !== false) this.addPromptOpsHandlers();
+    this.wiring = new PromptOpsWiring(this, {
+      store: this.store,
+      api: this.api,
+      delivery: this.delivery,
+      observability: this.observability,
+      handlerEnvironment: this.handlerEnvironment,
+      logRetention,
+    });
+    if (props.handlers !== false) this.feedbackHashSecret = addPromptOpsHandlers(this, this.store.key);
   }
 
-  /** The handlers of every API route (src/core/routes.ts), the validator and the events recorder. */
-  private addPromptOpsHandlers(): void {
-    const routesOf = (handler: HandlerName) => API_ROUTES.filter((route) => route.handler === handler);
-    const entry = (name: string) => `lambda/handlers/${name}.ts`;
-    this.addApiHandler('publish', {
-      entry: entry('publish'),
-      routes: routesOf('publish'),
-      access: { registry: 'readWrite', bodies: 'readWrite' },
-      memorySize: 1024,
-    });
-    this.addApiHandler('review', {
-      entry: entry('review'),
-      routes: routesOf('review'),
-      access: { registry: 'readWrite' },
-    });
-    this.addApiHandler('query', {
-      entry: entry('query'),
-      routes: routesOf('query'),
-      access: { registry: 'read', bodies: 'read' },
-    });
-    // Deploys talk to AppConfig: a little concurrency protects it (one deployment per environment anyway).
-    this.addApiHandler('deploy', {
-      entry: entry('deploy'),
-      routes: routesOf('deploy'),
-      access: { registry: 'readWrite', bodies: 'read', appConfig: 'deploy' },
-      timeout: Duration.seconds(29),
-      reservedConcurrentExecutions: 5,
-    });
-    // The identity hash key lives in Secrets Manager; the function reads it once per container.
-    this.feedbackHashSecret = new secretsmanager.Secret(this, 'FeedbackHashSecret', {
-      description: 'PromptOps: key of the HMAC that hashes feedback user and session ids',
-      encryptionKey: this.store.key,
-      generateSecretString: { passwordLength: 48, excludePunctuation: true },
-    });
-    Validations.of(this.feedbackHashSecret).acknowledge({
-      id: 'AwsSolutions-SMG4',
-      reason: `${this.feedbackHashSecret.node.path}: an HMAC key for pseudonymous ids; rotating it would split every user's feedback history in two, so it is rotated by hand when needed`,
-    });
-    const feedback = this.addApiHandler('feedback', {
-      entry: entry('feedback'),
-      routes: routesOf('feedback'),
-      access: { registry: 'read', feedback: 'readWrite' },
-      environment: { [ENV.feedbackHashSecretArn]: this.feedbackHashSecret.secretArn },
-      // Bounds the write rate on the per-day aggregate items (one partition per prompt version).
-      reservedConcurrentExecutions: 20,
-    });
-    this.feedbackHashSecret.grantRead(feedback);
-    this.addApiHandler('metrics', { entry: entry('metrics'), routes: routesOf('metrics') });
-    this.addConfigValidator({ entry: entry('config-validator'), access: { bodies: 'read' } });
-    this.addDeploymentEventsHandler({
-      entry: entry('deployment-events'),
-      access: { registry: 'readWrite', appConfig: 'read' },
-    });
-  }
-
-  /** The HTTP API's invoke URL. */
+  /** The HTTP API's invoke URL (ends with a slash). */
   get apiUrl(): string {
     return this.api.url;
   }
 
+  /** Console URL of the CloudWatch dashboard. */
   get dashboardUrl(): string {
     return this.observability.dashboardUrl;
   }
@@ -368,71 +361,20 @@ export class PromptOps extends Construct {
    * routed with IAM authorization, granted `access`, and shown on the dashboard.
    */
   addApiHandler(name: string, options: PromptOpsHandlerOptions): NodejsFunction {
-    const { access, ...handlerOptions } = options;
-    const fn = this.api.addHandler(name, {
-      ...handlerOptions,
-      environment: { ...this.handlerEnvironment, ...handlerOptions.environment },
-    });
-    const reason = `${fn.node.path}: invoked synchronously by API Gateway, which returns any error to the caller; there is no asynchronous invocation to redrive`;
-    this.acknowledgeSynchronous(fn, reason);
-    this.grantAccess(fn, access);
-    this.observability.monitorFunction(name, fn);
-    return fn;
+    return this.wiring.addApiHandler(name, options);
   }
 
-  /** Adds the AppConfig validator Lambda: AppConfig runs it on every configuration version it deploys. */
+  /**
+   * Adds the AppConfig validator Lambda: AppConfig runs it on every configuration version it deploys.
+   * Its timeout is at most 15 seconds, and it may not ask for `access.appConfig`.
+   */
   addConfigValidator(options: PromptOpsFunctionOptions): NodejsFunction {
-    const timeout = options.timeout ?? FUNCTION_DEFAULTS.timeout;
-    const check = new PropsValidator(this);
-    check.check(
-      timeout.toSeconds() <= MAX_VALIDATOR_SECONDS,
-      `config validator timeout must be at most ${MAX_VALIDATOR_SECONDS} seconds, AppConfig's limit for a validator (got ${timeout.toSeconds()} s)`,
-    );
-    check.check(
-      this.node.tryFindChild('ConfigValidator') === undefined,
-      'a config validator was already added',
-    );
-    check.check(
-      options.access?.appConfig === undefined,
-      `config validator access.appConfig must be left out (got "${options.access?.appConfig}"): the profile refers to the validator, so the validator cannot refer back to the profile; AppConfig passes it the ids it needs`,
-    );
-    check.throwIfAny();
-    // Without the profile id, for the same reason.
-    const { [ENV.appConfigProfileId]: _profileId, ...environment } = this.handlerEnvironment;
-    const fn = this.newFunction(
-      'ConfigValidator',
-      'PromptOps: validates manifests before AppConfig deploys them',
-      { ...options, timeout },
-      { environment },
-    );
-    this.acknowledgeSynchronous(
-      fn,
-      `${fn.node.path}: invoked synchronously by AppConfig as a validator; a failure rejects the deployment, there is no asynchronous invocation to redrive`,
-    );
-    this.delivery.addValidator(fn);
-    this.observability.monitorFunction('config-validator', fn);
-    return fn;
+    return this.wiring.addConfigValidator(options);
   }
 
   /** Adds the Lambda that records AppConfig deployment events (EventBridge target with retries and DLQ). */
   addDeploymentEventsHandler(options: PromptOpsFunctionOptions): NodejsFunction {
-    const check = new PropsValidator(this);
-    check.check(
-      this.node.tryFindChild('DeploymentEvents') === undefined,
-      'a deployment-events handler was already added',
-    );
-    check.throwIfAny();
-    const fn = this.newFunction(
-      'DeploymentEvents',
-      'PromptOps: records AppConfig deployment events',
-      options,
-      {
-        deadLetterQueue: this.observability.deadLetters,
-      },
-    );
-    this.delivery.addDeploymentEventsTarget(fn);
-    this.observability.monitorFunction('deployment-events', fn);
-    return fn;
+    return this.wiring.addDeploymentEventsHandler(options);
   }
 
   /**
@@ -440,9 +382,9 @@ export class PromptOps extends Construct {
    * on the `prompts` profile), read bodies referenced from them (s3:GetObject) and decrypt (kms:Decrypt).
    */
   grantRead(grantee: iam.IGrantable, scope: EnvironmentScope = {}): iam.Grant {
-    this.store.grantReadBodies(grantee);
-    this.acknowledgeBodies(grantee);
-    return this.delivery.grantReadConfig(grantee, scope.environments);
+    const bodies = this.store.grantReadBodies(grantee);
+    acknowledgeBodies(this.store, grantee);
+    return bodies.combine(this.delivery.grantReadConfig(grantee, scope.environments));
   }
 
   /** For authors: publish versions and read prompts through the API. */
@@ -469,84 +411,5 @@ export class PromptOps extends Construct {
   /** For apps: send user feedback and metric records through the API. */
   grantSendFeedback(grantee: iam.IGrantable): iam.Grant {
     return this.api.grantInvoke(grantee, FEEDBACK_SENDER_ROUTES);
-  }
-
-  private parseSettings(props: PromptOpsSettingsProps): PromptOpsSettings {
-    const input: Record<string, unknown> = {};
-    const tokens: string[] = [];
-    for (const key of SETTINGS_KEYS) {
-      const value = (props as Record<string, unknown>)[key];
-      if (value === undefined) continue;
-      if (Token.isUnresolved(value) || (Array.isArray(value) && value.some((v) => Token.isUnresolved(v)))) {
-        tokens.push(key);
-      }
-      input[key] = value;
-    }
-    if (tokens.length > 0) {
-      throw new Error(
-        `${this.node.path}: ${tokens.join(', ')} must be known at synth (got a token): PromptOps creates resources from them`,
-      );
-    }
-    try {
-      return parseSettings(input as SettingsInput);
-    } catch (error) {
-      if (error instanceof SettingsError)
-        throw new Error(`${this.node.path}: ${error.message}`, { cause: error });
-      throw error;
-    }
-  }
-
-  private newFunction(
-    id: string,
-    description: string,
-    options: PromptOpsFunctionOptions,
-    extra: {
-      readonly deadLetterQueue?: sqs.IQueue;
-      /** Replaces the common environment variables. */
-      readonly environment?: Readonly<Record<string, string>>;
-    } = {},
-  ): NodejsFunction {
-    const fn = new PromptFunction(this, id, {
-      entry: options.entry,
-      description,
-      memorySize: options.memorySize ?? FUNCTION_DEFAULTS.memorySize,
-      timeout: options.timeout ?? FUNCTION_DEFAULTS.timeout,
-      environment: { ...(extra.environment ?? this.handlerEnvironment), ...options.environment },
-      logRetention: this.logRetention,
-      ...(extra.deadLetterQueue ? { deadLetterQueue: extra.deadLetterQueue } : {}),
-    }).function;
-    this.grantAccess(fn, options.access);
-    return fn;
-  }
-
-  private grantAccess(fn: NodejsFunction, access: HandlerAccess = {}): void {
-    if (access.registry === 'read') this.store.grantReadRegistry(fn);
-    if (access.registry === 'readWrite') this.store.grantWriteRegistry(fn);
-    if (access.feedback === 'read') this.store.grantReadFeedback(fn);
-    if (access.feedback === 'readWrite') this.store.grantWriteFeedback(fn);
-    if (access.bodies === 'read') this.store.grantReadBodies(fn);
-    if (access.bodies === 'readWrite') this.store.grantWriteBodies(fn);
-    if (access.bodies) this.acknowledgeBodies(fn);
-    if (access.appConfig === 'read') this.delivery.grantReadDeployments(fn);
-    if (access.appConfig === 'deploy') this.delivery.grantDeploy(fn);
-  }
-
-  /** Bodies are content-addressed: their keys are SHA-256 hashes, known only at run time. */
-  private acknowledgeBodies(grantee: iam.IGrantable): void {
-    const principal = grantee.grantPrincipal;
-    if (!(principal instanceof Construct)) return;
-    acknowledgeWildcardResource(
-      principal,
-      this.store.bodies.arnForObjects(`${BODY_KEY_PREFIX}*`),
-      `${principal.node.path}: prompt documents are content-addressed under ${BODY_KEY_PREFIX}, so object keys are SHA-256 hashes known only at run time`,
-    );
-  }
-
-  /** Functions invoked synchronously need no dead-letter queue or failure destination. */
-  private acknowledgeSynchronous(fn: NodejsFunction, reason: string): void {
-    Validations.of(fn).acknowledge(
-      { id: 'Serverless-LambdaDLQ', reason },
-      { id: 'Serverless-LambdaAsyncFailureDestination', reason },
-    );
   }
 }

@@ -13,6 +13,7 @@ import { accessLogBucket, bodyBucketProps } from './private/body-buckets.ts';
 import { replicaNames } from './private/replica-names.ts';
 import { PropsValidator } from './private/validation.ts';
 
+/** Props of {@link PromptOpsReplicaStack}. */
 export interface PromptOpsReplicaStackProps extends StackProps {
   /** The primary stack's region (where the data comes from). */
   readonly primaryRegion: string;
@@ -28,10 +29,18 @@ export interface PromptOpsReplicaStackProps extends StackProps {
   readonly noncurrentVersionRetention?: Duration;
 }
 
+/**
+ * The replica region's stack: its key, the bucket the bodies replicate to and the vault that receives
+ * the backup copies. Deploy it before the primary stack, whose names for them must match.
+ */
 export class PromptOpsReplicaStack extends Stack {
+  /** The replica key, found by the primary stack through its alias. */
   readonly key: kms.Key;
+  /** The bucket prompt bodies replicate to. */
   readonly bodies: s3.Bucket;
+  /** Server access logs of the replica bucket. */
   readonly accessLogs: s3.Bucket;
+  /** The vault that receives copies of the daily backups. */
   readonly vault: backup.BackupVault;
 
   constructor(scope: Construct, id: string, props: PromptOpsReplicaStackProps) {

@@ -10,6 +10,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { PropsValidator } from '../private/validation.ts';
 
+/** Props of {@link PromptBackup}. */
 export interface PromptBackupProps {
   /** Tables to back up. */
   readonly tables: readonly dynamodb.ITableV2[];
@@ -27,8 +28,14 @@ export interface PromptBackupProps {
   readonly retention?: Duration;
 }
 
+/**
+ * Daily AWS Backup of the tables at 03:00 UTC into a vault encrypted with the data key, kept for
+ * `retention`, and copied to another region's vault when `copyToVaultArn` is given.
+ */
 export class PromptBackup extends Construct {
+  /** The vault backups are kept in (retained when the stack is deleted). */
   readonly vault: backup.BackupVault;
+  /** The daily plan and its table selection. */
   readonly plan: backup.BackupPlan;
 
   constructor(scope: Construct, id: string, props: PromptBackupProps) {

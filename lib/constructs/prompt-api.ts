@@ -16,39 +16,33 @@ import { acknowledgeWildcardResource } from '../private/nag.ts';
 import { FUNCTION_DEFAULTS, PromptFunction } from '../private/prompt-function.ts';
 import { PropsValidator, pascalCase } from '../private/validation.ts';
 
+/** The HTTP methods a PromptOps route may use. */
 export type RouteMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** A route: method and API Gateway path template (`{name}` matches one path segment). */
 export interface RouteSpec {
+  /** The HTTP method. */
   readonly method: RouteMethod;
+  /** The path template, e.g. `/prompts/{id}`. */
   readonly path: string;
 }
 
-export interface ApiThrottle {
-  /** Steady-state requests per second for the whole stage. */
-  readonly rateLimit: number;
-  /** Requests allowed in a burst above the steady rate. */
-  readonly burstLimit: number;
-}
-
+/** Props of {@link PromptApi}. */
 export interface PromptApiProps {
   /**
-   * Stage-wide throttling.
+   * Stage-wide throttling; a limit left out takes its default. The rate is 1 to 10000 requests per
+   * second, the burst a whole number from 1 to 5000.
    * @default { rateLimit: 50, burstLimit: 100 }
    */
-  readonly throttle?: ApiThrottle;
+  readonly throttle?: apigw.ThrottleSettings;
   /**
    * Retention of the access logs and of the handlers' logs.
    * @default logs.RetentionDays.ONE_YEAR
    */
   readonly logRetention?: logs.RetentionDays;
-  /**
-   * Environment variables every handler gets (resource names and ids, settings).
-   * @default - none
-   */
-  readonly handlerEnvironment?: Readonly<Record<string, string>>;
 }
 
+/** Options of {@link PromptApi.addHandler}. */
 export interface ApiHandlerOptions {
   /** Handler source file exporting `handler`, absolute or relative to the package root. */
   readonly entry: string;
@@ -75,7 +69,7 @@ export interface ApiHandlerOptions {
    */
   readonly reservedConcurrentExecutions?: number;
   /**
-   * Environment variables in addition to the API-wide ones.
+   * Environment variables of the function.
    * @default - none
    */
   readonly environment?: Readonly<Record<string, string>>;
@@ -86,21 +80,31 @@ const PATH_TEMPLATE = /^(\/([A-Za-z0-9._~-]+|\{[A-Za-z][A-Za-z0-9_]*\}))+$/;
 const METHODS: readonly RouteMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 /** API Gateway HTTP APIs time an integration out after 30 seconds. */
 const MAX_INTEGRATION_SECONDS = 29;
+const DEFAULT_THROTTLE = { rateLimit: 50, burstLimit: 100 } as const;
 
+/**
+ * The PromptOps HTTP API: IAM authorization on every route, stage throttling and JSON access logs.
+ * Handlers join it through `addHandler`; callers get `execute-api:Invoke` on routes with `grantInvoke`.
+ */
 export class PromptApi extends Construct {
+  /** The API Gateway HTTP API. */
   readonly httpApi: apigw.HttpApi;
+  /** The `$default` stage, deployed automatically. */
   readonly stage: apigw.HttpStage;
+  /** JSON access logs of the stage, one line per request. */
   readonly accessLogs: logs.LogGroup;
   /** Invoke URL of the API (ends with a slash). */
   readonly url: string;
   private readonly handlerFunctions = new Map<string, NodejsFunction>();
   private readonly routeKeys = new Map<string, string>();
   private readonly logRetention: logs.RetentionDays;
-  private readonly handlerEnvironment: Readonly<Record<string, string>>;
 
   constructor(scope: Construct, id: string, props: PromptApiProps = {}) {
     super(scope, id);
-    const throttle = props.throttle ?? { rateLimit: 50, burstLimit: 100 };
+    const throttle = {
+      rateLimit: props.throttle?.rateLimit ?? DEFAULT_THROTTLE.rateLimit,
+      burstLimit: props.throttle?.burstLimit ?? DEFAULT_THROTTLE.burstLimit,
+    };
     const check = new PropsValidator(this);
     check.check(
       throttle.rateLimit > 0 && throttle.rateLimit <= 10_000,
@@ -112,7 +116,6 @@ export class PromptApi extends Construct {
     );
     check.throwIfAny();
     this.logRetention = props.logRetention ?? FUNCTION_DEFAULTS.logRetention;
-    this.handlerEnvironment = props.handlerEnvironment ?? {};
 
     this.httpApi = new apigw.HttpApi(this, 'HttpApi', {
       description: 'PromptOps registry, delivery and feedback API (IAM authorization)',
@@ -195,7 +198,7 @@ export class PromptApi extends Construct {
       description: options.description ?? `PromptOps API: ${name}`,
       memorySize: options.memorySize ?? FUNCTION_DEFAULTS.memorySize,
       timeout,
-      environment: { ...this.handlerEnvironment, ...options.environment },
+      ...(options.environment ? { environment: options.environment } : {}),
       logRetention: this.logRetention,
       ...(options.reservedConcurrentExecutions !== undefined
         ? { reservedConcurrentExecutions: options.reservedConcurrentExecutions }

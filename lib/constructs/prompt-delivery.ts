@@ -17,7 +17,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { APPCONFIG, type DeploymentStrategySpec, predefinedStrategyId } from '../../src/core/contracts.ts';
+import { APPCONFIG, predefinedStrategyId } from '../../src/core/contracts.ts';
 import { MANIFEST_JSON_SCHEMA } from '../../src/core/manifest-schema.ts';
 import { predefinedStrategyIds } from '../../src/core/settings.ts';
 import { InitialManifest } from '../private/initial-manifest.ts';
@@ -35,6 +35,7 @@ export const EVENTBRIDGE_EXTENSION = 'AWS.AppConfig.DeploymentNotificationsToEve
  */
 export const INITIAL_MANIFEST_STRATEGY = 'Linear50PercentEvery30Seconds';
 
+/** Props of {@link PromptDelivery}. */
 export interface PromptDeliveryProps {
   /**
    * AppConfig application name; clients address it by this name.
@@ -46,16 +47,16 @@ export interface PromptDeliveryProps {
   /** Each environment's AppConfig monitor: ALARM rolls back a deployment in progress. */
   readonly monitors: Readonly<Record<string, cloudwatch.IAlarm>>;
   /**
-   * Strategies to create in AppConfig; the predefined ones are referenced by id, never created.
+   * Strategies to create in AppConfig, by name; the predefined ones are referenced by id, never created.
    * @default - none
    */
-  readonly customStrategies?: readonly DeploymentStrategySpec[];
+  readonly customStrategies?: Readonly<Record<string, appconfig.RolloutStrategy>>;
   /** Encrypts the hosted configuration data. */
   readonly key: kms.IKey;
   /** Operators' topic: every deployment event is published there. */
   readonly topic: sns.ITopic;
   /** Log of every deployment event (the dashboard reads it). */
-  readonly deploymentEventsLog: logs.LogGroup;
+  readonly deploymentEventsLog: logs.ILogGroup;
   /** Deployment events that no target accepted after retries. */
   readonly deadLetterQueue: sqs.IQueue;
   /**
@@ -65,12 +66,22 @@ export interface PromptDeliveryProps {
   readonly logRetention?: logs.RetentionDays;
 }
 
+/**
+ * Delivery through AWS AppConfig: one environment per PromptOps environment, monitored by its rollback
+ * alarm; the `prompts` profile validated by the manifest schema (and the validator Lambda once added);
+ * the custom strategies; deployment events to the operators' topic and a log group; and an empty
+ * manifest deployed to every environment on creation.
+ */
 export class PromptDelivery extends Construct {
+  /** The AppConfig application. */
   readonly application: appconfig.Application;
   /** Environments by name. */
   readonly environments: Readonly<Record<string, appconfig.Environment>>;
+  /** The `prompts` hosted configuration profile. */
   readonly profile: appconfig.CfnConfigurationProfile;
+  /** Id of the `prompts` profile. */
   readonly configurationProfileId: string;
+  /** ARN of the `prompts` profile. */
   readonly configurationProfileArn: string;
   /** Strategy ids by name: `AppConfig.<name>` for the predefined ones, generated ids for custom ones. */
   readonly strategyIds: Readonly<Record<string, string>>;
@@ -80,7 +91,9 @@ export class PromptDelivery extends Construct {
   readonly alarmRole: iam.Role;
   /** AppConfig deployment events of this application (start, complete, rolled back). */
   readonly deploymentEventsRule: events.Rule;
-  readonly initialManifest: InitialManifest;
+  /** The custom resource handler that deploys the empty manifest to every new environment. */
+  readonly initialManifestFunction: lambda.IFunction;
+  private readonly initialManifest: InitialManifest;
   private readonly key: kms.IKey;
   private readonly deadLetterQueue: sqs.IQueue;
   private readonly validators: appconfig.CfnConfigurationProfile.ValidatorsProperty[];
@@ -147,19 +160,13 @@ export class PromptDelivery extends Construct {
 
     // Predefined strategies are referenced by id: creating copies would use up AppConfig's quota.
     const customStrategyIds: Record<string, string> = {};
-    for (const spec of props.customStrategies ?? []) {
-      const strategy = new appconfig.DeploymentStrategy(this, `Strategy${pascalCase(spec.name)}`, {
-        deploymentStrategyName: spec.name,
-        description: `PromptOps custom strategy ${spec.name}`,
-        rolloutStrategy: (spec.growthType === 'EXPONENTIAL'
-          ? appconfig.RolloutStrategy.exponential
-          : appconfig.RolloutStrategy.linear)({
-          growthFactor: spec.growthFactor,
-          deploymentDuration: Duration.minutes(spec.deploymentDurationInMinutes),
-          finalBakeTime: Duration.minutes(spec.finalBakeTimeInMinutes),
-        }),
+    for (const [name, rolloutStrategy] of Object.entries(props.customStrategies ?? {})) {
+      const strategy = new appconfig.DeploymentStrategy(this, `Strategy${pascalCase(name)}`, {
+        deploymentStrategyName: name,
+        description: `PromptOps custom strategy ${name}`,
+        rolloutStrategy,
       });
-      customStrategyIds[spec.name] = strategy.deploymentStrategyId;
+      customStrategyIds[name] = strategy.deploymentStrategyId;
     }
     this.customStrategyIds = customStrategyIds;
     this.strategyIds = { ...predefinedStrategyIds(), ...customStrategyIds };
@@ -202,6 +209,7 @@ export class PromptDelivery extends Construct {
       logRetention: props.logRetention ?? FUNCTION_DEFAULTS.logRetention,
       grantDeploy: (grantee) => this.grantDeploy(grantee),
     });
+    this.initialManifestFunction = this.initialManifest.handler;
   }
 
   /** AppConfig environment ids by name. */
@@ -253,14 +261,15 @@ export class PromptDelivery extends Construct {
    * `prompts` profile of the given environments (all by default), and decryption with the data key.
    */
   grantReadConfig(grantee: iam.IGrantable, environments?: readonly string[]): iam.Grant {
-    this.key.grant(grantee, 'kms:Decrypt');
-    return iam.Grant.addToPrincipal({
-      grantee,
-      actions: ['appconfig:StartConfigurationSession', 'appconfig:GetLatestConfiguration'],
-      resourceArns: this.selectEnvironments(environments).map(
-        (env) => `${env.environmentArn}/configuration/${this.configurationProfileId}`,
-      ),
-    });
+    return this.key.grant(grantee, 'kms:Decrypt').combine(
+      iam.Grant.addToPrincipal({
+        grantee,
+        actions: ['appconfig:StartConfigurationSession', 'appconfig:GetLatestConfiguration'],
+        resourceArns: this.selectEnvironments(environments).map(
+          (env) => `${env.environmentArn}/configuration/${this.configurationProfileId}`,
+        ),
+      }),
+    );
   }
 
   /**
@@ -268,29 +277,34 @@ export class PromptDelivery extends Construct {
    * records deployment events, and for status).
    */
   grantReadDeployments(grantee: iam.IGrantable): iam.Grant {
-    this.key.grant(grantee, 'kms:Decrypt');
     const envs = Object.values(this.environments);
-    iam.Grant.addToPrincipal({
-      grantee,
-      actions: ['appconfig:GetEnvironment', 'appconfig:ListDeployments'],
-      resourceArns: envs.map((env) => env.environmentArn),
-    });
-    iam.Grant.addToPrincipal({
-      grantee,
-      actions: ['appconfig:GetConfigurationProfile', 'appconfig:ListHostedConfigurationVersions'],
-      resourceArns: [this.configurationProfileArn],
-    });
-    iam.Grant.addToPrincipal({
-      grantee,
-      actions: ['appconfig:GetHostedConfigurationVersion'],
-      resourceArns: [this.hostedVersionsArn()],
-    });
+    const grants = [
+      this.key.grant(grantee, 'kms:Decrypt'),
+      iam.Grant.addToPrincipal({
+        grantee,
+        actions: ['appconfig:GetEnvironment', 'appconfig:ListDeployments'],
+        resourceArns: envs.map((env) => env.environmentArn),
+      }),
+      iam.Grant.addToPrincipal({
+        grantee,
+        actions: ['appconfig:GetConfigurationProfile', 'appconfig:ListHostedConfigurationVersions'],
+        resourceArns: [this.configurationProfileArn],
+      }),
+      iam.Grant.addToPrincipal({
+        grantee,
+        actions: ['appconfig:GetHostedConfigurationVersion'],
+        resourceArns: [this.hostedVersionsArn()],
+      }),
+    ];
     this.acknowledgeVersionedResources(grantee);
-    return iam.Grant.addToPrincipal({
-      grantee,
-      actions: ['appconfig:GetDeployment'],
-      resourceArns: envs.map((env) => this.deploymentsArn(env)),
-    });
+    grants.push(
+      iam.Grant.addToPrincipal({
+        grantee,
+        actions: ['appconfig:GetDeployment'],
+        resourceArns: envs.map((env) => this.deploymentsArn(env)),
+      }),
+    );
+    return combineGrants(grants);
   }
 
   /**
@@ -298,33 +312,38 @@ export class PromptDelivery extends Construct {
    * in every environment with any configured strategy, and read them back.
    */
   grantDeploy(grantee: iam.IGrantable): iam.Grant {
-    this.grantReadDeployments(grantee);
-    this.key.grant(grantee, 'kms:Encrypt', 'kms:GenerateDataKey');
     const envs = Object.values(this.environments);
     const stack = Stack.of(this);
-    iam.Grant.addToPrincipal({
-      grantee,
-      actions: ['appconfig:CreateHostedConfigurationVersion'],
-      resourceArns: [this.configurationProfileArn],
-    });
-    iam.Grant.addToPrincipal({
-      grantee,
-      actions: ['appconfig:StopDeployment'],
-      resourceArns: envs.map((env) => this.deploymentsArn(env)),
-    });
-    const grant = iam.Grant.addToPrincipal({
-      grantee,
-      actions: ['appconfig:StartDeployment'],
-      resourceArns: [
-        this.application.applicationArn,
-        this.configurationProfileArn,
-        ...envs.map((env) => env.environmentArn),
-        ...Object.values(this.strategyIds).map((strategyId) =>
-          stack.formatArn({ service: 'appconfig', resource: 'deploymentstrategy', resourceName: strategyId }),
-        ),
-      ],
-    });
-    return grant;
+    return combineGrants([
+      this.grantReadDeployments(grantee),
+      this.key.grant(grantee, 'kms:Encrypt', 'kms:GenerateDataKey'),
+      iam.Grant.addToPrincipal({
+        grantee,
+        actions: ['appconfig:CreateHostedConfigurationVersion'],
+        resourceArns: [this.configurationProfileArn],
+      }),
+      iam.Grant.addToPrincipal({
+        grantee,
+        actions: ['appconfig:StopDeployment'],
+        resourceArns: envs.map((env) => this.deploymentsArn(env)),
+      }),
+      iam.Grant.addToPrincipal({
+        grantee,
+        actions: ['appconfig:StartDeployment'],
+        resourceArns: [
+          this.application.applicationArn,
+          this.configurationProfileArn,
+          ...envs.map((env) => env.environmentArn),
+          ...Object.values(this.strategyIds).map((strategyId) =>
+            stack.formatArn({
+              service: 'appconfig',
+              resource: 'deploymentstrategy',
+              resourceName: strategyId,
+            }),
+          ),
+        ],
+      }),
+    ]);
   }
 
   private selectEnvironments(names?: readonly string[]): appconfig.Environment[] {
@@ -368,4 +387,9 @@ export class PromptDelivery extends Construct {
       );
     }
   }
+}
+
+/** The grants as one (each call above adds at least one). */
+function combineGrants(grants: readonly iam.Grant[]): iam.Grant {
+  return grants.reduce((all, grant) => all.combine(grant));
 }

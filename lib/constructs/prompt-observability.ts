@@ -4,7 +4,7 @@
  * environment's AppConfig monitor; the operators' SNS topic; and the dashboard.
  */
 import { Duration, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
+import type { IHttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -29,6 +29,7 @@ import {
 import { DIMENSION, METRIC_NAMESPACE, METRICS, type MetricDefinition } from '../../src/core/metrics.ts';
 import { pascalCase } from '../private/validation.ts';
 
+/** Props of {@link PromptObservability}. */
 export interface PromptObservabilityProps {
   /** The application (AppConfig name): alarms are named `<application>-<environment>-<alarm>`. */
   readonly applicationName: string;
@@ -42,7 +43,7 @@ export interface PromptObservabilityProps {
    */
   readonly operatorEmails?: readonly string[];
   /** The HTTP API, for its request, error and latency widgets. */
-  readonly httpApi: HttpApi;
+  readonly httpApi: IHttpApi;
   /** Tables whose throttling the dashboard shows. */
   readonly tables: Readonly<Record<string, dynamodb.ITableV2>>;
   /**
@@ -64,6 +65,11 @@ export interface EnvironmentAlarms {
 
 const DASHBOARD_WIDTH = 24;
 
+/**
+ * Watching rollouts: per environment, the rollback alarms on the EMF metrics and the composite alarm
+ * that is the environment's AppConfig monitor, plus a latency anomaly alarm; the operators' encrypted
+ * topic, the dead-letter queue and the deployment events log; and the dashboard.
+ */
 export class PromptObservability extends Construct {
   /** Key of the operators' topic; CloudWatch and EventBridge may use it to publish. */
   readonly topicKey: kms.Key;
@@ -73,6 +79,7 @@ export class PromptObservability extends Construct {
   readonly deadLetters: sqs.Queue;
   /** Every AppConfig deployment event of the application, as EventBridge delivered it. */
   readonly deploymentEvents: logs.LogGroup;
+  /** Per-environment rows (deployments, error rate, latency, feedback, cost) and the service rows. */
   readonly dashboard: cloudwatch.Dashboard;
   private readonly alarmsByEnvironment = new Map<string, EnvironmentAlarms>();
   private readonly applicationName: string;
@@ -294,7 +301,7 @@ export class PromptObservability extends Construct {
   }
 
   private addServiceRows(
-    httpApi: HttpApi,
+    httpApi: IHttpApi,
     tables: Readonly<Record<string, dynamodb.ITableV2>>,
     deadLettersAlarm: cloudwatch.Alarm,
   ): void {

@@ -10,6 +10,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import {
+  APPCONFIG,
   BODY_KEY_PREFIX,
   FEEDBACK_TABLE_INDEXES,
   MAIN_TABLE_INDEXES,
@@ -17,15 +18,20 @@ import {
 } from '../../src/core/contracts.ts';
 import { accessLogBucket, bodyBucketProps } from '../private/body-buckets.ts';
 import { acknowledgeWildcardResource } from '../private/nag.ts';
-import type { ReplicaNames } from '../private/replica-names.ts';
+import { type ReplicaNames, replicaNames } from '../private/replica-names.ts';
 
+/** Where {@link PromptStore} replicates to: a region with a deployed PromptOpsReplicaStack. */
 export interface PromptStoreReplica {
   /** Region holding the replicas. */
   readonly region: string;
-  /** Names of the replica region's key, bucket and vault (see replica-names.ts). */
-  readonly names: ReplicaNames;
+  /**
+   * The replica stack's `applicationName`: the replica key, bucket and vault names derive from it.
+   * @default 'promptops'
+   */
+  readonly applicationName?: string;
 }
 
+/** Props of {@link PromptStore}. */
 export interface PromptStoreProps {
   /**
    * Replicate tables (global table replica) and bodies (S3 replication) to another region.
@@ -44,6 +50,12 @@ export interface PromptStoreProps {
   readonly accessLogRetention?: Duration;
 }
 
+/** A replica with the names of its region's resources. */
+interface ResolvedReplica {
+  readonly region: string;
+  readonly names: ReplicaNames;
+}
+
 const DYNAMODB_READ = [
   'dynamodb:GetItem',
   'dynamodb:BatchGetItem',
@@ -51,13 +63,18 @@ const DYNAMODB_READ = [
   'dynamodb:ConditionCheckItem',
   'dynamodb:DescribeTable',
 ];
-// Writes are single items (ARCHITECTURE.md): conditional puts and updates, and the deletes that undo
+// Writes are single items (docs/architecture.md): conditional puts and updates, and the deletes that undo
 // a request's own uncommitted write (a deploy whose StartDeployment failed, a feedback item that
 // could not be counted). No batch writes, no transactions.
 const DYNAMODB_WRITE = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'];
 const KMS_DECRYPT = ['kms:Decrypt', 'kms:DescribeKey'];
 const KMS_ENCRYPT = ['kms:Encrypt', 'kms:GenerateDataKey'];
 
+/**
+ * Where prompts live: the bodies bucket (documents by SHA-256), the registry table and the feedback
+ * table, encrypted with one customer-managed key; with a replica, global tables and S3 replication.
+ * The `grant*` methods scope every permission to these resources.
+ */
 export class PromptStore extends Construct {
   /** Customer-managed key (rotation on) for bodies, tables, AppConfig data and backups. */
   readonly key: kms.Key;
@@ -72,7 +89,16 @@ export class PromptStore extends Construct {
 
   constructor(scope: Construct, id: string, props: PromptStoreProps = {}) {
     super(scope, id);
-    const replica = props.replica;
+    const replica = props.replica
+      ? {
+          region: props.replica.region,
+          names: replicaNames(
+            this,
+            props.replica.applicationName ?? APPCONFIG.application,
+            props.replica.region,
+          ),
+        }
+      : undefined;
 
     this.key = new kms.Key(this, 'Key', {
       description: `PromptOps data key (${this.node.path}): prompt bodies, tables, AppConfig data, backups`,
@@ -149,42 +175,36 @@ export class PromptStore extends Construct {
     return this.grantTable(grantee, this.table, MAIN_TABLE_INDEXES, true);
   }
 
+  /** Read feedback items and aggregates. */
   grantReadFeedback(grantee: iam.IGrantable): iam.Grant {
     return this.grantTable(grantee, this.feedbackTable, FEEDBACK_TABLE_INDEXES, false);
   }
 
+  /** Read and write feedback items and aggregates. */
   grantWriteFeedback(grantee: iam.IGrantable): iam.Grant {
     return this.grantTable(grantee, this.feedbackTable, FEEDBACK_TABLE_INDEXES, true);
   }
 
   /** s3:GetObject on prompt documents, and decryption with the data key. */
   grantReadBodies(grantee: iam.IGrantable): iam.Grant {
-    this.key.grant(grantee, ...KMS_DECRYPT);
-    return iam.Grant.addToPrincipal({
-      grantee,
-      actions: ['s3:GetObject'],
-      resourceArns: [this.bodies.arnForObjects(`${BODY_KEY_PREFIX}*`)],
-    });
+    return this.key.grant(grantee, ...KMS_DECRYPT).combine(
+      iam.Grant.addToPrincipal({
+        grantee,
+        actions: ['s3:GetObject'],
+        resourceArns: [this.bodies.arnForObjects(`${BODY_KEY_PREFIX}*`)],
+      }),
+    );
   }
 
   /** Read and write prompt documents (bodies are content-addressed, so writes are idempotent). */
   grantWriteBodies(grantee: iam.IGrantable): iam.Grant {
-    this.key.grant(grantee, ...KMS_DECRYPT, ...KMS_ENCRYPT);
-    return iam.Grant.addToPrincipal({
-      grantee,
-      actions: ['s3:GetObject', 's3:PutObject'],
-      resourceArns: [this.bodies.arnForObjects(`${BODY_KEY_PREFIX}*`)],
-    });
-  }
-
-  /** Decrypt with the data key (AppConfig configuration data is encrypted with it too). */
-  grantDecrypt(grantee: iam.IGrantable): iam.Grant {
-    return this.key.grant(grantee, ...KMS_DECRYPT);
-  }
-
-  /** Encrypt and decrypt with the data key. */
-  grantEncryptDecrypt(grantee: iam.IGrantable): iam.Grant {
-    return this.key.grant(grantee, ...KMS_DECRYPT, ...KMS_ENCRYPT);
+    return this.key.grant(grantee, ...KMS_DECRYPT, ...KMS_ENCRYPT).combine(
+      iam.Grant.addToPrincipal({
+        grantee,
+        actions: ['s3:GetObject', 's3:PutObject'],
+        resourceArns: [this.bodies.arnForObjects(`${BODY_KEY_PREFIX}*`)],
+      }),
+    );
   }
 
   private grantTable(
@@ -193,17 +213,18 @@ export class PromptStore extends Construct {
     indexes: readonly { readonly name: string }[],
     write: boolean,
   ): iam.Grant {
-    this.key.grant(grantee, ...KMS_DECRYPT, ...(write ? KMS_ENCRYPT : []));
-    return iam.Grant.addToPrincipal({
-      grantee,
-      actions: [...DYNAMODB_READ, ...(write ? DYNAMODB_WRITE : [])],
-      resourceArns: [table.tableArn, ...indexes.map((index) => `${table.tableArn}/index/${index.name}`)],
-    });
+    return this.key.grant(grantee, ...KMS_DECRYPT, ...(write ? KMS_ENCRYPT : [])).combine(
+      iam.Grant.addToPrincipal({
+        grantee,
+        actions: [...DYNAMODB_READ, ...(write ? DYNAMODB_WRITE : [])],
+        resourceArns: [table.tableArn, ...indexes.map((index) => `${table.tableArn}/index/${index.name}`)],
+      }),
+    );
   }
 
   /** Replication of SSE-KMS objects to the replica bucket, re-encrypted there with the replica key. */
   private replicationProps(
-    replica: PromptStoreReplica,
+    replica: ResolvedReplica,
     role: iam.IRole,
   ): Pick<s3.BucketProps, 'replicationRole' | 'replicationRules'> {
     return {
@@ -223,7 +244,7 @@ export class PromptStore extends Construct {
     };
   }
 
-  private replicaBucket(replica: PromptStoreReplica): s3.IBucket {
+  private replicaBucket(replica: ResolvedReplica): s3.IBucket {
     return (
       (this.node.tryFindChild('ReplicaBucket') as s3.IBucket | undefined) ??
       s3.Bucket.fromBucketAttributes(this, 'ReplicaBucket', {
@@ -234,7 +255,7 @@ export class PromptStore extends Construct {
     );
   }
 
-  private grantReplication(role: iam.Role, replica: PromptStoreReplica): void {
+  private grantReplication(role: iam.Role, replica: ResolvedReplica): void {
     const { names } = replica;
     this.bodies.grantReplicationPermission(role, {
       sourceDecryptionKey: this.key,

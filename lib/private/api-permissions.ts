@@ -1,8 +1,16 @@
 /**
- * Who may call which routes of the HTTP API (CONTRACT.md section 2). The roles are what the PromptOps
- * construct's grant methods hand out as execute-api:Invoke permissions.
+ * Who may call which routes of the HTTP API (docs/api.md). The roles are what the PromptOps
+ * construct's grant methods hand out as execute-api:Invoke permissions; each is a filter over
+ * API_ROUTES, so a new route joins the roles its method, path and handler put it in.
  */
+import { API_ROUTES, type ApiRoute } from '../../src/core/routes.ts';
 import type { RouteSpec } from '../constructs/prompt-api.ts';
+
+function routes(predicate: (route: ApiRoute) => boolean): RouteSpec[] {
+  return API_ROUTES.filter(predicate).map(({ method, path }) => ({ method, path }));
+}
+
+const isPromptPath = (path: string) => path === '/prompts' || path.startsWith('/prompts/');
 
 /**
  * Reading prompts, versions, diffs and feedback reports (aggregate counts, no comments or ids): part
@@ -10,34 +18,29 @@ import type { RouteSpec } from '../constructs/prompt-api.ts';
  * explicitly because IAM's `*` spans `/`: `GET /prompts/{id}` (`GET/prompts/*`) already matches every
  * GET route below `/prompts/`, so a narrower grant is not expressible without denies.
  */
-export const PROMPT_READ_ROUTES: readonly RouteSpec[] = [
-  { method: 'GET', path: '/prompts' },
-  { method: 'GET', path: '/prompts/{id}' },
-  { method: 'GET', path: '/prompts/{id}/versions' },
-  { method: 'GET', path: '/prompts/{id}/versions/{version}' },
-  { method: 'GET', path: '/prompts/{id}/diff' },
-  { method: 'GET', path: '/prompts/{id}/feedback' },
-];
+export const PROMPT_READ_ROUTES: readonly RouteSpec[] = routes(
+  (route) => route.method === 'GET' && isPromptPath(route.path),
+);
 
 export const PUBLISHER_ROUTES: readonly RouteSpec[] = [
-  { method: 'POST', path: '/prompts/{id}/versions' },
+  ...routes((route) => route.method === 'POST' && route.handler === 'publish'),
   ...PROMPT_READ_ROUTES,
 ];
 
 export const REVIEWER_ROUTES: readonly RouteSpec[] = [
-  { method: 'POST', path: '/prompts/{id}/versions/{version}/approvals' },
+  ...routes((route) => route.method === 'POST' && route.handler === 'review'),
   ...PROMPT_READ_ROUTES,
 ];
+
+const DEPLOY_ROUTES = routes((route) => route.handler === 'deploy');
 
 /** Deploying and rolling back, in the given environments (`{env}` for all of them). */
 export function deployerRoutes(environments: readonly string[] | undefined): RouteSpec[] {
   const envs = environments ?? ['{env}'];
   return [
-    ...envs.flatMap((env): RouteSpec[] => [
-      { method: 'POST', path: `/environments/${env}/deployments` },
-      { method: 'POST', path: `/environments/${env}/rollback` },
-      { method: 'GET', path: `/environments/${env}` },
-    ]),
+    ...envs.flatMap((env) =>
+      DEPLOY_ROUTES.map((route) => ({ method: route.method, path: route.path.replace('{env}', env) })),
+    ),
     ...PROMPT_READ_ROUTES,
   ];
 }
@@ -45,13 +48,13 @@ export function deployerRoutes(environments: readonly string[] | undefined): Rou
 /** On call: read everything, and roll back any environment. */
 export const OPERATOR_ROUTES: readonly RouteSpec[] = [
   ...PROMPT_READ_ROUTES,
-  { method: 'GET', path: '/audit' },
-  { method: 'GET', path: '/environments/{env}' },
-  { method: 'POST', path: '/environments/{env}/rollback' },
+  ...routes((route) => route.method === 'GET' && !isPromptPath(route.path)),
+  ...routes(
+    (route) => route.method === 'POST' && route.handler === 'deploy' && route.path.endsWith('/rollback'),
+  ),
 ];
 
 /** Apps reporting outcomes: user feedback and metric records. */
-export const FEEDBACK_SENDER_ROUTES: readonly RouteSpec[] = [
-  { method: 'POST', path: '/feedback' },
-  { method: 'POST', path: '/metrics' },
-];
+export const FEEDBACK_SENDER_ROUTES: readonly RouteSpec[] = routes(
+  (route) => route.method === 'POST' && (route.handler === 'feedback' || route.handler === 'metrics'),
+);

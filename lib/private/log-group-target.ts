@@ -18,10 +18,10 @@ export interface LogGroupTargetProps {
 }
 
 export class LogGroupTarget implements events.IRuleTarget {
-  private readonly logGroup: logs.LogGroup;
+  private readonly logGroup: logs.ILogGroup;
   private readonly props: LogGroupTargetProps;
 
-  constructor(logGroup: logs.LogGroup, props: LogGroupTargetProps) {
+  constructor(logGroup: logs.ILogGroup, props: LogGroupTargetProps) {
     this.logGroup = logGroup;
     this.props = props;
   }

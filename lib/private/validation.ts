@@ -1,5 +1,4 @@
 /** Synth-time validation in the house style: every message names the construct path and the value. */
-import { Token } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 
 /** Collects problems for one construct and throws them together. */
@@ -23,11 +22,6 @@ export class PropsValidator {
       `${this.scope.node.path}: ${this.problems.length === 1 ? this.problems[0] : `\n  - ${this.problems.join('\n  - ')}`}`,
     );
   }
-}
-
-/** True for a token that synthesis resolves later: such values are not validated here. */
-export function isToken(value: unknown): boolean {
-  return Token.isUnresolved(value);
 }
 
 /** `staging-eu` -> `StagingEu`: environment names as parts of construct ids and output names. */

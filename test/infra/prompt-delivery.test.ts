@@ -1,5 +1,6 @@
-import { Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
+import * as appconfig from 'aws-cdk-lib/aws-appconfig';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EVENTBRIDGE_EXTENSION, INITIAL_MANIFEST_STRATEGY } from '../../lib/constructs/prompt-delivery.ts';
@@ -30,15 +31,13 @@ describe('Construct: PromptDelivery (through PromptOps)', () => {
       });
     }).template;
     ({ template: custom, promptOps: customPromptOps } = buildPromptOps({
-      customStrategies: [
-        {
-          name: 'Linear25',
-          deploymentDurationInMinutes: 8,
+      customStrategies: {
+        Linear25: appconfig.RolloutStrategy.linear({
           growthFactor: 25,
-          growthType: 'LINEAR',
-          finalBakeTimeInMinutes: 5,
-        },
-      ],
+          deploymentDuration: Duration.minutes(8),
+          finalBakeTime: Duration.minutes(5),
+        }),
+      },
       defaultStrategies: { prod: 'Linear25' },
     }));
   });
@@ -274,7 +273,7 @@ describe('Construct: PromptDelivery (through PromptOps)', () => {
       expect(() =>
         buildPromptOps({}, (p) => {
           p.addConfigValidator({ entry: FIXTURE_HANDLER });
-          p.delivery.addValidator(p.delivery.initialManifest.handler);
+          p.delivery.addValidator(p.delivery.initialManifestFunction);
         }),
       ).toThrow(
         /Delivery: the profile already has a Lambda validator \(Test\/PromptOps\/ConfigValidator\/Function\)/,

@@ -1,3 +1,4 @@
+import { Duration } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { PromptOps } from '../../lib/promptops.ts';
@@ -13,6 +14,10 @@ const THRESHOLDS = {
   alarmMinimumSamples: 40,
 };
 
+/** The same thresholds as construct props, which take the latency as a Duration. */
+const { alarmP99LatencyMs, ...plainThresholds } = THRESHOLDS;
+const CONSTRUCT_THRESHOLDS = { ...plainThresholds, alarmP99Latency: Duration.millis(alarmP99LatencyMs) };
+
 type Resource = { Properties: Record<string, unknown> };
 
 describe('Construct: PromptObservability (through PromptOps)', () => {
@@ -24,7 +29,7 @@ describe('Construct: PromptObservability (through PromptOps)', () => {
   beforeAll(() => {
     ({ template, promptOps } = buildPromptOps(
       {
-        ...THRESHOLDS,
+        ...CONSTRUCT_THRESHOLDS,
         environments: ['dev', 'prod'],
         operatorEmails: ['ops@example.com', 'oncall@example.com'],
       },

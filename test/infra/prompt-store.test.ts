@@ -2,7 +2,6 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PromptStore } from '../../lib/constructs/prompt-store.ts';
-import { replicaNames } from '../../lib/private/replica-names.ts';
 import { FEEDBACK_TABLE_INDEXES, MAIN_TABLE_INDEXES, TABLE } from '../../src/core/contracts.ts';
 import { actionsOf, logicalId, roleStatements, TEST_ENV, testApp, testStack } from './support.ts';
 
@@ -13,9 +12,7 @@ function build(options: { replica?: boolean } = {}) {
   const store = new PromptStore(
     stack,
     'Store',
-    options.replica
-      ? { replica: { region: 'us-west-2', names: replicaNames(stack, 'promptops', 'us-west-2') } }
-      : {},
+    options.replica ? { replica: { region: 'us-west-2', applicationName: 'promptops' } } : {},
   );
   const reader = new iam.Role(stack, 'Reader', { assumedBy: new iam.AccountRootPrincipal() });
   const writer = new iam.Role(stack, 'Writer', { assumedBy: new iam.AccountRootPrincipal() });

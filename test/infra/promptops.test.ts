@@ -1,7 +1,8 @@
-import { App, Stack, Token } from 'aws-cdk-lib';
+import { App, Duration, Stack, Token } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { FeedbackRetention } from '../../lib/feedback-retention.ts';
 import { PromptOps } from '../../lib/promptops.ts';
 import { BODY_KEY_PREFIX, ENV } from '../../src/core/contracts.ts';
 import { API_ROUTES } from '../../src/core/routes.ts';
@@ -24,38 +25,41 @@ describe('Construct: PromptOps', () => {
   let promptOps: PromptOps;
 
   beforeAll(() => {
-    ({ template, promptOps } = buildPromptOps({ feedbackRetentionDays: 30 }, (p, stack) => {
-      p.addApiHandler('publish', {
-        entry: FIXTURE_HANDLER,
-        routes: [{ method: 'POST', path: '/prompts/{id}/versions' }],
-        access: { registry: 'readWrite', bodies: 'readWrite' },
-      });
-      p.addApiHandler('deploy', {
-        entry: FIXTURE_HANDLER,
-        routes: [{ method: 'POST', path: '/environments/{env}/deployments' }],
-        access: { registry: 'readWrite', bodies: 'read', appConfig: 'deploy' },
-        reservedConcurrentExecutions: 5,
-      });
-      p.addApiHandler('feedback', {
-        entry: FIXTURE_HANDLER,
-        routes: [{ method: 'POST', path: '/feedback' }],
-        access: { feedback: 'readWrite' },
-      });
-      p.addConfigValidator({ entry: FIXTURE_HANDLER, access: { bodies: 'read' } });
-      p.addDeploymentEventsHandler({
-        entry: FIXTURE_HANDLER,
-        access: { registry: 'readWrite', appConfig: 'read' },
-      });
-      const principal = new iam.AccountRootPrincipal();
-      const role = (id: string) => new iam.Role(stack, id, { assumedBy: principal });
-      p.grantRead(role('App'));
-      p.grantPublish(role('Author'));
-      p.grantApprove(role('Reviewer'));
-      p.grantDeploy(role('DevReleaser'), { environments: ['dev'] });
-      p.grantDeploy(role('Releaser'));
-      p.grantOperate(role('Operator'));
-      p.grantSendFeedback(role('Reporter'));
-    }));
+    ({ template, promptOps } = buildPromptOps(
+      { feedbackRetention: FeedbackRetention.after(Duration.days(30)) },
+      (p, stack) => {
+        p.addApiHandler('publish', {
+          entry: FIXTURE_HANDLER,
+          routes: [{ method: 'POST', path: '/prompts/{id}/versions' }],
+          access: { registry: 'readWrite', bodies: 'readWrite' },
+        });
+        p.addApiHandler('deploy', {
+          entry: FIXTURE_HANDLER,
+          routes: [{ method: 'POST', path: '/environments/{env}/deployments' }],
+          access: { registry: 'readWrite', bodies: 'read', appConfig: 'deploy' },
+          reservedConcurrentExecutions: 5,
+        });
+        p.addApiHandler('feedback', {
+          entry: FIXTURE_HANDLER,
+          routes: [{ method: 'POST', path: '/feedback' }],
+          access: { feedback: 'readWrite' },
+        });
+        p.addConfigValidator({ entry: FIXTURE_HANDLER, access: { bodies: 'read' } });
+        p.addDeploymentEventsHandler({
+          entry: FIXTURE_HANDLER,
+          access: { registry: 'readWrite', appConfig: 'read' },
+        });
+        const principal = new iam.AccountRootPrincipal();
+        const role = (id: string) => new iam.Role(stack, id, { assumedBy: principal });
+        p.grantRead(role('App'));
+        p.grantPublish(role('Author'));
+        p.grantApprove(role('Reviewer'));
+        p.grantDeploy(role('DevReleaser'), { environments: ['dev'] });
+        p.grantDeploy(role('Releaser'));
+        p.grantOperate(role('Operator'));
+        p.grantSendFeedback(role('Reporter'));
+      },
+    ));
   });
 
   describe('settings validation', () => {
@@ -73,7 +77,10 @@ describe('Construct: PromptOps', () => {
       ],
       [{ operatorEmails: ['ops'] }, /operatorEmails: "ops" is not an email address/],
       [{ inlineBodyThreshold: -5 }, /inlineBodyThreshold: .*\(got -5\)/],
-      [{ feedbackRetentionDays: 0 }, /feedbackRetentionDays: .*\(got 0\)/],
+      [
+        { feedbackRetention: FeedbackRetention.after(Duration.days(0)) },
+        /feedbackRetention: .*\(got 0 days\)/,
+      ],
       [{ replicaRegion: 'moon-base' }, /replicaRegion: must be an AWS region .*\(got "moon-base"\)/],
     ] as const)('rejects %j, naming the construct path, the key and the value', (props, message) => {
       expect(() => new PromptOps(testStack(), 'PromptOps', props as never)).toThrow(message);
@@ -82,8 +89,12 @@ describe('Construct: PromptOps', () => {
 
     it('reports every problem at once', () => {
       expect(
-        () => new PromptOps(testStack(), 'PromptOps', { alarmP99LatencyMs: -1, operatorEmails: ['x'] }),
-      ).toThrow(/\(2 problems\)[\s\S]*operatorEmails[\s\S]*alarmP99LatencyMs/);
+        () =>
+          new PromptOps(testStack(), 'PromptOps', {
+            alarmP99Latency: Duration.millis(0),
+            operatorEmails: ['x'],
+          }),
+      ).toThrow(/\(2 problems\)[\s\S]*operatorEmails[\s\S]*alarmP99Latency/);
     });
 
     it('rejects settings that are tokens', () => {

@@ -1,0 +1,47 @@
+/**
+ * What a PromptOps handler's `access` grants: each level maps to the store's and delivery's scoped
+ * grants, so a handler never gets more than its table, bucket or AppConfig level says.
+ */
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { BODY_KEY_PREFIX } from '../../src/core/contracts.ts';
+import type { PromptDelivery } from '../constructs/prompt-delivery.ts';
+import type { PromptStore } from '../constructs/prompt-store.ts';
+import type { HandlerAccess } from '../promptops.ts';
+import { acknowledgeWildcardResource } from './nag.ts';
+
+/** The resources an access level is granted on. */
+export interface AccessTargets {
+  readonly store: PromptStore;
+  readonly delivery: PromptDelivery;
+}
+
+/** Grants `grantee` what `access` asks for, as one grant (empty when it asks for nothing). */
+export function grantHandlerAccess(
+  grantee: iam.IGrantable,
+  access: HandlerAccess,
+  { store, delivery }: AccessTargets,
+): iam.Grant {
+  const grants: iam.Grant[] = [];
+  if (access.registry === 'read') grants.push(store.grantReadRegistry(grantee));
+  if (access.registry === 'readWrite') grants.push(store.grantWriteRegistry(grantee));
+  if (access.feedback === 'read') grants.push(store.grantReadFeedback(grantee));
+  if (access.feedback === 'readWrite') grants.push(store.grantWriteFeedback(grantee));
+  if (access.bodies === 'read') grants.push(store.grantReadBodies(grantee));
+  if (access.bodies === 'readWrite') grants.push(store.grantWriteBodies(grantee));
+  if (access.bodies) acknowledgeBodies(store, grantee);
+  if (access.appConfig === 'read') grants.push(delivery.grantReadDeployments(grantee));
+  if (access.appConfig === 'deploy') grants.push(delivery.grantDeploy(grantee));
+  return grants.reduce((all, grant) => all.combine(grant), iam.Grant.drop(grantee, 'no PromptOps access'));
+}
+
+/** Bodies are content-addressed: their keys are SHA-256 hashes, known only at run time. */
+export function acknowledgeBodies(store: PromptStore, grantee: iam.IGrantable): void {
+  const principal = grantee.grantPrincipal;
+  if (!(principal instanceof Construct)) return;
+  acknowledgeWildcardResource(
+    principal,
+    store.bodies.arnForObjects(`${BODY_KEY_PREFIX}*`),
+    `${principal.node.path}: prompt documents are content-addressed under ${BODY_KEY_PREFIX}, so object keys are SHA-256 hashes known only at run time`,
+  );
+}

@@ -1,0 +1,68 @@
+/**
+ * The PromptOps handlers themselves: one per handler of API_ROUTES (src/core/routes.ts) with the access
+ * it needs, the AppConfig validator and the deployment-events recorder, and the key the feedback handler
+ * hashes identities with.
+ */
+import { Duration, Validations } from 'aws-cdk-lib';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { ENV } from '../../src/core/contracts.ts';
+import { API_ROUTES, type HandlerName } from '../../src/core/routes.ts';
+import type { PromptOps } from '../promptops.ts';
+
+const routesOf = (handler: HandlerName) => API_ROUTES.filter((route) => route.handler === handler);
+const entry = (name: string) => `lambda/handlers/${name}.ts`;
+
+/** Adds every PromptOps handler to `promptOps`; returns the feedback identity hash key. */
+export function addPromptOpsHandlers(promptOps: PromptOps, key: kms.IKey): secretsmanager.ISecret {
+  promptOps.addApiHandler('publish', {
+    entry: entry('publish'),
+    routes: routesOf('publish'),
+    access: { registry: 'readWrite', bodies: 'readWrite' },
+    memorySize: 1024,
+  });
+  promptOps.addApiHandler('review', {
+    entry: entry('review'),
+    routes: routesOf('review'),
+    access: { registry: 'readWrite' },
+  });
+  promptOps.addApiHandler('query', {
+    entry: entry('query'),
+    routes: routesOf('query'),
+    access: { registry: 'read', bodies: 'read' },
+  });
+  // Deploys talk to AppConfig: a little concurrency protects it (one deployment per environment anyway).
+  promptOps.addApiHandler('deploy', {
+    entry: entry('deploy'),
+    routes: routesOf('deploy'),
+    access: { registry: 'readWrite', bodies: 'read', appConfig: 'deploy' },
+    timeout: Duration.seconds(29),
+    reservedConcurrentExecutions: 5,
+  });
+  // The identity hash key lives in Secrets Manager; the function reads it once per container.
+  const hashSecret = new secretsmanager.Secret(promptOps, 'FeedbackHashSecret', {
+    description: 'PromptOps: key of the HMAC that hashes feedback user and session ids',
+    encryptionKey: key,
+    generateSecretString: { passwordLength: 48, excludePunctuation: true },
+  });
+  Validations.of(hashSecret).acknowledge({
+    id: 'AwsSolutions-SMG4',
+    reason: `${hashSecret.node.path}: an HMAC key for pseudonymous ids; rotating it would split every user's feedback history in two, so it is rotated by hand when needed`,
+  });
+  const feedback = promptOps.addApiHandler('feedback', {
+    entry: entry('feedback'),
+    routes: routesOf('feedback'),
+    access: { registry: 'read', feedback: 'readWrite' },
+    environment: { [ENV.feedbackHashSecretArn]: hashSecret.secretArn },
+    // Bounds the write rate on the per-day aggregate items (one partition per prompt version).
+    reservedConcurrentExecutions: 20,
+  });
+  hashSecret.grantRead(feedback);
+  promptOps.addApiHandler('metrics', { entry: entry('metrics'), routes: routesOf('metrics') });
+  promptOps.addConfigValidator({ entry: entry('config-validator'), access: { bodies: 'read' } });
+  promptOps.addDeploymentEventsHandler({
+    entry: entry('deployment-events'),
+    access: { registry: 'readWrite', appConfig: 'read' },
+  });
+  return hashSecret;
+}
