@@ -1,12 +1,9 @@
 /** What the registry stores and returns, independent of the database. */
+
+import type { Approval } from '../src/core/api.ts';
 import type { BumpResult } from '../src/core/versioning.ts';
 
-export interface Approval {
-  /** The approving IAM principal. */
-  readonly by: string;
-  readonly at: string;
-  readonly comment?: string;
-}
+export type { Approval };
 
 export interface VersionRecord {
   readonly id: string;

@@ -4,12 +4,13 @@
  * the commit releases the claim, so the environment state is unchanged and a retry works.
  */
 
+import type { StartedDeployment } from '../../src/core/api.ts';
 import { RevisionConflictError } from '../../src/core/errors.ts';
 import { buildManifest } from '../../src/core/manifest-builder.ts';
 import { type Pin, type Pins, pinVersions } from '../../src/core/pins.ts';
 import { auditEvent } from '../audit-events.ts';
 import type { DeliveryDeps } from './deps.ts';
-import type { DeploymentState, EnvironmentState, RevisionKind, RevisionRecord } from './model.ts';
+import type { EnvironmentState, RevisionKind, RevisionRecord } from './model.ts';
 import type { ResolveOptions } from './resolve-pins.ts';
 import { resolvePins } from './resolve-pins.ts';
 
@@ -33,12 +34,8 @@ export interface StartRevisionInput {
   readonly requestId: string;
 }
 
-export interface StartedRevision {
-  readonly environment: string;
-  readonly deploymentNumber: number;
-  readonly state: DeploymentState;
-  readonly revision: number;
-}
+/** What a started deploy or rollback answers (202). */
+export type StartedRevision = StartedDeployment;
 
 export async function startRevision(deps: DeliveryDeps, input: StartRevisionInput): Promise<StartedRevision> {
   const { environment, state } = input;

@@ -3,22 +3,11 @@
  * client library's `record()` writes: one per record, with the names, units and dimensions of core
  * metrics.ts. All records are checked before any is emitted, so a rejected batch emits nothing.
  */
+import type { OutcomeRecord } from '../../src/core/api.ts';
 import { type FieldError, ValidationError } from '../../src/core/errors.ts';
 import { emfDocument, outcomeMetrics } from '../../src/core/metrics.ts';
 import type { MetricsDeps } from '../ports.ts';
 import { environmentProblem } from './environments.ts';
-
-export interface OutcomeRecord {
-  readonly promptId: string;
-  readonly version: string;
-  readonly environment: string;
-  readonly latencyMs?: number;
-  readonly inputTokens?: number;
-  readonly outputTokens?: number;
-  readonly costUsd?: number;
-  readonly error?: boolean;
-  readonly score?: number;
-}
 
 export function recordMetrics(
   deps: MetricsDeps,

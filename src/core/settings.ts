@@ -1,8 +1,9 @@
 /**
  * The PromptOps configuration model: one parser shared by the CDK app (context keys), the embeddable
- * construct (props), the Lambdas and local mode. Values may arrive as strings (`-c key=value`), JSON
- * values (cdk.json) or typed props; every problem names its key and the bad value, and all of them are
- * collected before anything is thrown.
+ * construct (which turns its typed props, Durations and AppConfig strategies, into these values first),
+ * and local mode; the Lambdas read its output back with readHandlerEnvironment (handler-environment.ts).
+ * Values may arrive as strings (`-c key=value`) or JSON values (cdk.json); every problem names its key
+ * and the bad value, and all of them are collected before anything is thrown.
  */
 import {
   DEFAULT_ENVIRONMENT_STRATEGIES,

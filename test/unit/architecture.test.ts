@@ -1,5 +1,5 @@
 /**
- * Dependencies point one way (ARCHITECTURE.md): the core is pure, so it imports no AWS SDK, no
+ * Dependencies point one way (docs/architecture.md): the core is pure, so it imports no AWS SDK, no
  * aws-cdk-lib, no file system or network module, and nothing outside src/core; the other layers
  * import only what sits below them.
  */

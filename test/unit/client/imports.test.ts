@@ -1,5 +1,5 @@
 /**
- * What the client library may import (ARCHITECTURE.md): the pure core modules that stay free of yaml,
+ * What the client library may import (docs/architecture.md): the pure core modules that stay free of yaml,
  * semver and diff, Node built-ins, and the AWS SDK only by dynamic import. Nothing from lambda/, lib/,
  * the CLI or local mode. esbuild resolves the real module graph; a text scan also covers type imports.
  */
