@@ -1,6 +1,6 @@
 /** What the registry stores and returns, independent of the database. */
 
-import type { Approval } from '../src/core/api.ts';
+import type { Approval, AuditEntry } from '../src/core/api.ts';
 import type { BumpResult } from '../src/core/versioning.ts';
 
 export type { Approval };
@@ -28,15 +28,9 @@ export interface PromptSummary {
   readonly updatedAt: string;
 }
 
-export interface AuditEvent {
+export interface AuditEvent extends AuditEntry {
   /** Deterministic: the same action on the same target yields the same id, so a retry adds nothing. */
   readonly eventId: string;
-  readonly at: string;
-  readonly actor: string;
-  readonly action: string;
-  readonly target: string;
-  readonly details: Readonly<Record<string, unknown>>;
-  readonly requestId: string;
   readonly promptId?: string;
   readonly environment?: string;
 }

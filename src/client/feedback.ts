@@ -8,21 +8,8 @@ import { type AwsCredentials, type CredentialsProvider, signRequest } from '../c
 import { FeedbackError } from './errors.ts';
 import type { Prompt } from './prompt.ts';
 
-export interface FeedbackInput {
-  /**
-   * Thumbs (the default scale): 1 (up) or -1 (down). Stars: a whole number from 1 to 5. The API answers
-   * any other rating (0 included) with 400 VALIDATION_FAILED, which rejects with `FeedbackError`.
-   */
-  readonly rating: number;
-  /** @default the API's default (thumbs) */
-  readonly scale?: 'thumbs' | 'stars';
-  readonly comment?: string;
-  /** Stored as a keyed hash by the API, never in clear. */
-  readonly sessionId?: string;
-  /** Stored as a keyed hash by the API, never in clear. */
-  readonly userId?: string;
-  readonly tags?: readonly string[];
-}
+/** A rating of the prompt version a `Prompt` is (its id, version and environment are added). */
+export type FeedbackInput = Omit<FeedbackRequest, 'promptId' | 'version' | 'environment'>;
 
 export type { AwsCredentials, CredentialsProvider };
 

@@ -4,6 +4,7 @@
  * client and local mode all import these; nothing else declares them.
  */
 import type { ErrorCode, FieldError } from './errors.ts';
+import type { Outcome } from './metrics.ts';
 import type { Pin } from './pins.ts';
 import type { BumpResult } from './versioning.ts';
 
@@ -96,30 +97,26 @@ export interface FeedbackRequest {
   readonly promptId: string;
   readonly version: string;
   readonly environment: string;
-  /** 1 or -1 for thumbs, 1 to 5 for stars. */
+  /**
+   * Thumbs (the default scale): 1 (up) or -1 (down). Stars: a whole number from 1 to 5. Any other
+   * rating (0 included) is 400 VALIDATION_FAILED.
+   */
   readonly rating: number;
   /** @default 'thumbs' */
   readonly scale?: 'thumbs' | 'stars';
   readonly comment?: string;
-  /** Hashed before it is stored. */
+  /** Stored as a keyed hash, never in clear. */
   readonly sessionId?: string;
-  /** Hashed before it is stored. */
+  /** Stored as a keyed hash, never in clear. */
   readonly userId?: string;
   readonly tags?: readonly string[];
 }
 
-/** One outcome of a prompt call, as POST /metrics takes it. */
-export interface OutcomeRecord {
+/** One outcome of a prompt call, as POST /metrics takes it: the prompt version it is about, and what happened. */
+export interface OutcomeRecord extends Outcome {
   readonly promptId: string;
   readonly version: string;
   readonly environment: string;
-  readonly latencyMs?: number;
-  readonly inputTokens?: number;
-  readonly outputTokens?: number;
-  readonly costUsd?: number;
-  readonly error?: boolean;
-  /** From 0 to 1. */
-  readonly score?: number;
 }
 
 /** POST /metrics */
