@@ -20,6 +20,7 @@ import { type LoadedManifest, loadManifest } from './loaded-manifest.ts';
 import { type ClientLogger, consoleLogger, errorDetails, RateLimitedLogger, safeReason } from './logger.ts';
 import { defaultWriter, type LineWriter, type Outcome, outcomeLine } from './metrics.ts';
 import type { Prompt } from './prompt.ts';
+import type { AwsSdkClient } from './source-client.ts';
 import { AgentSource } from './sources/agent.ts';
 import { chooseDefaultSource } from './sources/auto.ts';
 import { DeferredSource } from './sources/deferred.ts';
@@ -29,8 +30,8 @@ import type { ManifestSource, SourceTarget } from './sources/source.ts';
 export type SourceOptions =
   /** The AppConfig Agent Lambda extension. `url` defaults to http://localhost:$AWS_APPCONFIG_EXTENSION_HTTP_PORT (2772). */
   | { readonly type: 'agent'; readonly url?: string }
-  /** The AppConfigData API. `client` defaults to one created on first use (region from the environment). */
-  | { readonly type: 'sdk'; readonly client?: AppConfigDataClient }
+  /** The AppConfigData API. `client` (an `AppConfigDataClient`) defaults to one created on first use (region from the environment). */
+  | { readonly type: 'sdk'; readonly client?: AwsSdkClient }
   /** A manifest JSON file, read on every refresh: for tests and local use. */
   | { readonly type: 'file'; readonly path: string };
 
@@ -58,8 +59,8 @@ export interface PromptClientOptions extends FeedbackSettings {
    * time out each request after it. At most 900. @default 5
    */
   readonly fetchTimeoutSeconds?: number;
-  /** S3 client for bodies stored by reference. @default one created on first use */
-  readonly s3Client?: S3Client;
+  /** An `S3Client` for bodies stored by reference. @default one created on first use */
+  readonly s3Client?: AwsSdkClient;
   /** Bucket for body references that name none. @default process.env.PROMPTOPS_BODY_BUCKET */
   readonly bodyBucket?: string;
   /** Receives rate-limited warnings (never prompt text or variable values). @default one JSON line via console.warn */
@@ -124,7 +125,7 @@ export class PromptClient {
     this.#source = createSource(this.#target, options.source, maxAgeSeconds, this.#timeoutMs);
     this.#fallbackPath = options.fallbackPath;
     this.#bodies = new BodyStore({
-      client: options.s3Client,
+      client: options.s3Client as S3Client | undefined,
       bucket: options.bodyBucket,
       timeoutMs: this.#timeoutMs,
     });
@@ -340,7 +341,13 @@ function createSource(
         `AppConfigData ${target.application}/${target.environment}/${target.profile}`,
         () =>
           import('./sources/sdk.ts').then(
-            (m) => new m.SdkSource(target, source.client, maxAgeSeconds, timeoutMs),
+            (m) =>
+              new m.SdkSource(
+                target,
+                source.client as AppConfigDataClient | undefined,
+                maxAgeSeconds,
+                timeoutMs,
+              ),
           ),
       );
     case 'file':

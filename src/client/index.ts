@@ -29,3 +29,4 @@ export {
   type WithPrompts,
 } from './middleware.ts';
 export type { Prompt } from './prompt.ts';
+export type { AwsSdkClient } from './source-client.ts';
