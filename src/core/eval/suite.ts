@@ -275,6 +275,11 @@ function providerSpec(
       [...path, 'baseUrl'],
       `${where}.baseUrl must be an http:// or https:// URL, got ${displayValue(spec.baseUrl)}`,
     );
+  else if (typeof spec.baseUrl === 'string' && hasCredentials(spec.baseUrl))
+    issue(
+      [...path, 'baseUrl'],
+      `${where}.baseUrl may not hold a user or password: name the key in apiKeyEnv`,
+    );
   if (typeof spec.apiKeyEnv === 'string') {
     if (!ENV_NAME.test(spec.apiKeyEnv))
       issue(
@@ -453,6 +458,11 @@ function isHttpUrl(value: string): boolean {
   } catch {
     return false;
   }
+}
+
+function hasCredentials(value: string): boolean {
+  const url = new URL(value);
+  return url.username !== '' || url.password !== '';
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -179,6 +179,7 @@ describe('parseEvalSuite', () => {
     ['ftp://example.com/v1', 'must be an http:// or https:// URL'],
     ['not a url', 'must be an http:// or https:// URL'],
     ['file:///etc/passwd', 'must be an http:// or https:// URL'],
+    ['https://user:secret@example.com/v1', 'may not hold a user or password'],
   ])('reports a provider baseUrl %s', (baseUrl, message) => {
     const [issue] = issuesOf(
       `provider:\n  type: openai\n  model: m\n  baseUrl: "${baseUrl}"\n${suiteWith('{ type: is-json }')}`,
