@@ -134,3 +134,19 @@ function promptProvider(prompt: PromptDocument): ProviderSpec | undefined {
   if (type !== 'bedrock' && type !== 'openai' && type !== 'echo') return undefined;
   return { type, ...(prompt.model?.id !== undefined ? { model: prompt.model.id } : {}) };
 }
+
+/**
+ * Why the service may not run `spec`, or undefined when it may: Bedrock models must be among those the
+ * stack lists (context `evalModels`), since the evaluation role may invoke only those.
+ */
+export function providerNotAllowedReason(
+  spec: ProviderSpec,
+  allowedBedrockModels: readonly string[],
+): string | undefined {
+  if (spec.type !== 'bedrock') return undefined;
+  if (allowedBedrockModels.length === 0)
+    return 'the bedrock provider is not enabled: list the model ids it may use in the CDK context "evalModels"';
+  if (spec.model === undefined || !allowedBedrockModels.includes(spec.model))
+    return `the Bedrock model "${spec.model ?? ''}" is not in the CDK context "evalModels" (${allowedBedrockModels.join(', ')})`;
+  return undefined;
+}

@@ -324,7 +324,8 @@ function testCase(
   if (raw.description !== undefined && typeof raw.description !== 'string')
     issue([...path, 'description'], `${name}: description must be text`);
 
-  const vars: Record<string, string | number | boolean> = {};
+  // Entries, not assignment: a key such as __proto__ stays a plain (reported) key.
+  const varEntries: [string, string | number | boolean][] = [];
   const rawVars = raw.vars ?? {};
   if (!isPlainObject(rawVars))
     issue([...path, 'vars'], `${name}: vars must be a mapping of variable name to value`);
@@ -335,7 +336,7 @@ function testCase(
         typeof value === 'boolean' ||
         (typeof value === 'number' && Number.isFinite(value))
       )
-        vars[key] = value;
+        varEntries.push([key, value]);
       else
         issue(
           [...path, 'vars', key],
@@ -360,7 +361,7 @@ function testCase(
   }
   return {
     ...(typeof raw.description === 'string' ? { description: raw.description } : {}),
-    vars,
+    vars: Object.fromEntries(varEntries),
     assert,
   };
 }

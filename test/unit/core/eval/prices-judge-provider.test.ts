@@ -6,6 +6,7 @@ import { DEFAULT_PRICES, estimateCost, modelPrice, priceKey } from '../../../../
 import {
   createEchoProvider,
   evalModelSettings,
+  providerNotAllowedReason,
   resolveProviderSpec,
 } from '../../../../src/core/eval/provider.ts';
 import { CHAT_PROMPT, PROMPT } from './fixtures.ts';
@@ -115,5 +116,17 @@ describe('providers in the core', () => {
     expect(() => resolveProviderSpec({ prompt: PROMPT, suite: { type: 'openai' } })).toThrow(
       'The openai provider needs a model: set provider.model',
     );
+  });
+
+  it('providerNotAllowedReason: Bedrock only with a listed model; echo and openai always', () => {
+    expect(providerNotAllowedReason({ type: 'echo' }, [])).toBeUndefined();
+    expect(providerNotAllowedReason({ type: 'openai', model: 'm' }, [])).toBeUndefined();
+    expect(providerNotAllowedReason({ type: 'bedrock', model: 'a' }, [])).toContain(
+      'CDK context "evalModels"',
+    );
+    expect(providerNotAllowedReason({ type: 'bedrock', model: 'b' }, ['a'])).toBe(
+      'the Bedrock model "b" is not in the CDK context "evalModels" (a)',
+    );
+    expect(providerNotAllowedReason({ type: 'bedrock', model: 'a' }, ['a'])).toBeUndefined();
   });
 });

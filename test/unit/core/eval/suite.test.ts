@@ -321,6 +321,14 @@ describe('checkSuiteVariables', () => {
     ]);
   });
 
+  it('reports a __proto__ var as an unknown variable, not as a prototype', () => {
+    const findings = checkSuiteVariables(
+      parsed('  - vars: { customer_name: Ana, __proto__: x }\n    assert: [{ type: is-json }]\n'),
+      PROMPT,
+    );
+    expect(findings.map((f) => f.message)).toEqual([expect.stringContaining('sets variable "__proto__"')]);
+  });
+
   it('lintEvalSuite returns syntax and variable findings without throwing', () => {
     const bad = lintEvalSuite(
       'tests:\n  - vars: { customer_name: Ana }\n    assert: [{ type: nope }]\n',
