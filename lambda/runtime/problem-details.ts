@@ -22,6 +22,9 @@ const PROBLEM_TITLES: Readonly<Record<ErrorCode, string>> = {
   LINT_FAILED: 'Lint failed',
   NOT_APPROVED: 'Not approved',
   MANIFEST_TOO_LARGE: 'Manifest too large',
+  NO_EVAL_SUITE: 'No evaluation suite',
+  EVALUATION_REQUIRED: 'Evaluation required',
+  PROVIDER_NOT_ALLOWED: 'Provider not allowed',
   THROTTLED: 'Throttled',
   INTERNAL: 'Internal error',
 };

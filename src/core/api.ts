@@ -25,6 +25,9 @@ export const ERROR_STATUS = {
   LINT_FAILED: 422,
   NOT_APPROVED: 422,
   MANIFEST_TOO_LARGE: 422,
+  NO_EVAL_SUITE: 422,
+  EVALUATION_REQUIRED: 422,
+  PROVIDER_NOT_ALLOWED: 422,
   THROTTLED: 429,
   INTERNAL: 500,
 } as const satisfies Readonly<Record<ErrorCode, number>>;
@@ -294,4 +297,96 @@ export interface FeedbackReport {
   readonly versions: readonly VersionFeedback[];
   /** Present when both compared versions have feedback in the window. */
   readonly comparison?: FeedbackComparison;
+}
+
+// Evaluation suites and runs (docs/evaluations.md).
+
+/** PUT /prompts/{id}/eval-suite: the suite's YAML text (`<id>.eval.yaml`). */
+export interface PutEvalSuiteRequest {
+  readonly suite: string;
+}
+
+/** PUT /prompts/{id}/eval-suite: 201 for a new revision, 200 when identical to the current suite. */
+export interface EvalSuitePut {
+  /** 1 for the first suite, one more for each change. */
+  readonly revision: number;
+  /** SHA-256 of the suite text. */
+  readonly sha256: string;
+}
+
+/** GET /prompts/{id}/eval-suite */
+export interface EvalSuiteResponse extends EvalSuitePut {
+  readonly suite: string;
+  readonly updatedBy: string;
+  readonly updatedAt: string;
+}
+
+/** The provider a run uses instead of the suite's (or the prompt's model). */
+export interface EvalProviderOverride {
+  readonly type: 'bedrock' | 'openai' | 'echo';
+  readonly model?: string;
+  /** openai: the chat-completions server, http(s). */
+  readonly baseUrl?: string;
+  /** openai: the environment variable holding the API key (never the key itself). */
+  readonly apiKeyEnv?: string;
+}
+
+/** POST /prompts/{id}/versions/{version}/evaluations */
+export interface StartEvaluationRequest {
+  readonly provider?: EvalProviderOverride;
+}
+
+export type EvaluationState = 'RUNNING' | 'PASSED' | 'FAILED' | 'ERROR';
+
+/** POST .../evaluations: 202, the run is executing. */
+export interface EvaluationStarted {
+  readonly id: string;
+  readonly state: 'RUNNING';
+  readonly suiteRevision: number;
+}
+
+/** An item of GET .../evaluations (newest first). */
+export interface EvaluationSummary {
+  readonly id: string;
+  readonly promptId: string;
+  readonly version: string;
+  readonly state: EvaluationState;
+  /** Passed tests over all tests, 0..1; absent while RUNNING. */
+  readonly passRate?: number;
+  readonly threshold: number;
+  readonly suiteRevision: number;
+  readonly provider: { readonly type: string; readonly model?: string };
+  readonly startedBy: string;
+  readonly startedAt: string;
+  readonly endedAt?: string;
+  /** Why the run is ERROR. */
+  readonly reason?: string;
+}
+
+export interface EvaluationAssertionResult {
+  readonly type: string;
+  readonly passed: boolean;
+  readonly score?: number;
+  readonly reason: string;
+}
+
+export interface EvaluationTestResult {
+  readonly description: string;
+  readonly vars: Readonly<Record<string, string | number | boolean>>;
+  readonly passed: boolean;
+  /** The model's output (cut to the stored limit); absent when no assertion needed the model. */
+  readonly output?: string;
+  readonly outputTruncated?: boolean;
+  readonly latencyMs?: number;
+  readonly inputTokens?: number;
+  readonly outputTokens?: number;
+  readonly costUsd?: number;
+  readonly assertions: readonly EvaluationAssertionResult[];
+  /** Why the test could not run. */
+  readonly error?: string;
+}
+
+/** GET .../evaluations/{evaluationId} */
+export interface EvaluationRun extends EvaluationSummary {
+  readonly tests: readonly EvaluationTestResult[];
 }

@@ -35,6 +35,14 @@ export const ENV = {
   feedbackHashSecretArn: 'PROMPTOPS_FEEDBACK_HASH_SECRET_ARN',
   /** Feedback item retention in days; unset keeps items forever. */
   feedbackRetentionDays: 'PROMPTOPS_FEEDBACK_RETENTION_DAYS',
+  /** Comma-separated environments whose deploys need a PASSED evaluation run (docs/evaluations.md). */
+  evalGatedEnvironments: 'PROMPTOPS_EVAL_GATED_ENVIRONMENTS',
+  /** `true`: in a gated environment, a prompt without a suite is refused too. */
+  requireEvalSuite: 'PROMPTOPS_REQUIRE_EVAL_SUITE',
+  /** Comma-separated Bedrock model ids evaluations may call; empty refuses the bedrock provider. */
+  evalModels: 'PROMPTOPS_EVAL_MODELS',
+  /** The evaluation worker function the API invokes asynchronously to execute a run. */
+  evaluationFunction: 'PROMPTOPS_EVALUATION_FUNCTION',
   /** Endpoint overrides for local mode and integration tests. */
   dynamodbEndpoint: 'PROMPTOPS_DYNAMODB_ENDPOINT',
   s3Endpoint: 'PROMPTOPS_S3_ENDPOINT',
@@ -191,6 +199,16 @@ export const KEYS = {
   /** gsi1: every version's daily aggregates of a prompt in an environment, by day (`since` is a range). */
   feedbackAggregateGsiPk: (env: string, id: string) => `AGGREGATE#${env}#${id}`,
   feedbackAggregateGsiSk: (day: string, version: string) => `${day}#${version}`,
+  /** A prompt's current evaluation suite (under the prompt's partition), and every revision of it. */
+  evalSuiteSk: 'EVALSUITE',
+  evalSuiteRevisionSk: (revision: number) => `EVALSUITE#${String(revision).padStart(10, '0')}`,
+  evalSuiteRevisionSkPrefix: 'EVALSUITE#',
+  /**
+   * Evaluation runs of a version, under the prompt's partition. Run ids start with their start time
+   * (`20261201T101500123Z-<random>`), so a version's runs sort newest last and a run is one GetItem.
+   */
+  evalRunSk: (sortableVersion: string, runId: string) => `EVAL#${sortableVersion}#${runId}`,
+  evalRunSkPrefix: (sortableVersion: string) => `EVAL#${sortableVersion}#`,
 } as const;
 
 /** S3 layout: documents are content-addressed by the SHA-256 of their canonical text. */

@@ -20,6 +20,9 @@ export type ErrorCode =
   | 'LINT_FAILED'
   | 'NOT_APPROVED'
   | 'MANIFEST_TOO_LARGE'
+  | 'NO_EVAL_SUITE'
+  | 'EVALUATION_REQUIRED'
+  | 'PROVIDER_NOT_ALLOWED'
   | 'THROTTLED'
   | 'INTERNAL';
 
