@@ -1,8 +1,9 @@
 /**
  * The `promptops` command: the global options, the list of commands (each module under commands/
- * adds its own arguments, options, help and action), and the mapping of what happened to an exit
- * code (0 ok, 1 failure, 2 usage, 3 deployment rolled back) and an error report. The AWS SDK clients
- * and local mode are imported only by the actions that use them, so `promptops --help` stays light.
+ * declares its arguments, options, examples and action with command.ts `defineCommand`), and the
+ * mapping of what happened to an exit code (0 ok, 1 failure, 2 usage, 3 deployment rolled back) and
+ * an error report. The AWS SDK clients and local mode are imported only by the actions that use
+ * them, so `promptops --help` stays light.
  */
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

@@ -1,5 +1,5 @@
 /** Parsers for option values (a bad value is a usage error, exit 2) and the options several commands share. */
-import { type Command, InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
 
 /** For repeatable options: each occurrence adds a value. */
 export function collect(value: string, previous: string[] = []): string[] {
@@ -34,14 +34,26 @@ export function parsePositive(value: string): number {
   return n;
 }
 
+/** `--env` of the commands that act on one environment, the config's by default (context.ts `environment`). */
+export const ENV_OPTION = new Option(
+  '--env <env>',
+  'environment (default: "environment" in promptops.config.json)',
+);
+
 /** `--wait`, `--interval` and `--timeout`, for the commands that start a rollout (rollout.ts `WaitOptions`). */
-export function withWaitOptions(command: Command): Command {
-  return command
-    .option('--wait', 'follow the rollout live until COMPLETE (exit 0) or ROLLED_BACK (exit 3)')
-    .option('--interval <seconds>', 'seconds between status polls while waiting', parseSeconds, 2)
-    .option(
-      '--timeout <duration>',
-      'stop waiting after this long (90s, 15m, 1h); exit 1, the deployment continues',
-      parseDuration,
-    );
-}
+export const WAIT_OPTIONS: readonly Option[] = [
+  new Option('--wait', 'follow the rollout live until COMPLETE (exit 0) or ROLLED_BACK (exit 3)'),
+  new Option('--interval <seconds>', 'seconds between status polls while waiting')
+    .argParser(parseSeconds)
+    .default(2),
+  new Option(
+    '--timeout <duration>',
+    'stop waiting after this long (90s, 15m, 1h); exit 1, the deployment continues',
+  ).argParser(parseDuration),
+];
+
+/** `--data-dir` of the commands that read or write a stack's storage directly (storage.ts `openStorage`). */
+export const STORAGE_DATA_DIR_OPTION = new Option(
+  '--data-dir <dir>',
+  'local mode: the data folder holding endpoints.json (default .promptops)',
+);

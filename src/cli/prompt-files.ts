@@ -1,6 +1,7 @@
 /** Finding `.prompt.md` files: the arguments (files or folders), else the project's prompts folder. */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
+import type { ArgumentSpec } from './command.ts';
 import { configPath, DEFAULT_PROMPTS_DIR, type LoadedConfig } from './config.ts';
 import { CliError, UsageError } from './errors.ts';
 
@@ -24,6 +25,12 @@ async function walk(dir: string): Promise<string[]> {
   }
   return files;
 }
+
+/** `[files...]` of the commands that read prompt files: what `findPromptFiles` takes as its arguments. */
+export const PROMPT_FILES_ARGUMENT: ArgumentSpec<'[files...]'> = {
+  name: '[files...]',
+  description: 'files or folders of *.prompt.md (default: the prompts folder)',
+};
 
 export async function findPromptFiles(
   args: readonly string[],

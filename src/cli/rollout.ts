@@ -7,7 +7,7 @@
 import type { DeploymentState, EnvironmentStatusResponse } from '../core/api.ts';
 import { type ApiClient, segment } from './api-client.ts';
 import type { CommandContext } from './context.ts';
-import { CliError } from './errors.ts';
+import { CliError, EXIT, type ExitCode } from './errors.ts';
 import { formatElapsed, rolloutReporter } from './progress.ts';
 
 export interface WaitOptions {
@@ -150,4 +150,20 @@ export function printOutcome(ctx: CommandContext, outcome: RolloutOutcome): void
   ctx.out.line(
     `  The environment serves its previous revision again. See: promptops status --env ${outcome.environment}`,
   );
+}
+
+/**
+ * `--wait` after starting a deployment: follows it, prints how it ended (`data` joins the outcome in
+ * the `--json` document) and gives the exit code, 0 for COMPLETE and 3 for ROLLED_BACK.
+ */
+export async function waitForOutcome(
+  ctx: CommandContext,
+  api: ApiClient,
+  started: { readonly environment: string; readonly deploymentNumber: number },
+  options: WaitOptions,
+  data: Readonly<Record<string, unknown>>,
+): Promise<ExitCode> {
+  const outcome = await followRollout(ctx, api, started.environment, started.deploymentNumber, options);
+  ctx.out.result({ ...outcome, ...data }, () => printOutcome(ctx, outcome));
+  return outcome.state === 'ROLLED_BACK' ? EXIT.rolledBack : EXIT.ok;
 }

@@ -151,3 +151,17 @@ export async function openStorage(ctx: CommandContext, dataDirOption?: string): 
     },
   };
 }
+
+/** Runs `use` with the stack's storage open and closes it afterwards, also when `use` fails. */
+export async function withStorage<T>(
+  ctx: CommandContext,
+  dataDirOption: string | undefined,
+  use: (storage: StackStorage) => Promise<T>,
+): Promise<T> {
+  const storage = await openStorage(ctx, dataDirOption);
+  try {
+    return await use(storage);
+  } finally {
+    storage.close();
+  }
+}

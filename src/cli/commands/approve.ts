@@ -1,8 +1,8 @@
 /** `promptops approve <id>@<version>`: record your approval of someone else's version. */
-import type { Command } from 'commander';
+import { Option } from 'commander';
 import type { ApprovalResponse } from '../../core/api.ts';
 import { segment } from '../api-client.ts';
-import { type CliCommand, withExamples } from '../command.ts';
+import { defineCommand } from '../command.ts';
 import type { CommandContext } from '../context.ts';
 import { EXIT } from '../errors.ts';
 import { parseVersionRef } from '../refs.ts';
@@ -30,17 +30,11 @@ export async function approve(ctx: CommandContext, ref: string, options: Approve
   return EXIT.ok;
 }
 
-export const approveCommand: CliCommand = {
-  register(program, run) {
-    withExamples(
-      program
-        .command('approve')
-        .description('approve a version (you cannot approve a version you published)')
-        .argument('<id@version>', 'the version, e.g. support-reply@1.2.0')
-        .option('--comment <text>', 'comment recorded with the approval'),
-      ['promptops approve support-reply@1.2.0 --comment "Reviewed the tone change"'],
-    ).action((ref: string, options: ApproveOptions, command: Command) =>
-      run(command, (ctx) => approve(ctx, ref, options)),
-    );
-  },
-};
+export const approveCommand = defineCommand({
+  name: 'approve',
+  description: 'approve a version (you cannot approve a version you published)',
+  arguments: [{ name: '<id@version>', description: 'the version, e.g. support-reply@1.2.0' }],
+  options: [new Option('--comment <text>', 'comment recorded with the approval')],
+  examples: ['promptops approve support-reply@1.2.0 --comment "Reviewed the tone change"'],
+  action: (ctx, [ref], options: ApproveOptions) => approve(ctx, ref, options),
+});

@@ -3,16 +3,16 @@
  * in an environment; with --wait, follows the rollout to COMPLETE (exit 0) or ROLLED_BACK (exit 3).
  */
 
-import type { Command } from 'commander';
+import { Option } from 'commander';
 import type { DeployRequest, StartedDeployment } from '../../core/api.ts';
 import type { Pin } from '../../core/pins.ts';
 import { segment } from '../api-client.ts';
-import { type CliCommand, withExamples } from '../command.ts';
+import { defineCommand } from '../command.ts';
 import type { CommandContext } from '../context.ts';
 import { EXIT, UsageError } from '../errors.ts';
-import { collect, withWaitOptions } from '../options.ts';
+import { collect, WAIT_OPTIONS } from '../options.ts';
 import { describePin, parseSplit, parseVersionRef } from '../refs.ts';
-import { followRollout, printOutcome, type WaitOptions } from '../rollout.ts';
+import { type WaitOptions, waitForOutcome } from '../rollout.ts';
 
 export interface DeployOptions extends WaitOptions {
   readonly env?: string;
@@ -77,34 +77,28 @@ export async function deploy(
   }
 
   ctx.out.note(startedLine);
-  const outcome = await followRollout(ctx, api, environment, started.deploymentNumber, options);
-  ctx.out.result({ ...outcome, prompts: pins }, () => printOutcome(ctx, outcome));
-  return outcome.state === 'ROLLED_BACK' ? EXIT.rolledBack : EXIT.ok;
+  return waitForOutcome(ctx, api, { environment, deploymentNumber: started.deploymentNumber }, options, {
+    prompts: pins,
+  });
 }
 
-export const deployCommand: CliCommand = {
-  register(program, run) {
-    withExamples(
-      withWaitOptions(
-        program
-          .command('deploy')
-          .description("deploy versions to an environment (merged into the environment's current pins)")
-          .argument('[id@version...]', 'versions to pin, e.g. support-reply@1.2.0')
-          .option('--env <env>', 'target environment (default: "environment" in promptops.config.json)')
-          .option(
-            '--split <id=v1:w1,v2:w2>',
-            'A/B split for a prompt, weights summing to 100 (repeatable)',
-            collect,
-          )
-          .option('--strategy <name>', "AppConfig deployment strategy (default: the environment's)")
-          .option('--description <text>', 'description recorded with the deployment'),
-      ),
-      [
-        'promptops deploy --env prod support-reply@1.2.0 --wait',
-        'promptops deploy --env prod --split support-reply=1.2.0:90,1.3.0:10 --strategy Linear50PercentEvery30Seconds',
-      ],
-    ).action((refs: string[], options: DeployOptions, command: Command) =>
-      run(command, (ctx) => deploy(ctx, refs, options)),
-    );
-  },
-};
+export const deployCommand = defineCommand({
+  name: 'deploy',
+  description: "deploy versions to an environment (merged into the environment's current pins)",
+  arguments: [{ name: '[id@version...]', description: 'versions to pin, e.g. support-reply@1.2.0' }],
+  options: [
+    new Option('--env <env>', 'target environment (default: "environment" in promptops.config.json)'),
+    new Option(
+      '--split <id=v1:w1,v2:w2>',
+      'A/B split for a prompt, weights summing to 100 (repeatable)',
+    ).argParser(collect),
+    new Option('--strategy <name>', "AppConfig deployment strategy (default: the environment's)"),
+    new Option('--description <text>', 'description recorded with the deployment'),
+    ...WAIT_OPTIONS,
+  ],
+  examples: [
+    'promptops deploy --env prod support-reply@1.2.0 --wait',
+    'promptops deploy --env prod --split support-reply=1.2.0:90,1.3.0:10 --strategy Linear50PercentEvery30Seconds',
+  ],
+  action: (ctx, [refs], options: DeployOptions) => deploy(ctx, refs, options),
+});

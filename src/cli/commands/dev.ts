@@ -3,11 +3,11 @@
  * emulator and the API on this machine, state under the data folder. SIGINT or SIGTERM stops it
  * cleanly (exit 0).
  */
-import type { Command } from 'commander';
+import { Option } from 'commander';
 import { ENV } from '../../core/contracts.ts';
 import { DataDirInUseError } from '../../local/data-dir-lock.ts';
 import { parseSeedSetting, SEED_ENV } from '../../local/seed.ts';
-import { type CliCommand, withExamples } from '../command.ts';
+import { defineCommand } from '../command.ts';
 import { localDataDir } from '../config.ts';
 import type { CommandContext } from '../context.ts';
 import { CliError, EXIT, UsageError } from '../errors.ts';
@@ -108,21 +108,20 @@ export async function dev(ctx: CommandContext, options: DevOptions): Promise<num
   return EXIT.ok;
 }
 
-export const devCommand: CliCommand = {
-  register(program, run) {
-    withExamples(
-      program
-        .command('dev')
-        .description('run local mode: the whole stack on this machine (same as npm start); Ctrl-C stops it')
-        .option('--port <port>', 'API port; 0 picks free ports (default PROMPTOPS_PORT or 4100)', parsePort)
-        .option('--data-dir <dir>', 'state folder (default PROMPTOPS_DATA_DIR or .promptops)')
-        .option(
-          '--time-scale <n>',
-          'divide rollout and bake times by this (default PROMPTOPS_TIME_SCALE or 1)',
-          parsePositive,
-        )
-        .option('--no-seed', 'do not publish and deploy the example prompts on first start'),
-      ['promptops dev', 'promptops dev --port 0 --time-scale 60'],
-    ).action((options: DevOptions, command: Command) => run(command, (ctx) => dev(ctx, options)));
-  },
-};
+export const devCommand = defineCommand({
+  name: 'dev',
+  description: 'run local mode: the whole stack on this machine (same as npm start); Ctrl-C stops it',
+  options: [
+    new Option('--port <port>', 'API port; 0 picks free ports (default PROMPTOPS_PORT or 4100)').argParser(
+      parsePort,
+    ),
+    new Option('--data-dir <dir>', 'state folder (default PROMPTOPS_DATA_DIR or .promptops)'),
+    new Option(
+      '--time-scale <n>',
+      'divide rollout and bake times by this (default PROMPTOPS_TIME_SCALE or 1)',
+    ).argParser(parsePositive),
+    new Option('--no-seed', 'do not publish and deploy the example prompts on first start'),
+  ],
+  examples: ['promptops dev', 'promptops dev --port 0 --time-scale 60'],
+  action: (ctx, _args, options: DevOptions) => dev(ctx, options),
+});

@@ -1,9 +1,8 @@
 /** `promptops diff <id> <from> <to>`: the unified diff of two versions (coloured on a terminal). */
 
-import type { Command } from 'commander';
 import type { DiffResponse } from '../../core/api.ts';
 import { segment } from '../api-client.ts';
-import { type CliCommand, withExamples } from '../command.ts';
+import { defineCommand } from '../command.ts';
 import type { CommandContext } from '../context.ts';
 import { EXIT } from '../errors.ts';
 import type { Colors } from '../output.ts';
@@ -38,18 +37,14 @@ export async function diff(ctx: CommandContext, id: string, from: string, to: st
   return EXIT.ok;
 }
 
-export const diffCommand: CliCommand = {
-  register(program, run) {
-    withExamples(
-      program
-        .command('diff')
-        .description('unified diff of two versions and the version bump the change implies')
-        .argument('<id>', 'prompt id')
-        .argument('<from>', 'older version')
-        .argument('<to>', 'newer version'),
-      ['promptops diff support-reply 1.1.0 1.2.0'],
-    ).action((id: string, from: string, to: string, _options: object, command: Command) =>
-      run(command, (ctx) => diff(ctx, id, from, to)),
-    );
-  },
-};
+export const diffCommand = defineCommand({
+  name: 'diff',
+  description: 'unified diff of two versions and the version bump the change implies',
+  arguments: [
+    { name: '<id>', description: 'prompt id' },
+    { name: '<from>', description: 'older version' },
+    { name: '<to>', description: 'newer version' },
+  ],
+  examples: ['promptops diff support-reply 1.1.0 1.2.0'],
+  action: (ctx, [id, from, to]) => diff(ctx, id, from, to),
+});

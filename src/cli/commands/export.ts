@@ -5,7 +5,7 @@
  */
 
 import { resolve } from 'node:path';
-import type { Command } from 'commander';
+import { Option } from 'commander';
 import {
   type ArchiveEntry,
   buildArchive,
@@ -18,11 +18,12 @@ import {
   serializeArchive,
   type TableName,
 } from '../archive.ts';
-import { type CliCommand, withExamples } from '../command.ts';
+import { defineCommand } from '../command.ts';
 import type { CommandContext } from '../context.ts';
 import { CliError, EXIT } from '../errors.ts';
 import { writeFileAtomic } from '../files.ts';
-import { openStorage, type StackStorage } from '../storage.ts';
+import { STORAGE_DATA_DIR_OPTION } from '../options.ts';
+import { type StackStorage, withStorage } from '../storage.ts';
 
 async function scanAll(
   storage: StackStorage,
@@ -76,8 +77,7 @@ export interface ExportOptions {
 }
 
 export async function exportArchive(ctx: CommandContext, options: ExportOptions): Promise<number> {
-  const storage = await openStorage(ctx, options.dataDir);
-  try {
+  return withStorage(ctx, options.dataDir, async (storage) => {
     const entries: ArchiveEntry[] = [];
     let skipped = 0;
     const take = (items: readonly Item[], table: TableName) => {
@@ -150,27 +150,17 @@ export async function exportArchive(ctx: CommandContext, options: ExportOptions)
       },
     );
     return EXIT.ok;
-  } finally {
-    storage.close();
-  }
+  });
 }
 
-export const exportCommand: CliCommand = {
-  register(program, run) {
-    withExamples(
-      program
-        .command('export')
-        .description(
-          'every prompt, version, document, approval, pin history, audit record and feedback aggregate, as one archive with checksums',
-        )
-        .requiredOption('--out <file>', 'archive file to write')
-        .option(
-          '--data-dir <dir>',
-          'local mode: the data folder holding endpoints.json (default .promptops)',
-        ),
-      ['promptops export --out backup.promptops.json'],
-    ).action((options: ExportOptions, command: Command) =>
-      run(command, (ctx) => exportArchive(ctx, options)),
-    );
-  },
-};
+export const exportCommand = defineCommand({
+  name: 'export',
+  description:
+    'every prompt, version, document, approval, pin history, audit record and feedback aggregate, as one archive with checksums',
+  options: [
+    new Option('--out <file>', 'archive file to write').makeOptionMandatory(),
+    STORAGE_DATA_DIR_OPTION,
+  ],
+  examples: ['promptops export --out backup.promptops.json'],
+  action: (ctx, _args, options: ExportOptions) => exportArchive(ctx, options),
+});

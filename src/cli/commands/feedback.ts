@@ -3,13 +3,14 @@
  * (two-proportion z-test of the negative rates) with its p-value and a plain verdict.
  */
 
-import type { Command } from 'commander';
+import { Option } from 'commander';
 import type { FeedbackComparison, FeedbackReport, VersionFeedback } from '../../core/api.ts';
 import { LIMITS } from '../../core/contracts.ts';
 import { segment } from '../api-client.ts';
-import { type CliCommand, withExamples } from '../command.ts';
+import { defineCommand } from '../command.ts';
 import type { CommandContext } from '../context.ts';
 import { EXIT, UsageError } from '../errors.ts';
+import { ENV_OPTION } from '../options.ts';
 import { parsePromptId, parseVersion } from '../refs.ts';
 
 export interface FeedbackOptions {
@@ -101,25 +102,19 @@ export async function feedback(ctx: CommandContext, id: string, options: Feedbac
   return EXIT.ok;
 }
 
-export const feedbackCommand: CliCommand = {
-  register(program, run) {
-    withExamples(
-      program
-        .command('feedback')
-        .description(
-          'feedback per version, and the comparison of two versions with its p-value and a verdict',
-        )
-        .argument('<id>', 'prompt id')
-        .option('--env <env>', 'environment (default: "environment" in promptops.config.json)')
-        .option('--since <date>', 'from this UTC day on (YYYY-MM-DD or an ISO 8601 date-time)')
-        .option('--baseline <version>', 'compare this version...')
-        .option(
-          '--candidate <version>',
-          '...with this one (default: the two versions with the most feedback)',
-        ),
-      ['promptops feedback support-reply --env prod --since 2026-11-01'],
-    ).action((id: string, options: FeedbackOptions, command: Command) =>
-      run(command, (ctx) => feedback(ctx, id, options)),
-    );
-  },
-};
+export const feedbackCommand = defineCommand({
+  name: 'feedback',
+  description: 'feedback per version, and the comparison of two versions with its p-value and a verdict',
+  arguments: [{ name: '<id>', description: 'prompt id' }],
+  options: [
+    ENV_OPTION,
+    new Option('--since <date>', 'from this UTC day on (YYYY-MM-DD or an ISO 8601 date-time)'),
+    new Option('--baseline <version>', 'compare this version...'),
+    new Option(
+      '--candidate <version>',
+      '...with this one (default: the two versions with the most feedback)',
+    ),
+  ],
+  examples: ['promptops feedback support-reply --env prod --since 2026-11-01'],
+  action: (ctx, [id], options: FeedbackOptions) => feedback(ctx, id, options),
+});

@@ -1,10 +1,9 @@
 /** `promptops history <id>`: every version with its author, date, approvals and where it is deployed. */
 
-import type { Command } from 'commander';
 import type { PromptDetails, VersionSummary } from '../../core/api.ts';
 import { pinVariants } from '../../core/pins.ts';
 import { segment } from '../api-client.ts';
-import { type CliCommand, withExamples } from '../command.ts';
+import { defineCommand } from '../command.ts';
 import type { CommandContext } from '../context.ts';
 import { EXIT } from '../errors.ts';
 import { parsePromptId } from '../refs.ts';
@@ -71,14 +70,10 @@ export async function history(ctx: CommandContext, id: string): Promise<number> 
   return EXIT.ok;
 }
 
-export const historyCommand: CliCommand = {
-  register(program, run) {
-    withExamples(
-      program
-        .command('history')
-        .description('versions of a prompt: authors, dates, approvals and where each is deployed')
-        .argument('<id>', 'prompt id'),
-      ['promptops history support-reply'],
-    ).action((id: string, _options: object, command: Command) => run(command, (ctx) => history(ctx, id)));
-  },
-};
+export const historyCommand = defineCommand({
+  name: 'history',
+  description: 'versions of a prompt: authors, dates, approvals and where each is deployed',
+  arguments: [{ name: '<id>', description: 'prompt id' }],
+  examples: ['promptops history support-reply'],
+  action: (ctx, [id]) => history(ctx, id),
+});

@@ -7,7 +7,7 @@
 
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { Command } from 'commander';
+import { Option } from 'commander';
 import {
   type ArchiveEntry,
   ArchiveError,
@@ -19,10 +19,11 @@ import {
   parseArchive,
   portableItem,
 } from '../archive.ts';
-import { type CliCommand, withExamples } from '../command.ts';
+import { defineCommand } from '../command.ts';
 import type { CommandContext } from '../context.ts';
 import { CliError, EXIT } from '../errors.ts';
-import { openStorage, type StackStorage } from '../storage.ts';
+import { STORAGE_DATA_DIR_OPTION } from '../options.ts';
+import { type StackStorage, withStorage } from '../storage.ts';
 import { countsTable } from './export.ts';
 
 type Decision = 'new' | 'unchanged' | { conflict: string };
@@ -166,8 +167,7 @@ export async function importArchive(
     });
   }
 
-  const storage = await openStorage(ctx, options.dataDir);
-  try {
+  return withStorage(ctx, options.dataDir, async (storage) => {
     const decisions = await plan(storage, archive.entries);
     const conflicts = archive.entries.flatMap((e) => {
       const d = decisions.get(e.key);
@@ -268,25 +268,18 @@ export async function importArchive(
       },
     );
     return EXIT.ok;
-  } finally {
-    storage.close();
-  }
+  });
 }
 
-export const importCommand: CliCommand = {
-  register(program, run) {
-    withExamples(
-      program
-        .command('import')
-        .description(
-          'verify every checksum of an archive, then write what is missing (idempotent); refuses conflicting data',
-        )
-        .argument('<file>', 'archive written by promptops export')
-        .option('--data-dir <dir>', 'local mode: the data folder holding endpoints.json (default .promptops)')
-        .option('--dry-run', 'verify and report what would be written, write nothing'),
-      ['promptops import backup.promptops.json --dry-run', 'promptops import backup.promptops.json'],
-    ).action((file: string, options: ImportOptions, command: Command) =>
-      run(command, (ctx) => importArchive(ctx, file, options)),
-    );
-  },
-};
+export const importCommand = defineCommand({
+  name: 'import',
+  description:
+    'verify every checksum of an archive, then write what is missing (idempotent); refuses conflicting data',
+  arguments: [{ name: '<file>', description: 'archive written by promptops export' }],
+  options: [
+    STORAGE_DATA_DIR_OPTION,
+    new Option('--dry-run', 'verify and report what would be written, write nothing'),
+  ],
+  examples: ['promptops import backup.promptops.json --dry-run', 'promptops import backup.promptops.json'],
+  action: (ctx, [file], options: ImportOptions) => importArchive(ctx, file, options),
+});

@@ -4,9 +4,9 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
-import type { Command } from 'commander';
+import { Option } from 'commander';
 import { isEnvironmentName } from '../../core/ids.ts';
-import { type CliCommand, withExamples } from '../command.ts';
+import { defineCommand } from '../command.ts';
 import {
   CONFIG_FILE,
   DEFAULT_LOCAL_ENDPOINT,
@@ -100,20 +100,16 @@ export async function init(ctx: CommandContext, options: InitOptions): Promise<n
   return EXIT.ok;
 }
 
-export const initCommand: CliCommand = {
-  register(program, run) {
-    withExamples(
-      program
-        .command('init')
-        .description(
-          'scaffold prompts/ with an example prompt and promptops.config.json (never overwrites a file)',
-        )
-        .option('--env <env>', 'default environment written to the config', 'dev')
-        .option('--application <name>', 'AppConfig application apps read prompts from', 'promptops'),
-      [
-        'promptops init',
-        'promptops init --endpoint https://abc123.execute-api.eu-west-1.amazonaws.com --env staging',
-      ],
-    ).action((options: InitOptions, command: Command) => run(command, (ctx) => init(ctx, options)));
-  },
-};
+export const initCommand = defineCommand({
+  name: 'init',
+  description: 'scaffold prompts/ with an example prompt and promptops.config.json (never overwrites a file)',
+  options: [
+    new Option('--env <env>', 'default environment written to the config').default('dev'),
+    new Option('--application <name>', 'AppConfig application apps read prompts from').default('promptops'),
+  ],
+  examples: [
+    'promptops init',
+    'promptops init --endpoint https://abc123.execute-api.eu-west-1.amazonaws.com --env staging',
+  ],
+  action: (ctx, _args, options: InitOptions) => init(ctx, options),
+});

@@ -1,10 +1,9 @@
 /** `promptops lint [files...]`: offline lint of prompt files; exit 1 when any has an error. */
-import type { Command } from 'commander';
 import { type LintFinding, lintDocument } from '../../core/lint/index.ts';
-import { type CliCommand, withExamples } from '../command.ts';
+import { defineCommand } from '../command.ts';
 import type { CommandContext } from '../context.ts';
 import { EXIT } from '../errors.ts';
-import { findPromptFiles, type PromptFile } from '../prompt-files.ts';
+import { findPromptFiles, PROMPT_FILES_ARGUMENT, type PromptFile } from '../prompt-files.ts';
 
 export interface FileLint {
   readonly file: string;
@@ -59,20 +58,14 @@ export async function lint(ctx: CommandContext, args: readonly string[] = []): P
   return errors > 0 ? EXIT.failure : EXIT.ok;
 }
 
-export const lintCommand: CliCommand = {
-  register(program, run) {
-    withExamples(
-      program
-        .command('lint')
-        .description('check prompt files offline; findings as file:line, rule and message; exit 1 on errors')
-        .argument('[files...]', 'files or folders of *.prompt.md (default: the prompts folder)'),
-      [
-        'promptops lint',
-        'promptops lint prompts/support-reply.prompt.md',
-        'promptops lint --json prompts/ > lint.json',
-      ],
-    ).action((files: string[], _options: object, command: Command) =>
-      run(command, (ctx) => lint(ctx, files)),
-    );
-  },
-};
+export const lintCommand = defineCommand({
+  name: 'lint',
+  description: 'check prompt files offline; findings as file:line, rule and message; exit 1 on errors',
+  arguments: [PROMPT_FILES_ARGUMENT],
+  examples: [
+    'promptops lint',
+    'promptops lint prompts/support-reply.prompt.md',
+    'promptops lint --json prompts/ > lint.json',
+  ],
+  action: (ctx, [files]) => lint(ctx, files),
+});

@@ -4,15 +4,15 @@
  * Unchanged documents are skipped and reported, so re-running publishes nothing.
  */
 
-import { type Command, Option } from 'commander';
+import { Option } from 'commander';
 import type { PublishedVersion, VersionSummary } from '../../core/api.ts';
 import { documentHash } from '../../core/hash.ts';
 import type { BumpResult } from '../../core/versioning.ts';
 import { type ApiClient, segment } from '../api-client.ts';
-import { type CliCommand, withExamples } from '../command.ts';
+import { defineCommand } from '../command.ts';
 import type { CommandContext } from '../context.ts';
 import { ApiError, CliError, EXIT, UsageError } from '../errors.ts';
-import { findPromptFiles } from '../prompt-files.ts';
+import { findPromptFiles, PROMPT_FILES_ARGUMENT } from '../prompt-files.ts';
 import { lintFiles, printFindings } from './lint.ts';
 
 export interface PublishOutcome {
@@ -133,27 +133,19 @@ function printOutcomes(ctx: CommandContext, outcomes: readonly PublishOutcome[])
   ]);
 }
 
-export const publishCommand: CliCommand = {
-  register(program, run) {
-    withExamples(
-      program
-        .command('publish')
-        .description(
-          'publish every changed prompt (lints first; unchanged documents are skipped and reported)',
-        )
-        .argument('[files...]', 'files or folders of *.prompt.md (default: the prompts folder)')
-        .addOption(
-          new Option('--bump <level>', 'version bump; auto follows what the change implies')
-            .choices(['auto', 'major', 'minor', 'patch'])
-            .default('auto'),
-        )
-        .option('-m, --message <text>', 'message recorded with each version published'),
-      [
-        'promptops publish',
-        'promptops publish prompts/support-reply.prompt.md --bump minor -m "Shorter replies"',
-      ],
-    ).action((files: string[], options: PublishOptions, command: Command) =>
-      run(command, (ctx) => publish(ctx, files, options)),
-    );
-  },
-};
+export const publishCommand = defineCommand({
+  name: 'publish',
+  description: 'publish every changed prompt (lints first; unchanged documents are skipped and reported)',
+  arguments: [PROMPT_FILES_ARGUMENT],
+  options: [
+    new Option('--bump <level>', 'version bump; auto follows what the change implies')
+      .choices(['auto', 'major', 'minor', 'patch'])
+      .default('auto'),
+    new Option('-m, --message <text>', 'message recorded with each version published'),
+  ],
+  examples: [
+    'promptops publish',
+    'promptops publish prompts/support-reply.prompt.md --bump minor -m "Shorter replies"',
+  ],
+  action: (ctx, [files], options: PublishOptions) => publish(ctx, files, options),
+});

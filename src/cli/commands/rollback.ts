@@ -3,15 +3,15 @@
  * deploy the previous revision's pins again; with ids, only those prompts go back to their previous pin.
  */
 
-import type { Command } from 'commander';
+import { Option } from 'commander';
 import type { RollbackRequest, StartedDeployment } from '../../core/api.ts';
 import { segment } from '../api-client.ts';
-import { type CliCommand, withExamples } from '../command.ts';
+import { defineCommand } from '../command.ts';
 import type { CommandContext } from '../context.ts';
 import { EXIT } from '../errors.ts';
-import { withWaitOptions } from '../options.ts';
+import { ENV_OPTION, WAIT_OPTIONS } from '../options.ts';
 import { parsePromptId } from '../refs.ts';
-import { followRollout, printOutcome, type WaitOptions } from '../rollout.ts';
+import { type WaitOptions, waitForOutcome } from '../rollout.ts';
 
 export interface RollbackOptions extends WaitOptions {
   readonly env?: string;
@@ -51,28 +51,20 @@ export async function rollback(
     return EXIT.ok;
   }
   ctx.out.note(summary);
-  const outcome = await followRollout(ctx, api, environment, started.deploymentNumber, options);
-  ctx.out.result({ ...outcome, prompts, stopped }, () => printOutcome(ctx, outcome));
-  return outcome.state === 'ROLLED_BACK' ? EXIT.rolledBack : EXIT.ok;
+  return waitForOutcome(ctx, api, { environment, deploymentNumber: started.deploymentNumber }, options, {
+    prompts,
+    stopped,
+  });
 }
 
-export const rollbackCommand: CliCommand = {
-  register(program, run) {
-    withExamples(
-      withWaitOptions(
-        program
-          .command('rollback')
-          .description('roll an environment back: stop a running deployment, or return to the previous pins')
-          .argument('[ids...]', 'roll back only these prompts to their previous pins')
-          .option('--env <env>', 'environment (default: "environment" in promptops.config.json)')
-          .option('--reason <text>', 'why, recorded in the audit log'),
-      ),
-      [
-        'promptops rollback --env prod --reason "Complaints about tone"',
-        'promptops rollback --env prod support-reply --wait',
-      ],
-    ).action((ids: string[], options: RollbackOptions, command: Command) =>
-      run(command, (ctx) => rollback(ctx, ids, options)),
-    );
-  },
-};
+export const rollbackCommand = defineCommand({
+  name: 'rollback',
+  description: 'roll an environment back: stop a running deployment, or return to the previous pins',
+  arguments: [{ name: '[ids...]', description: 'roll back only these prompts to their previous pins' }],
+  options: [ENV_OPTION, new Option('--reason <text>', 'why, recorded in the audit log'), ...WAIT_OPTIONS],
+  examples: [
+    'promptops rollback --env prod --reason "Complaints about tone"',
+    'promptops rollback --env prod support-reply --wait',
+  ],
+  action: (ctx, [ids], options: RollbackOptions) => rollback(ctx, ids, options),
+});

@@ -5,7 +5,7 @@
  */
 
 import { resolve } from 'node:path';
-import type { Command } from 'commander';
+import { Option } from 'commander';
 import type { EnvironmentStatusResponse, VersionDetails } from '../../core/api.ts';
 import { parsePromptDocument } from '../../core/document.ts';
 import { documentHash } from '../../core/hash.ts';
@@ -13,10 +13,11 @@ import { parseManifest } from '../../core/manifest.ts';
 import { buildManifest, type ResolvedVariant } from '../../core/manifest-builder.ts';
 import { pinVariants } from '../../core/pins.ts';
 import { segment } from '../api-client.ts';
-import { type CliCommand, withExamples } from '../command.ts';
+import { defineCommand } from '../command.ts';
 import type { CommandContext } from '../context.ts';
 import { CliError, EXIT } from '../errors.ts';
 import { writeFileAtomic } from '../files.ts';
+import { ENV_OPTION } from '../options.ts';
 import { describePin } from '../refs.ts';
 import { isRunning } from '../rollout.ts';
 
@@ -75,17 +76,10 @@ export async function snapshot(ctx: CommandContext, options: SnapshotOptions): P
   return EXIT.ok;
 }
 
-export const snapshotCommand: CliCommand = {
-  register(program, run) {
-    withExamples(
-      program
-        .command('snapshot')
-        .description(
-          "write the environment's manifest with every body inlined: the client's fallbackPath file",
-        )
-        .option('--env <env>', 'environment (default: "environment" in promptops.config.json)')
-        .requiredOption('--out <file>', 'file to write'),
-      ['promptops snapshot --env prod --out src/prompts.snapshot.json'],
-    ).action((options: SnapshotOptions, command: Command) => run(command, (ctx) => snapshot(ctx, options)));
-  },
-};
+export const snapshotCommand = defineCommand({
+  name: 'snapshot',
+  description: "write the environment's manifest with every body inlined: the client's fallbackPath file",
+  options: [ENV_OPTION, new Option('--out <file>', 'file to write').makeOptionMandatory()],
+  examples: ['promptops snapshot --env prod --out src/prompts.snapshot.json'],
+  action: (ctx, _args, options: SnapshotOptions) => snapshot(ctx, options),
+});

@@ -3,13 +3,13 @@
  * percentage, and the state of the environment's alarms.
  */
 
-import type { Command } from 'commander';
+import { Option } from 'commander';
 import type { EnvironmentStatusResponse } from '../../core/api.ts';
 import { APPCONFIG } from '../../core/contracts.ts';
 import type { Pin } from '../../core/pins.ts';
 import { type AlarmReport, cloudWatchAlarms, localAlarms } from '../alarms.ts';
 import { segment } from '../api-client.ts';
-import { type CliCommand, withExamples } from '../command.ts';
+import { defineCommand } from '../command.ts';
 import { readCdkOutputs } from '../config.ts';
 import type { CommandContext } from '../context.ts';
 import { knownEnvironments } from '../environments.ts';
@@ -116,17 +116,15 @@ function printEnvironment(ctx: CommandContext, report: EnvironmentReport): void 
     );
 }
 
-export const statusCommand: CliCommand = {
-  register(program, run) {
-    withExamples(
-      program
-        .command('status')
-        .description('per environment: the pins, the deployment state and percentage, and alarm states')
-        .option(
-          '--env <env>',
-          'one environment (default: every environment known from the config or stack outputs)',
-        ),
-      ['promptops status', 'promptops status --env prod --json'],
-    ).action((options: StatusOptions, command: Command) => run(command, (ctx) => status(ctx, options)));
-  },
-};
+export const statusCommand = defineCommand({
+  name: 'status',
+  description: 'per environment: the pins, the deployment state and percentage, and alarm states',
+  options: [
+    new Option(
+      '--env <env>',
+      'one environment (default: every environment known from the config or stack outputs)',
+    ),
+  ],
+  examples: ['promptops status', 'promptops status --env prod --json'],
+  action: (ctx, _args, options: StatusOptions) => status(ctx, options),
+});

@@ -8,7 +8,7 @@ import {
   parsePort,
   parsePositive,
   parseSeconds,
-  withWaitOptions,
+  WAIT_OPTIONS,
 } from '../../../src/cli/options.ts';
 
 describe('option parsers', () => {
@@ -37,8 +37,9 @@ describe('option parsers', () => {
 });
 
 describe('shared command pieces', () => {
-  it('withWaitOptions adds --wait, --interval (default 2) and --timeout, parsed', () => {
-    const command = withWaitOptions(new Command('deploy')).exitOverride();
+  it('WAIT_OPTIONS are --wait, --interval (default 2) and --timeout, parsed', () => {
+    const command = new Command('deploy').exitOverride();
+    for (const option of WAIT_OPTIONS) command.addOption(option);
     command.parse(['--wait', '--timeout', '15m'], { from: 'user' });
     expect(command.opts()).toEqual({ wait: true, interval: 2, timeout: 900 });
   });
