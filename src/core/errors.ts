@@ -86,19 +86,27 @@ export interface DocumentIssue {
   readonly line: number;
 }
 
-export class DocumentParseError extends ValidationError {
+/** A file that does not parse or validate (`what` names its kind); each issue has its path and line. */
+export class LocatedParseError extends ValidationError {
   readonly issues: readonly DocumentIssue[];
-  constructor(issues: readonly DocumentIssue[], options: { cause?: unknown } = {}) {
+  constructor(what: string, issues: readonly DocumentIssue[], options: { cause?: unknown } = {}) {
     const first = issues[0];
-    const summary = first ? `line ${first.line}: ${first.message}` : 'invalid prompt document';
+    const summary = first ? `line ${first.line}: ${first.message}` : `invalid ${what}`;
     const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
     super(
-      `Invalid prompt document: ${summary}${more}`,
+      `Invalid ${what}: ${summary}${more}`,
       issues.map((i) => ({ path: i.path, message: `line ${i.line}: ${i.message}` })),
       options,
     );
-    this.name = 'DocumentParseError';
+    this.name = 'LocatedParseError';
     this.issues = issues;
+  }
+}
+
+export class DocumentParseError extends LocatedParseError {
+  constructor(issues: readonly DocumentIssue[], options: { cause?: unknown } = {}) {
+    super('prompt document', issues, options);
+    this.name = 'DocumentParseError';
   }
 }
 

@@ -2,23 +2,14 @@
  * Errors of evaluation suites and providers. Suite problems are validation errors with lines; provider
  * failures are plain errors the runner records on the test that met them.
  */
-import { type DocumentIssue, ValidationError } from '../errors.ts';
+import { type DocumentIssue, LocatedParseError } from '../errors.ts';
 import type { ProviderType } from './suite.ts';
 
 /** A suite that does not parse or validate; each issue names its path and 1-based line. */
-export class EvalSuiteParseError extends ValidationError {
-  readonly issues: readonly DocumentIssue[];
+export class EvalSuiteParseError extends LocatedParseError {
   constructor(issues: readonly DocumentIssue[], options: { cause?: unknown } = {}) {
-    const first = issues[0];
-    const summary = first ? `line ${first.line}: ${first.message}` : 'invalid evaluation suite';
-    const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
-    super(
-      `Invalid evaluation suite: ${summary}${more}`,
-      issues.map((i) => ({ path: i.path, message: `line ${i.line}: ${i.message}` })),
-      options,
-    );
+    super('evaluation suite', issues, options);
     this.name = 'EvalSuiteParseError';
-    this.issues = issues;
   }
 }
 

@@ -1,17 +1,13 @@
-import { excerpt, textOutcome } from './text-outcome.ts';
-import type { AssertionDefinition } from './types.ts';
+import { excerpt, textAssertion, textOutcome } from './text-outcome.ts';
 
-export const equals: AssertionDefinition = {
+export const equals = textAssertion({
   type: 'equals',
   description: 'The output is exactly the value.',
   input: 'output',
-  negatable: true,
-  value: 'text',
-  threshold: 'none',
-  evaluate(spec, { output }) {
+  check(output, spec, subject) {
     const expected = spec.value ?? '';
     return output === expected
-      ? textOutcome(true, `output equals ${excerpt(expected)}`)
-      : textOutcome(false, `output ${excerpt(output)} does not equal ${excerpt(expected)}`);
+      ? textOutcome(true, `${subject} equals ${excerpt(expected)}`)
+      : textOutcome(false, `${subject} ${excerpt(output)} does not equal ${excerpt(expected)}`);
   },
-};
+});

@@ -1,17 +1,13 @@
-import { excerpt, textOutcome } from './text-outcome.ts';
-import type { AssertionDefinition } from './types.ts';
+import { excerpt, textAssertion, textOutcome } from './text-outcome.ts';
 
-export const icontains: AssertionDefinition = {
+export const icontains = textAssertion({
   type: 'icontains',
   description: 'The output contains the value, ignoring case.',
   input: 'output',
-  negatable: true,
-  value: 'text',
-  threshold: 'none',
-  evaluate(spec, { output }) {
+  check(output, spec, subject) {
     const needle = spec.value ?? '';
     return output.toLowerCase().includes(needle.toLowerCase())
-      ? textOutcome(true, `output contains ${excerpt(needle)} (ignoring case)`)
-      : textOutcome(false, `output does not contain ${excerpt(needle)} (ignoring case)`);
+      ? textOutcome(true, `${subject} contains ${excerpt(needle)} (ignoring case)`)
+      : textOutcome(false, `${subject} does not contain ${excerpt(needle)} (ignoring case)`);
   },
-};
+});

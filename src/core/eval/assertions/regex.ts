@@ -1,6 +1,5 @@
 import type { AssertionSpec } from '../suite.ts';
-import { excerpt, textOutcome } from './text-outcome.ts';
-import type { AssertionDefinition } from './types.ts';
+import { excerpt, type TextCheck, textAssertion, textOutcome } from './text-outcome.ts';
 
 /** Compiled patterns by assertion, so a suite's regex compiles once per run, not once per test. */
 const compiled = new WeakMap<AssertionSpec, RegExp>();
@@ -25,17 +24,18 @@ export function regexProblem(source: string): string | undefined {
   }
 }
 
-export const regex: AssertionDefinition = {
+/** `regex` and `rendered-regex`: the text matches the pattern. */
+export const matchesPattern: TextCheck = (text, spec, subject) => {
+  const match = patternOf(spec).exec(text);
+  return match
+    ? textOutcome(true, `${subject} matches /${spec.value}/ at ${excerpt(match[0])}`)
+    : textOutcome(false, `${subject} does not match /${spec.value}/`);
+};
+
+export const regex = textAssertion({
   type: 'regex',
   description: 'The output matches the regular expression (JavaScript syntax, no flags).',
   input: 'output',
-  negatable: true,
   value: 'regex',
-  threshold: 'none',
-  evaluate(spec, { output }) {
-    const match = patternOf(spec).exec(output);
-    return match
-      ? textOutcome(true, `output matches /${spec.value}/ at ${excerpt(match[0])}`)
-      : textOutcome(false, `output does not match /${spec.value}/`);
-  },
-};
+  check: matchesPattern,
+});

@@ -1,17 +1,13 @@
-import { excerpt, textOutcome } from './text-outcome.ts';
-import type { AssertionDefinition } from './types.ts';
+import { excerpt, textAssertion, textOutcome } from './text-outcome.ts';
 
-export const startsWith: AssertionDefinition = {
+export const startsWith = textAssertion({
   type: 'starts-with',
   description: 'The output starts with the value.',
   input: 'output',
-  negatable: true,
-  value: 'text',
-  threshold: 'none',
-  evaluate(spec, { output }) {
+  check(output, spec, subject) {
     const prefix = spec.value ?? '';
     return output.startsWith(prefix)
-      ? textOutcome(true, `output starts with ${excerpt(prefix)}`)
-      : textOutcome(false, `output starts with ${excerpt(output)}, not ${excerpt(prefix)}`);
+      ? textOutcome(true, `${subject} starts with ${excerpt(prefix)}`)
+      : textOutcome(false, `${subject} starts with ${excerpt(output)}, not ${excerpt(prefix)}`);
   },
-};
+});
