@@ -11,7 +11,7 @@
 import { readFile } from 'node:fs/promises';
 import type { AppConfigDataClient } from '@aws-sdk/client-appconfigdata';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { APPCONFIG } from '../core/contracts.ts';
+import { CLIENT_APPCONFIG } from '../core/client-contract.ts';
 import { type Manifest, parseManifest } from '../core/manifest.ts';
 import { BodyStore } from './bodies.ts';
 import { PromptNotFoundError, PromptSourceError } from './errors.ts';
@@ -116,9 +116,9 @@ export class PromptClient {
     this.#target = {
       application: options.application,
       environment: options.environment,
-      profile: options.profile ?? APPCONFIG.profile,
+      profile: options.profile ?? CLIENT_APPCONFIG.profile,
     };
-    const maxAgeSeconds = options.maxAgeSeconds ?? APPCONFIG.defaultPollIntervalSeconds;
+    const maxAgeSeconds = options.maxAgeSeconds ?? CLIENT_APPCONFIG.defaultPollIntervalSeconds;
     this.#maxAgeMs = maxAgeSeconds * 1000;
     this.#timeoutMs = (options.fetchTimeoutSeconds ?? DEFAULT_FETCH_TIMEOUT_SECONDS) * 1000;
     this.#source = createSource(this.#target, options.source, maxAgeSeconds, this.#timeoutMs);

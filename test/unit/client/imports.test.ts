@@ -14,7 +14,7 @@ const CLIENT_DIR = join(ROOT, 'src/client');
 
 /** Core modules the client may load: none of them pulls in yaml, semver or diff. */
 const CORE_ALLOWED = [
-  'contracts.ts',
+  'client-contract.ts',
   'errors.ts',
   'manifest.ts',
   'metrics.ts',
