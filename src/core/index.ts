@@ -4,6 +4,7 @@ export * from './contracts.ts';
 export * from './diff.ts';
 export * from './document.ts';
 export * from './errors.ts';
+export * from './front-matter.ts';
 export * from './hash.ts';
 export * from './ids.ts';
 export * from './lint/index.ts';

@@ -16,6 +16,7 @@ const CLIENT_DIR = join(ROOT, 'src/client');
 const CORE_ALLOWED = [
   'client-contract.ts',
   'errors.ts',
+  'front-matter.ts',
   'manifest.ts',
   'metrics.ts',
   'prompt-compiler.ts',
