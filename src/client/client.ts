@@ -21,7 +21,6 @@ import { type ClientLogger, consoleLogger, errorDetails, RateLimitedLogger, safe
 import { defaultWriter, type LineWriter, type Outcome, outcomeLine } from './metrics.ts';
 import type { Prompt } from './prompt.ts';
 import { AgentSource } from './sources/agent.ts';
-import { chooseDefaultSource } from './sources/auto.ts';
 import { DeferredSource } from './sources/deferred.ts';
 import { FileSource } from './sources/file.ts';
 import type { ManifestSource, SourceTarget } from './sources/source.ts';
@@ -331,7 +330,9 @@ function createSource(
   switch (source?.type) {
     case undefined:
       return new DeferredSource('AppConfig (agent or SDK, not chosen yet)', () =>
-        chooseDefaultSource(target, maxAgeSeconds, undefined, undefined, timeoutMs),
+        import('./sources/auto.ts').then((m) =>
+          m.chooseDefaultSource(target, maxAgeSeconds, undefined, undefined, timeoutMs),
+        ),
       );
     case 'agent':
       return new AgentSource(target, source.url, timeoutMs);
