@@ -11,7 +11,7 @@
 import { readFile } from 'node:fs/promises';
 import type { AppConfigDataClient } from '@aws-sdk/client-appconfigdata';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { APPCONFIG } from '../core/contracts.ts';
+import { CLIENT_APPCONFIG } from '../core/client-contract.ts';
 import { type Manifest, parseManifest } from '../core/manifest.ts';
 import { BodyStore } from './bodies.ts';
 import { PromptNotFoundError, PromptSourceError } from './errors.ts';
@@ -22,7 +22,6 @@ import { defaultWriter, type LineWriter, type Outcome, outcomeLine } from './met
 import type { Prompt } from './prompt.ts';
 import type { AwsSdkClient } from './source-client.ts';
 import { AgentSource } from './sources/agent.ts';
-import { chooseDefaultSource } from './sources/auto.ts';
 import { DeferredSource } from './sources/deferred.ts';
 import { FileSource } from './sources/file.ts';
 import type { ManifestSource, SourceTarget } from './sources/source.ts';
@@ -117,9 +116,9 @@ export class PromptClient {
     this.#target = {
       application: options.application,
       environment: options.environment,
-      profile: options.profile ?? APPCONFIG.profile,
+      profile: options.profile ?? CLIENT_APPCONFIG.profile,
     };
-    const maxAgeSeconds = options.maxAgeSeconds ?? APPCONFIG.defaultPollIntervalSeconds;
+    const maxAgeSeconds = options.maxAgeSeconds ?? CLIENT_APPCONFIG.defaultPollIntervalSeconds;
     this.#maxAgeMs = maxAgeSeconds * 1000;
     this.#timeoutMs = (options.fetchTimeoutSeconds ?? DEFAULT_FETCH_TIMEOUT_SECONDS) * 1000;
     this.#source = createSource(this.#target, options.source, maxAgeSeconds, this.#timeoutMs);
@@ -332,7 +331,9 @@ function createSource(
   switch (source?.type) {
     case undefined:
       return new DeferredSource('AppConfig (agent or SDK, not chosen yet)', () =>
-        chooseDefaultSource(target, maxAgeSeconds, undefined, undefined, timeoutMs),
+        import('./sources/auto.ts').then((m) =>
+          m.chooseDefaultSource(target, maxAgeSeconds, undefined, undefined, timeoutMs),
+        ),
       );
     case 'agent':
       return new AgentSource(target, source.url, timeoutMs);

@@ -3,7 +3,7 @@
  * the default AWS credential chain. The signer and the credential chain are imported on first use.
  */
 import type { FeedbackRequest } from '../core/api.ts';
-import { ENV } from '../core/contracts.ts';
+import { CLIENT_ENV } from '../core/client-contract.ts';
 import { type AwsCredentials, type CredentialsProvider, signRequest } from '../core/sigv4.ts';
 import { FeedbackError } from './errors.ts';
 import type { Prompt } from './prompt.ts';
@@ -33,10 +33,10 @@ export class FeedbackSender {
   }
 
   async send(prompt: Prompt, input: FeedbackInput): Promise<{ id: string }> {
-    const endpoint = this.#settings.apiEndpoint ?? process.env[ENV.apiEndpoint];
+    const endpoint = this.#settings.apiEndpoint ?? process.env[CLIENT_ENV.apiEndpoint];
     if (!endpoint) {
       throw new FeedbackError(
-        `No PromptOps API endpoint: pass apiEndpoint to the PromptClient or set ${ENV.apiEndpoint}`,
+        `No PromptOps API endpoint: pass apiEndpoint to the PromptClient or set ${CLIENT_ENV.apiEndpoint}`,
       );
     }
     const url = new URL('feedback', endpoint.endsWith('/') ? endpoint : `${endpoint}/`);

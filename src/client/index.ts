@@ -8,7 +8,7 @@
  * prompts.record(p, { latencyMs: 812, inputTokens: 420, outputTokens: 95 });
  * ```
  */
-export type { ChatMessage, RenderOptions } from '../core/prompt.ts';
+export type { ChatMessage, RenderOptions } from '../core/prompt-compiler.ts';
 export type { TemplateValue, TemplateVariables, VariableSpec } from '../core/variables.ts';
 export { type GetOptions, PromptClient, type PromptClientOptions, type SourceOptions } from './client.ts';
 export {

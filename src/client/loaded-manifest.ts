@@ -4,7 +4,7 @@
  * are reused across revisions by hash, since a hash fixes both body and variables.
  */
 import type { Manifest, ManifestVersion } from '../core/manifest.ts';
-import { type CompiledPrompt, compilePrompt } from '../core/prompt.ts';
+import { type CompiledPrompt, type CompilePromptInput, compilePromptWith } from '../core/prompt-compiler.ts';
 import { chooseVariant, variantAt } from '../core/variants.ts';
 import type { BodyStore } from './bodies.ts';
 import { Prompt } from './prompt.ts';
@@ -56,6 +56,17 @@ export interface LoadedManifest {
   readonly fromFallback: boolean;
 }
 
+/**
+ * The generated renderer; where the runtime forbids code generation, the interpreter, loaded then
+ * (the manifest load is async, `render` is not, so it is loaded before any prompt is served).
+ */
+async function compile(input: CompilePromptInput): Promise<CompiledPrompt> {
+  return (
+    compilePromptWith(input) ??
+    compilePromptWith(input, (await import('../core/template-interpreter.ts')).interpretPromptRenderer)
+  );
+}
+
 /** Fetches and verifies referenced bodies, compiles what `previous` has not compiled. Rejects on any failure. */
 export async function loadManifest(
   manifest: Manifest,
@@ -73,7 +84,7 @@ export async function loadManifest(
       const known = previous?.get(sha256);
       compiled.set(
         sha256,
-        known ?? compilePrompt({ body: await bodies.body(entry), variables: entry.variables }),
+        known ?? (await compile({ body: await bodies.body(entry), variables: entry.variables })),
       );
     }),
   );

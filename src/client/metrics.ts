@@ -3,7 +3,7 @@
  * defined in core, which the alarms and dashboard watch. Writing a log line is all it costs; no
  * network call.
  */
-import { ENV } from '../core/contracts.ts';
+import { CLIENT_ENV } from '../core/client-contract.ts';
 import { emfDocument, type Outcome, outcomeMetrics } from '../core/metrics.ts';
 
 export type { Outcome } from '../core/metrics.ts';
@@ -22,7 +22,7 @@ export const stdoutWriter: LineWriter = (line) => {
  * posted there, fire-and-forget, so local alarms see the app's metrics as CloudWatch would. Unset on
  * AWS, where the line on stdout is all it takes.
  */
-export function defaultWriter(endpoint = process.env[ENV.emfEndpoint]): LineWriter {
+export function defaultWriter(endpoint = process.env[CLIENT_ENV.emfEndpoint]): LineWriter {
   if (!endpoint) return stdoutWriter;
   return (line) => {
     stdoutWriter(line);

@@ -5,7 +5,7 @@
  */
 import type { ModelSettings } from '../core/document.ts';
 import type { ManifestVersion } from '../core/manifest.ts';
-import type { ChatMessage, CompiledPrompt, RenderOptions } from '../core/prompt.ts';
+import type { ChatMessage, CompiledPrompt, RenderOptions } from '../core/prompt-compiler.ts';
 import type { PromptKind } from '../core/sections.ts';
 import type { TemplateVariables, VariableSpec } from '../core/variables.ts';
 

@@ -6,9 +6,9 @@
  */
 import { createHash } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { ENV } from '../core/contracts.ts';
+import { CLIENT_ENV } from '../core/client-contract.ts';
+import { splitFrontMatter } from '../core/front-matter.ts';
 import type { BodyRef } from '../core/manifest.ts';
-import { splitFrontMatter } from '../core/sections.ts';
 import type { BodyStoreOptions } from './bodies.ts';
 import { PromptSourceError } from './errors.ts';
 
@@ -29,16 +29,16 @@ export class S3BodyReader {
   }
 
   async read(ref: BodyRef, sha256: string): Promise<string> {
-    const bucket = ref.bucket ?? this.#bucket ?? process.env[ENV.bodyBucket];
+    const bucket = ref.bucket ?? this.#bucket ?? process.env[CLIENT_ENV.bodyBucket];
     if (!bucket) {
       throw new PromptSourceError(
-        `The manifest references the body ${ref.key} without a bucket: set the client's bodyBucket option or ${ENV.bodyBucket}`,
+        `The manifest references the body ${ref.key} without a bucket: set the client's bodyBucket option or ${CLIENT_ENV.bodyBucket}`,
       );
     }
     const sdk = await import('@aws-sdk/client-s3');
     const timeoutMs = this.#timeoutMs;
     if (this.#client === undefined) {
-      const endpoint = process.env[ENV.s3Endpoint];
+      const endpoint = process.env[CLIENT_ENV.s3Endpoint];
       this.#client = new sdk.S3Client({
         ...(endpoint ? { endpoint, forcePathStyle: true } : {}),
         requestHandler: {

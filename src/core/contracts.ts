@@ -1,7 +1,9 @@
 /**
  * Names, key layouts and limits defined once and imported by the Lambdas, the CDK stack, the client,
- * the CLI and local mode, so that none of them can drift from the others.
+ * the CLI and local mode, so that none of them can drift from the others. What the client reads is
+ * defined in client-contract.ts and used here by reference.
  */
+import { CLIENT_APPCONFIG, CLIENT_ENV } from './client-contract.ts';
 
 /**
  * Environment variables read by the Lambda handlers, local mode and the client. The handlers read
@@ -13,8 +15,7 @@ export const ENV = {
   table: 'PROMPTOPS_TABLE_NAME',
   /** DynamoDB table for feedback items and aggregates. */
   feedbackTable: 'PROMPTOPS_FEEDBACK_TABLE_NAME',
-  /** S3 bucket holding prompt documents by SHA-256. */
-  bodyBucket: 'PROMPTOPS_BODY_BUCKET',
+  bodyBucket: CLIENT_ENV.bodyBucket,
   /** AppConfig application, profile and environment ids (JSON object name -> id). */
   appConfigApplicationId: 'PROMPTOPS_APPCONFIG_APPLICATION_ID',
   appConfigProfileId: 'PROMPTOPS_APPCONFIG_PROFILE_ID',
@@ -45,13 +46,11 @@ export const ENV = {
   evaluationFunction: 'PROMPTOPS_EVALUATION_FUNCTION',
   /** Endpoint overrides for local mode and integration tests. */
   dynamodbEndpoint: 'PROMPTOPS_DYNAMODB_ENDPOINT',
-  s3Endpoint: 'PROMPTOPS_S3_ENDPOINT',
+  s3Endpoint: CLIENT_ENV.s3Endpoint,
   appConfigEndpoint: 'PROMPTOPS_APPCONFIG_ENDPOINT',
-  appConfigDataEndpoint: 'PROMPTOPS_APPCONFIGDATA_ENDPOINT',
-  /** Local mode's EMF intake: the client also posts `record()` lines there when it is set. */
-  emfEndpoint: 'PROMPTOPS_EMF_ENDPOINT',
-  /** The PromptOps HTTP API, for the client's feedback() and the CLI. */
-  apiEndpoint: 'PROMPTOPS_API_ENDPOINT',
+  appConfigDataEndpoint: CLIENT_ENV.appConfigDataEndpoint,
+  emfEndpoint: CLIENT_ENV.emfEndpoint,
+  apiEndpoint: CLIENT_ENV.apiEndpoint,
   /** Local mode settings, for `npm start` and `promptops dev` (docs/cli.md). */
   dataDir: 'PROMPTOPS_DATA_DIR',
   port: 'PROMPTOPS_PORT',
@@ -61,13 +60,12 @@ export const ENV = {
 /** AppConfig names shared by the stack, local mode and the client. */
 export const APPCONFIG = {
   application: 'promptops',
-  profile: 'prompts',
+  profile: CLIENT_APPCONFIG.profile,
   contentType: 'application/json',
   /** AppConfig's hosted configuration size limit. */
   maxHostedConfigurationBytes: 1024 * 1024,
-  /** Default client poll interval, matching the AppConfig Agent's default. */
-  defaultPollIntervalSeconds: 45,
-  agentPort: 2772,
+  defaultPollIntervalSeconds: CLIENT_APPCONFIG.defaultPollIntervalSeconds,
+  agentPort: CLIENT_APPCONFIG.agentPort,
 } as const;
 
 export const DEFAULT_ENVIRONMENTS = ['dev', 'staging', 'prod'] as const;

@@ -5,15 +5,9 @@
  */
 import { isMap, LineCounter, parseDocument, stringify } from 'yaml';
 import { type DocumentIssue, DocumentParseError, displayValue } from './errors.ts';
+import { splitFrontMatter } from './front-matter.ts';
 import { isVariableName, promptIdProblem, VARIABLE_NAME_RULE } from './ids.ts';
-import {
-  type PromptKind,
-  parseBody,
-  type Section,
-  type SectionPosition,
-  serializeBody,
-  splitFrontMatter,
-} from './sections.ts';
+import { type PromptKind, parseBody, type Section, type SectionPosition, serializeBody } from './sections.ts';
 import { isVariableType, VARIABLE_TYPES, type VariableSpec, valueFitsType } from './variables.ts';
 
 /** Model settings. Known keys are type-checked; other keys pass through to the model provider. */

@@ -5,6 +5,7 @@ export * from './diff.ts';
 export * from './document.ts';
 export * from './errors.ts';
 export * from './eval/index.ts';
+export * from './front-matter.ts';
 export * from './hash.ts';
 export * from './ids.ts';
 export * from './lint/index.ts';

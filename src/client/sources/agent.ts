@@ -4,7 +4,7 @@
  * request is given up when the socket is idle for `timeoutMs` or when the caller's signal aborts.
  */
 import { Agent, request } from 'node:http';
-import { APPCONFIG } from '../../core/contracts.ts';
+import { CLIENT_APPCONFIG } from '../../core/client-contract.ts';
 import type { ManifestSource, SourceTarget } from './source.ts';
 
 /** The variable the extension sets to the port it listens on. */
@@ -13,7 +13,7 @@ export const AGENT_PORT_VARIABLE = 'AWS_APPCONFIG_EXTENSION_HTTP_PORT';
 const DEFAULT_TIMEOUT_MS = 5000;
 
 export function defaultAgentUrl(): string {
-  return `http://localhost:${process.env[AGENT_PORT_VARIABLE] || APPCONFIG.agentPort}`;
+  return `http://localhost:${process.env[AGENT_PORT_VARIABLE] || CLIENT_APPCONFIG.agentPort}`;
 }
 
 export class AgentSource implements ManifestSource {

@@ -4,7 +4,7 @@
  */
 import { connect } from 'node:net';
 import type { AppConfigDataClient } from '@aws-sdk/client-appconfigdata';
-import { APPCONFIG } from '../../core/contracts.ts';
+import { CLIENT_APPCONFIG } from '../../core/client-contract.ts';
 import { AGENT_PORT_VARIABLE, AgentSource } from './agent.ts';
 import type { ManifestSource, SourceTarget } from './source.ts';
 
@@ -28,7 +28,7 @@ export async function chooseDefaultSource(
   target: SourceTarget,
   pollIntervalSeconds: number,
   client?: AppConfigDataClient,
-  agentPort: number = APPCONFIG.agentPort,
+  agentPort: number = CLIENT_APPCONFIG.agentPort,
   timeoutMs?: number,
 ): Promise<ManifestSource> {
   const port = process.env[AGENT_PORT_VARIABLE];

@@ -10,7 +10,7 @@
  * arrives after the signal aborted is dropped without moving along the token chain.
  */
 import type { AppConfigDataClient } from '@aws-sdk/client-appconfigdata';
-import { ENV } from '../../core/contracts.ts';
+import { CLIENT_ENV } from '../../core/client-contract.ts';
 import type { ManifestSource, SourceTarget } from './source.ts';
 
 type AppConfigDataModule = typeof import('@aws-sdk/client-appconfigdata');
@@ -104,7 +104,7 @@ export class SdkSource implements ManifestSource {
 }
 
 function createClient(sdk: AppConfigDataModule, timeoutMs: number): AppConfigDataClient {
-  const endpoint = process.env[ENV.appConfigDataEndpoint];
+  const endpoint = process.env[CLIENT_ENV.appConfigDataEndpoint];
   return new sdk.AppConfigDataClient({
     ...(endpoint ? { endpoint } : {}),
     requestHandler: {

@@ -14,15 +14,17 @@ const CLIENT_DIR = join(ROOT, 'src/client');
 
 /** Core modules the client may load: none of them pulls in yaml, semver or diff. */
 const CORE_ALLOWED = [
-  'contracts.ts',
+  'client-contract.ts',
   'errors.ts',
+  'front-matter.ts',
   'manifest.ts',
   'metrics.ts',
-  'prompt.ts',
+  'prompt-compiler.ts',
   'render-codegen.ts',
   'sections.ts',
   'sigv4.ts',
-  'template.ts',
+  'template-compiler.ts',
+  'template-interpreter.ts',
   'variables.ts',
   'variants.ts',
 ].map((name) => `src/core/${name}`);

@@ -1,0 +1,26 @@
+/**
+ * The names and defaults the client library shares with the stack, local mode and the CLI. A module
+ * of its own so that the client bundles these few strings, not every name in contracts.ts (an object
+ * literal is bundled whole); contracts.ts builds `ENV` and `APPCONFIG` from them.
+ */
+
+/** Environment variables the client reads. */
+export const CLIENT_ENV = {
+  /** S3 bucket holding prompt documents by SHA-256. */
+  bodyBucket: 'PROMPTOPS_BODY_BUCKET',
+  /** Endpoint overrides for local mode and integration tests. */
+  s3Endpoint: 'PROMPTOPS_S3_ENDPOINT',
+  appConfigDataEndpoint: 'PROMPTOPS_APPCONFIGDATA_ENDPOINT',
+  /** Local mode's EMF intake: the client also posts `record()` lines there when it is set. */
+  emfEndpoint: 'PROMPTOPS_EMF_ENDPOINT',
+  /** The PromptOps HTTP API, for the client's feedback() and the CLI. */
+  apiEndpoint: 'PROMPTOPS_API_ENDPOINT',
+} as const;
+
+/** AppConfig names and defaults the client uses. */
+export const CLIENT_APPCONFIG = {
+  profile: 'prompts',
+  /** Default client poll interval, matching the AppConfig Agent's default. */
+  defaultPollIntervalSeconds: 45,
+  agentPort: 2772,
+} as const;
