@@ -3,10 +3,10 @@
  * the docs are built from this one table.
  */
 
-export type HandlerName = 'publish' | 'review' | 'query' | 'deploy' | 'feedback' | 'metrics';
+export type HandlerName = 'publish' | 'review' | 'query' | 'deploy' | 'feedback' | 'metrics' | 'evaluate';
 
 export interface ApiRoute {
-  readonly method: 'GET' | 'POST';
+  readonly method: 'GET' | 'POST' | 'PUT';
   /** API Gateway path template: `{name}` matches one path segment. */
   readonly path: string;
   readonly handler: HandlerName;
@@ -27,6 +27,11 @@ const ROUTES = [
   { method: 'POST', path: '/feedback', handler: 'feedback' },
   { method: 'GET', path: '/prompts/{id}/feedback', handler: 'feedback' },
   { method: 'POST', path: '/metrics', handler: 'metrics' },
+  { method: 'PUT', path: '/prompts/{id}/eval-suite', handler: 'evaluate' },
+  { method: 'GET', path: '/prompts/{id}/eval-suite', handler: 'evaluate' },
+  { method: 'POST', path: '/prompts/{id}/versions/{version}/evaluations', handler: 'evaluate' },
+  { method: 'GET', path: '/prompts/{id}/versions/{version}/evaluations', handler: 'evaluate' },
+  { method: 'GET', path: '/prompts/{id}/versions/{version}/evaluations/{evaluationId}', handler: 'evaluate' },
 ] as const satisfies readonly ApiRoute[];
 
 export const API_ROUTES: readonly ApiRoute[] = ROUTES;

@@ -29,6 +29,7 @@ import { AppConfigEmulator } from './appconfig/emulator.ts';
 import { lockDataDir } from './data-dir-lock.ts';
 import { startDynamoDb, startS3 } from './embedded-services.ts';
 import { type LocalHandler, startGateway } from './gateway.ts';
+import { LocalEvaluationLauncher } from './local-evaluations.ts';
 import { MetricsMonitor } from './metrics-monitor.ts';
 import { provisionStorage } from './provision.ts';
 import { seedExamples } from './seed.ts';
@@ -212,21 +213,37 @@ export async function startLocalMode(options: LocalModeOptions): Promise<Running
     };
     Object.assign(process.env, settingsVariables);
 
-    const [publish, review, query, deploy, feedback, metrics, validator, events, feedbackDeps] =
-      await Promise.all([
-        import('../../lambda/handlers/publish.ts'),
-        import('../../lambda/handlers/review.ts'),
-        import('../../lambda/handlers/query.ts'),
-        import('../../lambda/handlers/deploy.ts'),
-        import('../../lambda/handlers/feedback.ts'),
-        import('../../lambda/handlers/metrics.ts'),
-        import('../../lambda/handlers/config-validator.ts'),
-        import('../../lambda/handlers/deployment-events.ts'),
-        import('../../lambda/feedback/deps.ts'),
-      ]);
+    const [
+      publish,
+      review,
+      query,
+      deploy,
+      feedback,
+      metrics,
+      evaluate,
+      evaluationWorker,
+      validator,
+      events,
+      feedbackDeps,
+    ] = await Promise.all([
+      import('../../lambda/handlers/publish.ts'),
+      import('../../lambda/handlers/review.ts'),
+      import('../../lambda/handlers/query.ts'),
+      import('../../lambda/handlers/deploy.ts'),
+      import('../../lambda/handlers/feedback.ts'),
+      import('../../lambda/handlers/metrics.ts'),
+      import('../../lambda/handlers/evaluate.ts'),
+      import('../../lambda/handlers/evaluation-worker.ts'),
+      import('../../lambda/handlers/config-validator.ts'),
+      import('../../lambda/handlers/deployment-events.ts'),
+      import('../../lambda/feedback/deps.ts'),
+    ]);
     const { buildRegistryDeps } = await import('../../lambda/registry/deps.ts');
     const { buildDeliveryDeps } = await import('../../lambda/delivery/deps.ts');
     const { deliveryConfigFromEnv } = await import('../../lambda/delivery/config.ts');
+    const { buildEvaluationDeps, buildEvaluationWorkerDeps, evalModelsFrom } = await import(
+      '../../lambda/evaluation/deps.ts'
+    );
     const registryDeps = buildRegistryDeps({ documents, s3, ...RESOURCES });
     const deliveryDeps = buildDeliveryDeps({
       documents,
@@ -255,6 +272,27 @@ export async function startLocalMode(options: LocalModeOptions): Promise<Running
       feedbackTable: RESOURCES.feedbackTable,
       metrics: sink,
     });
+    // Evaluations run in this process once their request is answered, as the async invoke does on AWS.
+    const evaluations = new LocalEvaluationLauncher({
+      onError: (error, job) =>
+        log(`evaluation ${job.runId} of ${job.promptId}@${job.version} failed: ${error}`),
+    });
+    closers.push(() => evaluations.close());
+    const evaluationResources = {
+      documents,
+      s3,
+      table: RESOURCES.table,
+      bucket: RESOURCES.bucket,
+      evalModels: evalModelsFrom(settingsVariables),
+    };
+    const evaluationDeps = buildEvaluationDeps({ ...evaluationResources, launcher: evaluations });
+    // Bedrock uses this machine's AWS credentials, when there are any (the call fails plainly otherwise).
+    const workerDeps = buildEvaluationWorkerDeps({ ...evaluationResources, env: process.env });
+    evaluations.setWorker(
+      evaluationWorker.createEvaluationWorkerHandler(() => workerDeps, {
+        signal: evaluations.controller.signal,
+      }),
+    );
     const handlers: Record<HandlerName, LocalHandler> = {
       publish: publish.createPublishHandler(() => registryDeps),
       review: review.createReviewHandler(() => registryDeps),
@@ -262,6 +300,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<Running
       deploy: deploy.createDeployHandler(() => deliveryDeps),
       feedback: feedback.createFeedbackHandler(() => feedbackReady),
       metrics: metrics.createMetricsHandler(() => ({ metrics: sink, now: () => new Date() })),
+      evaluate: evaluate.createEvaluateHandler(() => evaluationDeps),
     };
     // What AppConfig calls on AWS: the validator before a deployment, the events handler after.
     const validatorHandler = validator.createValidatorHandler(() => ({ bodies: deliveryDeps.bodies }));

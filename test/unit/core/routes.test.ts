@@ -12,7 +12,15 @@ describe('routeKeysOf', () => {
   });
 
   it('covers every route exactly once across the handlers', () => {
-    const handlers: HandlerName[] = ['publish', 'review', 'query', 'deploy', 'feedback', 'metrics'];
+    const handlers: HandlerName[] = [
+      'publish',
+      'review',
+      'query',
+      'deploy',
+      'feedback',
+      'metrics',
+      'evaluate',
+    ];
     const keys = handlers.flatMap((h) => routeKeysOf(h));
     expect(keys.sort()).toEqual(API_ROUTES.map(routeKey).sort());
     expect(new Set(keys).size).toBe(keys.length);
