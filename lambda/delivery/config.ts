@@ -1,6 +1,6 @@
 /**
  * Delivery settings from the handler environment (src/core/handler-environment.ts): AppConfig ids,
- * strategies, protected environments and the inline body threshold.
+ * strategies, protected environments, the release gate and the inline body threshold.
  */
 import { PREDEFINED_STRATEGIES, predefinedStrategyId } from '../../src/core/contracts.ts';
 import { displayValue, NotFoundError, ValidationError } from '../../src/core/errors.ts';
@@ -15,6 +15,10 @@ export interface DeliveryConfig {
   readonly environmentIds: Readonly<Record<string, string>>;
   readonly environments: readonly string[];
   readonly protectedEnvironments: readonly string[];
+  /** Environments whose deploys need a PASSED evaluation run of each version deployed (evaluation-gate.ts). */
+  readonly evalGatedEnvironments: readonly string[];
+  /** Whether the gate refuses a prompt that has no evaluation suite. */
+  readonly requireEvalSuite: boolean;
   /** Custom strategy name -> AppConfig deployment strategy id. */
   readonly customStrategies: Readonly<Record<string, string>>;
   /** Environment -> default strategy name. */
@@ -34,6 +38,8 @@ export function deliveryConfigFromEnv(
     environmentIds: environment.appConfigEnvironmentIds,
     environments: settings.environments,
     protectedEnvironments: settings.protectedEnvironments,
+    evalGatedEnvironments: settings.evalGatedEnvironments,
+    requireEvalSuite: settings.requireEvalSuite,
     customStrategies: environment.customStrategyIds,
     defaultStrategies: settings.defaultStrategies,
     inlineThresholdBytes: settings.inlineBodyThreshold,

@@ -1,4 +1,7 @@
-/** Deploying prompt versions to an environment: merge the pins, gate, build, roll out. */
+/**
+ * Deploying prompt versions to an environment: merge the pins, gate (approval, evaluation, lint; only
+ * the pins being deployed now), build, roll out.
+ */
 import { DeploymentInProgressError, RevisionConflictError } from '../../src/core/errors.ts';
 import type { Pins } from '../../src/core/pins.ts';
 import { environmentIdOf, resolveStrategy } from './config.ts';
@@ -68,6 +71,9 @@ export async function deployPrompts(deps: DeliveryDeps, input: DeployInput): Pro
     resolve: {
       gated: new Set(Object.keys(input.pins)),
       requireApproval: deps.config.protectedEnvironments.includes(environment),
+      ...(deps.config.evalGatedEnvironments.includes(environment)
+        ? { requireEvaluation: { environment, requireSuite: deps.config.requireEvalSuite } }
+        : {}),
     },
     caller: input.caller,
     requestId: input.requestId,

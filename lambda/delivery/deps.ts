@@ -4,10 +4,12 @@ import { requiredResource } from '../../src/core/handler-environment.ts';
 import { AppConfigDelivery } from '../adapters/appconfig-delivery.ts';
 import { sharedDocumentClient, sharedS3Client } from '../adapters/aws-clients.ts';
 import { DynamoEnvironmentStore } from '../adapters/environment-store.ts';
+import { DynamoEvaluationEvidence } from '../adapters/evaluation-evidence.ts';
 import type { AuditLog, BodyStore, PromptRepository } from '../ports.ts';
 import { buildRegistryDeps, type RegistryResources } from '../registry/deps.ts';
 import { handlerEnvironment } from '../runtime/config.ts';
 import { type DeliveryConfig, deliveryConfigFromEnv } from './config.ts';
+import type { EvaluationEvidence } from './evaluation-gate.ts';
 import type { Delivery, EnvironmentStore } from './ports.ts';
 
 export interface DeliveryDeps {
@@ -16,13 +18,22 @@ export interface DeliveryDeps {
   readonly audit: AuditLog;
   readonly environments: EnvironmentStore;
   readonly delivery: Delivery;
+  /** The evaluation suites and runs the release gate reads. */
+  readonly evaluations: EvaluationEvidence;
   readonly config: DeliveryConfig;
   readonly now: () => Date;
 }
 
-/** Builds the delivery adapters over the registry's, with AppConfig and the configuration given. */
+/**
+ * Builds the delivery adapters over the registry's, with AppConfig and the configuration given. The
+ * gate reads evaluations from the main table unless `evaluations` is given.
+ */
 export function buildDeliveryDeps(
-  resources: RegistryResources & { appconfig: AppConfigClient; config: DeliveryConfig },
+  resources: RegistryResources & {
+    appconfig: AppConfigClient;
+    config: DeliveryConfig;
+    evaluations?: EvaluationEvidence;
+  },
 ): DeliveryDeps {
   const registry = buildRegistryDeps(resources);
   return {
@@ -33,6 +44,7 @@ export function buildDeliveryDeps(
       resources.config.applicationId,
       resources.config.profileId,
     ),
+    evaluations: resources.evaluations ?? new DynamoEvaluationEvidence(resources.documents, resources.table),
     config: resources.config,
   };
 }

@@ -1,7 +1,8 @@
 /**
  * Resolves pins to the documents a manifest carries, checking what a deployment requires: every
- * version exists, passes lint, and (in a protected environment) is approved by someone other than
- * its publisher.
+ * version exists, (in a protected environment) is approved by someone other than its publisher, (in
+ * an environment with the release gate) has a PASSED evaluation run against its prompt's current
+ * suite, and passes lint, in that order: the first gate that refuses answers.
  */
 
 import { serializePromptDocument } from '../../src/core/document.ts';
@@ -12,11 +13,20 @@ import { type Pins, pinVariants } from '../../src/core/pins.ts';
 import type { VersionRecord } from '../model.ts';
 import { loadDocument } from '../registry/document-cache.ts';
 import type { DeliveryDeps } from './deps.ts';
+import { checkEvaluations, type EvaluationAdmissions } from './evaluation-gate.ts';
 
 export interface ResolveOptions {
   /** Pins whose versions must pass the gates (the ones being deployed now). */
   readonly gated: ReadonlySet<string>;
   readonly requireApproval: boolean;
+  /** Set in an environment with the release gate (evaluation-gate.ts); a rollback never has it. */
+  readonly requireEvaluation?: { readonly environment: string; readonly requireSuite: boolean };
+}
+
+export interface ResolvedPins {
+  readonly prompts: Record<string, ResolvedVariant[]>;
+  /** The runs that admitted the gated versions; empty without the release gate. */
+  readonly evaluations: EvaluationAdmissions;
 }
 
 export function isApproved(record: VersionRecord): boolean {
@@ -27,7 +37,7 @@ export async function resolvePins(
   deps: DeliveryDeps,
   pins: Pins,
   options: ResolveOptions,
-): Promise<Record<string, ResolvedVariant[]>> {
+): Promise<ResolvedPins> {
   const entries = await Promise.all(
     Object.entries(pins).flatMap(([id, pin]) =>
       pinVariants(pin).map(async (variant) => ({
@@ -53,6 +63,14 @@ export async function resolvePins(
     }
   }
 
+  const evaluations = options.requireEvaluation
+    ? await checkEvaluations(
+        deps.evaluations,
+        gated.map((e) => ({ id: e.id, version: e.variant.version })),
+        options.requireEvaluation,
+      )
+    : {};
+
   const resolved: Record<string, ResolvedVariant[]> = {};
   for (const { id, variant, record } of entries) {
     const version = record as VersionRecord;
@@ -75,5 +93,5 @@ export async function resolvePins(
       weight: variant.weight,
     });
   }
-  return resolved;
+  return { prompts: resolved, evaluations };
 }

@@ -41,7 +41,8 @@ export async function startRevision(deps: DeliveryDeps, input: StartRevisionInpu
   const { environment, state } = input;
   const revision = state.lastRevision + 1;
   const now = deps.now();
-  const resolved = await resolvePins(deps, input.pins, input.resolve);
+  const { prompts: resolved, evaluations } = await resolvePins(deps, input.pins, input.resolve);
+  const admitted = Object.keys(evaluations).length > 0 ? { evaluations } : {};
   const built = buildManifest(
     { environment, revision, generatedAt: now.toISOString(), prompts: resolved },
     {
@@ -84,6 +85,7 @@ export async function startRevision(deps: DeliveryDeps, input: StartRevisionInpu
       ...(input.description ? { description: input.description } : {}),
       ...(input.restores !== undefined ? { restores: input.restores } : {}),
       ...(input.restoresPrompts ? { restoresPrompts: input.restoresPrompts } : {}),
+      ...admitted,
     };
     await deps.environments.putRevision(starting);
     started = await deps.delivery.startDeployment({
@@ -148,7 +150,12 @@ export async function startRevision(deps: DeliveryDeps, input: StartRevisionInpu
               actor: input.caller,
               action,
               target: `${id}@${after === undefined ? '(removed)' : pinVersions(after).join('+')}`,
-              details: { ...common, pin: after ?? null, previousPin: before ?? null },
+              details: {
+                ...common,
+                pin: after ?? null,
+                previousPin: before ?? null,
+                ...(evaluations[id] ? { evaluations: evaluations[id] } : {}),
+              },
               requestId: input.requestId,
               promptId: id,
               environment,
@@ -171,7 +178,7 @@ export async function startRevision(deps: DeliveryDeps, input: StartRevisionInpu
           ),
         ];
   await Promise.all(events.map((event) => deps.audit.append(event)));
-  return { environment, deploymentNumber: started.number, state: started.state, revision };
+  return { environment, deploymentNumber: started.number, state: started.state, revision, ...admitted };
 }
 
 /** Prompts whose pin differs between two pin sets: [id, before, after]. */

@@ -216,6 +216,11 @@ export interface StartedDeployment {
   readonly deploymentNumber: number;
   readonly state: DeploymentState;
   readonly revision: number;
+  /**
+   * A deploy to an environment with the release gate: prompt id -> version -> the id of the PASSED
+   * evaluation run that admitted it (versions of prompts without a suite are not listed).
+   */
+  readonly evaluations?: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
 /** The environment's current or last deployment, with AppConfig's live state. */
@@ -252,6 +257,8 @@ export interface RevisionEntry {
   readonly restores?: number;
   /** A rollback of named prompts: prompt id -> the revision whose pin it deployed again. */
   readonly restoresPrompts?: Readonly<Record<string, number>>;
+  /** A deploy through the release gate: prompt id -> version -> the evaluation run that admitted it. */
+  readonly evaluations?: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
 /** GET /environments/{env}: pins and revision, the live deployment, the latest history first. */

@@ -232,6 +232,17 @@ export class NotApprovedError extends PromptOpsError {
   }
 }
 
+/**
+ * A deploy to a gated environment of versions without a PASSED evaluation run against their prompt's
+ * current suite; `extensions.versions` lists each refused version and why (docs/evaluations-gate.md).
+ */
+export class EvaluationRequiredError extends PromptOpsError {
+  constructor(message: string, options?: PromptOpsErrorOptions) {
+    super('EVALUATION_REQUIRED', message, options);
+    this.name = 'EvaluationRequiredError';
+  }
+}
+
 export interface LintFindingSummary {
   readonly rule: string;
   readonly severity: 'error' | 'warning';

@@ -27,6 +27,7 @@ export const RESOURCE_VARIABLES = {
   dynamodbEndpoint: ENV.dynamodbEndpoint,
   s3Endpoint: ENV.s3Endpoint,
   appConfigEndpoint: ENV.appConfigEndpoint,
+  evaluationFunction: ENV.evaluationFunction,
 } as const;
 
 export type ResourceName = keyof typeof RESOURCE_VARIABLES;
@@ -84,6 +85,10 @@ export function readHandlerEnvironment(env: EnvironmentVariables): HandlerEnviro
     DEFAULT_SETTINGS.inlineBodyThreshold;
   // Unset keeps feedback forever: the writer leaves the variable out for that.
   const feedbackRetentionDays = wholeNumber(env, ENV.feedbackRetentionDays, { min: 1, unit: 'days' }, bad);
+  // Unset, as parseSettings does: the gate guards the protected environments.
+  const evalGatedEnvironments = list(env, ENV.evalGatedEnvironments) ?? [...protectedEnvironments];
+  const requireEvalSuite = flag(env, ENV.requireEvalSuite, bad) ?? DEFAULT_SETTINGS.requireEvalSuite;
+  const evalModels = list(env, ENV.evalModels) ?? [...DEFAULT_SETTINGS.evalModels];
 
   const resources: Partial<Record<ResourceName, string>> = {};
   for (const [resource, name] of Object.entries(RESOURCE_VARIABLES) as [ResourceName, string][]) {
@@ -101,6 +106,9 @@ export function readHandlerEnvironment(env: EnvironmentVariables): HandlerEnviro
       defaultStrategies,
       inlineBodyThreshold,
       ...(feedbackRetentionDays !== undefined ? { feedbackRetentionDays } : {}),
+      evalGatedEnvironments,
+      requireEvalSuite,
+      evalModels,
     },
     resources,
     appConfigEnvironmentIds,
@@ -132,6 +140,16 @@ function list(env: EnvironmentVariables, name: string): string[] | undefined {
 }
 
 type Report = (name: string, message: string) => void;
+
+/** `true` or `false` (any case); undefined when unset or blank. */
+function flag(env: EnvironmentVariables, name: string, bad: Report): boolean | undefined {
+  const raw = text(env, name)?.trim().toLowerCase();
+  if (raw === undefined) return undefined;
+  if (raw === 'true') return true;
+  if (raw === 'false') return false;
+  bad(name, 'must be true or false');
+  return undefined;
+}
 
 function wholeNumber(
   env: EnvironmentVariables,

@@ -46,6 +46,12 @@ export interface PromptOpsSettings {
   readonly inlineBodyThreshold: number;
   /** Days feedback items are kept; undefined keeps them forever. */
   readonly feedbackRetentionDays?: number;
+  /** Environments whose deploys need a PASSED evaluation run of each gated version (docs/evaluations-gate.md). */
+  readonly evalGatedEnvironments: readonly string[];
+  /** Whether a prompt with no evaluation suite is refused by the gate instead of passing it. */
+  readonly requireEvalSuite: boolean;
+  /** Bedrock model ids evaluations may call; empty refuses the bedrock provider. */
+  readonly evalModels: readonly string[];
 }
 
 /** The keys accepted by {@link parseSettings}: CDK context keys and construct props share these names. */
@@ -63,6 +69,9 @@ export const SETTINGS_KEYS = [
   'operatorEmails',
   'inlineBodyThreshold',
   'feedbackRetentionDays',
+  'evalGatedEnvironments',
+  'requireEvalSuite',
+  'evalModels',
 ] as const;
 
 export type SettingsKey = (typeof SETTINGS_KEYS)[number];
@@ -82,6 +91,9 @@ export const DEFAULT_SETTINGS = {
   alarmMinimumSamples: 20,
   inlineBodyThreshold: LIMITS.inlineBodyThresholdBytes,
   feedbackRetentionDays: 365,
+  /** Unset, the gated environments are the protected ones. */
+  requireEvalSuite: false,
+  evalModels: [],
 } as const;
 
 /** Strategy for an environment that neither the settings nor DEFAULT_ENVIRONMENT_STRATEGIES name. */
@@ -91,6 +103,8 @@ const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 const ENVIRONMENT_NAME = /^[a-z][a-z0-9-]{0,31}$/;
 const STRATEGY_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
 const EMAIL = /^[^\s@,;]+@[^\s@,;]+\.[^\s@,;]+$/;
+/** Loosely a Bedrock model or inference profile id (`anthropic.claude-3-haiku-20240307-v1:0`, `us.amazon.nova-lite-v1:0`). */
+const MODEL_ID = /^[a-z0-9.:-]+$/i;
 /** AppConfig's limits for a deployment strategy. */
 const MAX_STRATEGY_MINUTES = 1440;
 const MAX_RETENTION_DAYS = 3650;
@@ -158,6 +172,29 @@ export function parseSettings(input: SettingsInput): PromptOpsSettings {
 
   const feedbackRetentionDays = parseRetention(input.feedbackRetentionDays, bad);
 
+  // Unset, the gate guards what the approval gate guards.
+  const evalGatedEnvironments = given(input.evalGatedEnvironments)
+    ? nameList(input, 'evalGatedEnvironments', [], bad).filter((env) => {
+        if (environments.length === 0 || environments.includes(env)) return true;
+        bad(
+          'evalGatedEnvironments',
+          `"${env}" is not one of the environments (${environments.join(', ')})`,
+          env,
+        );
+        return false;
+      })
+    : [...protectedEnvironments];
+  const requireEvalSuite = parseBoolean(input, 'requireEvalSuite', bad);
+  const evalModels = stringList(input, 'evalModels', DEFAULT_SETTINGS.evalModels, bad).filter((model) => {
+    if (MODEL_ID.test(model)) return true;
+    bad(
+      'evalModels',
+      `"${model}" is not a Bedrock model id such as anthropic.claude-3-haiku-20240307-v1:0`,
+      model,
+    );
+    return false;
+  });
+
   const settings: PromptOpsSettings = {
     ...(region !== undefined ? { region } : {}),
     ...(replicaRegion !== undefined ? { replicaRegion } : {}),
@@ -187,6 +224,9 @@ export function parseSettings(input: SettingsInput): PromptOpsSettings {
       bad,
     ),
     ...(feedbackRetentionDays !== undefined ? { feedbackRetentionDays } : {}),
+    evalGatedEnvironments,
+    requireEvalSuite,
+    evalModels,
   };
   for (const key of Object.keys(input)) {
     if (!(SETTINGS_KEYS as readonly string[]).includes(key)) {
@@ -240,6 +280,9 @@ export type HandlerSettings = Pick<
   | 'defaultStrategies'
   | 'inlineBodyThreshold'
   | 'feedbackRetentionDays'
+  | 'evalGatedEnvironments'
+  | 'requireEvalSuite'
+  | 'evalModels'
 >;
 
 /**
@@ -256,6 +299,9 @@ export function settingsEnvironment(settings: HandlerSettings): Record<string, s
     ...(settings.feedbackRetentionDays !== undefined
       ? { [ENV.feedbackRetentionDays]: String(settings.feedbackRetentionDays) }
       : {}),
+    [ENV.evalGatedEnvironments]: settings.evalGatedEnvironments.join(','),
+    [ENV.requireEvalSuite]: String(settings.requireEvalSuite),
+    [ENV.evalModels]: settings.evalModels.join(','),
   };
 }
 
@@ -331,6 +377,18 @@ function nameList(
     );
     return false;
   });
+}
+
+/** A boolean, or its text as `-c key=true` passes it; blank takes the default. */
+function parseBoolean(input: SettingsInput, key: 'requireEvalSuite', bad: Report): boolean {
+  const value = input[key];
+  if (typeof value === 'boolean') return value;
+  if (!given(value) || value === '') return DEFAULT_SETTINGS[key];
+  const text = typeof value === 'string' ? value.trim().toLowerCase() : undefined;
+  if (text === 'true') return true;
+  if (text === 'false') return false;
+  bad(key, 'must be true or false', value);
+  return DEFAULT_SETTINGS[key];
 }
 
 interface NumberRule {

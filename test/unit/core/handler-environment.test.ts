@@ -21,6 +21,7 @@ import {
 } from '../../../src/core/settings.ts';
 
 const environmentNameArb = fc.stringMatching(/^[a-z][a-z0-9-]{0,10}$/);
+const modelIdArb = fc.stringMatching(/^[a-z][a-z0-9.:-]{0,30}$/);
 
 /** Settings as parseSettings makes them, from any valid input the handlers' part depends on. */
 const settingsArb = fc
@@ -42,6 +43,11 @@ const settingsArb = fc
           nil: undefined,
         },
       ),
+      evalGatedEnvironments: fc.option(fc.subarray(environments), { nil: undefined }),
+      requireEvalSuite: fc.option(fc.oneof(fc.boolean(), fc.constantFrom('true', 'false', 'TRUE')), {
+        nil: undefined,
+      }),
+      evalModels: fc.option(fc.uniqueArray(modelIdArb, { maxLength: 4 }), { nil: undefined }),
     }),
   )
   .map((input) => parseSettings(input));
@@ -53,6 +59,9 @@ function handlerPart(settings: HandlerSettings): HandlerSettings {
     defaultStrategies,
     inlineBodyThreshold,
     feedbackRetentionDays,
+    evalGatedEnvironments,
+    requireEvalSuite,
+    evalModels,
   } = settings;
   return {
     environments,
@@ -60,6 +69,9 @@ function handlerPart(settings: HandlerSettings): HandlerSettings {
     defaultStrategies,
     inlineBodyThreshold,
     ...(feedbackRetentionDays !== undefined ? { feedbackRetentionDays } : {}),
+    evalGatedEnvironments,
+    requireEvalSuite,
+    evalModels,
   };
 }
 
@@ -89,6 +101,12 @@ describe('Function: readHandlerEnvironment', () => {
       { environments: 'dev,qa' },
       { protectedEnvironments: '' },
       { feedbackRetentionDays: KEEP_FOREVER },
+      {
+        evalGatedEnvironments: '',
+        requireEvalSuite: 'true',
+        evalModels: 'anthropic.claude-3-haiku-20240307-v1:0',
+      },
+      { environments: 'dev,qa', evalGatedEnvironments: 'qa' },
     ]) {
       const settings = parseSettings(input);
       expect(readHandlerEnvironment(settingsEnvironment(settings)).settings).toEqual(handlerPart(settings));
@@ -102,6 +120,9 @@ describe('Function: readHandlerEnvironment', () => {
       protectedEnvironments: [...DEFAULT_SETTINGS.protectedEnvironments],
       defaultStrategies: DEFAULT_ENVIRONMENT_STRATEGIES,
       inlineBodyThreshold: DEFAULT_SETTINGS.inlineBodyThreshold,
+      evalGatedEnvironments: [...DEFAULT_SETTINGS.protectedEnvironments],
+      requireEvalSuite: false,
+      evalModels: [],
     });
     // Unset retention keeps feedback forever: the writer leaves it out for that.
     expect(settings).not.toHaveProperty('feedbackRetentionDays');
@@ -132,12 +153,44 @@ describe('Function: readHandlerEnvironment', () => {
     );
   });
 
+  it('gates the protected environments when the gated list is unset, as parseSettings does', () => {
+    const { settings } = readHandlerEnvironment({
+      [ENV.environments]: 'dev,qa,live',
+      [ENV.protectedEnvironments]: 'qa,live',
+    });
+    expect(settings.evalGatedEnvironments).toEqual(['qa', 'live']);
+    expect(settings.requireEvalSuite).toBe(false);
+  });
+
+  it('reads the gate settings and the model allow-list', () => {
+    const { settings } = readHandlerEnvironment({
+      [ENV.evalGatedEnvironments]: ' staging, prod ',
+      [ENV.requireEvalSuite]: 'True',
+      [ENV.evalModels]: 'anthropic.claude-3-haiku-20240307-v1:0,us.amazon.nova-lite-v1:0',
+    });
+    expect(settings.evalGatedEnvironments).toEqual(['staging', 'prod']);
+    expect(settings.requireEvalSuite).toBe(true);
+    expect(settings.evalModels).toEqual([
+      'anthropic.claude-3-haiku-20240307-v1:0',
+      'us.amazon.nova-lite-v1:0',
+    ]);
+  });
+
   describe('blank values hold nothing', () => {
     it('a blank list is the empty list', () => {
       expect(
         readHandlerEnvironment({ [ENV.environments]: 'dev,prod', [ENV.protectedEnvironments]: ' ' }).settings
           .protectedEnvironments,
       ).toEqual([]);
+      // A blank gated list gates nothing: it is not the unset list (the protected environments).
+      expect(
+        readHandlerEnvironment({ [ENV.evalGatedEnvironments]: '' }).settings.evalGatedEnvironments,
+      ).toEqual([]);
+      expect(readHandlerEnvironment({ [ENV.evalModels]: ' ' }).settings.evalModels).toEqual([]);
+    });
+
+    it('a blank flag takes its default', () => {
+      expect(readHandlerEnvironment({ [ENV.requireEvalSuite]: ' ' }).settings.requireEvalSuite).toBe(false);
     });
 
     it('a blank number or JSON object takes its default', () => {
@@ -186,6 +239,7 @@ describe('Function: readHandlerEnvironment', () => {
       [ENV.strategies]: JSON.stringify({ Custom: 'strat1' }),
       [ENV.feedbackHashSecretArn]: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:hash',
       [ENV.appConfigEndpoint]: 'http://localhost:4101',
+      [ENV.evaluationFunction]: 'promptops-evaluation-worker',
       UNRELATED: 'ignored',
     });
     expect(environment.resources).toEqual({
@@ -196,7 +250,9 @@ describe('Function: readHandlerEnvironment', () => {
       appConfigProfileId: 'prof1',
       feedbackHashSecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:hash',
       appConfigEndpoint: 'http://localhost:4101',
+      evaluationFunction: 'promptops-evaluation-worker',
     });
+    expect(requiredResource(environment, 'evaluationFunction')).toBe('promptops-evaluation-worker');
     expect(environment.appConfigEnvironmentIds).toEqual({ dev: 'env1', prod: 'env2' });
     expect(environment.customStrategyIds).toEqual({ Custom: 'strat1' });
     expect(requiredResource(environment, 'appConfigProfileId')).toBe('prof1');
@@ -238,6 +294,8 @@ describe('Function: readHandlerEnvironment', () => {
     [ENV.defaultStrategies, '{"dev":', 'must be a JSON object of strings, got "{\\"dev\\":"'],
     [ENV.appConfigEnvironmentIds, '["env1"]', 'must be a JSON object of strings, got "[\\"env1\\"]"'],
     [ENV.strategies, '{"Custom":1}', 'must be a JSON object of strings, got "{\\"Custom\\":1}"'],
+    [ENV.requireEvalSuite, 'yes', 'must be true or false, got "yes"'],
+    [ENV.requireEvalSuite, '1', 'must be true or false, got "1"'],
   ])('rejects %s=%s, naming the variable and the value', (name, value, message) => {
     expect(problemsOf({ [name]: value })).toEqual([`Environment variable ${name} ${message}`]);
   });

@@ -45,6 +45,23 @@ describe('Function: parseSettings', () => {
       expect(settings.feedbackRetentionDays).toBe(365);
       expect(settings.replicaRegion).toBeUndefined();
       expect(settings.region).toBeUndefined();
+      expect(settings.evalGatedEnvironments).toEqual(['prod']);
+      expect(settings.requireEvalSuite).toBe(false);
+      expect(settings.evalModels).toEqual([]);
+    });
+
+    it('gates the protected environments unless evalGatedEnvironments names others', () => {
+      expect(parseSettings({ protectedEnvironments: 'staging,prod' }).evalGatedEnvironments).toEqual([
+        'staging',
+        'prod',
+      ]);
+      expect(parseSettings({ environments: 'dev,qa' }).evalGatedEnvironments).toEqual([]);
+      expect(parseSettings({ evalGatedEnvironments: 'staging' }).evalGatedEnvironments).toEqual(['staging']);
+      // Empty is a choice: no environment is gated, although prod stays protected.
+      expect(parseSettings({ evalGatedEnvironments: '' })).toMatchObject({
+        evalGatedEnvironments: [],
+        protectedEnvironments: ['prod'],
+      });
     });
 
     it('protects prod by default only when there is a prod environment', () => {
@@ -133,6 +150,35 @@ describe('Function: parseSettings', () => {
       expect(settings.customStrategies).toEqual([{ name: 'Slow', ...spec, growthType: 'LINEAR' }]);
     });
 
+    it('parses the gate and the model allow-list from context strings or JSON values', () => {
+      expect(
+        parseSettings({
+          evalGatedEnvironments: ' staging , prod,staging',
+          requireEvalSuite: 'true',
+          evalModels: 'anthropic.claude-3-haiku-20240307-v1:0, us.amazon.nova-lite-v1:0',
+        }),
+      ).toMatchObject({
+        evalGatedEnvironments: ['staging', 'prod'],
+        requireEvalSuite: true,
+        evalModels: ['anthropic.claude-3-haiku-20240307-v1:0', 'us.amazon.nova-lite-v1:0'],
+      });
+      expect(
+        parseSettings({
+          evalGatedEnvironments: ['dev'],
+          requireEvalSuite: true,
+          evalModels: ['amazon.nova-micro-v1:0'],
+        }),
+      ).toMatchObject({
+        evalGatedEnvironments: ['dev'],
+        requireEvalSuite: true,
+        evalModels: ['amazon.nova-micro-v1:0'],
+      });
+      expect(parseSettings({ requireEvalSuite: ' FALSE ' }).requireEvalSuite).toBe(false);
+      expect(parseSettings({ requireEvalSuite: false }).requireEvalSuite).toBe(false);
+      expect(parseSettings({ requireEvalSuite: '' }).requireEvalSuite).toBe(false);
+      expect(parseSettings({ evalModels: '' }).evalModels).toEqual([]);
+    });
+
     it('keeps feedback forever with "forever"', () => {
       expect(parseSettings({ feedbackRetentionDays: KEEP_FOREVER }).feedbackRetentionDays).toBeUndefined();
     });
@@ -193,11 +239,35 @@ describe('Function: parseSettings', () => {
       ['environments', ''],
       ['environments', 42],
       ['region', 'Virginia'],
+      ['evalGatedEnvironments', 'live'],
+      ['evalGatedEnvironments', 'Prod'],
+      ['evalGatedEnvironments', 7],
+      ['requireEvalSuite', 'yes'],
+      ['requireEvalSuite', 1],
+      ['evalModels', 'anthropic/claude'],
+      ['evalModels', 'gpt 4'],
+      ['evalModels', { model: 'x' }],
     ] as const)('rejects %s = %j', (key, value) => {
       const found = problems({ [key]: value });
       expect(found).toHaveLength(1);
       expect(found[0]?.path).toBe(key);
       expect(found[0]?.message).toContain(JSON.stringify(value));
+    });
+
+    it('names the gated environment that is not configured, and lists the configured ones', () => {
+      expect(problems({ environments: 'dev,prod', evalGatedEnvironments: 'prod,staging' })).toEqual([
+        {
+          path: 'evalGatedEnvironments',
+          message: '"staging" is not one of the environments (dev, prod) (got "staging")',
+        },
+      ]);
+    });
+
+    it('names each bad model id', () => {
+      expect(problems({ evalModels: 'amazon.nova-lite-v1:0,bad model,arn:aws:x/y' })).toEqual([
+        { path: 'evalModels', message: expect.stringContaining('"bad model"') },
+        { path: 'evalModels', message: expect.stringContaining('"arn:aws:x/y"') },
+      ]);
     });
 
     it('rejects a replica region equal to the primary region', () => {
@@ -279,6 +349,22 @@ describe('Function: settingsEnvironment', () => {
       [ENV.defaultStrategies]: JSON.stringify({ dev: 'AllAtOnce', prod: 'Canary10Percent20Minutes' }),
       [ENV.inlineBodyThreshold]: String(LIMITS.inlineBodyThresholdBytes),
       [ENV.feedbackRetentionDays]: '90',
+      [ENV.evalGatedEnvironments]: 'prod',
+      [ENV.requireEvalSuite]: 'false',
+      [ENV.evalModels]: '',
+    });
+    expect(
+      settingsEnvironment(
+        parseSettings({
+          evalGatedEnvironments: 'dev,prod',
+          requireEvalSuite: true,
+          evalModels: 'a.b-v1:0,c.d',
+        }),
+      ),
+    ).toMatchObject({
+      [ENV.evalGatedEnvironments]: 'dev,prod',
+      [ENV.requireEvalSuite]: 'true',
+      [ENV.evalModels]: 'a.b-v1:0,c.d',
     });
   });
 

@@ -45,6 +45,8 @@ describe('Function: deliveryConfigFromEnv', () => {
       environmentIds: { dev: 'env1', qa: 'env2', prod: 'env3' },
       environments: ['dev', 'qa', 'prod'],
       protectedEnvironments: ['prod'],
+      evalGatedEnvironments: ['prod'],
+      requireEvalSuite: false,
       customStrategies: { Custom: 'strat1' },
       defaultStrategies: { dev: 'AllAtOnce', qa: 'AllAtOnce', prod: 'Canary10Percent20Minutes' },
       inlineThresholdBytes: LIMITS.inlineBodyThresholdBytes,
