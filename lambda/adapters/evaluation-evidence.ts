@@ -8,7 +8,15 @@ import { KEYS, TABLE } from '../../src/core/contracts.ts';
 import { versionSortKey } from '../../src/core/versioning.ts';
 import type { EvaluationEvidence, EvaluationEvidenceRun } from '../delivery/evaluation-gate.ts';
 
-const RUN_ATTRIBUTES = ['id', 'state', 'suiteRevision', 'passRate', 'threshold', 'reason'] as const;
+const RUN_ATTRIBUTES = [
+  'id',
+  'state',
+  'suiteRevision',
+  'passRate',
+  'threshold',
+  'reason',
+  'providerOverride',
+] as const;
 
 export class DynamoEvaluationEvidence implements EvaluationEvidence {
   private readonly client: DynamoDBDocumentClient;
@@ -72,5 +80,6 @@ function toRun(item: Record<string, unknown>): EvaluationEvidenceRun {
     threshold: Number(item.threshold),
     ...(typeof item.passRate === 'number' ? { passRate: item.passRate } : {}),
     ...(typeof item.reason === 'string' ? { reason: item.reason } : {}),
+    ...(item.providerOverride === true ? { providerOverride: true } : {}),
   };
 }

@@ -23,6 +23,7 @@ const SUMMARY_FIELDS = [
   'threshold',
   'suiteRevision',
   'provider',
+  'providerOverride',
   'startedBy',
   'startedAt',
   'endedAt',

@@ -16,6 +16,8 @@ export interface EvaluationEvidenceRun {
   readonly threshold: number;
   /** Why the run is ERROR. */
   readonly reason?: string;
+  /** Started with another provider than the suite's own (`promptops eval --provider`). */
+  readonly providerOverride?: boolean;
 }
 
 /**
@@ -59,9 +61,19 @@ export function evaluationVerdict(
       ? { admitted: false, reason: 'no suite (requireEvalSuite is set)' }
       : { admitted: true };
   }
-  const current = runs.filter((run) => run.suiteRevision === suite.revision);
+  // A run with another provider (say echo, for a suite written for a real model) is a check, not evidence.
+  const current = runs.filter((run) => run.suiteRevision === suite.revision && !run.providerOverride);
   const passed = current.find((run) => run.state === 'PASSED');
   if (passed) return { admitted: true, runId: passed.id };
+  const overridden = runs.find(
+    (run) => run.suiteRevision === suite.revision && run.providerOverride && run.state === 'PASSED',
+  );
+  if (current.length === 0 && overridden) {
+    return {
+      admitted: false,
+      reason: `run ${overridden.id} passed with a provider override; the gate counts only runs with the suite's own provider`,
+    };
+  }
   const latest = current[0];
   if (latest === undefined) {
     const newest = runs[0];

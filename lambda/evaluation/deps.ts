@@ -3,12 +3,7 @@ import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ENV } from '../../src/core/contracts.ts';
-import {
-  type EnvironmentVariables,
-  HandlerEnvironmentError,
-  requiredResource,
-} from '../../src/core/handler-environment.ts';
+import { type EnvironmentVariables, requiredResource } from '../../src/core/handler-environment.ts';
 import { sharedDocumentClient, sharedS3Client } from '../adapters/aws-clients.ts';
 import { LambdaEvaluationLauncher } from '../adapters/evaluation-launcher.ts';
 import { S3EvaluationObjectStore } from '../adapters/evaluation-object-store.ts';
@@ -68,25 +63,6 @@ export function buildEvaluationWorkerDeps(
   };
 }
 
-/**
- * The Bedrock models evaluations may call (PROMPTOPS_EVAL_MODELS, comma-separated). Read here until
- * `readHandlerEnvironment` reads it into `settings.evalModels`; then this moves there.
- */
-export function evalModelsFrom(env: EnvironmentVariables): string[] {
-  const entries = (env[ENV.evalModels] ?? '').split(',').map((entry) => entry.trim());
-  return entries.filter((entry, i) => entry !== '' && entries.indexOf(entry) === i);
-}
-
-/**
- * The worker function the API invokes (PROMPTOPS_EVALUATION_FUNCTION). Read here until
- * `readHandlerEnvironment` reads it into `resources.evaluationFunction`; then this moves there.
- */
-export function evaluationFunctionFrom(env: EnvironmentVariables): string {
-  const name = env[ENV.evaluationFunction]?.trim();
-  if (!name) throw new HandlerEnvironmentError([`Environment variable ${ENV.evaluationFunction} is not set`]);
-  return name;
-}
-
 function resourcesFromEnvironment(): EvaluationResources {
   const environment = handlerEnvironment();
   return {
@@ -94,7 +70,7 @@ function resourcesFromEnvironment(): EvaluationResources {
     s3: sharedS3Client(),
     table: requiredResource(environment, 'table'),
     bucket: requiredResource(environment, 'bodyBucket'),
-    evalModels: evalModelsFrom(process.env),
+    evalModels: [...environment.settings.evalModels],
   };
 }
 
@@ -104,7 +80,10 @@ let workerDeps: EvaluationWorkerDeps | undefined;
 export function evaluationDeps(): EvaluationDeps {
   deps ??= buildEvaluationDeps({
     ...resourcesFromEnvironment(),
-    launcher: new LambdaEvaluationLauncher(new LambdaClient({}), evaluationFunctionFrom(process.env)),
+    launcher: new LambdaEvaluationLauncher(
+      new LambdaClient({}),
+      requiredResource(handlerEnvironment(), 'evaluationFunction'),
+    ),
   });
   return deps;
 }

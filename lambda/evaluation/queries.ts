@@ -47,6 +47,7 @@ export function evaluationSummary(run: EvaluationRecord): EvaluationSummary {
     threshold: run.threshold,
     suiteRevision: run.suiteRevision,
     provider: run.provider,
+    ...(run.providerOverride ? { providerOverride: true } : {}),
     startedBy: run.startedBy,
     startedAt: run.startedAt,
     ...(run.endedAt !== undefined ? { endedAt: run.endedAt } : {}),

@@ -80,6 +80,7 @@ export async function startEvaluation(
       type: providerSpec.type,
       ...(providerSpec.model !== undefined ? { model: providerSpec.model } : {}),
     },
+    ...(input.provider ? { providerOverride: true } : {}),
     providerSpec,
     ...(judgeSpec ? { judgeSpec } : {}),
     startedBy: input.caller,

@@ -363,6 +363,8 @@ export interface EvaluationSummary {
   readonly threshold: number;
   readonly suiteRevision: number;
   readonly provider: { readonly type: string; readonly model?: string };
+  /** The run was started with a provider other than the suite's own: the release gate does not count it. */
+  readonly providerOverride?: boolean;
   readonly startedBy: string;
   readonly startedAt: string;
   readonly endedAt?: string;

@@ -241,7 +241,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<Running
     const { buildRegistryDeps } = await import('../../lambda/registry/deps.ts');
     const { buildDeliveryDeps } = await import('../../lambda/delivery/deps.ts');
     const { deliveryConfigFromEnv } = await import('../../lambda/delivery/config.ts');
-    const { buildEvaluationDeps, buildEvaluationWorkerDeps, evalModelsFrom } = await import(
+    const { buildEvaluationDeps, buildEvaluationWorkerDeps } = await import(
       '../../lambda/evaluation/deps.ts'
     );
     const registryDeps = buildRegistryDeps({ documents, s3, ...RESOURCES });
@@ -283,7 +283,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<Running
       s3,
       table: RESOURCES.table,
       bucket: RESOURCES.bucket,
-      evalModels: evalModelsFrom(settingsVariables),
+      evalModels: [...readHandlerEnvironment(settingsVariables).settings.evalModels],
     };
     const evaluationDeps = buildEvaluationDeps({ ...evaluationResources, launcher: evaluations });
     // Bedrock uses this machine's AWS credentials, when there are any (the call fails plainly otherwise).

@@ -187,6 +187,24 @@ describe('Release gate: POST /environments/{env}/deployments', () => {
       ]);
     });
 
+    it('a version whose only PASSED run used a provider override (promptops eval --provider)', async () => {
+      setup.evaluations.setSuite('support-reply', 1);
+      const echoed = setup.evaluations.addRun('support-reply', '1.1.0', {
+        state: 'PASSED',
+        providerOverride: true,
+      });
+      expect((await refusal({ 'support-reply': '1.1.0' })).versions).toEqual([
+        {
+          id: 'support-reply',
+          version: '1.1.0',
+          reason: `run ${echoed.id} passed with a provider override; the gate counts only runs with the suite's own provider`,
+        },
+      ]);
+      setup.evaluations.addRun('support-reply', '1.1.0', { state: 'PASSED' });
+      const response = await deploy('prod', { prompts: { 'support-reply': '1.1.0' } });
+      expect(response.status).toBe(202);
+    });
+
     it('a version whose latest run could not run (ERROR), with its reason', async () => {
       setup.evaluations.setSuite('support-reply', 1);
       setup.evaluations.addRun('support-reply', '1.1.0', { state: 'ERROR', reason: 'model not allowed' });

@@ -2,8 +2,8 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { LambdaEvaluationLauncher } from '../../../lambda/adapters/evaluation-launcher.ts';
-import { evalModelsFrom, evaluationFunctionFrom } from '../../../lambda/evaluation/deps.ts';
 import { isRunId, newRunId } from '../../../lambda/evaluation/run-ids.ts';
+import { readHandlerEnvironment, requiredResource } from '../../../src/core/handler-environment.ts';
 
 const lambda = mockClient(LambdaClient);
 afterAll(() => lambda.restore());
@@ -27,6 +27,10 @@ describe('LambdaEvaluationLauncher', () => {
 });
 
 describe('evaluation settings read from the environment', () => {
+  const evalModelsFrom = (env: Record<string, string>) => readHandlerEnvironment(env).settings.evalModels;
+  const evaluationFunctionFrom = (env: Record<string, string>) =>
+    requiredResource(readHandlerEnvironment(env), 'evaluationFunction');
+
   it('reads the allowed Bedrock models, trimmed and without repeats', () => {
     expect(evalModelsFrom({})).toEqual([]);
     expect(evalModelsFrom({ PROMPTOPS_EVAL_MODELS: ' a , b,,a ' })).toEqual(['a', 'b']);

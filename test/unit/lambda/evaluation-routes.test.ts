@@ -211,6 +211,7 @@ describe('Handler: evaluate', () => {
         providerSpec: { type: 'echo' },
         startedBy: BOB,
       });
+      expect(run).not.toHaveProperty('providerOverride');
       expect(auditActions()).toContain('evaluation.started');
     });
 
@@ -231,6 +232,8 @@ describe('Handler: evaluate', () => {
         baseUrl: 'http://localhost:11434/v1',
         apiKeyEnv: 'OPENAI_KEY',
       });
+      // The release gate does not count a run with another provider than the suite's own.
+      expect(run?.providerOverride).toBe(true);
     });
 
     it('404 for a version that does not exist, nothing written', async () => {
