@@ -30,7 +30,7 @@ import {
 import { acknowledgeBodies } from './private/handler-access.ts';
 import { FUNCTION_DEFAULTS } from './private/prompt-function.ts';
 import { addPromptOpsHandlers } from './private/promptops-handlers.ts';
-import { promptOpsSettings } from './private/promptops-settings.ts';
+import { evalModelsOf, promptOpsSettings } from './private/promptops-settings.ts';
 import { PromptOpsWiring } from './private/promptops-wiring.ts';
 import { replicaNames } from './private/replica-names.ts';
 import { PropsValidator } from './private/validation.ts';
@@ -105,6 +105,25 @@ export interface PromptOpsSettingsProps {
    * @default FeedbackRetention.after(Duration.days(365))
    */
   readonly feedbackRetention?: FeedbackRetention;
+  /**
+   * Environments a version reaches only with a PASSED evaluation run against its prompt's current
+   * suite; each must be one of `environments`.
+   * @default - the protected environments
+   */
+  readonly evalGatedEnvironments?: readonly string[];
+  /**
+   * Gate prompts without an evaluation suite too: deploying them to a gated environment is refused
+   * until they have one. When false, a prompt with no suite is not gated.
+   * @default false
+   */
+  readonly requireEvalSuite?: boolean;
+  /**
+   * Bedrock model ids, or cross-region inference profile ids such as
+   * `us.anthropic.claude-sonnet-4-20250514-v1:0`, that evaluation runs may call. The evaluation
+   * worker's role may invoke these and no other model; with none, the bedrock provider is refused.
+   * @default - none
+   */
+  readonly evalModels?: readonly string[];
 }
 
 /** Props of {@link PromptOps}: the settings and the construct's own options. */
@@ -155,6 +174,11 @@ export interface HandlerAccess {
    */
   readonly bodies?: 'read' | 'readWrite';
   /**
+   * Evaluation suite texts and the test results of runs, in the bodies bucket.
+   * @default - none
+   */
+  readonly evaluations?: 'read' | 'readWrite';
+  /**
    * AppConfig: 'read' reads deployments and configuration versions; 'deploy' also creates versions
    * and starts and stops deployments.
    * @default - none
@@ -195,6 +219,16 @@ export interface PromptOpsFunctionOptions {
    * @default - no access to PromptOps resources
    */
   readonly access?: HandlerAccess;
+}
+
+/** Options of {@link PromptOps.addEvaluationWorker}. */
+export interface PromptOpsEvaluationWorkerOptions extends PromptOpsFunctionOptions {
+  /**
+   * Concurrency reserved (and capped) for the worker: how many runs execute at once. Runs started
+   * beyond it wait in Lambda's asynchronous queue.
+   * @default - unreserved
+   */
+  readonly reservedConcurrentExecutions?: number;
 }
 
 /** Which environments a grant covers. */
@@ -332,6 +366,7 @@ export class PromptOps extends Construct {
       observability: this.observability,
       handlerEnvironment: this.handlerEnvironment,
       logRetention,
+      evalModels: evalModelsOf(props),
     });
     if (props.handlers !== false) this.feedbackHashSecret = addPromptOpsHandlers(this, this.store.key);
   }
@@ -378,6 +413,16 @@ export class PromptOps extends Construct {
   }
 
   /**
+   * Adds the Lambda that runs evaluation suites. The evaluate API handler invokes it asynchronously;
+   * an event that still fails after one retry, or waits longer than 6 hours, goes to the dead-letter
+   * queue. Its role may invoke the Bedrock models `evalModels` lists and no other (none when empty).
+   * It may not ask for `access.appConfig`.
+   */
+  addEvaluationWorker(options: PromptOpsEvaluationWorkerOptions): NodejsFunction {
+    return this.wiring.addEvaluationWorker(options);
+  }
+
+  /**
    * For apps: read prompt manifests from AppConfig (StartConfigurationSession, GetLatestConfiguration
    * on the `prompts` profile), read bodies referenced from them (s3:GetObject) and decrypt (kms:Decrypt).
    */
@@ -387,7 +432,7 @@ export class PromptOps extends Construct {
     return bodies.combine(this.delivery.grantReadConfig(grantee, scope.environments));
   }
 
-  /** For authors: publish versions and read prompts through the API. */
+  /** For authors: publish versions, upload evaluation suites, start evaluation runs and read prompts through the API. */
   grantPublish(grantee: iam.IGrantable): iam.Grant {
     return this.api.grantInvoke(grantee, PUBLISHER_ROUTES);
   }

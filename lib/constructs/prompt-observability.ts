@@ -122,7 +122,7 @@ export class PromptObservability extends Construct {
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
-    const dlqReason = `${this.deadLetters.node.path} is itself the dead-letter queue of the operators' email subscriptions and of the deployment-events rule targets`;
+    const dlqReason = `${this.deadLetters.node.path} is itself the dead-letter queue of the operators' email subscriptions, of the deployment-events rule targets and of the evaluation worker's failed runs`;
     Validations.of(this.deadLetters).acknowledge(
       { id: 'AwsSolutions-SQS3', reason: dlqReason },
       { id: 'Serverless-SQSRedrivePolicy', reason: dlqReason },
@@ -144,7 +144,7 @@ export class PromptObservability extends Construct {
       this.alarmsByEnvironment.set(environment, this.environmentAlarms(environment, props.thresholds));
     }
     const deadLettersAlarm = new cloudwatch.Alarm(this, 'DeadLettersAlarm', {
-      alarmDescription: `PromptOps: notifications or deployment events could not be delivered; see ${this.deadLetters.node.path}`,
+      alarmDescription: `PromptOps: notifications, deployment events or evaluation runs could not be delivered; see ${this.deadLetters.node.path}`,
       metric: this.deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
       threshold: 0,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,

@@ -50,6 +50,13 @@ export interface PromptStoreProps {
   readonly accessLogRetention?: Duration;
 }
 
+/**
+ * Key prefixes of the evaluation objects in the bodies bucket, content-addressed like the documents:
+ * suite texts (`<sha256>.eval.yaml`) and the test results of runs too large for their item
+ * (`<sha256>.json`).
+ */
+export const EVALUATION_KEY_PREFIXES = ['suites/sha256/', 'evaluations/sha256/'] as const;
+
 /** A replica with the names of its region's resources. */
 interface ResolvedReplica {
   readonly region: string;
@@ -187,22 +194,30 @@ export class PromptStore extends Construct {
 
   /** s3:GetObject on prompt documents, and decryption with the data key. */
   grantReadBodies(grantee: iam.IGrantable): iam.Grant {
-    return this.key.grant(grantee, ...KMS_DECRYPT).combine(
-      iam.Grant.addToPrincipal({
-        grantee,
-        actions: ['s3:GetObject'],
-        resourceArns: [this.bodies.arnForObjects(`${BODY_KEY_PREFIX}*`)],
-      }),
-    );
+    return this.grantObjects(grantee, [BODY_KEY_PREFIX], false);
   }
 
   /** Read and write prompt documents (bodies are content-addressed, so writes are idempotent). */
   grantWriteBodies(grantee: iam.IGrantable): iam.Grant {
-    return this.key.grant(grantee, ...KMS_DECRYPT, ...KMS_ENCRYPT).combine(
+    return this.grantObjects(grantee, [BODY_KEY_PREFIX], true);
+  }
+
+  /** s3:GetObject on evaluation suites and results, and decryption with the data key. */
+  grantReadEvaluations(grantee: iam.IGrantable): iam.Grant {
+    return this.grantObjects(grantee, EVALUATION_KEY_PREFIXES, false);
+  }
+
+  /** Read and write evaluation suites and results (content-addressed, so writes are idempotent). */
+  grantWriteEvaluations(grantee: iam.IGrantable): iam.Grant {
+    return this.grantObjects(grantee, EVALUATION_KEY_PREFIXES, true);
+  }
+
+  private grantObjects(grantee: iam.IGrantable, prefixes: readonly string[], write: boolean): iam.Grant {
+    return this.key.grant(grantee, ...KMS_DECRYPT, ...(write ? KMS_ENCRYPT : [])).combine(
       iam.Grant.addToPrincipal({
         grantee,
-        actions: ['s3:GetObject', 's3:PutObject'],
-        resourceArns: [this.bodies.arnForObjects(`${BODY_KEY_PREFIX}*`)],
+        actions: ['s3:GetObject', ...(write ? ['s3:PutObject'] : [])],
+        resourceArns: prefixes.map((prefix) => this.bodies.arnForObjects(`${prefix}*`)),
       }),
     );
   }

@@ -22,8 +22,10 @@ export const PROMPT_READ_ROUTES: readonly RouteSpec[] = routes(
   (route) => route.method === 'GET' && isPromptPath(route.path),
 );
 
+/** Authors: publish versions, upload their prompts' evaluation suites and start evaluation runs. */
 export const PUBLISHER_ROUTES: readonly RouteSpec[] = [
   ...routes((route) => route.method === 'POST' && route.handler === 'publish'),
+  ...routes((route) => route.method !== 'GET' && route.handler === 'evaluate'),
   ...PROMPT_READ_ROUTES,
 ];
 

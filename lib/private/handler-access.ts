@@ -6,7 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { BODY_KEY_PREFIX } from '../../src/core/contracts.ts';
 import type { PromptDelivery } from '../constructs/prompt-delivery.ts';
-import type { PromptStore } from '../constructs/prompt-store.ts';
+import { EVALUATION_KEY_PREFIXES, type PromptStore } from '../constructs/prompt-store.ts';
 import type { HandlerAccess } from '../promptops.ts';
 import { acknowledgeWildcardResource } from './nag.ts';
 
@@ -30,6 +30,9 @@ export function grantHandlerAccess(
   if (access.bodies === 'read') grants.push(store.grantReadBodies(grantee));
   if (access.bodies === 'readWrite') grants.push(store.grantWriteBodies(grantee));
   if (access.bodies) acknowledgeBodies(store, grantee);
+  if (access.evaluations === 'read') grants.push(store.grantReadEvaluations(grantee));
+  if (access.evaluations === 'readWrite') grants.push(store.grantWriteEvaluations(grantee));
+  if (access.evaluations) acknowledgeEvaluations(store, grantee);
   if (access.appConfig === 'read') grants.push(delivery.grantReadDeployments(grantee));
   if (access.appConfig === 'deploy') grants.push(delivery.grantDeploy(grantee));
   return grants.reduce((all, grant) => all.combine(grant), iam.Grant.drop(grantee, 'no PromptOps access'));
@@ -44,4 +47,17 @@ export function acknowledgeBodies(store: PromptStore, grantee: iam.IGrantable): 
     store.bodies.arnForObjects(`${BODY_KEY_PREFIX}*`),
     `${principal.node.path}: prompt documents are content-addressed under ${BODY_KEY_PREFIX}, so object keys are SHA-256 hashes known only at run time`,
   );
+}
+
+/** Evaluation suites and results are content-addressed too. */
+function acknowledgeEvaluations(store: PromptStore, grantee: iam.IGrantable): void {
+  const principal = grantee.grantPrincipal;
+  if (!(principal instanceof Construct)) return;
+  for (const prefix of EVALUATION_KEY_PREFIXES) {
+    acknowledgeWildcardResource(
+      principal,
+      store.bodies.arnForObjects(`${prefix}*`),
+      `${principal.node.path}: evaluation suites and results are content-addressed under ${prefix}, so object keys are SHA-256 hashes known only at run time`,
+    );
+  }
 }

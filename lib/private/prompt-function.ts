@@ -40,6 +40,22 @@ export interface PromptFunctionProps {
    * @default - none (for functions invoked synchronously)
    */
   readonly deadLetterQueue?: sqs.IQueue;
+  /**
+   * How Lambda handles asynchronous invocations of this function: retries, event age and where the
+   * events that still fail go.
+   * @default - Lambda's defaults (2 retries, 6 hours), no failure destination
+   */
+  readonly asyncInvoke?: AsyncInvokeOptions;
+}
+
+/** Lambda's handling of asynchronous invocations. */
+export interface AsyncInvokeOptions {
+  /** Where an event goes once its retries are spent or it is too old. */
+  readonly onFailure: lambda.IDestination;
+  /** Retries after a failed invocation, 0 to 2. */
+  readonly retryAttempts: number;
+  /** How long an event may wait (throttled or between retries), 1 minute to 6 hours. */
+  readonly maxEventAge: Duration;
 }
 
 export class PromptFunction extends Construct {
@@ -91,6 +107,7 @@ export class PromptFunction extends Construct {
       environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
       ...(reserved !== undefined ? { reservedConcurrentExecutions: reserved } : {}),
       ...(props.deadLetterQueue ? { deadLetterQueue: props.deadLetterQueue } : {}),
+      ...(props.asyncInvoke ?? {}),
       projectRoot: PACKAGE_ROOT,
       ...(lockFile ? { depsLockFilePath: lockFile } : {}),
       bundling: {

@@ -1,9 +1,10 @@
 /**
  * The PromptOps handlers themselves: one per handler of API_ROUTES (src/core/routes.ts) with the access
  * it needs, the AppConfig validator and the deployment-events recorder, and the key the feedback handler
- * hashes identities with.
+ * hashes identities with; the evaluation worker the evaluate handler starts runs on.
  */
 import { Duration, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { ENV } from '../../src/core/contracts.ts';
@@ -59,6 +60,30 @@ export function addPromptOpsHandlers(promptOps: PromptOps, key: kms.IKey): secre
   });
   hashSecret.grantRead(feedback);
   promptOps.addApiHandler('metrics', { entry: entry('metrics'), routes: routesOf('metrics') });
+  // Suites and results are items in the registry table with their texts in the bucket; the prompt's
+  // document is read to check a suite's variables and to render the tests.
+  const evaluationAccess = { registry: 'readWrite', bodies: 'read', evaluations: 'readWrite' } as const;
+  const worker = promptOps.addEvaluationWorker({
+    entry: entry('evaluation-worker'),
+    access: evaluationAccess,
+    memorySize: 1024,
+    // A run is up to 200 tests, 4 model calls at a time: Lambda's longest timeout.
+    timeout: Duration.minutes(15),
+    // At most 10 runs (40 model calls) at once, bounding the load on Bedrock's quotas; later runs wait.
+    reservedConcurrentExecutions: 10,
+  });
+  const evaluate = promptOps.addApiHandler('evaluate', {
+    entry: entry('evaluate'),
+    routes: routesOf('evaluate'),
+    access: evaluationAccess,
+    environment: { [ENV.evaluationFunction]: worker.functionName },
+  });
+  // The unqualified function only: the handler invokes it by name, never a version or alias.
+  iam.Grant.addToPrincipal({
+    grantee: evaluate,
+    actions: ['lambda:InvokeFunction'],
+    resourceArns: [worker.functionArn],
+  });
   promptOps.addConfigValidator({ entry: entry('config-validator'), access: { bodies: 'read' } });
   promptOps.addDeploymentEventsHandler({
     entry: entry('deployment-events'),

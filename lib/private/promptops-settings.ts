@@ -10,6 +10,7 @@ import {
   KEEP_FOREVER,
   type PromptOpsSettings,
   parseSettings,
+  SETTINGS_KEYS,
   SettingsError,
   type SettingsInput,
 } from '../../src/core/settings.ts';
@@ -32,6 +33,23 @@ const PLAIN_KEYS = [
   'inlineBodyThreshold',
 ] as const satisfies readonly (keyof PromptOpsSettingsProps)[];
 
+/**
+ * The evaluation gate's props, also taken as they are. They join the settings input only once the
+ * settings model accepts them (SETTINGS_KEYS names them); until then parseSettings would reject them
+ * as unknown keys. The evaluation worker's Bedrock grant reads `evalModels` from the props either way
+ * (see {@link evalModelsOf}).
+ */
+const EVAL_KEYS = [
+  'evalGatedEnvironments',
+  'requireEvalSuite',
+  'evalModels',
+] as const satisfies readonly (keyof PromptOpsSettingsProps)[];
+
+const acceptedBySettings = (key: string) => (SETTINGS_KEYS as readonly string[]).includes(key);
+
+/** Bedrock model ids and cross-region inference profile ids, as they may appear in an IAM ARN. */
+const BEDROCK_MODEL_ID = /^[a-z0-9][a-z0-9._:-]{0,199}$/i;
+
 /** Props of earlier versions that took the context keys' units; untyped callers would lose them silently. */
 const RENAMED_PROPS: Readonly<Record<string, string>> = {
   alarmP99LatencyMs: 'alarmP99Latency (a Duration)',
@@ -52,10 +70,20 @@ export function promptOpsSettings(scope: IConstruct, props: PromptOpsSettingsPro
     return !isToken;
   };
 
-  for (const key of PLAIN_KEYS) {
+  for (const key of [...PLAIN_KEYS, ...EVAL_KEYS]) {
     const value = props[key];
     if (value === undefined) continue;
-    if (known(key, value, ...(Array.isArray(value) ? value : []))) input[key] = value;
+    const isKnown = known(key, value, ...(Array.isArray(value) ? value : []));
+    if (isKnown && acceptedBySettings(key)) input[key] = value;
+  }
+  // The worker's role is built from these ids: nothing that widens an ARN (`*`, `/`) may get in.
+  for (const model of props.evalModels ?? []) {
+    if (typeof model === 'string' && !Token.isUnresolved(model) && !BEDROCK_MODEL_ID.test(model)) {
+      problems.push({
+        path: 'evalModels',
+        message: `"${model}" is not a Bedrock model id or inference profile id (letters, digits, ".", ":", "_", "-")`,
+      });
+    }
   }
   if (props.defaultStrategies !== undefined) {
     const names = Object.entries(props.defaultStrategies).map(([env, strategy]) => [
@@ -125,4 +153,12 @@ export function promptOpsSettings(scope: IConstruct, props: PromptOpsSettingsPro
     throw new Error(`${scope.node.path}: ${error.message}`, { cause: cause ?? error });
   }
   return settings;
+}
+
+/**
+ * The Bedrock models the evaluation worker may invoke: the `evalModels` prop, which the app fills
+ * from its context key through settingsProps.
+ */
+export function evalModelsOf(props: PromptOpsSettingsProps): readonly string[] {
+  return props.evalModels ?? [];
 }

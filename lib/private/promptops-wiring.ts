@@ -1,10 +1,12 @@
 /**
  * How PromptOps builds and connects a function: the common environment variables, its grants, its
  * dashboard widgets and the cdk-nag acknowledgements a synchronous or validator function needs. The
- * construct's `addApiHandler`, `addConfigValidator` and `addDeploymentEventsHandler` delegate here.
+ * construct's `addApiHandler`, `addConfigValidator`, `addDeploymentEventsHandler` and
+ * `addEvaluationWorker` delegate here.
  */
-import { Validations } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import type * as iam from 'aws-cdk-lib/aws-iam';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -14,13 +16,27 @@ import type { PromptApi } from '../constructs/prompt-api.ts';
 import type { PromptDelivery } from '../constructs/prompt-delivery.ts';
 import type { PromptObservability } from '../constructs/prompt-observability.ts';
 import type { PromptStore } from '../constructs/prompt-store.ts';
-import type { HandlerAccess, PromptOpsFunctionOptions, PromptOpsHandlerOptions } from '../promptops.ts';
+import type {
+  HandlerAccess,
+  PromptOpsEvaluationWorkerOptions,
+  PromptOpsFunctionOptions,
+  PromptOpsHandlerOptions,
+} from '../promptops.ts';
+import { grantBedrockModels } from './bedrock-models.ts';
 import { grantHandlerAccess } from './handler-access.ts';
-import { FUNCTION_DEFAULTS, PromptFunction } from './prompt-function.ts';
+import { type AsyncInvokeOptions, FUNCTION_DEFAULTS, PromptFunction } from './prompt-function.ts';
 import { PropsValidator } from './validation.ts';
 
 /** AppConfig caps a Lambda validator's run at 15 seconds. */
 const MAX_VALIDATOR_SECONDS = 15;
+
+/**
+ * An evaluation event is retried once: the worker leaves a run that is no longer RUNNING as it is, so
+ * a retry only finishes what a failed attempt left, and one retry bounds what a failing run spends
+ * on model calls. Throttled events (reserved concurrency) wait up to the event age.
+ */
+const EVALUATION_RETRY_ATTEMPTS = 1;
+const EVALUATION_MAX_EVENT_AGE = Duration.hours(6);
 
 export interface PromptOpsWiringProps {
   readonly store: PromptStore;
@@ -30,6 +46,8 @@ export interface PromptOpsWiringProps {
   /** Environment variables every PromptOps function gets. */
   readonly handlerEnvironment: Readonly<Record<string, string>>;
   readonly logRetention: logs.RetentionDays;
+  /** Bedrock model ids the evaluation worker may invoke. */
+  readonly evalModels: readonly string[];
 }
 
 export class PromptOpsWiring {
@@ -109,12 +127,45 @@ export class PromptOpsWiring {
     return fn;
   }
 
+  addEvaluationWorker(options: PromptOpsEvaluationWorkerOptions): NodejsFunction {
+    const check = new PropsValidator(this.scope);
+    check.check(
+      this.scope.node.tryFindChild('EvaluationWorker') === undefined,
+      'an evaluation worker was already added',
+    );
+    check.check(
+      options.access?.appConfig === undefined,
+      `evaluation worker access.appConfig must be left out (got "${options.access?.appConfig}"): running a suite never touches AppConfig`,
+    );
+    check.throwIfAny();
+    const deadLetters = this.props.observability.deadLetters;
+    const fn = this.newFunction('EvaluationWorker', 'PromptOps: runs evaluation suites', options, {
+      asyncInvoke: {
+        onFailure: new SqsDestination(deadLetters),
+        retryAttempts: EVALUATION_RETRY_ATTEMPTS,
+        maxEventAge: EVALUATION_MAX_EVENT_AGE,
+      },
+      ...(options.reservedConcurrentExecutions !== undefined
+        ? { reservedConcurrentExecutions: options.reservedConcurrentExecutions }
+        : {}),
+    });
+    grantBedrockModels(fn, this.props.evalModels);
+    Validations.of(fn).acknowledge({
+      id: 'Serverless-LambdaDLQ',
+      reason: `${fn.node.path}: invoked asynchronously with an on-failure destination (${deadLetters.node.path}), which receives the event together with the error; a dead-letter queue as well would deliver each failure twice`,
+    });
+    this.props.observability.monitorFunction('evaluation-worker', fn);
+    return fn;
+  }
+
   private newFunction(
     id: string,
     description: string,
     options: PromptOpsFunctionOptions,
     extra: {
       readonly deadLetterQueue?: sqs.IQueue;
+      readonly asyncInvoke?: AsyncInvokeOptions;
+      readonly reservedConcurrentExecutions?: number;
       /** Replaces the common environment variables. */
       readonly environment?: Readonly<Record<string, string>>;
     } = {},
@@ -127,6 +178,10 @@ export class PromptOpsWiring {
       environment: { ...(extra.environment ?? this.props.handlerEnvironment), ...options.environment },
       logRetention: this.props.logRetention,
       ...(extra.deadLetterQueue ? { deadLetterQueue: extra.deadLetterQueue } : {}),
+      ...(extra.asyncInvoke ? { asyncInvoke: extra.asyncInvoke } : {}),
+      ...(extra.reservedConcurrentExecutions !== undefined
+        ? { reservedConcurrentExecutions: extra.reservedConcurrentExecutions }
+        : {}),
     }).function;
     this.grantAccess(fn, options.access);
     return fn;

@@ -32,6 +32,9 @@ const ACTIONS: Record<string, string> = {
   StopDeploymentCommand: 'appconfig:StopDeployment',
   GetDeploymentCommand: 'appconfig:GetDeployment',
   ListDeploymentsCommand: 'appconfig:ListDeployments',
+  InvokeCommand: 'lambda:InvokeFunction',
+  // Converse is authorized as bedrock:InvokeModel.
+  ConverseCommand: 'bedrock:InvokeModel',
 };
 
 const REGISTRY_WRITES = ['PutCommand', 'UpdateCommand', 'PutObjectCommand'];
@@ -48,7 +51,21 @@ interface HandlerCase {
   readonly role: string;
   /** Commands in the source graph this handler never sends, and why. */
   readonly unused?: Readonly<Record<string, string>>;
+  /**
+   * Commands the handler's job needs, checked against its role whatever its source graph holds, so
+   * the role is right before the code that sends them lands.
+   */
+  readonly sends?: readonly string[];
 }
+
+const EVALUATION_STORAGE = [
+  'GetCommand',
+  'PutCommand',
+  'UpdateCommand',
+  'QueryCommand',
+  'GetObjectCommand',
+  'PutObjectCommand',
+];
 
 const HANDLERS: readonly HandlerCase[] = [
   { entry: 'lambda/handlers/publish.ts', role: 'PromptOpsApiPublishHandlerRole' },
@@ -100,6 +117,16 @@ const HANDLERS: readonly HandlerCase[] = [
     },
   },
   { entry: 'lib/private/initial-manifest-handler.ts', role: 'PromptOpsDeliveryInitialManifestHandlerRole' },
+  {
+    entry: 'lambda/handlers/evaluate.ts',
+    role: 'PromptOpsApiEvaluateHandlerRole',
+    sends: [...EVALUATION_STORAGE, 'InvokeCommand'],
+  },
+  {
+    entry: 'lambda/handlers/evaluation-worker.ts',
+    role: 'PromptOpsEvaluationWorkerRole',
+    sends: [...EVALUATION_STORAGE, 'ConverseCommand'],
+  },
 ];
 
 /** The SDK commands constructed anywhere in a module's relative import graph. */
@@ -133,10 +160,14 @@ describe('handler roles allow every AWS call the handler makes', () => {
   let template: Template;
 
   beforeAll(() => {
-    ({ template } = buildPromptOps({ handlers: true }));
+    // A listed model, so that the worker's role holds the Bedrock grant its Converse calls need.
+    ({ template } = buildPromptOps({
+      handlers: true,
+      evalModels: ['anthropic.claude-3-haiku-20240307-v1:0'],
+    }));
   });
 
-  it.each(HANDLERS)('$entry', ({ entry, role, unused = {} }) => {
+  it.each(HANDLERS)('$entry', ({ entry, role, unused = {}, sends = [] }) => {
     const granted = roleStatements(template, role)
       .filter((statement) => statement.Effect === 'Allow')
       .flatMap(actionsOf);
@@ -146,7 +177,7 @@ describe('handler roles allow every AWS call the handler makes', () => {
         true,
       );
     }
-    const needed = [...commands].filter((command) => !(command in unused));
+    const needed = [...new Set([...commands, ...sends])].filter((command) => !(command in unused));
     for (const command of needed) {
       const action = ACTIONS[command];
       expect(action, `${command} (in ${entry}) has no IAM action in this test's table`).toBeDefined();

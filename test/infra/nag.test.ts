@@ -4,6 +4,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { PromptOps } from '../../lib/promptops.ts';
 import { buildPromptOpsApp } from '../../lib/promptops-app.ts';
 import { testApp } from './support.ts';
 
@@ -80,6 +81,22 @@ describe('cdk-nag AwsSolutions and Serverless packs', () => {
     const iam5 = acknowledgements(app).filter((a) => a.id.includes('AwsSolutions-IAM5'));
     expect(iam5.length).toBeGreaterThan(0);
     for (const ack of iam5) expect(ack.id).toMatch(/AwsSolutions-IAM5\[Resource::.+\]$/);
+  });
+
+  it('find nothing unacknowledged when the evaluation worker may call Bedrock models and profiles', () => {
+    const checked = withChecks(testApp());
+    const stack = new Stack(checked, 'Models', { env: { account: '123456789012', region: 'us-east-1' } });
+    new PromptOps(stack, 'PromptOps', {
+      evalModels: ['anthropic.claude-3-haiku-20240307-v1:0', 'us.anthropic.claude-sonnet-4-20250514-v1:0'],
+    });
+    expect(() => checked.synth()).not.toThrow();
+    const bedrock = acknowledgements(checked)
+      .filter((a) => a.id.includes('AwsSolutions-IAM5') && a.id.includes(':bedrock:'))
+      .map((a) => a.id.replace(/^Annotation::/, ''));
+    // Only the inference profile's model in any region; the listed model and the profile are exact ARNs.
+    expect(bedrock).toEqual([
+      'AwsSolutions-IAM5[Resource::arn:aws:bedrock:*::foundation-model/anthropic.claude-sonnet-4-20250514-v1:0]',
+    ]);
   });
 
   it('are active: an unacknowledged finding fails synthesis', () => {

@@ -241,18 +241,22 @@ describe('Construct: PromptOps', () => {
       expect(JSON.stringify(s3.Resource)).toContain(`/${BODY_KEY_PREFIX}*`);
     });
 
-    it('grantPublish: publish and read prompts, not approve or deploy', () => {
+    it('grantPublish: publish, put suites, start evaluations and read prompts, not approve or deploy', () => {
       const resources = invokeResources('Author');
       expect(resources).toContain('/POST/prompts/*/versions"');
       expect(resources).toContain('/GET/prompts/*/diff');
       expect(resources).not.toContain('approvals');
       expect(resources).not.toContain('environments');
+      expect(resources).toContain('/PUT/prompts/*/eval-suite"');
+      expect(resources).toContain('/POST/prompts/*/versions/*/evaluations"');
     });
 
     it('grantApprove: approve and read, not publish', () => {
       const resources = invokeResources('Reviewer');
       expect(resources).toContain('/POST/prompts/*/versions/*/approvals');
       expect(resources).not.toContain('/POST/prompts/*/versions"');
+      expect(resources).not.toContain('/PUT/');
+      expect(resources).not.toContain('/POST/prompts/*/versions/*/evaluations"');
     });
 
     it('grantDeploy: deploy and roll back, limited to the given environments', () => {
