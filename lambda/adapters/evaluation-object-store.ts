@@ -1,10 +1,8 @@
 /** Suite texts and large run results in the body bucket, content-addressed by SHA-256 (docs/evaluations.md). */
 import { GetObjectCommand, NoSuchKey, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { EVALUATION_OUTPUT_KEY_PREFIX, SUITE_KEY_PREFIX } from '../../src/core/contracts.ts';
 import { sha256Hex } from '../../src/core/hash.ts';
 import type { EvaluationObjectStore } from '../evaluation/ports.ts';
-
-export const SUITE_KEY_PREFIX = 'suites/sha256/';
-export const EVALUATION_OUTPUT_KEY_PREFIX = 'evaluations/sha256/';
 
 export function suiteObjectKey(sha256: string): string {
   return `${SUITE_KEY_PREFIX}${sha256}.eval.yaml`;

@@ -12,8 +12,10 @@ import { Construct } from 'constructs';
 import {
   APPCONFIG,
   BODY_KEY_PREFIX,
+  EVALUATION_OUTPUT_KEY_PREFIX,
   FEEDBACK_TABLE_INDEXES,
   MAIN_TABLE_INDEXES,
+  SUITE_KEY_PREFIX,
   TABLE,
 } from '../../src/core/contracts.ts';
 import { accessLogBucket, bodyBucketProps } from '../private/body-buckets.ts';
@@ -55,7 +57,7 @@ export interface PromptStoreProps {
  * suite texts (`<sha256>.eval.yaml`) and the test results of runs too large for their item
  * (`<sha256>.json`).
  */
-export const EVALUATION_KEY_PREFIXES = ['suites/sha256/', 'evaluations/sha256/'] as const;
+export const EVALUATION_KEY_PREFIXES = [SUITE_KEY_PREFIX, EVALUATION_OUTPUT_KEY_PREFIX] as const;
 
 /** A replica with the names of its region's resources. */
 interface ResolvedReplica {

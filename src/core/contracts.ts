@@ -211,6 +211,10 @@ export const KEYS = {
 
 /** S3 layout: documents are content-addressed by the SHA-256 of their canonical text. */
 export const BODY_KEY_PREFIX = 'documents/sha256/';
+/** Evaluation suite texts (`<sha256>.eval.yaml`), content-addressed beside the documents. */
+export const SUITE_KEY_PREFIX = 'suites/sha256/';
+/** Test results of evaluation runs too large for their item (`<sha256>.json`). */
+export const EVALUATION_OUTPUT_KEY_PREFIX = 'evaluations/sha256/';
 export function bodyObjectKey(sha256: string): string {
   return `${BODY_KEY_PREFIX}${sha256}.prompt.md`;
 }

@@ -82,7 +82,8 @@ async function copyOfRepository(): Promise<string> {
     cwd: ROOT,
     maxBuffer: 64 * 1024 * 1024,
   });
-  for (const file of stdout.split('\0').filter(Boolean)) {
+  // node_modules is linked below, whether it is a folder or (in a git worktree) a link git does not ignore.
+  for (const file of stdout.split('\0').filter((f) => f !== '' && f !== 'node_modules')) {
     const target = path.join(copy, file);
     await mkdir(path.dirname(target), { recursive: true });
     await copyFile(path.join(ROOT, file), target).catch((error: NodeJS.ErrnoException) => {
