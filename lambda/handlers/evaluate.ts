@@ -2,9 +2,9 @@
 import type { EvalSuitePut, EvaluationStarted } from '../../src/core/api.ts';
 import { NotFoundError } from '../../src/core/errors.ts';
 import { EVAL_LIMITS } from '../../src/core/eval/limits.ts';
-import { evaluationDeps } from '../evaluation/deps.ts';
 import type { EvaluationDeps } from '../evaluation/ports.ts';
 import { getEvaluation, listEvaluations } from '../evaluation/queries.ts';
+import { evaluationDeps } from '../evaluation/route-deps.ts';
 import { startEvaluation } from '../evaluation/start-evaluation.ts';
 import { getSuite, putSuite } from '../evaluation/suites.ts';
 import {

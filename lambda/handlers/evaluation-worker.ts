@@ -5,10 +5,10 @@
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import { evaluationWorkerDeps } from '../evaluation/deps.ts';
 import { type ExecuteResult, executeEvaluation } from '../evaluation/execute-evaluation.ts';
 import type { EvaluationJob } from '../evaluation/model.ts';
 import type { EvaluationWorkerDeps } from '../evaluation/ports.ts';
+import { evaluationWorkerDeps } from '../evaluation/worker-deps.ts';
 import { createLogger } from '../runtime/logger.ts';
 
 const logger = createLogger('evaluation-worker');

@@ -241,9 +241,8 @@ export async function startLocalMode(options: LocalModeOptions): Promise<Running
     const { buildRegistryDeps } = await import('../../lambda/registry/deps.ts');
     const { buildDeliveryDeps } = await import('../../lambda/delivery/deps.ts');
     const { deliveryConfigFromEnv } = await import('../../lambda/delivery/config.ts');
-    const { buildEvaluationDeps, buildEvaluationWorkerDeps } = await import(
-      '../../lambda/evaluation/deps.ts'
-    );
+    const { buildEvaluationDeps } = await import('../../lambda/evaluation/deps.ts');
+    const { buildEvaluationWorkerDeps } = await import('../../lambda/evaluation/worker-deps.ts');
     const registryDeps = buildRegistryDeps({ documents, s3, ...RESOURCES });
     const deliveryDeps = buildDeliveryDeps({
       documents,
