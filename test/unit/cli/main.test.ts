@@ -7,7 +7,9 @@ import { type FakeApi, fakeApi, problem, run, tempDir } from './support.ts';
 const COMMANDS = [
   'init',
   'lint',
+  'test',
   'publish',
+  'eval',
   'approve',
   'deploy',
   'status',
