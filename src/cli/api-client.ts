@@ -27,7 +27,7 @@ export interface ApiClientOptions {
 }
 
 export interface ApiRequest {
-  readonly method: 'GET' | 'POST';
+  readonly method: 'GET' | 'POST' | 'PUT';
   readonly path: string;
   readonly query?: Readonly<Record<string, string | undefined>>;
   readonly body?: unknown;
@@ -76,6 +76,10 @@ export class ApiClient {
 
   async post<T>(path: string, body?: unknown): Promise<ApiResponse<T>> {
     return this.request<T>({ method: 'POST', path, ...(body !== undefined ? { body } : {}) });
+  }
+
+  async put<T>(path: string, body: unknown): Promise<ApiResponse<T>> {
+    return this.request<T>({ method: 'PUT', path, body });
   }
 
   /** Every page of a list route, following `nextCursor`. */

@@ -14,6 +14,7 @@ import { approveCommand } from './commands/approve.ts';
 import { deployCommand } from './commands/deploy.ts';
 import { devCommand } from './commands/dev.ts';
 import { diffCommand } from './commands/diff.ts';
+import { evalCommand } from './commands/eval.ts';
 import { exportCommand } from './commands/export.ts';
 import { feedbackCommand } from './commands/feedback.ts';
 import { historyCommand } from './commands/history.ts';
@@ -24,6 +25,7 @@ import { publishCommand } from './commands/publish.ts';
 import { rollbackCommand } from './commands/rollback.ts';
 import { snapshotCommand } from './commands/snapshot.ts';
 import { statusCommand } from './commands/status.ts';
+import { testCommand } from './commands/test.ts';
 import { CommandContext, type GlobalOptions } from './context.ts';
 import { ApiError, CliError, EXIT } from './errors.ts';
 import { type CliIo, processIo } from './io.ts';
@@ -40,7 +42,9 @@ const EXIT_HELP = `Exit codes: 0 ok, 1 failure (API or validation error, printed
 const COMMANDS: readonly CliCommand[] = [
   initCommand,
   lintCommand,
+  testCommand,
   publishCommand,
+  evalCommand,
   approveCommand,
   deployCommand,
   statusCommand,

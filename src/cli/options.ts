@@ -40,17 +40,28 @@ export const ENV_OPTION = new Option(
   'environment (default: "environment" in promptops.config.json)',
 );
 
+/** `--wait`, `--interval` and `--timeout` of a command that starts something the service carries on with. */
+function waitOptions(wait: string, timeout: string): readonly Option[] {
+  return [
+    new Option('--wait', wait),
+    new Option('--interval <seconds>', 'seconds between status polls while waiting')
+      .argParser(parseSeconds)
+      .default(2),
+    new Option('--timeout <duration>', timeout).argParser(parseDuration),
+  ];
+}
+
 /** `--wait`, `--interval` and `--timeout`, for the commands that start a rollout (rollout.ts `WaitOptions`). */
-export const WAIT_OPTIONS: readonly Option[] = [
-  new Option('--wait', 'follow the rollout live until COMPLETE (exit 0) or ROLLED_BACK (exit 3)'),
-  new Option('--interval <seconds>', 'seconds between status polls while waiting')
-    .argParser(parseSeconds)
-    .default(2),
-  new Option(
-    '--timeout <duration>',
-    'stop waiting after this long (90s, 15m, 1h); exit 1, the deployment continues',
-  ).argParser(parseDuration),
-];
+export const WAIT_OPTIONS: readonly Option[] = waitOptions(
+  'follow the rollout live until COMPLETE (exit 0) or ROLLED_BACK (exit 3)',
+  'stop waiting after this long (90s, 15m, 1h); exit 1, the deployment continues',
+);
+
+/** The same for `promptops eval`, which follows a server-side evaluation run. */
+export const EVAL_WAIT_OPTIONS: readonly Option[] = waitOptions(
+  'follow the run until it ends: PASSED (exit 0), FAILED or ERROR (exit 1)',
+  'stop waiting after this long (90s, 15m, 1h); exit 1, the run continues',
+);
 
 /** `--data-dir` of the commands that read or write a stack's storage directly (storage.ts `openStorage`). */
 export const STORAGE_DATA_DIR_OPTION = new Option(

@@ -1,7 +1,7 @@
 /**
  * Live rollout progress. On a terminal: a cli-progress bar of the deployment percentage, then the
  * bake. Elsewhere (CI logs, pipes): one line per change of state or percentage, so a log shows every
- * step once.
+ * step once. Also the bar of finished tests `promptops test` shows on a terminal.
  */
 import type { DeploymentState } from '../core/api.ts';
 import type { OutputStream } from './io.ts';
@@ -91,4 +91,50 @@ export async function barReporter(options: RolloutReporterOptions): Promise<Roll
 
 export async function rolloutReporter(options: RolloutReporterOptions): Promise<RolloutReporter> {
   return options.stream.isTTY === true ? barReporter(options) : lineReporter(options);
+}
+
+export interface CountReporter {
+  /** `done` of the total have finished. */
+  update(done: number): void;
+  stop(): void;
+}
+
+/**
+ * A bar of finished items (tests of a suite) on a terminal; nothing elsewhere, since the table that
+ * follows says it all and a log needs no bar.
+ */
+export async function countReporter(options: {
+  readonly stream: OutputStream;
+  /** e.g. the prompt id. */
+  readonly label: string;
+  readonly total: number;
+  readonly colors: Colors;
+  /** False for `--json`. */
+  readonly enabled: boolean;
+}): Promise<CountReporter> {
+  if (!options.enabled || options.stream.isTTY !== true || options.total === 0)
+    return { update() {}, stop() {} };
+  const { default: cliProgress } = await import('cli-progress');
+  const bar = new cliProgress.SingleBar(
+    {
+      stream: options.stream as NodeJS.WritableStream,
+      format: `${options.label} ${options.colors.cyan('{bar}')} {value}/{total} tests | {duration_formatted}`,
+      barCompleteChar: '\u2588',
+      barIncompleteChar: '\u2591',
+      hideCursor: null,
+      clearOnComplete: true,
+      stopOnComplete: false,
+      fps: 10,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  bar.start(options.total, 0);
+  return {
+    update(done) {
+      bar.update(done);
+    },
+    stop() {
+      bar.stop();
+    },
+  };
 }

@@ -53,7 +53,7 @@ describe('promptops, from a new project to production and back', () => {
     const again = await cliJson(['init', '--env', 'prod']);
     expect(again.json).toEqual({
       created: [],
-      skipped: [`prompts/${ID}.prompt.md`, 'promptops.config.json'],
+      skipped: [`prompts/${ID}.prompt.md`, `prompts/${ID}.eval.yaml`, 'promptops.config.json'],
     });
     expect(await readFile(join(project.path, 'promptops.config.json'), 'utf8')).toBe(config);
     expect(await readFile(promptFile(), 'utf8')).toBe(prompt);

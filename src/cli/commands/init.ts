@@ -1,6 +1,7 @@
 /**
- * `promptops init`: an example prompt under prompts/ and promptops.config.json. A file that exists
- * is never overwritten: it is left as it is and reported as skipped.
+ * `promptops init`: an example prompt under prompts/, its evaluation suite beside it, and
+ * promptops.config.json. A file that exists is never overwritten: it is left as it is and reported as
+ * skipped.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
@@ -16,6 +17,7 @@ import {
 } from '../config.ts';
 import type { CommandContext } from '../context.ts';
 import { EXIT, UsageError } from '../errors.ts';
+import { SUITE_EXTENSION } from '../evaluation.ts';
 
 export const EXAMPLE_PROMPT_ID = 'welcome-message';
 
@@ -38,6 +40,30 @@ Welcome {{customer_name}} in a {{tone}} tone and suggest one first step with {{p
 Do not mention prices or promotions.
 ## output_format
 Plain text, at most 80 words.
+`;
+
+/**
+ * The example prompt's suite. With echo the output is the rendered prompt, so it passes offline as it
+ * is; switching the provider to a model turns the output assertions into checks of real replies.
+ */
+export const EXAMPLE_SUITE = `# Tests of ${EXAMPLE_PROMPT_ID}: promptops test runs them offline, promptops eval on the service.
+# echo answers with the rendered prompt itself; use { type: bedrock } to grade the model's replies.
+description: Welcome message regression suite
+threshold: 1
+provider: { type: echo }
+tests:
+  - description: greets the customer by name with the default tone
+    vars: { customer_name: Ana, product: Acme Notes }
+    assert:
+      - { type: rendered-contains, value: Welcome Ana in a warm tone }
+      - { type: rendered-regex, value: 'at most \\d+ words' }
+      - { type: icontains, value: acme notes }
+  - description: keeps prices out
+    vars: { customer_name: Bo, product: Acme Notes, tone: playful }
+    assert:
+      - { type: rendered-contains, value: Do not mention prices or promotions. }
+      - { type: not-rendered-contains, value: warm tone }
+      - { type: not-icontains, value: discount }
 `;
 
 async function writeNew(path: string, text: string): Promise<boolean> {
@@ -76,6 +102,7 @@ export async function init(ctx: CommandContext, options: InitOptions): Promise<n
   };
   const files = [
     { path: join(cwd, DEFAULT_PROMPTS_DIR, `${EXAMPLE_PROMPT_ID}.prompt.md`), text: EXAMPLE_PROMPT },
+    { path: join(cwd, DEFAULT_PROMPTS_DIR, `${EXAMPLE_PROMPT_ID}${SUITE_EXTENSION}`), text: EXAMPLE_SUITE },
     { path: join(cwd, CONFIG_FILE), text: `${JSON.stringify(config, null, 2)}\n` },
   ];
   const created: string[] = [];
@@ -95,14 +122,15 @@ export async function init(ctx: CommandContext, options: InitOptions): Promise<n
           : `The API endpoint comes from ${relative(cwd, outputs?.path ?? '')} (stack ${outputs?.stack}).`,
       );
     }
-    ctx.out.line('Next: promptops lint, then promptops publish.');
+    ctx.out.line('Next: promptops lint, promptops test, then promptops publish.');
   });
   return EXIT.ok;
 }
 
 export const initCommand = defineCommand({
   name: 'init',
-  description: 'scaffold prompts/ with an example prompt and promptops.config.json (never overwrites a file)',
+  description:
+    'scaffold prompts/ with an example prompt, its suite and promptops.config.json (never overwrites a file)',
   options: [
     new Option('--env <env>', 'default environment written to the config').default('dev'),
     new Option('--application <name>', 'AppConfig application apps read prompts from').default('promptops'),

@@ -1,23 +1,76 @@
 /**
- * `promptops status [--env <env>]`: per environment, what is pinned, the deployment's state and
- * percentage, and the state of the environment's alarms.
+ * `promptops status [--env <env>]`: per environment, what is pinned with each pinned version's latest
+ * evaluation run, the deployment's state and percentage, and the state of the environment's alarms.
  */
 
 import { Option } from 'commander';
-import type { EnvironmentStatusResponse } from '../../core/api.ts';
+import type { EnvironmentStatusResponse, EvaluationSummary, ListPage } from '../../core/api.ts';
 import { APPCONFIG } from '../../core/contracts.ts';
 import type { Pin } from '../../core/pins.ts';
 import { type AlarmReport, cloudWatchAlarms, localAlarms } from '../alarms.ts';
-import { segment } from '../api-client.ts';
+import { type ApiClient, segment } from '../api-client.ts';
 import { defineCommand } from '../command.ts';
 import { readCdkOutputs } from '../config.ts';
 import type { CommandContext } from '../context.ts';
 import { knownEnvironments } from '../environments.ts';
-import { EXIT, UsageError } from '../errors.ts';
+import { ApiError, EXIT, UsageError } from '../errors.ts';
+import { formatRate } from '../evaluation.ts';
 import { describePin } from '../refs.ts';
+
+/** Per prompt and pinned version, its latest evaluation run, or null when it has none. */
+export type PinnedEvaluations = Record<string, Record<string, EvaluationSummary | null>>;
 
 export interface EnvironmentReport extends EnvironmentStatusResponse {
   readonly alarms: AlarmReport;
+  /** Absent when the service keeps no evaluations (a version before suites). */
+  readonly evaluations?: PinnedEvaluations;
+}
+
+function pinnedVersions(pin: Pin): string[] {
+  return typeof pin === 'string' ? [pin] : pin.variants.map((v) => v.version);
+}
+
+/**
+ * The latest run of each pinned version of every environment, each version read once; undefined when
+ * the service answers 404 (it predates evaluations).
+ */
+async function latestEvaluations(
+  api: ApiClient,
+  statuses: readonly EnvironmentStatusResponse[],
+): Promise<Map<string, EvaluationSummary | null> | undefined> {
+  const refs = new Set<string>();
+  for (const status of statuses)
+    for (const [id, pin] of Object.entries(status.prompts))
+      for (const version of pinnedVersions(pin)) refs.add(`${id}@${version}`);
+  const latest = new Map<string, EvaluationSummary | null>();
+  try {
+    await Promise.all(
+      [...refs].map(async (ref) => {
+        const at = ref.lastIndexOf('@');
+        const page = await api.get<ListPage<EvaluationSummary>>(
+          `/prompts/${segment(ref.slice(0, at))}/versions/${segment(ref.slice(at + 1))}/evaluations`,
+          { limit: '1' },
+        );
+        latest.set(ref, page.items[0] ?? null);
+      }),
+    );
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) return undefined;
+    throw error;
+  }
+  return latest;
+}
+
+function evaluationsOf(
+  status: EnvironmentStatusResponse,
+  latest: Map<string, EvaluationSummary | null>,
+): PinnedEvaluations {
+  const result: PinnedEvaluations = {};
+  for (const [id, pin] of Object.entries(status.prompts)) {
+    result[id] = {};
+    for (const version of pinnedVersions(pin)) result[id][version] = latest.get(`${id}@${version}`) ?? null;
+  }
+  return result;
 }
 
 export interface StatusOptions {
@@ -50,12 +103,14 @@ export async function status(ctx: CommandContext, options: StatusOptions): Promi
       config.application ?? outputs?.outputs.AppConfigApplicationName ?? APPCONFIG.application;
     alarms = await cloudWatchAlarms(target, environments, application);
   }
+  const latest = await latestEvaluations(api, statuses);
   const reports: EnvironmentReport[] = statuses.map((s) => ({
     ...s,
     alarms: alarms.get(s.environment) ?? {
       source: target.local ? 'local-mode' : 'cloudwatch',
       unavailable: 'not read',
     },
+    ...(latest ? { evaluations: evaluationsOf(s, latest) } : {}),
   }));
 
   ctx.out.result({ environments: reports }, () => {
@@ -93,6 +148,15 @@ function printEnvironment(ctx: CommandContext, report: EnvironmentReport): void 
       [
         { header: 'PROMPT', value: ([id]) => id },
         { header: 'PIN', value: ([, pin]: [string, Pin]) => describePin(pin) },
+        ...(report.evaluations
+          ? [
+              {
+                header: 'EVALUATION',
+                value: ([id, pin]: [string, Pin]) =>
+                  describeEvaluations(ctx, pin, report.evaluations?.[id] ?? {}),
+              },
+            ]
+          : []),
       ],
       { indent: '  ' },
     );
@@ -116,9 +180,33 @@ function printEnvironment(ctx: CommandContext, report: EnvironmentReport): void 
     );
 }
 
+/** `PASSED 100%`, `FAILED 50%`, `no run`; per version for a split. */
+function describeEvaluations(
+  ctx: CommandContext,
+  pin: Pin,
+  runs: Readonly<Record<string, EvaluationSummary | null>>,
+): string {
+  const c = ctx.out.colors;
+  const versions = pinnedVersions(pin);
+  return versions
+    .map((version) => {
+      const run = runs[version];
+      const text = !run
+        ? c.dim('no run')
+        : run.state === 'PASSED'
+          ? c.green(`PASSED ${formatRate(run.passRate)}`)
+          : run.state === 'RUNNING'
+            ? c.yellow('RUNNING')
+            : c.red(`${run.state}${run.passRate !== undefined ? ` ${formatRate(run.passRate)}` : ''}`);
+      return versions.length > 1 ? `${version} ${text}` : text;
+    })
+    .join(' / ');
+}
+
 export const statusCommand = defineCommand({
   name: 'status',
-  description: 'per environment: the pins, the deployment state and percentage, and alarm states',
+  description:
+    "per environment: the pins and each version's latest evaluation, the deployment state, and alarm states",
   options: [
     new Option(
       '--env <env>',

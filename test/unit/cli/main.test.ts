@@ -7,7 +7,9 @@ import { type FakeApi, fakeApi, problem, run, tempDir } from './support.ts';
 const COMMANDS = [
   'init',
   'lint',
+  'test',
   'publish',
+  'eval',
   'approve',
   'deploy',
   'status',
@@ -385,10 +387,14 @@ describe('offline commands', () => {
     expect(stderr).toContain('error: nowhere.prompt.md does not exist');
   });
 
-  it('init writes a prompt that lints clean and a config, and never overwrites either', async () => {
+  it('init writes a prompt that lints clean, a suite that passes with echo and a config, and never overwrites them', async () => {
     const first = await run(['init', '--json'], { cwd: dir.path });
     expect(JSON.parse(first.stdout)).toEqual({
-      created: ['prompts/welcome-message.prompt.md', 'promptops.config.json'],
+      created: [
+        'prompts/welcome-message.prompt.md',
+        'prompts/welcome-message.eval.yaml',
+        'promptops.config.json',
+      ],
       skipped: [],
     });
     expect(JSON.parse(await readFile(join(dir.path, 'promptops.config.json'), 'utf8'))).toEqual({
@@ -398,6 +404,9 @@ describe('offline commands', () => {
       prompts: 'prompts',
     });
     expect((await run(['lint'], { cwd: dir.path })).code).toBe(0);
+    const tested = await run(['test'], { cwd: dir.path });
+    expect(tested.code).toBe(0);
+    expect(tested.stdout).toContain('PASSED  2/2 tests passed (100%), threshold 100%');
     await writeFile(join(dir.path, 'promptops.config.json'), '{"environment": "prod"}\n');
     const second = await run(['init', '--env', 'staging'], { cwd: dir.path });
     expect(second.code).toBe(0);
