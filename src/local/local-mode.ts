@@ -374,6 +374,11 @@ export async function startLocalMode(options: LocalModeOptions): Promise<Running
       log(
         `seeded ${result.prompts.map((p) => `${p.id}@${p.version}`).join(', ')} and deployed them to ${environment}`,
       );
+      if (result.evaluations.length > 0) {
+        log(
+          `evaluating ${result.evaluations.map((e) => `${e.id}@${e.version}`).join(', ')} with their suites (the release gate of ${settings.evalGatedEnvironments.join(', ') || 'no environment'} needs a PASSED run)`,
+        );
+      }
       seeded = true;
     }
     await writeAtomically(path.join(dataDir, 'endpoints.json'), `${JSON.stringify(endpoints, null, 2)}\n`);

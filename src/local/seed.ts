@@ -1,6 +1,8 @@
 /**
  * First-start seeding: every example prompt is published by the local developer, approved by a
- * second local user (so the review rules hold), and deployed to the first environment.
+ * second local user (so the review rules hold), and deployed to the first environment. An example's
+ * evaluation suite (`<id>.eval.yaml`) is put too, and a run of it started, so the release gate of the
+ * protected environment admits the examples once their runs pass (docs/evaluations.md).
  */
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -24,6 +26,8 @@ export const SEED_REVIEWER = 'local:reviewer';
 
 export interface SeedResult {
   readonly prompts: readonly { id: string; version: string }[];
+  /** The evaluation runs started, one per example with a suite. */
+  readonly evaluations: readonly { id: string; version: string; runId: string }[];
   readonly environment: string;
   readonly deploymentNumber?: number;
 }
@@ -36,6 +40,7 @@ export async function seedExamples(
 ): Promise<SeedResult> {
   const files = (await readdir(examplesDir)).filter((f) => f.endsWith('.prompt.md')).sort();
   const prompts: { id: string; version: string }[] = [];
+  const evaluations: { id: string; version: string; runId: string }[] = [];
   for (const file of files) {
     const document = await readFile(path.join(examplesDir, file), 'utf8');
     const id = file.replace(/\.prompt\.md$/, '');
@@ -59,8 +64,10 @@ export async function seedExamples(
       throw new Error(`Approving ${id}@${version} failed: ${approved.status} ${approved.body?.detail ?? ''}`);
     }
     prompts.push({ id, version });
+    const runId = await seedEvaluation(handlers, examplesDir, id, version);
+    if (runId) evaluations.push({ id, version, runId });
   }
-  if (prompts.length === 0) return { prompts, environment };
+  if (prompts.length === 0) return { prompts, evaluations, environment };
   const deployed = await invokeRoute(handlers, {
     method: 'POST',
     path: `/environments/${environment}/deployments`,
@@ -73,5 +80,40 @@ export async function seedExamples(
   });
   if (deployed.status !== 202)
     throw new Error(`Deploying the examples failed: ${deployed.status} ${deployed.body?.detail ?? ''}`);
-  return { prompts, environment, deploymentNumber: deployed.body.deploymentNumber as number };
+  return { prompts, evaluations, environment, deploymentNumber: deployed.body.deploymentNumber as number };
+}
+
+/** Puts the example's suite, when it has one, and starts a run of it; the run id, or undefined. */
+async function seedEvaluation(
+  handlers: Readonly<Record<string, LocalHandler>>,
+  examplesDir: string,
+  id: string,
+  version: string,
+): Promise<string | undefined> {
+  let suite: string;
+  try {
+    suite = await readFile(path.join(examplesDir, `${id}.eval.yaml`), 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  const put = await invokeRoute(handlers, {
+    method: 'PUT',
+    path: `/prompts/${id}/eval-suite`,
+    body: { suite },
+    caller: SEED_AUTHOR,
+  });
+  if (put.status !== 201 && put.status !== 200) {
+    throw new Error(`Putting the suite of ${id} failed: ${put.status} ${put.body?.detail ?? ''}`);
+  }
+  const started = await invokeRoute(handlers, {
+    method: 'POST',
+    path: `/prompts/${id}/versions/${version}/evaluations`,
+    body: {},
+    caller: SEED_AUTHOR,
+  });
+  if (started.status !== 202) {
+    throw new Error(`Evaluating ${id}@${version} failed: ${started.status} ${started.body?.detail ?? ''}`);
+  }
+  return started.body.id as string;
 }

@@ -134,6 +134,16 @@ describe('promptops, from a new project to production and back', () => {
     expect(reviewer.json).toMatchObject({ id: ID, version: '1.0.0', by: 'local:reviewer', created: true });
   });
 
+  it('the release gate: prod refuses a version without a passing run of its suite; eval --wait admits it', async () => {
+    const refused = await cli('deploy', '--env', 'prod', `${ID}@1.0.0`);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('EVALUATION_REQUIRED (HTTP 422');
+    expect(refused.stderr).toContain('no run');
+    const evaluated = await cli('eval', `${ID}@1.0.0`, '--wait', '--interval', '0.05');
+    expect(evaluated.code).toBe(0);
+    expect(evaluated.stdout).toMatch(/PASSED/);
+  });
+
   it('deploy --wait shows each step of the rollout, then the bake, and ends COMPLETE', async () => {
     const deploy = await cli('deploy', '--env', 'prod', `${ID}@1.0.0`, ...FAST);
     expect(deploy.code).toBe(0);
@@ -155,7 +165,7 @@ describe('promptops, from a new project to production and back', () => {
     expect(prod.stdout).toMatch(
       /deployment {2}#1 COMPLETE {2}Linear50PercentEvery30Seconds, started \S+ by local:developer/,
     );
-    expect(prod.stdout).toMatch(new RegExp(`^ {2}${ID} +1\\.0\\.0$`, 'm'));
+    expect(prod.stdout).toMatch(new RegExp(`^ {2}${ID} +1\\.0\\.0 +PASSED 100%$`, 'm'));
     expect(prod.stdout).toMatch(/^ {2}promptops-prod-ErrorRate +OK +Errors above 5% of invocations$/m);
 
     const all = await cliJson(['status']);
@@ -278,6 +288,7 @@ describe('promptops, from a new project to production and back', () => {
   });
 
   it('rollback returns a prompt to its previous pin', async () => {
+    expect((await cli('eval', `${ID}@1.1.0`, '--wait', '--interval', '0.05')).code).toBe(0);
     expect((await cli('deploy', '--env', 'prod', `${ID}@1.1.0`, ...FAST)).code).toBe(0);
     const rollback = await cliJson([
       'rollback',
