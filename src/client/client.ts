@@ -12,7 +12,8 @@ import { readFile } from 'node:fs/promises';
 import type { AppConfigDataClient } from '@aws-sdk/client-appconfigdata';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { CLIENT_APPCONFIG } from '../core/client-contract.ts';
-import { type Manifest, parseManifest } from '../core/manifest.ts';
+import type { Manifest } from '../core/manifest.ts';
+import { isValidManifest } from '../core/manifest-check.ts';
 import { BodyStore } from './bodies.ts';
 import { PromptNotFoundError, PromptSourceError } from './errors.ts';
 import type { FeedbackInput, FeedbackSender, FeedbackSettings } from './feedback.ts';
@@ -210,7 +211,7 @@ export class PromptClient {
         if (text === undefined) {
           throw new PromptSourceError(`${source.description} reported no change before sending any manifest`);
         }
-        const manifest = parseManifestText(text, source.description);
+        const manifest = await parseManifestText(text, source.description);
         return { text, loaded: await loadManifest(manifest, this.#bodies, this.#loaded?.compiled, false) };
       });
       if (update !== undefined) {
@@ -249,7 +250,7 @@ export class PromptClient {
     const origin = `The fallback snapshot ${path}`;
     try {
       const { manifest, loaded } = await withDeadline(this.#timeoutMs, origin, async (signal) => {
-        const manifest = parseManifestText(await readFile(path, { encoding: 'utf8', signal }), origin);
+        const manifest = await parseManifestText(await readFile(path, { encoding: 'utf8', signal }), origin);
         return { manifest, loaded: await loadManifest(manifest, this.#bodies, undefined, true) };
       });
       this.#fallbackFailure = undefined;
@@ -311,7 +312,8 @@ function withDeadline<T>(ms: number, what: string, work: (signal: AbortSignal) =
   return Promise.race([work(controller.signal), deadline]).finally(() => clearTimeout(timer));
 }
 
-function parseManifestText(text: string, origin: string): Manifest {
+/** The manifest in `text`; manifest.ts, with the message naming each bad field, is loaded only to reject one. */
+async function parseManifestText(text: string, origin: string): Promise<Manifest> {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -319,7 +321,7 @@ function parseManifestText(text: string, origin: string): Manifest {
     // The parser's message quotes the text, which may be prompt content: it is not kept.
     throw new PromptSourceError(`${origin} returned text that is not JSON (${text.length} characters)`);
   }
-  return parseManifest(value);
+  return isValidManifest(value) ? value : (await import('../core/manifest.ts')).parseManifest(value);
 }
 
 function createSource(

@@ -17,6 +17,7 @@ const CORE_ALLOWED = [
   'client-contract.ts',
   'errors.ts',
   'front-matter.ts',
+  'manifest-check.ts',
   'manifest.ts',
   'metrics.ts',
   'prompt-compiler.ts',
