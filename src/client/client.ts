@@ -8,16 +8,16 @@
  * load has a deadline (`fetchTimeoutSeconds`), so a hung endpoint counts as a failure: the first `get`
  * still falls back in time, and the next refresh can start.
  */
-import { readFile } from 'node:fs/promises';
 import type { AppConfigDataClient } from '@aws-sdk/client-appconfigdata';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { CLIENT_APPCONFIG } from '../core/client-contract.ts';
-import { type Manifest, parseManifest } from '../core/manifest.ts';
 import { BodyStore } from './bodies.ts';
+import { withDeadline } from './deadline.ts';
 import { PromptNotFoundError, PromptSourceError } from './errors.ts';
 import type { FeedbackInput, FeedbackSender, FeedbackSettings } from './feedback.ts';
 import { type LoadedManifest, loadManifest } from './loaded-manifest.ts';
-import { type ClientLogger, consoleLogger, errorDetails, RateLimitedLogger, safeReason } from './logger.ts';
+import { type ClientLogger, consoleLogger, errorDetails, RateLimitedLogger } from './logger.ts';
+import { parseManifestText } from './manifest-text.ts';
 import { defaultWriter, type LineWriter, type Outcome, outcomeLine } from './metrics.ts';
 import type { Prompt } from './prompt.ts';
 import type { AwsSdkClient } from './source-client.ts';
@@ -183,7 +183,12 @@ export class PromptClient {
   async #firstGet(id: string, key: string | undefined): Promise<Prompt> {
     await (this.#inflight ?? this.#startRefresh());
     const loaded = this.#loaded;
-    if (loaded === undefined) throw this.#sourceError();
+    if (loaded === undefined) {
+      // The failures as they are now, when this load ended: the error's text is loaded only now.
+      const failures = [this.#failure, this.#fallbackFailure] as const;
+      const { noManifestError } = await import('./fallback.ts');
+      throw noManifestError(this.#target, this.#source.description, this.#fallbackPath, ...failures);
+    }
     return this.#serve(loaded, id, key);
   }
 
@@ -210,7 +215,7 @@ export class PromptClient {
         if (text === undefined) {
           throw new PromptSourceError(`${source.description} reported no change before sending any manifest`);
         }
-        const manifest = parseManifestText(text, source.description);
+        const manifest = await parseManifestText(text, source.description);
         return { text, loaded: await loadManifest(manifest, this.#bodies, this.#loaded?.compiled, false) };
       });
       if (update !== undefined) {
@@ -246,80 +251,14 @@ export class PromptClient {
   async #loadFallback(): Promise<void> {
     const path = this.#fallbackPath;
     if (path === undefined) return;
-    const origin = `The fallback snapshot ${path}`;
-    try {
-      const { manifest, loaded } = await withDeadline(this.#timeoutMs, origin, async (signal) => {
-        const manifest = parseManifestText(await readFile(path, { encoding: 'utf8', signal }), origin);
-        return { manifest, loaded: await loadManifest(manifest, this.#bodies, undefined, true) };
-      });
-      this.#fallbackFailure = undefined;
-      if (this.#loaded) return;
+    const { loadFallback } = await import('./fallback.ts');
+    this.#fallbackFailure = await loadFallback(path, this.#timeoutMs, this.#bodies, this.#log, (loaded) => {
+      if (this.#loaded) return false;
       this.#loaded = loaded;
       this.#stale = true;
-      this.#log.warn('Serving the fallback snapshot until the source answers', {
-        fallbackPath: path,
-        revision: manifest.revision,
-      });
-    } catch (error) {
-      this.#fallbackFailure = error;
-      this.#log.warn('The fallback snapshot could not be loaded', {
-        fallbackPath: path,
-        ...errorDetails(error),
-      });
-    }
+      return true;
+    });
   }
-
-  #sourceError(): PromptSourceError {
-    const { application, environment, profile } = this.#target;
-    const path = this.#fallbackPath;
-    const failure = this.#failure;
-    return new PromptSourceError(
-      `No prompt manifest for application "${application}", environment "${environment}", profile "${profile}": ${this.#source.description} failed (${failure === undefined ? 'no answer yet' : safeReason(failure)})${
-        path === undefined
-          ? ' and no fallbackPath is set'
-          : ` and the fallback snapshot ${path} could not be loaded (${safeReason(this.#fallbackFailure)})`
-      }. Check that the function can reach AppConfig (the AppConfig Agent extension, or permission for appconfig:StartConfigurationSession and appconfig:GetLatestConfiguration), and bundle a snapshot written by "promptops snapshot" as fallbackPath.`,
-      {
-        cause:
-          path === undefined
-            ? failure
-            : new AggregateError(
-                [failure, this.#fallbackFailure],
-                'the source and the fallback snapshot failed',
-              ),
-      },
-    );
-  }
-}
-
-/**
- * `work`, given a signal that aborts after `ms`; rejects with a `TimeoutError` then, even if `work`
- * ignores the signal. The timer is cleared when `work` settles and never keeps the process alive.
- */
-function withDeadline<T>(ms: number, what: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const controller = new AbortController();
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      const error = new Error(`${what} did not finish within ${ms} ms`);
-      error.name = 'TimeoutError';
-      controller.abort(error);
-      reject(error);
-    }, ms);
-    timer.unref?.();
-  });
-  return Promise.race([work(controller.signal), deadline]).finally(() => clearTimeout(timer));
-}
-
-function parseManifestText(text: string, origin: string): Manifest {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    // The parser's message quotes the text, which may be prompt content: it is not kept.
-    throw new PromptSourceError(`${origin} returned text that is not JSON (${text.length} characters)`);
-  }
-  return parseManifest(value);
 }
 
 function createSource(

@@ -2,7 +2,7 @@
  * Errors a caller of `promptops/client` can catch by type. Rendering errors come from the core and
  * are re-exported so that apps import every error from one place.
  */
-export { MissingVariableError, UnknownVariableError, VariableTypeError } from '../core/errors.ts';
+export { MissingVariableError, UnknownVariableError, VariableTypeError } from '../core/variable-errors.ts';
 
 /** The id is not deployed to the environment the client reads. */
 export class PromptNotFoundError extends Error {

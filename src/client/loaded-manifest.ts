@@ -3,8 +3,9 @@
  * the objects `get` hands out built up front. Built once per manifest revision; compiled prompts
  * are reused across revisions by hash, since a hash fixes both body and variables.
  */
+
+import { type CompiledPrompt, type CompilePromptInput, compileValidPrompt } from '../core/compiled-prompt.ts';
 import type { Manifest, ManifestVersion } from '../core/manifest.ts';
-import { type CompiledPrompt, type CompilePromptInput, compilePromptWith } from '../core/prompt-compiler.ts';
 import { chooseVariant, variantAt } from '../core/variants.ts';
 import type { BodyStore } from './bodies.ts';
 import { Prompt } from './prompt.ts';
@@ -57,10 +58,15 @@ export interface LoadedManifest {
 }
 
 /**
- * The generated renderer; where the runtime forbids code generation, the interpreter, loaded then
- * (the manifest load is async, `render` is not, so it is loaded before any prompt is served).
+ * The generated renderer of a body that parses. Otherwise the compiler that words errors is loaded,
+ * to throw the error naming the line, or, where the runtime forbids code generation, to build the
+ * renderer with the interpreter, loaded then (the manifest load is async, `render` is not, so it is
+ * loaded before any prompt is served).
  */
 async function compile(input: CompilePromptInput): Promise<CompiledPrompt> {
+  const compiled = compileValidPrompt(input);
+  if (compiled !== undefined) return compiled;
+  const { compilePromptWith } = await import('../core/prompt-compiler.ts');
   return (
     compilePromptWith(input) ??
     compilePromptWith(input, (await import('../core/template-interpreter.ts')).interpretPromptRenderer)

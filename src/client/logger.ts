@@ -3,7 +3,7 @@
  * bodies or variable values, and a dead source cannot flood the logs: each message is written at
  * most once per interval, with the count of the ones held back.
  */
-import { PromptOpsError } from '../core/errors.ts';
+import { PromptOpsError } from '../core/error-base.ts';
 
 export interface ClientLogger {
   warn(message: string, details: Readonly<Record<string, unknown>>): void;

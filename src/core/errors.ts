@@ -1,81 +1,27 @@
 /**
  * Typed domain errors. Each carries a stable `code` from the public contract (docs/api.md); the
  * status a code answers with is in `ERROR_STATUS` (api.ts), and the HTTP layer renders the problem
- * body, so the core knows nothing of HTTP.
+ * body, so the core knows nothing of HTTP. The root class, `ValidationError` and the errors `render`
+ * throws live in error-base.ts and variable-errors.ts, which the client bundles alone; all are
+ * re-exported here.
  */
+import { PromptOpsError, type PromptOpsErrorOptions, ValidationError } from './error-base.ts';
 
-export type ErrorCode =
-  | 'BAD_REQUEST'
-  | 'VALIDATION_FAILED'
-  | 'SELF_APPROVAL'
-  | 'FORBIDDEN'
-  | 'NOT_FOUND'
-  | 'VERSION_EXISTS'
-  | 'VERSION_NOT_GREATER'
-  | 'DEPLOYMENT_IN_PROGRESS'
-  | 'REVISION_CONFLICT'
-  | 'NOTHING_TO_ROLL_BACK'
-  | 'PAYLOAD_TOO_LARGE'
-  | 'UNSUPPORTED_MEDIA_TYPE'
-  | 'LINT_FAILED'
-  | 'NOT_APPROVED'
-  | 'MANIFEST_TOO_LARGE'
-  | 'NO_EVAL_SUITE'
-  | 'EVALUATION_REQUIRED'
-  | 'PROVIDER_NOT_ALLOWED'
-  | 'THROTTLED'
-  | 'INTERNAL';
-
-/** A problem with one field of the input; `path` is dotted (`variables.tone.type`, `records.3.version`). */
-export interface FieldError {
-  readonly path: string;
-  readonly message: string;
-}
-
-export interface PromptOpsErrorOptions {
-  readonly cause?: unknown;
-  readonly errors?: readonly FieldError[];
-  /** Extra members of the problem body (for example `findings` of a lint failure). */
-  readonly extensions?: Readonly<Record<string, unknown>>;
-}
-
-/** An error the caller can act on; its message is safe to show (it never holds the cause). */
-export class PromptOpsError extends Error {
-  /** The contract's code: what the caller branches on, and what the HTTP status is derived from. */
-  readonly code: ErrorCode;
-  /** The fields at fault, when the input had some. */
-  readonly errors?: readonly FieldError[];
-  /** Extra members of the problem body. */
-  readonly extensions?: Readonly<Record<string, unknown>>;
-
-  constructor(code: ErrorCode, message: string, options: PromptOpsErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = 'PromptOpsError';
-    this.code = code;
-    if (options.errors && options.errors.length > 0) this.errors = options.errors;
-    if (options.extensions) this.extensions = options.extensions;
-  }
-}
-
-export function isPromptOpsError(error: unknown): error is PromptOpsError {
-  return error instanceof PromptOpsError;
-}
+export {
+  displayValue,
+  type ErrorCode,
+  type FieldError,
+  isPromptOpsError,
+  PromptOpsError,
+  type PromptOpsErrorOptions,
+  ValidationError,
+} from './error-base.ts';
+export { MissingVariableError, UnknownVariableError, VariableTypeError } from './variable-errors.ts';
 
 export class BadRequestError extends PromptOpsError {
   constructor(message: string, options?: PromptOpsErrorOptions) {
     super('BAD_REQUEST', message, options);
     this.name = 'BadRequestError';
-  }
-}
-
-export class ValidationError extends PromptOpsError {
-  constructor(
-    message: string,
-    errors: readonly FieldError[] = [],
-    options: Omit<PromptOpsErrorOptions, 'errors'> = {},
-  ) {
-    super('VALIDATION_FAILED', message, { ...options, errors });
-    this.name = 'ValidationError';
   }
 }
 
@@ -118,40 +64,6 @@ export class TemplateSyntaxError extends ValidationError {
     ]);
     this.name = 'TemplateSyntaxError';
     this.line = line;
-  }
-}
-
-export class MissingVariableError extends ValidationError {
-  readonly variable: string;
-  constructor(variable: string) {
-    super(`Missing required variable "${variable}": pass it to render() or give it a default`, [
-      { path: variable, message: 'required variable is missing' },
-    ]);
-    this.name = 'MissingVariableError';
-    this.variable = variable;
-  }
-}
-
-export class UnknownVariableError extends ValidationError {
-  readonly variable: string;
-  constructor(variable: string, known: readonly string[]) {
-    super(
-      `Unknown variable "${variable}": the prompt declares ${known.length ? known.map((k) => `"${k}"`).join(', ') : 'no variables'}; remove it or render with { allowExtra: true }`,
-      [{ path: variable, message: 'variable is not declared by the prompt' }],
-    );
-    this.name = 'UnknownVariableError';
-    this.variable = variable;
-  }
-}
-
-export class VariableTypeError extends ValidationError {
-  readonly variable: string;
-  constructor(variable: string, expected: string, actual: unknown) {
-    super(`Variable "${variable}" must be a ${expected}, got ${describeValue(actual)}`, [
-      { path: variable, message: `must be a ${expected}` },
-    ]);
-    this.name = 'VariableTypeError';
-    this.variable = variable;
   }
 }
 
@@ -296,22 +208,4 @@ export class ThrottledError extends PromptOpsError {
     super('THROTTLED', message, options);
     this.name = 'ThrottledError';
   }
-}
-
-/** Shows a user-supplied value in a message: quoted, non-ASCII escaped (look-alikes become visible), capped. */
-export function displayValue(value: unknown, max = 80): string {
-  if (typeof value !== 'string') return describeValue(value);
-  const escaped = JSON.stringify(value.slice(0, max)).replace(
-    /[^\x20-\x7e]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
-  return value.length > max ? `${escaped}… (${value.length} characters)` : escaped;
-}
-
-function describeValue(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return `the string ${displayValue(value)}`;
-  if (typeof value === 'object') return 'an object';
-  return String(value);
 }

@@ -6,10 +6,11 @@
  */
 import type { ModelSettings } from './document.ts';
 import { type FieldError, ValidationError } from './errors.ts';
+import { isObject, MANIFEST_SCHEMA_VERSION } from './manifest-check.ts';
 import type { PromptKind } from './sections.ts';
 import { isVariableType, type VariableSpec } from './variables.ts';
 
-export const MANIFEST_SCHEMA_VERSION = 1;
+export { isValidManifest, MANIFEST_SCHEMA_VERSION } from './manifest-check.ts';
 
 export interface BodyRef {
   /** Bucket holding the document; absent when the reader is configured with it. */
@@ -79,10 +80,6 @@ export function parseManifest(input: string | unknown): Manifest {
 }
 
 const SHA256 = /^[0-9a-f]{64}$/;
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 export function manifestProblems(value: unknown): FieldError[] {
   const problems: FieldError[] = [];

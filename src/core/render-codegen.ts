@@ -9,7 +9,7 @@
  * code. Where code generation is disallowed (`--disallow-code-generation-from-strings`), callers fall
  * back to the interpreter.
  */
-import { BLOCK_SEPARATOR, OP, type TemplateProgram } from './template-compiler.ts';
+import { BLOCK_SEPARATOR, OP, type TemplateProgram } from './template-tree.ts';
 import type { TemplateValue, TemplateVariables, VariableType } from './variables.ts';
 
 /**

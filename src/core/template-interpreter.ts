@@ -4,7 +4,7 @@
  * against. A module of its own so that the client library loads it only when it is needed.
  */
 import type { PromptRenderer, RenderChecks, SlotSpec } from './render-codegen.ts';
-import { BLOCK_SEPARATOR, OP, type TemplateProgram } from './template-compiler.ts';
+import { BLOCK_SEPARATOR, OP, type TemplateProgram } from './template-tree.ts';
 import type { TemplateValue, TemplateVariables } from './variables.ts';
 
 const { TEXT, VAR, SECTION, BLOCK } = OP;

@@ -1,4 +1,4 @@
-import { VariableTypeError } from './errors.ts';
+import { VariableTypeError } from './variable-errors.ts';
 
 export const VARIABLE_TYPES = ['string', 'number', 'integer', 'boolean'] as const;
 export type VariableType = (typeof VARIABLE_TYPES)[number];

@@ -3,7 +3,7 @@
  * hash into 0..99, so the same user sees the same version in every process and every language that
  * implements the same hash (FNV-1a over UTF-16 code units, then the murmur3 finalizer).
  */
-import { ValidationError } from './errors.ts';
+import { ValidationError } from './error-base.ts';
 
 export interface WeightedVersion {
   readonly version: string;

@@ -1,7 +1,7 @@
 /** Templates are compiled once per version, not per request and not again for an unchanged version. */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PromptClient } from '../../../src/client/index.ts';
-import * as core from '../../../src/core/prompt-compiler.ts';
+import * as core from '../../../src/core/compiled-prompt.ts';
 import {
   APPLICATION,
   ENVIRONMENT,
@@ -11,14 +11,14 @@ import {
   variant,
 } from '../../fixtures/client-manifests.ts';
 
-vi.mock('../../../src/core/prompt-compiler.ts', { spy: true });
+vi.mock('../../../src/core/compiled-prompt.ts', { spy: true });
 
 let files: ReturnType<typeof temporaryDirectory>;
 
 beforeEach(() => {
   files = temporaryDirectory();
   vi.useFakeTimers({ toFake: ['Date'], now: new Date('2026-11-22T10:00:00Z') });
-  vi.mocked(core.compilePromptWith).mockClear();
+  vi.mocked(core.compileValidPrompt).mockClear();
 });
 
 afterEach(() => {
@@ -39,7 +39,7 @@ describe('Class: PromptClient', () => {
         logger: { warn: vi.fn() },
       });
       for (let i = 0; i < 100; i++) await prompts.get('support-reply');
-      expect(core.compilePromptWith).toHaveBeenCalledTimes(1);
+      expect(core.compileValidPrompt).toHaveBeenCalledTimes(1);
 
       const added = variant(supportDocument('added', { id: 'other-reply' }), '1.0.0');
       files.write(
@@ -51,7 +51,7 @@ describe('Class: PromptClient', () => {
       await prompts.refresh();
 
       expect((await prompts.get('other-reply')).version).toBe('1.0.0');
-      expect(core.compilePromptWith).toHaveBeenCalledTimes(2);
+      expect(core.compileValidPrompt).toHaveBeenCalledTimes(2);
     });
   });
 });

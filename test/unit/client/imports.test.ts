@@ -15,16 +15,22 @@ const CLIENT_DIR = join(ROOT, 'src/client');
 /** Core modules the client may load: none of them pulls in yaml, semver or diff. */
 const CORE_ALLOWED = [
   'client-contract.ts',
+  'error-base.ts',
   'errors.ts',
   'front-matter.ts',
+  'manifest-check.ts',
   'manifest.ts',
   'metrics.ts',
   'prompt-compiler.ts',
+  'compiled-prompt.ts',
+  'section-split.ts',
+  'template-tree.ts',
   'render-codegen.ts',
   'sections.ts',
   'sigv4.ts',
   'template-compiler.ts',
   'template-interpreter.ts',
+  'variable-errors.ts',
   'variables.ts',
   'variants.ts',
 ].map((name) => `src/core/${name}`);

@@ -9,6 +9,7 @@ import {
   UnknownVariableError,
   VariableTypeError,
 } from '../../../src/client/index.ts';
+import * as fast from '../../../src/core/compiled-prompt.ts';
 import * as compiler from '../../../src/core/prompt-compiler.ts';
 import {
   APPLICATION,
@@ -21,12 +22,14 @@ import {
 } from '../../fixtures/client-manifests.ts';
 
 vi.mock('../../../src/core/prompt-compiler.ts', { spy: true });
+vi.mock('../../../src/core/compiled-prompt.ts', { spy: true });
 
 let files: ReturnType<typeof temporaryDirectory>;
 
 beforeEach(() => {
   files = temporaryDirectory();
   vi.mocked(compiler.compilePromptWith).mockClear();
+  vi.mocked(fast.compileValidPrompt).mockClear();
 });
 
 afterEach(() => {
@@ -91,6 +94,11 @@ describe('Class: PromptClient', () => {
       const path = files.write('manifest.json', manifest());
       await client(path).get('support-reply');
       expect(vi.mocked(compiler.compilePromptWith).mock.calls.every(([, fallback]) => !fallback)).toBe(true);
+      // Both versions compiled by the compiler for bodies that parse, without loading the other one.
+      expect(vi.mocked(fast.compileValidPrompt).mock.results.map((r) => r.value !== undefined)).toEqual([
+        true,
+        true,
+      ]);
     });
   });
 });

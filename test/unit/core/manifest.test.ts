@@ -6,7 +6,12 @@ import { bodyObjectKey } from '../../../src/core/contracts.ts';
 import { documentBody, type PromptDocument, serializePromptDocument } from '../../../src/core/document.ts';
 import { ManifestTooLargeError, ValidationError } from '../../../src/core/errors.ts';
 import { documentHash } from '../../../src/core/hash.ts';
-import { emptyManifest, parseManifest } from '../../../src/core/manifest.ts';
+import {
+  emptyManifest,
+  isValidManifest,
+  manifestProblems,
+  parseManifest,
+} from '../../../src/core/manifest.ts';
 import { buildManifest, type ResolvedVariant, utf8Bytes } from '../../../src/core/manifest-builder.ts';
 import { documentArb } from '../../fixtures/arbitraries.ts';
 import { textDocument } from '../../fixtures/documents.ts';
@@ -198,5 +203,108 @@ describe('parseManifest', () => {
     const json = JSON.parse(JSON.stringify(manifest));
     expect(thrownBy(ValidationError, () => parseManifest(json)).errors?.map((e) => e.path)).toContain(path);
     if (path !== 'prompts.x.variants') expect(validateSchema(json)).toBe(false);
+  });
+});
+
+describe('isValidManifest', () => {
+  /** Every path to a value inside `value` (objects and arrays), the root included. */
+  function paths(value: unknown, at: readonly (string | number)[] = []): (string | number)[][] {
+    const found: (string | number)[][] = [[...at]];
+    if (typeof value === 'object' && value !== null) {
+      for (const [key, child] of Object.entries(value)) {
+        found.push(...paths(child, [...at, Array.isArray(value) ? Number(key) : key]));
+      }
+    }
+    return found;
+  }
+
+  /** `value` with the value at `path` replaced (or, with `remove`, deleted). */
+  function mutate(value: unknown, path: readonly (string | number)[], replacement: unknown, remove: boolean) {
+    if (path.length === 0) return replacement;
+    const copy = structuredClone(value) as Record<string | number, unknown>;
+    let parent = copy;
+    for (const key of path.slice(0, -1)) parent = parent[key] as Record<string | number, unknown>;
+    const last = path.at(-1) as string | number;
+    if (remove) delete parent[last];
+    else parent[last] = replacement;
+    return copy;
+  }
+
+  const replacementArb = fc.oneof(
+    fc.constantFrom(
+      null,
+      0,
+      -1,
+      1,
+      1.5,
+      30,
+      50,
+      70,
+      100,
+      101,
+      '',
+      'x',
+      'text',
+      'chat',
+      'string',
+      'number',
+      'date',
+      true,
+      false,
+      [],
+      {},
+      [{}],
+      { key: 'k', size: 1 },
+      { key: 'k', size: 1, bucket: 3 },
+      { type: 'string', required: true },
+      'a'.repeat(64),
+    ),
+    fc.jsonValue({ maxDepth: 2 }),
+  );
+
+  const manifestArb = fc
+    .array(fc.tuple(documentArb, fc.constantFrom(8, 200, 8192), fc.boolean()), { maxLength: 3 })
+    .map((docs) => {
+      const prompts: Record<string, ResolvedVariant[]> = {};
+      docs.forEach(([doc, , split], i) => {
+        prompts[`${doc.id}-${i}`] = split
+          ? [resolved(doc, '1.0.0', 70), resolved({ ...doc, description: 'other' }, '1.1.0', 30)]
+          : [resolved(doc)];
+      });
+      const threshold = docs[0]?.[1] ?? 8192;
+      return JSON.parse(
+        buildManifest({ ...base, prompts }, { inlineThresholdBytes: threshold, bodyBucket: 'bkt' }).json,
+      ) as unknown;
+    });
+
+  const mutatedArb = manifestArb.chain((manifest) => {
+    const all = paths(manifest);
+    const mutation = fc.tuple(fc.nat(all.length - 1), replacementArb, fc.boolean());
+    return fc.array(mutation, { minLength: 1, maxLength: 3 }).map((mutations) =>
+      mutations.reduce<unknown>((value, [index, replacement, remove]) => {
+        const path = all[index] as (string | number)[];
+        try {
+          return mutate(value, path, replacement, remove && path.length > 0);
+        } catch {
+          return value; // An earlier mutation removed the path.
+        }
+      }, manifest),
+    );
+  });
+
+  it('accepts exactly what manifestProblems finds no problem in, on valid and mutated manifests (property)', () => {
+    fc.assert(
+      fc.property(fc.oneof(manifestArb, mutatedArb), (manifest) => {
+        expect(isValidManifest(manifest)).toBe(manifestProblems(manifest).length === 0);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('accepts the valid manifests it is generated from, and rejects most mutations (the test has teeth)', () => {
+    const valid = fc.sample(manifestArb, 50);
+    expect(valid.every((m) => isValidManifest(m))).toBe(true);
+    const mutated = fc.sample(mutatedArb, 300);
+    expect(mutated.filter((m) => !isValidManifest(m)).length).toBeGreaterThan(100);
   });
 });

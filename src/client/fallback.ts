@@ -1,0 +1,69 @@
+/**
+ * What the client needs only while no manifest came from the source: the fallback snapshot, and the
+ * error when there is neither. Loaded on the first failed load, so the agent path does not bundle it.
+ */
+import { readFile } from 'node:fs/promises';
+import type { BodyStore } from './bodies.ts';
+import { withDeadline } from './deadline.ts';
+import { PromptSourceError } from './errors.ts';
+import { type LoadedManifest, loadManifest } from './loaded-manifest.ts';
+import { errorDetails, type RateLimitedLogger, safeReason } from './logger.ts';
+import { parseManifestText } from './manifest-text.ts';
+import type { SourceTarget } from './sources/source.ts';
+
+/**
+ * Loads the snapshot at `path` within `timeoutMs` and offers it to `serve`, which answers whether it
+ * is served (not when a manifest arrived meanwhile). Returns the failure, undefined on success.
+ */
+export async function loadFallback(
+  path: string,
+  timeoutMs: number,
+  bodies: BodyStore,
+  log: RateLimitedLogger,
+  serve: (loaded: LoadedManifest) => boolean,
+): Promise<unknown> {
+  const origin = `The fallback snapshot ${path}`;
+  try {
+    const { manifest, loaded } = await withDeadline(timeoutMs, origin, async (signal) => {
+      const manifest = await parseManifestText(await readFile(path, { encoding: 'utf8', signal }), origin);
+      return { manifest, loaded: await loadManifest(manifest, bodies, undefined, true) };
+    });
+    if (serve(loaded)) {
+      log.warn('Serving the fallback snapshot until the source answers', {
+        fallbackPath: path,
+        revision: manifest.revision,
+      });
+    }
+    return undefined;
+  } catch (error) {
+    log.warn('The fallback snapshot could not be loaded', {
+      fallbackPath: path,
+      ...errorDetails(error),
+    });
+    return error;
+  }
+}
+
+/** No manifest from `source` (`failure`) and none from the fallback snapshot at `path` (`fallbackFailure`). */
+export function noManifestError(
+  target: SourceTarget,
+  source: string,
+  path: string | undefined,
+  failure: unknown,
+  fallbackFailure: unknown,
+): PromptSourceError {
+  const { application, environment, profile } = target;
+  return new PromptSourceError(
+    `No prompt manifest for application "${application}", environment "${environment}", profile "${profile}": ${source} failed (${failure === undefined ? 'no answer yet' : safeReason(failure)})${
+      path === undefined
+        ? ' and no fallbackPath is set'
+        : ` and the fallback snapshot ${path} could not be loaded (${safeReason(fallbackFailure)})`
+    }. Check that the function can reach AppConfig (the AppConfig Agent extension, or permission for appconfig:StartConfigurationSession and appconfig:GetLatestConfiguration), and bundle a snapshot written by "promptops snapshot" as fallbackPath.`,
+    {
+      cause:
+        path === undefined
+          ? failure
+          : new AggregateError([failure, fallbackFailure], 'the source and the fallback snapshot failed'),
+    },
+  );
+}

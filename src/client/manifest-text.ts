@@ -1,0 +1,16 @@
+/** A manifest from the text a source or the fallback snapshot returned. */
+import type { Manifest } from '../core/manifest.ts';
+import { isValidManifest } from '../core/manifest-check.ts';
+import { PromptSourceError } from './errors.ts';
+
+/** The manifest in `text`; manifest.ts, with the message naming each bad field, is loaded only to reject one. */
+export async function parseManifestText(text: string, origin: string): Promise<Manifest> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    // The parser's message quotes the text, which may be prompt content: it is not kept.
+    throw new PromptSourceError(`${origin} returned text that is not JSON (${text.length} characters)`);
+  }
+  return isValidManifest(value) ? value : (await import('../core/manifest.ts')).parseManifest(value);
+}

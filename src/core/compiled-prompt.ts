@@ -1,0 +1,152 @@
+/**
+ * A compiled prompt: sections compiled once, rendered many times with strict variable checks.
+ * Used by the client library on every request, so render does no parsing and little allocation.
+ * This module turns a template program into the prompt's renderer, and holds the client's compiler
+ * for bodies that parse (`compileValidPrompt`); prompt-compiler.ts holds the one that words errors.
+ */
+
+import {
+  compilePromptRenderer,
+  type PromptRenderer,
+  type RenderChecks,
+  type SlotSpec,
+} from './render-codegen.ts';
+import { type ChatRole, type PromptKind, splitSections } from './section-split.ts';
+import { compileValidProgram, type TemplateProgram } from './template-tree.ts';
+import { MissingVariableError, UnknownVariableError } from './variable-errors.ts';
+import {
+  assertValueType,
+  type TemplateVariables,
+  type VariableSpec,
+  type VariableSpecs,
+} from './variables.ts';
+
+export interface ChatMessage {
+  readonly role: ChatRole;
+  readonly content: string;
+}
+
+export interface RenderOptions {
+  /** Accept variables the prompt does not declare instead of throwing `UnknownVariableError`. */
+  readonly allowExtra?: boolean;
+}
+
+export interface CompiledPrompt {
+  readonly kind: PromptKind;
+  /** Every variable the prompt knows: declared ones and any used in the body. */
+  readonly variableNames: readonly string[];
+  render(values?: TemplateVariables, options?: RenderOptions): string | ChatMessage[];
+}
+
+export interface CompilePromptInput {
+  readonly body: string;
+  readonly variables: VariableSpecs;
+  /** File line of the body's first line, for error messages. */
+  readonly bodyLine?: number;
+}
+
+/**
+ * Builds a prompt's renderer where the runtime forbids code generation: `interpretPromptRenderer`
+ * (template-interpreter.ts).
+ */
+export type RendererFallback = (
+  program: TemplateProgram,
+  slots: readonly SlotSpec[],
+  checks: RenderChecks,
+) => PromptRenderer;
+
+/**
+ * `compilePromptWith(input)` (prompt-compiler.ts) for a body whose sections and templates parse, where
+ * the runtime allows code generation; undefined otherwise, and the caller then calls that one, for
+ * the error naming the line or with the interpreter.
+ */
+export function compileValidPrompt(input: CompilePromptInput): CompiledPrompt | undefined {
+  const parsed = splitSections(input.body);
+  if (parsed === undefined) return undefined;
+  const { sections } = parsed;
+  const program = compileValidProgram(
+    sections.map((s) => s.content),
+    Object.keys(input.variables),
+  );
+  return (
+    program &&
+    compiledPrompt(
+      parsed.kind,
+      sections.map((s) => s.name),
+      program,
+      input.variables,
+    )
+  );
+}
+
+/**
+ * The prompt of a compiled program whose blocks are the sections `names`. Undefined where code
+ * generation is forbidden and no `fallback` is given.
+ */
+export function compiledPrompt(
+  kind: PromptKind,
+  names: readonly string[],
+  program: TemplateProgram,
+  variables: VariableSpecs,
+  fallback?: RendererFallback,
+): CompiledPrompt | undefined {
+  const variableNames = program.slots;
+  const slotIndex = new Map(variableNames.map((name, slot) => [name, slot]));
+  const specs: (VariableSpec | undefined)[] = variableNames.map((name) =>
+    Object.hasOwn(variables, name) ? variables[name] : undefined,
+  );
+
+  const check = (name: string, spec: VariableSpec | undefined, value: unknown) =>
+    // Undeclared names (used by the body only) still must be text-like: rendering calls no user code.
+    assertValueType(name, spec?.type ?? 'string', value);
+
+  // One generated function reading, checking and rendering the values where the runtime allows code
+  // generation; the fallback (the interpreter, with the same checks) otherwise.
+  const slots: SlotSpec[] = variableNames.map((name, slot) => {
+    const spec = specs[slot];
+    return spec
+      ? {
+          name,
+          type: spec.type,
+          required: spec.required,
+          ...(spec.default !== undefined ? { default: spec.default } : {}),
+        }
+      : { name, required: false };
+  });
+  const checks: RenderChecks = {
+    unknown(values) {
+      for (const name in values)
+        if (!slotIndex.has(name)) throw new UnknownVariableError(name, variableNames);
+    },
+    type: (slot, value) => check(variableNames[slot] as string, specs[slot], value),
+    missing(slot): never {
+      throw new MissingVariableError(variableNames[slot] as string);
+    },
+  };
+  const run =
+    compilePromptRenderer(program, slots, kind === 'chat' ? 'blocks' : 'text', checks) ??
+    fallback?.(program, slots, checks);
+  if (run === undefined) return undefined;
+
+  if (kind === 'chat') {
+    const roles = names as readonly ChatRole[];
+    return {
+      kind,
+      variableNames,
+      render(values = {}, options) {
+        const outputs: string[] = [];
+        run(values, options?.allowExtra === true, outputs);
+        const messages: ChatMessage[] = [];
+        outputs.forEach((content, i) => {
+          if (content !== '') messages.push({ role: roles[i] as ChatRole, content });
+        });
+        return messages;
+      },
+    };
+  }
+  return {
+    kind,
+    variableNames,
+    render: (values = {}, options) => run(values, options?.allowExtra === true),
+  };
+}

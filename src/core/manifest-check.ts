@@ -1,0 +1,74 @@
+/**
+ * The manifest check the client runs on every load: a yes or no, with no messages. It accepts exactly
+ * what `manifestProblems` (manifest.ts) finds no problem in (a differential property test holds them
+ * together), so the client loads manifest.ts, for the message naming each bad field, only on a rejection.
+ */
+import type { Manifest } from './manifest.ts';
+import { isVariableType } from './variables.ts';
+
+export const MANIFEST_SCHEMA_VERSION = 1;
+
+const SHA256 = /^[0-9a-f]{64}$/;
+
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** True when `manifestProblems(value)` is empty. */
+export function isValidManifest(value: unknown): value is Manifest {
+  return (
+    isObject(value) &&
+    value.schemaVersion === MANIFEST_SCHEMA_VERSION &&
+    typeof value.environment === 'string' &&
+    value.environment !== '' &&
+    Number.isInteger(value.revision) &&
+    (value.revision as number) >= 0 &&
+    typeof value.generatedAt === 'string' &&
+    isObject(value.prompts) &&
+    Object.values(value.prompts).every(
+      (entry) =>
+        isObject(entry) &&
+        isValidVersion(entry) &&
+        (entry.variants === undefined || areValidVariants(entry.variants)),
+    )
+  );
+}
+
+function areValidVariants(variants: unknown): boolean {
+  let total = 0;
+  return (
+    Array.isArray(variants) &&
+    variants.length > 0 &&
+    // `every` skips holes as `forEach` does in manifestProblems.
+    variants.every((variant: unknown) => {
+      if (!isObject(variant) || !isValidVersion(variant)) return false;
+      const weight = variant.weight as number;
+      total += weight;
+      return Number.isInteger(weight) && weight >= 1 && weight <= 100;
+    }) &&
+    total === 100
+  );
+}
+
+function isValidVersion(entry: Record<string, unknown>): boolean {
+  const { body, bodyRef: ref, variables } = entry;
+  return (
+    typeof entry.version === 'string' &&
+    entry.version !== '' &&
+    typeof entry.sha256 === 'string' &&
+    SHA256.test(entry.sha256) &&
+    (entry.kind === 'text' || entry.kind === 'chat') &&
+    (entry.model === undefined || isObject(entry.model)) &&
+    isObject(variables) &&
+    Object.values(variables).every(
+      (spec) => isObject(spec) && isVariableType(spec.type) && typeof spec.required === 'boolean',
+    ) &&
+    // Exactly one of body and bodyRef, each well formed.
+    (body === undefined ? isObject(ref) : typeof body === 'string' && ref === undefined) &&
+    (ref === undefined ||
+      (isObject(ref) &&
+        typeof ref.key === 'string' &&
+        typeof ref.size === 'number' &&
+        (ref.bucket === undefined || typeof ref.bucket === 'string')))
+  );
+}

@@ -1,0 +1,140 @@
+/**
+ * The client's compiler for bodies that parse (`compileValidPrompt`, with `splitSections` and
+ * `parseTemplateTree` run without a reporter) against the compiler that words errors: the same
+ * prompts where a body parses, and undefined exactly where that one throws.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { compileValidPrompt } from '../../../src/core/compiled-prompt.ts';
+import { documentBody } from '../../../src/core/document.ts';
+import { compilePromptWith } from '../../../src/core/prompt-compiler.ts';
+import { splitSections } from '../../../src/core/section-split.ts';
+import { parseBody } from '../../../src/core/sections.ts';
+import { scanTemplate } from '../../../src/core/template-compiler.ts';
+import { parseTemplateTree } from '../../../src/core/template-tree.ts';
+import type { VariableSpecs } from '../../../src/core/variables.ts';
+import { templatedDocumentArb, valuesFor, variablesArb } from '../../fixtures/arbitraries.ts';
+
+/** Lines that make or break a body or a template: headings, fences, tags, stray braces. */
+const pieceArb = fc.constantFrom(
+  '## instructions',
+  '## role',
+  '## system',
+  '## user',
+  '## Bad Name',
+  '##   context  ',
+  '```',
+  '~~~~',
+  '   ```js',
+  '',
+  '  ',
+  'text',
+  '\r\n',
+  '{{a}}',
+  '{{ b }}',
+  '{{#a}}',
+  '{{^b}}',
+  '{{/a}}',
+  '{{/b}}',
+  '  {{#a}}  ',
+  '{{#constructor}}',
+  '{{toString}}',
+  '{{ {{a}}',
+  'x {{#a}}y{{/a}} z',
+  'Hello {{b}}!',
+);
+
+/** Mostly opened by a heading, so that many bodies parse and the rest fail in every way. */
+const bodyArb = fc
+  .tuple(
+    fc.constantFrom('## instructions', '## system', '## role', ''),
+    fc.array(pieceArb, { maxLength: 12 }),
+  )
+  .map(([heading, lines]) => [heading, ...lines].join('\n'));
+
+function thrown(run: () => unknown): unknown {
+  try {
+    run();
+    return undefined;
+  } catch (error) {
+    return error;
+  }
+}
+
+describe('compileValidPrompt', () => {
+  it('compiles what compilePromptWith compiles, to the same renders (property)', () => {
+    fc.assert(
+      fc.property(
+        templatedDocumentArb.chain((doc) => fc.tuple(fc.constant(doc), valuesFor(doc))),
+        ([doc, values]) => {
+          const input = { body: documentBody(doc), variables: doc.variables };
+          const fast = compileValidPrompt(input);
+          const full = compilePromptWith(input);
+          expect(fast).toBeDefined();
+          expect(fast?.kind).toBe(full?.kind);
+          expect(fast?.variableNames).toEqual(full?.variableNames);
+          expect(fast?.render(values)).toEqual(full?.render(values));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('is undefined exactly where compilePromptWith throws, and renders the same elsewhere (property)', () => {
+    fc.assert(
+      fc.property(bodyArb, variablesArb, (body, variables: VariableSpecs) => {
+        const input = { body, variables };
+        const fast = compileValidPrompt(input);
+        const error = thrown(() => compilePromptWith(input));
+        expect(fast === undefined).toBe(error !== undefined);
+        if (fast === undefined) return;
+        const full = compilePromptWith(input);
+        expect(fast.variableNames).toEqual(full?.variableNames);
+        const values = Object.fromEntries(fast.variableNames.map((name) => [name, `<${name}>`]));
+        const outcome = (prompt: typeof fast | undefined) => {
+          try {
+            return prompt?.render(values, { allowExtra: true });
+          } catch (renderError) {
+            return (renderError as Error).message;
+          }
+        };
+        expect(outcome(fast)).toEqual(outcome(full));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('splits sections as parseBody does, and refuses exactly what it rejects (property)', () => {
+    fc.assert(
+      fc.property(bodyArb, fc.integer({ min: 1, max: 20 }), (body, firstLine) => {
+        const error = thrown(() => parseBody(body, firstLine));
+        const split = splitSections(body, firstLine);
+        expect(split === undefined).toBe(error !== undefined);
+        if (split !== undefined) expect(split).toEqual(parseBody(body, firstLine));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('parses templates as scanTemplate does, and refuses exactly what it finds errors in (property)', () => {
+    fc.assert(
+      fc.property(bodyArb, (text) => {
+        const scan = scanTemplate(text);
+        const tree = parseTemplateTree(text);
+        expect(tree === undefined).toBe(scan.errors.length > 0);
+        if (tree !== undefined) expect(tree).toEqual(scan.nodes);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('meets both outcomes often (the properties have teeth)', () => {
+    const bodies = fc.sample(bodyArb, 500);
+    const compiled = bodies.filter((body) => compileValidPrompt({ body, variables: {} }) !== undefined);
+    expect(compiled.length).toBeGreaterThan(50);
+    expect(compiled.length).toBeLessThan(475);
+    const trees = bodies.filter((text) => parseTemplateTree(text) !== undefined);
+    expect(trees.length).toBeGreaterThan(50);
+    expect(trees.length).toBeLessThan(475);
+  });
+});
