@@ -235,6 +235,31 @@ export interface DeploymentStatus {
   readonly startedBy?: string;
   readonly endedAt?: string;
   readonly reason?: string;
+  /** Canary analysis of the prompts this deployment changed, as of the last deployment tick. */
+  readonly analysis?: readonly CanaryAnalysisEntry[];
+}
+
+/** What canary analysis compares (docs/canary-analysis.md). */
+export type CanaryMetric = 'errorRate' | 'negativeFeedbackRate' | 'latencyP99';
+
+export type CanaryVerdict = 'pass' | 'fail' | 'insufficient-data';
+
+/** One judgement: a candidate version against the version it replaces, on one metric. */
+export interface CanaryAnalysisEntry {
+  readonly promptId: string;
+  /** The version the environment served before this deployment. */
+  readonly baseline: string;
+  /** The version this deployment rolls out (each variant of an A/B pin is judged on its own). */
+  readonly candidate: string;
+  readonly metric: CanaryMetric;
+  /** A rate (0..1) or milliseconds; absent when there was no sample. */
+  readonly baselineValue?: number;
+  readonly candidateValue?: number;
+  /** Invocations (or ratings, for negative feedback) since the deployment started. */
+  readonly samples: { readonly baseline: number; readonly candidate: number };
+  /** Of the two-proportion z-test; absent for latency, which compares p99s by their ratio. */
+  readonly pValue?: number;
+  readonly verdict: CanaryVerdict;
 }
 
 /**

@@ -44,6 +44,13 @@ export const ENV = {
   evalModels: 'PROMPTOPS_EVAL_MODELS',
   /** The evaluation worker function the API invokes asynchronously to execute a run. */
   evaluationFunction: 'PROMPTOPS_EVALUATION_FUNCTION',
+  /** Canary analysis (docs/canary-analysis.md): the environments it judges, comma-separated. */
+  canaryEnvironments: 'PROMPTOPS_CANARY_ENVIRONMENTS',
+  canaryMaxPValue: 'PROMPTOPS_CANARY_MAX_P_VALUE',
+  canaryMinSamples: 'PROMPTOPS_CANARY_MIN_SAMPLES',
+  canaryErrorRateMargin: 'PROMPTOPS_CANARY_ERROR_RATE_MARGIN',
+  canaryNegativeFeedbackMargin: 'PROMPTOPS_CANARY_NEGATIVE_FEEDBACK_MARGIN',
+  canaryLatencyRatio: 'PROMPTOPS_CANARY_LATENCY_RATIO',
   /** Endpoint overrides for local mode and integration tests. */
   dynamodbEndpoint: 'PROMPTOPS_DYNAMODB_ENDPOINT',
   s3Endpoint: CLIENT_ENV.s3Endpoint,
