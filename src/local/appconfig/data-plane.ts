@@ -36,6 +36,11 @@ interface TokenPayload {
   readonly v: number;
   /** Expiry, epoch ms. */
   readonly x: number;
+  /**
+   * Issued at, epoch ms: the token may be used once the poll interval has passed since (absent in
+   * tokens from before this field, which are never too early).
+   */
+  readonly t?: number;
 }
 
 export interface LatestConfiguration {
@@ -109,18 +114,25 @@ export class DataPlane {
       v: 0,
       x: this.#deps.clock() + TOKEN_LIFETIME_MS,
     };
+    // The initial token is good at once: only the tokens GetLatestConfiguration hands out wait.
     return { InitialConfigurationToken: this.#issue(payload) };
   }
 
   async getLatest(token: string | undefined): Promise<LatestConfiguration> {
     const payload = this.#verify(token);
+    const now = this.#deps.clock();
+    if (payload.t !== undefined && now < payload.t + payload.i * 1000) {
+      // AppConfigData's answer to a poll before NextPollIntervalInSeconds; the token stays usable.
+      throw badRequest('Request too early');
+    }
     const served = this.#deps.deployments.served(payload.a, payload.e, payload.p, payload.b);
     const servedNumber = served?.versionNumber ?? 0;
     const next = this.#issue({
       ...payload,
       n: payload.n + 1,
       v: servedNumber,
-      x: this.#deps.clock() + TOKEN_LIFETIME_MS,
+      x: now + TOKEN_LIFETIME_MS,
+      t: now,
     });
     if (!served || servedNumber === payload.v) {
       return { content: new Uint8Array(), nextToken: next, nextPollIntervalSeconds: payload.i };

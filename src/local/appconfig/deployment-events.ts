@@ -7,11 +7,10 @@
  * dropped with a log line.
  */
 import type { EventBridgeEvent } from 'aws-lambda';
+import { deploymentArn, LOCAL_ACCOUNT } from './arns.ts';
 import type { ControlPlane } from './control-plane.ts';
 import type { Logger } from './deployments.ts';
 import type { DeploymentEventDetailType, EmulatorState, PendingEvent } from './model.ts';
-
-export const LOCAL_ACCOUNT = '000000000000';
 
 const ACTION_POINT: Record<DeploymentEventDetailType, AppConfigDeploymentEventDetail['Type']> = {
   'On Deployment Start': 'OnDeploymentStart',
@@ -110,7 +109,7 @@ export class EventDelivery {
       time: new Date(pending.occurredAt).toISOString().replace(/\.\d{3}Z$/, 'Z'),
       region: this.#deps.region,
       resources: [
-        `arn:aws:appconfig:${this.#deps.region}:${LOCAL_ACCOUNT}:application/${application.id}/environment/${environment.id}/deployment/${deployment.deploymentNumber}`,
+        deploymentArn(this.#deps.region, application.id, environment.id, deployment.deploymentNumber),
       ],
       detail: {
         Type: ACTION_POINT[pending.detailType],

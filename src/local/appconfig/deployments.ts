@@ -8,6 +8,16 @@ import { randomUUID } from 'node:crypto';
 import type { ControlPlane } from './control-plane.ts';
 import { badRequest, conflict, notFound } from './errors.ts';
 import {
+  EVENT_TYPE,
+  type ExtensionActionError,
+  type ExtensionEvent,
+  type ExtensionRegistry,
+  type InvokeLambda,
+  type ResolvedAction,
+  runAction,
+} from './extensions.ts';
+import {
+  type ActionInvocationRecord,
   type DeploymentEventDetailType,
   type DeploymentRecord,
   type EmulatorState,
@@ -35,6 +45,11 @@ export interface FiredAlarm {
   readonly alarmName: string;
   readonly alarmArn: string;
   readonly reason: string;
+  /**
+   * AppConfig rolls back on a monitor in ALARM or in INSUFFICIENT_DATA alike; the state is named in
+   * the EventLog. @default 'ALARM'
+   */
+  readonly state?: 'ALARM' | 'INSUFFICIENT_DATA';
 }
 
 export interface StartDeploymentInput {
@@ -60,6 +75,9 @@ export interface DeploymentEngineDeps {
   readonly timeScale: number;
   readonly logger: Logger;
   readonly validate: () => ((input: ValidateInput) => Promise<void>) | undefined;
+  readonly extensions: ExtensionRegistry;
+  /** Calls extension actions' Lambda functions (read on every call, so it can be set later). */
+  readonly invokeLambda: () => InvokeLambda | undefined;
   /** Commits the state (and delivers queued events afterwards). */
   readonly persist: () => Promise<void>;
 }
@@ -105,27 +123,41 @@ export class DeploymentEngine {
     }
 
     const validate = this.#deps.validate();
-    if (validate) {
+    const preStart = this.#deps.extensions.actionsFor('PRE_START_DEPLOYMENT', {
+      applicationId: input.applicationId,
+      environmentId: environment.id,
+      profileId: profile.id,
+    });
+    if (validate || preStart.length > 0) {
       this.#starting.add(envKey);
       try {
         const content = await controlPlane.readContent(version);
-        await validate({
-          applicationId: input.applicationId,
-          configurationProfileId: profile.id,
-          configurationVersion: versionText,
-          content,
-        });
-      } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        this.#deps.logger.warn(
-          `deployment of ${profile.name} v${versionText} to ${environment.name} refused by the validator: ${message}`,
-        );
-        throw badRequest(message, {
-          Reason: 'InvalidConfiguration',
-          Details: {
-            InvalidConfiguration: [{ Type: 'Lambda', Reason: message.slice(0, 1024), Location: 'validator' }],
-          },
-        });
+        if (validate) await this.#validate(validate, { input, profile, environment, versionText, content });
+        // PRE_START_DEPLOYMENT actions run after the validator, one after the other; the first error refuses.
+        for (const resolved of preStart) {
+          try {
+            await runAction(this.#deps.invokeLambda(), resolved, {
+              Type: EVENT_TYPE.PRE_START_DEPLOYMENT,
+              Application: {
+                Id: input.applicationId,
+                Name: controlPlane.application(input.applicationId).name,
+              },
+              Environment: { Id: environment.id, Name: environment.name },
+              ConfigurationProfile: { Id: profile.id, Name: profile.name },
+              DeploymentNumber: latest + 1,
+              ...(description !== undefined ? { Description: description } : {}),
+              ConfigurationVersion: versionText,
+              ContentType: version.contentType,
+              Content: Buffer.from(content).toString('base64'),
+            });
+          } catch (error) {
+            const message = (error as Error).message;
+            this.#deps.logger.warn(
+              `deployment of ${profile.name} v${versionText} to ${environment.name} refused by extension ${resolved.extension.name} (${resolved.action.name}): ${message}`,
+            );
+            throw badRequest(message.slice(0, 1024));
+          }
+        }
       } finally {
         this.#starting.delete(envKey);
       }
@@ -170,6 +202,100 @@ export class DeploymentEngine {
     this.#advanceOne(record, now);
     await this.#deps.persist();
     return record;
+  }
+
+  async #validate(
+    validate: (input: ValidateInput) => Promise<void>,
+    at: {
+      input: StartDeploymentInput;
+      profile: { id: string; name: string };
+      environment: { name: string };
+      versionText: string;
+      content: Uint8Array;
+    },
+  ): Promise<void> {
+    try {
+      await validate({
+        applicationId: at.input.applicationId,
+        configurationProfileId: at.profile.id,
+        configurationVersion: at.versionText,
+        content: at.content,
+      });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.#deps.logger.warn(
+        `deployment of ${at.profile.name} v${at.versionText} to ${at.environment.name} refused by the validator: ${message}`,
+      );
+      throw badRequest(message, {
+        Reason: 'InvalidConfiguration',
+        Details: {
+          InvalidConfiguration: [{ Type: 'Lambda', Reason: message.slice(0, 1024), Location: 'validator' }],
+        },
+      });
+    }
+  }
+
+  /**
+   * Calls the AT_DEPLOYMENT_TICK actions that apply to an active deployment, one after the other and
+   * awaited (the emulator does not start the next tick before), with the deployment's state and
+   * percentage. The first that fails rolls the deployment back (TriggeredBy APPCONFIG, the action's
+   * message as the description); true when it did.
+   */
+  async tickExtensions(record: DeploymentRecord): Promise<boolean> {
+    const actions = this.#deps.extensions.actionsFor('AT_DEPLOYMENT_TICK', {
+      applicationId: record.applicationId,
+      environmentId: record.environmentId,
+      profileId: record.profileId,
+    });
+    for (const resolved of actions) {
+      if (!isActive(record)) return false;
+      try {
+        await runAction(this.#deps.invokeLambda(), resolved, this.#tickEvent(record));
+      } catch (error) {
+        return this.#rollBackForExtension(record, resolved, error as ExtensionActionError);
+      }
+    }
+    return false;
+  }
+
+  #tickEvent(record: DeploymentRecord): Omit<ExtensionEvent, 'InvocationId' | 'Parameters'> {
+    const { controlPlane } = this.#deps;
+    const profile = controlPlane.profile(record.applicationId, record.profileId);
+    return {
+      Type: EVENT_TYPE.AT_DEPLOYMENT_TICK,
+      Application: { Id: record.applicationId },
+      Environment: { Id: record.environmentId },
+      ConfigurationProfile: { Id: profile.id, Name: profile.name },
+      DeploymentNumber: record.deploymentNumber,
+      ...(record.description !== undefined ? { Description: record.description } : {}),
+      ConfigurationVersion: record.configurationVersion,
+      DeploymentState: record.state,
+      PercentageComplete: record.percentage,
+    };
+  }
+
+  #rollBackForExtension(
+    record: DeploymentRecord,
+    resolved: ResolvedAction,
+    failure: ExtensionActionError,
+  ): boolean {
+    const now = this.#deps.clock();
+    this.#advanceOne(record, now);
+    if (!isActive(record)) return false;
+    const message = failure.message.slice(0, 1024);
+    this.#rollBack(record, now, 'APPCONFIG', message, [
+      {
+        extensionIdentifier: resolved.extension.id,
+        actionName: resolved.action.name,
+        uri: resolved.action.uri,
+        ...(resolved.action.roleArn !== undefined ? { roleArn: resolved.action.roleArn } : {}),
+        errorMessage: message,
+        errorCode: failure.errorCode,
+        invocationId: failure.invocationId,
+      },
+    ]);
+    this.#persistInBackground();
+    return true;
   }
 
   /** StopDeployment: an active deployment rolls back; a COMPLETE one reverts when `allowRevert`. */
@@ -254,7 +380,8 @@ export class DeploymentEngine {
     const now = this.#deps.clock();
     this.#advanceOne(record, now);
     if (!isActive(record)) return false;
-    const description = `Rollback initiated by alarm ${alarm.alarmArn} (${alarm.alarmName}): ${alarm.reason}`;
+    const inState = alarm.state === 'INSUFFICIENT_DATA' ? ' in INSUFFICIENT_DATA' : '';
+    const description = `Rollback initiated by alarm ${alarm.alarmArn} (${alarm.alarmName})${inState}: ${alarm.reason}`;
     this.#rollBack(record, now, 'CLOUDWATCH_ALARM', description.slice(0, 1024));
     this.#persistInBackground();
     return true;
@@ -362,9 +489,16 @@ export class DeploymentEngine {
     now: number,
     triggeredBy: EventLogEntry['triggeredBy'],
     description: string,
+    actionInvocations?: readonly ActionInvocationRecord[],
   ) {
     record.eventLog.push(
-      { eventType: 'ROLLBACK_STARTED', triggeredBy, description, occurredAt: now },
+      {
+        eventType: 'ROLLBACK_STARTED',
+        triggeredBy,
+        description,
+        occurredAt: now,
+        ...(actionInvocations ? { actionInvocations } : {}),
+      },
       {
         eventType: 'ROLLBACK_COMPLETED',
         triggeredBy: 'APPCONFIG',

@@ -20,6 +20,12 @@ import {
   type Logger,
   type ValidateInput,
 } from './deployments.ts';
+import {
+  type CreateAssociationInput,
+  type CreateExtensionInput,
+  ExtensionRegistry,
+  type InvokeLambda,
+} from './extensions.ts';
 import { HttpApi } from './http-server.ts';
 import { emptyState, StateStore } from './state-store.ts';
 
@@ -30,6 +36,7 @@ export type {
   DeploymentEventHook,
 } from './deployment-events.ts';
 export type { AlarmEnvironment, FiredAlarm, Logger, ValidateInput } from './deployments.ts';
+export type { ExtensionEvent, InvokeLambda } from './extensions.ts';
 export { CLIENT_ID_HEADER } from './http-server.ts';
 
 export interface AppConfigEmulatorHooks {
@@ -40,12 +47,18 @@ export interface AppConfigEmulatorHooks {
   readonly validate?: (input: ValidateInput) => Promise<void>;
   /**
    * Polled every `tickIntervalMs` while a deployment of the environment is DEPLOYING or BAKING, with
-   * the deployment's start; an alarm returned rolls the deployment back (ROLLED_BACK, the alarm
-   * named in the EventLog).
+   * the deployment's start; an alarm returned (in ALARM or INSUFFICIENT_DATA, as AppConfig rolls back
+   * on either) rolls the deployment back (ROLLED_BACK, the alarm named in the EventLog).
    */
   readonly checkAlarms?: (environment: AlarmEnvironment, since: Date) => Promise<FiredAlarm | undefined>;
   /** Receives the EventBridge events of the deployment events extension; errors are logged, retried twice. */
   readonly onDeploymentEvent?: DeploymentEventHook;
+  /**
+   * Invokes the Lambda function an extension action names (its Uri) with AppConfig's event: for
+   * PRE_START_DEPLOYMENT a rejection refuses StartDeployment, for AT_DEPLOYMENT_TICK it rolls the
+   * deployment back. Without it, an associated action fails as an unreachable function would.
+   */
+  readonly invokeLambda?: InvokeLambda;
 }
 
 export interface AppConfigEmulatorOptions extends AppConfigEmulatorHooks {
@@ -91,6 +104,7 @@ export class AppConfigEmulator {
   readonly #controlPlane: ControlPlane;
   readonly #deployments: DeploymentEngine;
   readonly #delivery: EventDelivery;
+  readonly #extensions: ExtensionRegistry;
   readonly #servers: Server[];
   readonly #logger: Logger;
   readonly #clock: () => number;
@@ -107,6 +121,7 @@ export class AppConfigEmulator {
     controlPlane: ControlPlane;
     deployments: DeploymentEngine;
     delivery: EventDelivery;
+    extensions: ExtensionRegistry;
     servers: Server[];
     logger: Logger;
     clock: () => number;
@@ -118,6 +133,7 @@ export class AppConfigEmulator {
     this.#controlPlane = parts.controlPlane;
     this.#deployments = parts.deployments;
     this.#delivery = parts.delivery;
+    this.#extensions = parts.extensions;
     this.#servers = parts.servers;
     this.#logger = parts.logger;
     this.#clock = parts.clock;
@@ -143,6 +159,7 @@ export class AppConfigEmulator {
     let emulator: AppConfigEmulator | undefined;
     const hooks = (): AppConfigEmulatorHooks => (emulator ? emulator.#hooks : options);
     const controlPlane = new ControlPlane(store);
+    const extensions = new ExtensionRegistry({ state: store.state, controlPlane, region });
     let delivery: EventDelivery | undefined;
     const persist = async () => {
       await store.commit();
@@ -155,6 +172,8 @@ export class AppConfigEmulator {
       timeScale,
       logger,
       validate: () => hooks().validate,
+      extensions,
+      invokeLambda: () => hooks().invokeLambda,
       persist,
     });
     delivery = new EventDelivery({
@@ -173,7 +192,7 @@ export class AppConfigEmulator {
       clock,
       timeScale,
     });
-    const api = new HttpApi({ controlPlane, deployments, dataPlane, logger, persist });
+    const api = new HttpApi({ controlPlane, deployments, dataPlane, extensions, logger, persist });
 
     const host = options.host ?? '127.0.0.1';
     const servers: Server[] = [];
@@ -192,6 +211,7 @@ export class AppConfigEmulator {
         controlPlane,
         deployments,
         delivery,
+        extensions,
         servers,
         logger,
         clock,
@@ -199,6 +219,7 @@ export class AppConfigEmulator {
           ...(options.validate ? { validate: options.validate } : {}),
           ...(options.checkAlarms ? { checkAlarms: options.checkAlarms } : {}),
           ...(options.onDeploymentEvent ? { onDeploymentEvent: options.onDeploymentEvent } : {}),
+          ...(options.invokeLambda ? { invokeLambda: options.invokeLambda } : {}),
         },
       });
     } catch (error) {
@@ -256,7 +277,25 @@ export class AppConfigEmulator {
   }
 
   /**
-   * Brings deployments to where their schedule is now and polls the alarms once. The ticker calls it
+   * The extension of that name with these actions and parameters: created, or a new version when
+   * they differ from its latest (provisioning). Returns its id.
+   */
+  async ensureExtension(input: Omit<CreateExtensionInput, 'latestVersionNumber'>): Promise<string> {
+    const { id } = this.#extensions.ensureExtension(input);
+    await this.#store.commit();
+    return id;
+  }
+
+  /** The association of the extension with an application, environment or profile ARN, created if needed. */
+  async ensureExtensionAssociation(input: CreateAssociationInput): Promise<string> {
+    const { id } = this.#extensions.ensureAssociation(input);
+    await this.#store.commit();
+    return id;
+  }
+
+  /**
+   * Brings deployments to where their schedule is now, polls the alarms once and calls the
+   * AT_DEPLOYMENT_TICK extension actions once. The ticker calls it
    * every `tickIntervalMs`; tests with an injected clock call it after moving the clock.
    */
   tick(): Promise<void> {
@@ -309,6 +348,10 @@ export class AppConfigEmulator {
         }),
       );
     }
+    // Awaited: the next tick (and so the next invocation) waits until every action has answered.
+    await Promise.all(
+      this.#deployments.active().map((deployment) => this.#deployments.tickExtensions(deployment)),
+    );
   }
 
   #resume(): void {

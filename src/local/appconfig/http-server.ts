@@ -13,6 +13,7 @@ import type { ControlPlane } from './control-plane.ts';
 import type { DataPlane } from './data-plane.ts';
 import type { DeploymentEngine, Logger } from './deployments.ts';
 import { AppConfigApiError, badRequest } from './errors.ts';
+import type { ExtensionRegistry } from './extensions.ts';
 import { bucketOf } from './ids.ts';
 import type { HostedVersionRecord } from './model.ts';
 import {
@@ -20,6 +21,10 @@ import {
   deploymentJson,
   deploymentSummaryJson,
   environmentJson,
+  extensionAssociationJson,
+  extensionAssociationSummaryJson,
+  extensionJson,
+  extensionSummaryJson,
   hostedVersionSummaryJson,
   page,
   profileJson,
@@ -61,6 +66,7 @@ export interface HttpApiDeps {
   readonly controlPlane: ControlPlane;
   readonly deployments: DeploymentEngine;
   readonly dataPlane: DataPlane;
+  readonly extensions: ExtensionRegistry;
   readonly logger: Logger;
   /** Commits the state; mutations answer once it resolves. */
   readonly persist: () => Promise<void>;
@@ -303,6 +309,101 @@ export class HttpApi {
         header(r, 'allow-revert') === 'true',
       );
       return { status: 202, json: deploymentJson(stopped, profileName(app, stopped.profileId)) };
+    });
+
+    // Extensions and extension associations.
+    const { extensions } = this.#deps;
+    const extensionArnOf = (extensionId: string, versionNumber: number) =>
+      extensions.arnOf(extensions.extension(extensionId, versionNumber));
+    this.#on('POST', '/extensions', async (r) => {
+      const input = jsonBody(r);
+      const latest = header(r, 'latest-version-number');
+      const created = extensions.createExtension({
+        name: input.Name,
+        description: input.Description,
+        actions: input.Actions,
+        parameters: input.Parameters,
+        ...(latest !== undefined ? { latestVersionNumber: wholeNumber(latest, 'LatestVersionNumber') } : {}),
+      });
+      await persist();
+      return { status: 201, json: extensionJson(created, extensions.arnOf(created)) };
+    });
+    this.#on('GET', '/extensions', (r) =>
+      ok(
+        page(
+          extensions.listExtensions(r.query.get('name') ?? undefined),
+          r.query.get('max_results'),
+          r.query.get('next_token'),
+          (e) => extensionSummaryJson(e, extensions.arnOf(e)),
+        ),
+      ),
+    );
+    this.#on('GET', '/extensions/:extension', (r) => {
+      const version = r.query.get('version_number');
+      const found = extensions.extension(
+        r.params.extension as string,
+        version === null ? undefined : wholeNumber(version, 'VersionNumber'),
+      );
+      return ok(extensionJson(found, extensions.arnOf(found)));
+    });
+    this.#on('DELETE', '/extensions/:extension', async (r) => {
+      const version = r.query.get('version');
+      extensions.deleteExtension(
+        r.params.extension as string,
+        version === null ? undefined : wholeNumber(version, 'VersionNumber'),
+      );
+      await persist();
+      return { status: 204 };
+    });
+    this.#on('POST', '/extensionassociations', async (r) => {
+      const input = jsonBody(r);
+      const created = extensions.createAssociation({
+        extensionIdentifier: input.ExtensionIdentifier,
+        resourceIdentifier: input.ResourceIdentifier,
+        extensionVersionNumber: input.ExtensionVersionNumber,
+        parameters: input.Parameters,
+      });
+      await persist();
+      return {
+        status: 201,
+        json: extensionAssociationJson(
+          created,
+          extensions.associationArnOf(created),
+          extensionArnOf(created.extensionId, created.extensionVersionNumber),
+        ),
+      };
+    });
+    this.#on('GET', '/extensionassociations', (r) => {
+      const version = r.query.get('extension_version_number');
+      return ok(
+        page(
+          extensions.listAssociations({
+            ...optional('resourceIdentifier', r.query.get('resource_identifier') ?? undefined),
+            ...optional('extensionIdentifier', r.query.get('extension_identifier') ?? undefined),
+            ...(version !== null
+              ? { extensionVersionNumber: wholeNumber(version, 'ExtensionVersionNumber') }
+              : {}),
+          }),
+          r.query.get('max_results'),
+          r.query.get('next_token'),
+          (a) => extensionAssociationSummaryJson(a, extensionArnOf(a.extensionId, a.extensionVersionNumber)),
+        ),
+      );
+    });
+    this.#on('GET', '/extensionassociations/:association', (r) => {
+      const found = extensions.association(r.params.association as string);
+      return ok(
+        extensionAssociationJson(
+          found,
+          extensions.associationArnOf(found),
+          extensionArnOf(found.extensionId, found.extensionVersionNumber),
+        ),
+      );
+    });
+    this.#on('DELETE', '/extensionassociations/:association', async (r) => {
+      extensions.deleteAssociation(r.params.association as string);
+      await persist();
+      return { status: 204 };
     });
 
     // The agent path (and AppConfig's deprecated GetConfiguration, which shares it).

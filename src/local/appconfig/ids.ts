@@ -8,7 +8,13 @@ import { createHash } from 'node:crypto';
 
 const ID_LENGTH = 7;
 
-export type ResourceKind = 'application' | 'environment' | 'profile' | 'strategy';
+export type ResourceKind =
+  | 'application'
+  | 'environment'
+  | 'profile'
+  | 'strategy'
+  | 'extension'
+  | 'extensionAssociation';
 
 export function resourceId(
   kind: ResourceKind,

@@ -64,11 +64,23 @@ export type DeploymentEventType =
 
 export type TriggeredBy = 'USER' | 'APPCONFIG' | 'CLOUDWATCH_ALARM' | 'INTERNAL_ERROR';
 
+/** An extension action AppConfig ran for a deployment event (the EventLog's ActionInvocations). */
+export interface ActionInvocationRecord {
+  readonly extensionIdentifier: string;
+  readonly actionName: string;
+  readonly uri: string;
+  readonly roleArn?: string;
+  readonly errorMessage?: string;
+  readonly errorCode?: string;
+  readonly invocationId: string;
+}
+
 export interface EventLogEntry {
   readonly eventType: DeploymentEventType;
   readonly triggeredBy: TriggeredBy;
   readonly description: string;
   readonly occurredAt: number;
+  readonly actionInvocations?: readonly ActionInvocationRecord[];
 }
 
 export interface DeploymentRecord {
@@ -97,6 +109,54 @@ export interface DeploymentRecord {
   readonly eventLog: EventLogEntry[];
 }
 
+/** AppConfig's action points (the keys of an extension's Actions). */
+export const ACTION_POINTS = [
+  'PRE_CREATE_HOSTED_CONFIGURATION_VERSION',
+  'PRE_START_DEPLOYMENT',
+  'AT_DEPLOYMENT_TICK',
+  'ON_DEPLOYMENT_START',
+  'ON_DEPLOYMENT_STEP',
+  'ON_DEPLOYMENT_BAKING',
+  'ON_DEPLOYMENT_COMPLETE',
+  'ON_DEPLOYMENT_ROLLED_BACK',
+] as const;
+
+export type ActionPoint = (typeof ACTION_POINTS)[number];
+
+export interface ExtensionActionRecord {
+  readonly name: string;
+  readonly description?: string;
+  /** A Lambda function ARN (the only kind the emulator invokes). */
+  readonly uri: string;
+  readonly roleArn?: string;
+}
+
+export interface ExtensionParameterRecord {
+  readonly description?: string;
+  readonly required: boolean;
+  readonly dynamic: boolean;
+}
+
+/** One version of an extension; versions share the id and name. */
+export interface ExtensionRecord {
+  readonly id: string;
+  readonly name: string;
+  readonly versionNumber: number;
+  readonly description?: string;
+  readonly actions: Readonly<Partial<Record<ActionPoint, readonly ExtensionActionRecord[]>>>;
+  readonly parameters: Readonly<Record<string, ExtensionParameterRecord>>;
+}
+
+export interface ExtensionAssociationRecord {
+  readonly id: string;
+  readonly extensionId: string;
+  /** The version associated; AppConfig takes the latest when none is given. */
+  readonly extensionVersionNumber: number;
+  /** The application, environment or configuration profile ARN. */
+  readonly resourceArn: string;
+  readonly parameters: Readonly<Record<string, string>>;
+}
+
 export type DeploymentEventDetailType =
   | 'On Deployment Start'
   | 'On Deployment Complete'
@@ -123,6 +183,8 @@ export interface EmulatorState {
   readonly hostedVersions: HostedVersionRecord[];
   readonly deployments: DeploymentRecord[];
   readonly outbox: PendingEvent[];
+  readonly extensions: ExtensionRecord[];
+  readonly extensionAssociations: ExtensionAssociationRecord[];
 }
 
 export function isActive(deployment: DeploymentRecord): boolean {

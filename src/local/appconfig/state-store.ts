@@ -167,6 +167,8 @@ export function emptyState(): EmulatorState {
     hostedVersions: [],
     deployments: [],
     outbox: [],
+    extensions: [],
+    extensionAssociations: [],
   };
 }
 
@@ -216,6 +218,8 @@ async function loadState(path: string): Promise<EmulatorState | undefined> {
     hostedVersions: state.hostedVersions ?? [],
     deployments: state.deployments ?? [],
     outbox: state.outbox ?? [],
+    extensions: state.extensions ?? [],
+    extensionAssociations: state.extensionAssociations ?? [],
   };
 }
 

@@ -10,6 +10,8 @@ import type {
   ApplicationRecord,
   DeploymentRecord,
   EnvironmentRecord,
+  ExtensionAssociationRecord,
+  ExtensionRecord,
   HostedVersionRecord,
   ProfileRecord,
 } from './model.ts';
@@ -89,6 +91,59 @@ export function hostedVersionSummaryJson(v: HostedVersionRecord): Json {
   });
 }
 
+export function extensionJson(e: ExtensionRecord, arn: string): Json {
+  return compact({
+    Id: e.id,
+    Name: e.name,
+    VersionNumber: e.versionNumber,
+    Arn: arn,
+    Description: e.description,
+    Actions: Object.fromEntries(
+      Object.entries(e.actions).map(([point, actions]) => [
+        point,
+        (actions ?? []).map((a) =>
+          compact({ Name: a.name, Description: a.description, Uri: a.uri, RoleArn: a.roleArn }),
+        ),
+      ]),
+    ),
+    Parameters: Object.fromEntries(
+      Object.entries(e.parameters).map(([name, p]) => [
+        name,
+        compact({ Description: p.description, Required: p.required, Dynamic: p.dynamic }),
+      ]),
+    ),
+  });
+}
+
+export function extensionSummaryJson(e: ExtensionRecord, arn: string): Json {
+  return compact({
+    Id: e.id,
+    Name: e.name,
+    VersionNumber: e.versionNumber,
+    Arn: arn,
+    Description: e.description,
+  });
+}
+
+export function extensionAssociationJson(
+  a: ExtensionAssociationRecord,
+  arn: string,
+  extensionArn: string,
+): Json {
+  return {
+    Id: a.id,
+    ExtensionArn: extensionArn,
+    ResourceArn: a.resourceArn,
+    Arn: arn,
+    Parameters: a.parameters,
+    ExtensionVersionNumber: a.extensionVersionNumber,
+  };
+}
+
+export function extensionAssociationSummaryJson(a: ExtensionAssociationRecord, extensionArn: string): Json {
+  return { Id: a.id, ExtensionArn: extensionArn, ResourceArn: a.resourceArn };
+}
+
 export function deploymentJson(d: DeploymentRecord, profileName: string): Json {
   return compact({
     ApplicationId: d.applicationId,
@@ -109,7 +164,17 @@ export function deploymentJson(d: DeploymentRecord, profileName: string): Json {
       EventType: e.eventType,
       TriggeredBy: e.triggeredBy,
       Description: e.description,
-      ActionInvocations: [],
+      ActionInvocations: (e.actionInvocations ?? []).map((i) =>
+        compact({
+          ExtensionIdentifier: i.extensionIdentifier,
+          ActionName: i.actionName,
+          Uri: i.uri,
+          RoleArn: i.roleArn,
+          ErrorMessage: i.errorMessage,
+          ErrorCode: i.errorCode,
+          InvocationId: i.invocationId,
+        }),
+      ),
       OccurredAt: dateTime(e.occurredAt),
     })),
     PercentageComplete: d.percentage,

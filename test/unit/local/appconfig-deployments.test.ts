@@ -50,6 +50,8 @@ const ALARM: FiredAlarm = {
 };
 /** Minutes become 10 seconds: a 1-minute LINEAR 25% strategy steps every 2.5 s, then bakes 10 s. */
 const TIME_SCALE = 6;
+/** AppConfigData's default 60 s poll interval at this time scale. */
+const POLL_INTERVAL_MS = (60 / TIME_SCALE) * 1000;
 
 let dir: Awaited<ReturnType<typeof tempDataDir>>;
 let clock: ManualClock;
@@ -233,7 +235,9 @@ describe('Class: AppConfigEmulator', () => {
       for (const s of sessions) expect(await s.poll()).toBe(V1);
       await start(2);
       for (const percentage of [0, 25, 50, 75, 100]) {
-        for (const s of sessions) expect(await s.poll()).toBe(s.bucket < percentage ? V2 : V1);
+        // Steps come faster than the poll interval: new sessions (new buckets) look at each one.
+        const readers = await Promise.all(Array.from({ length: 30 }, () => Session.open()));
+        for (const s of readers) expect(await s.poll()).toBe(s.bucket < percentage ? V2 : V1);
         expect(await agentRead(low)).toBe(percentage > 10 ? V2 : V1);
         expect(await agentRead(high)).toBe(percentage === 100 ? V2 : V1);
         clock.advance(2500);
@@ -269,6 +273,7 @@ describe('Class: AppConfigEmulator', () => {
 
       firing = ALARM;
       await emulator.tick();
+      clock.advance(POLL_INTERVAL_MS);
       const rolledBack = await deployment(2);
       expect(rolledBack.State).toBe('ROLLED_BACK');
       expect(rolledBack.EventLog?.[0]).toMatchObject({ EventType: 'ROLLBACK_COMPLETED' });

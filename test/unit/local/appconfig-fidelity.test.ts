@@ -436,13 +436,51 @@ describe('Class: AppConfigEmulator', () => {
       expect(first.NextPollIntervalInSeconds).toBe(30);
       expect(first.NextPollConfigurationToken).not.toBe(token);
 
+      // The next poll waits for the interval, as AppConfigData requires ("Request too early" before).
+      vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 30_000 });
       const second = await data.send(
         new GetLatestConfigurationCommand({ ConfigurationToken: first.NextPollConfigurationToken }),
       );
+      vi.useRealTimers();
       // The SDK turns the empty body into a null Configuration.
       expect(second.Configuration?.length ?? 0).toBe(0);
       expect(second.NextPollIntervalInSeconds).toBe(30);
       expect(second.NextPollConfigurationToken).not.toBe(first.NextPollConfigurationToken);
+    });
+
+    it('answers a poll before the interval has passed with BadRequestException "Request too early", and takes the same token once it has', async () => {
+      await createVersion(MANIFEST, 'dev-r1');
+      await deployAllAtOnce(1);
+      const first = await data.send(
+        new GetLatestConfigurationCommand({ ConfigurationToken: await session(15) }),
+      );
+      const early = data.send(
+        new GetLatestConfigurationCommand({ ConfigurationToken: first.NextPollConfigurationToken }),
+      );
+      await expect(early).rejects.toBeInstanceOf(BadRequestException);
+      await expect(early).rejects.toThrow('Request too early');
+      vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 15_000 });
+      try {
+        const onTime = await data.send(
+          new GetLatestConfigurationCommand({ ConfigurationToken: first.NextPollConfigurationToken }),
+        );
+        expect(onTime.Configuration?.length ?? 0).toBe(0);
+      } finally {
+        vi.useRealTimers();
+      }
+    });
+
+    it("lets the client library's SdkSource recover from polling too early with a new session", async () => {
+      await createVersion(MANIFEST, 'dev-r1');
+      await deployAllAtOnce(1);
+      const source = new SdkSource(
+        { application: 'promptops', environment: 'dev', profile: 'prompts' },
+        data,
+        15,
+      );
+      await expect(source.fetch()).resolves.toBe(MANIFEST);
+      // Ignoring nextFetchAt: AppConfigData refuses the token, the source starts over and gets it all.
+      await expect(source.fetch()).resolves.toBe(MANIFEST);
     });
 
     it('refuses a token that was already used, and a forged one, with BadRequestException', async () => {
