@@ -13,8 +13,9 @@ import {
   rollbackAlarmRules,
   type ThresholdAlarmRule,
 } from '../core/alarms.ts';
+import type { VersionTraffic } from '../core/canary-traffic.ts';
 import { APPCONFIG } from '../core/contracts.ts';
-import { DIMENSION, METRIC_NAMESPACE } from '../core/metrics.ts';
+import { DIMENSION, METRIC_NAMESPACE, METRICS } from '../core/metrics.ts';
 
 interface PeriodTotals {
   /** Sum per metric name. */
@@ -46,6 +47,8 @@ export interface MetricsMonitorOptions {
 
 /** How many periods are kept per environment (the rules look at the last five). */
 const KEPT_PERIODS = 30;
+/** How many periods are kept per version: a day at time scale 1, for canary windows. */
+const KEPT_VERSION_PERIODS = 1440;
 
 /** Named as the stack names them (core `alarmName`), for the local application. */
 function localAlarmName(environment: string, rule: string): string {
@@ -61,12 +64,25 @@ function percentile(values: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
 }
 
+function versionKey(environment: string, promptId: string, version: string): string {
+  return JSON.stringify([environment, promptId, version]);
+}
+
+function add(totals: PeriodTotals, name: string, value: number): void {
+  totals.sums.set(name, (totals.sums.get(name) ?? 0) + value);
+  const list = totals.values.get(name) ?? [];
+  list.push(value);
+  totals.values.set(name, list);
+}
+
 export class MetricsMonitor {
   readonly rules: readonly ThresholdAlarmRule[];
   readonly #periodMs: number;
   readonly #now: () => number;
   /** environment -> period index -> totals */
   readonly #periods = new Map<string, Map<number, PeriodTotals>>();
+  /** environment, prompt, version (JSON) -> period index -> totals */
+  readonly #versionPeriods = new Map<string, Map<number, PeriodTotals>>();
 
   constructor(options: MetricsMonitorOptions) {
     this.rules = rollbackAlarmRules(options.thresholds);
@@ -91,7 +107,14 @@ export class MetricsMonitor {
     for (const directive of directives as { Namespace?: unknown; Metrics?: unknown }[]) {
       if (directive.Namespace !== METRIC_NAMESPACE || !Array.isArray(directive.Metrics)) continue;
       const at = typeof aws?.Timestamp === 'number' ? aws.Timestamp : this.#now();
-      const totals = this.#totals(environment, Math.floor(at / this.#periodMs));
+      const period = Math.floor(at / this.#periodMs);
+      const totals = [this.#totals(this.#periods, environment, period, KEPT_PERIODS)];
+      const promptId = doc[DIMENSION.promptId];
+      const version = doc[DIMENSION.promptVersion];
+      if (typeof promptId === 'string' && typeof version === 'string') {
+        const key = versionKey(environment, promptId, version);
+        totals.push(this.#totals(this.#versionPeriods, key, period, KEPT_VERSION_PERIODS));
+      }
       for (const metric of directive.Metrics as { Name?: unknown }[]) {
         if (typeof metric.Name !== 'string') continue;
         const raw = doc[metric.Name];
@@ -99,10 +122,7 @@ export class MetricsMonitor {
           (v): v is number => typeof v === 'number' && Number.isFinite(v),
         );
         for (const value of values) {
-          totals.sums.set(metric.Name, (totals.sums.get(metric.Name) ?? 0) + value);
-          const list = totals.values.get(metric.Name) ?? [];
-          list.push(value);
-          totals.values.set(metric.Name, list);
+          for (const into of totals) add(into, metric.Name, value);
           taken = true;
         }
       }
@@ -125,17 +145,63 @@ export class MetricsMonitor {
     return taken;
   }
 
-  #totals(environment: string, period: number): PeriodTotals {
-    let byPeriod = this.#periods.get(environment);
+  /**
+   * One version's totals over a window, at the store's period resolution (the periods the window's
+   * ends fall in are included whole), as CloudWatch's GetMetricData would give them: sums of
+   * Invocations, Errors, FeedbackCount and NegativeFeedback, p99 and mean of Latency.
+   */
+  versionTraffic(
+    environment: string,
+    promptId: string,
+    version: string,
+    since: Date,
+    until: Date,
+  ): VersionTraffic {
+    const byPeriod = this.#versionPeriods.get(versionKey(environment, promptId, version));
+    const first = Math.floor(since.getTime() / this.#periodMs);
+    const last = Math.floor(until.getTime() / this.#periodMs);
+    const sum = (name: string) => {
+      let total = 0;
+      for (const [period, totals] of byPeriod ?? []) {
+        if (period >= first && period <= last) total += totals.sums.get(name) ?? 0;
+      }
+      return total;
+    };
+    const latencies: number[] = [];
+    for (const [period, totals] of byPeriod ?? []) {
+      if (period >= first && period <= last)
+        latencies.push(...(totals.values.get(METRICS.latency.name) ?? []));
+    }
+    return {
+      invocations: sum(METRICS.invocations.name),
+      errors: sum(METRICS.errors.name),
+      ratings: sum(METRICS.feedbackCount.name),
+      negativeRatings: sum(METRICS.negativeFeedback.name),
+      ...(latencies.length > 0
+        ? {
+            latencyP99: percentile(latencies, 99),
+            latencyMean: latencies.reduce((a, b) => a + b, 0) / latencies.length,
+          }
+        : {}),
+    };
+  }
+
+  #totals(
+    store: Map<string, Map<number, PeriodTotals>>,
+    key: string,
+    period: number,
+    kept: number,
+  ): PeriodTotals {
+    let byPeriod = store.get(key);
     if (!byPeriod) {
       byPeriod = new Map();
-      this.#periods.set(environment, byPeriod);
+      store.set(key, byPeriod);
     }
     let totals = byPeriod.get(period);
     if (!totals) {
       totals = { sums: new Map(), values: new Map() };
       byPeriod.set(period, totals);
-      for (const old of byPeriod.keys()) if (old < period - KEPT_PERIODS) byPeriod.delete(old);
+      for (const old of byPeriod.keys()) if (old < period - kept) byPeriod.delete(old);
     }
     return totals;
   }
