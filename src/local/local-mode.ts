@@ -26,9 +26,18 @@ import {
 } from '../core/settings.ts';
 import { PACKAGE_ROOT } from '../package-root.ts';
 import { AppConfigEmulator } from './appconfig/emulator.ts';
+import { LocalCanaryTraffic } from './canary-traffic.ts';
 import { lockDataDir } from './data-dir-lock.ts';
 import { startDynamoDb, startS3 } from './embedded-services.ts';
 import { type LocalHandler, startGateway } from './gateway.ts';
+import {
+  CANARY_TICK_FUNCTION_ARN,
+  canaryTickAvailable,
+  canaryTickFunction,
+  LocalLambdas,
+  localCanarySettings,
+  provisionCanaryExtension,
+} from './local-canary.ts';
 import { LocalEvaluationLauncher } from './local-evaluations.ts';
 import { MetricsMonitor } from './metrics-monitor.ts';
 import { provisionStorage } from './provision.ts';
@@ -47,6 +56,11 @@ export interface LocalModeOptions {
   readonly log?: (line: string) => void;
   /** Settings over cdk.json's context (same keys as the CDK context). @default none */
   readonly settings?: SettingsInput;
+  /**
+   * The environments canary analysis judges. @default the settings' (PROMPTOPS_CANARY_ENVIRONMENTS as
+   * the stack sets it), none when they name none
+   */
+  readonly canaryEnvironments?: readonly string[];
 }
 
 export interface LocalEndpoints {
@@ -180,11 +194,14 @@ export async function startLocalMode(options: LocalModeOptions): Promise<Running
     await provisionStorage(dynamoClient, s3, RESOURCES);
 
     const monitor = new MetricsMonitor({ thresholds: settings, timeScale });
+    // Functions extension actions name, by ARN (filled below, once their deps exist).
+    const lambdas = new LocalLambdas();
     const appconfig = await AppConfigEmulator.start({
       dataDir,
       port: portAt(1),
       timeScale,
       checkAlarms: async (environment) => monitor.firedAlarm(environment.name),
+      invokeLambda: lambdas.invoke,
       logger: {
         info: (m) => log(`appconfig: ${m}`),
         warn: (m) => log(`appconfig: ${m}`),
@@ -301,6 +318,34 @@ export async function startLocalMode(options: LocalModeOptions): Promise<Running
       metrics: metrics.createMetricsHandler(() => ({ metrics: sink, now: () => new Date() })),
       evaluate: evaluate.createEvaluateHandler(() => evaluationDeps),
     };
+    // Canary analysis: the tick handler behind the extension's Lambda ARN, judging the local traffic.
+    const canaryEnvironments = (
+      options.canaryEnvironments ??
+      (settingsVariables[ENV.canaryEnvironments as keyof typeof settingsVariables] ?? '')
+        .split(',')
+        .map((e) => e.trim())
+        .filter((e) => e !== '')
+    ).filter((e) => environmentIds[e] !== undefined);
+    if (canaryEnvironments.length > 0 && canaryTickAvailable()) {
+      lambdas.register(
+        CANARY_TICK_FUNCTION_ARN,
+        await canaryTickFunction({
+          config: deliveryDeps.config,
+          environments: deliveryDeps.environments,
+          audit: deliveryDeps.audit,
+          traffic: new LocalCanaryTraffic(monitor),
+          settings: localCanarySettings(settingsVariables),
+          now: () => new Date(),
+        }),
+      );
+      await provisionCanaryExtension(
+        appconfig,
+        applicationId,
+        canaryEnvironments.map((e) => environmentIds[e] as string),
+        REGION,
+      );
+    }
+
     // What AppConfig calls on AWS: the validator before a deployment, the events handler after.
     const validatorHandler = validator.createValidatorHandler(() => ({ bodies: deliveryDeps.bodies }));
     const eventsHandler = events.createDeploymentEventsHandler(() => deliveryDeps);
