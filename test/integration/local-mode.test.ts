@@ -59,6 +59,7 @@ const start = () =>
 class Session {
   version: string | undefined;
   #token: string | undefined;
+  #nextPollAt = 0;
   readonly client: AppConfigDataClient;
   constructor(client: AppConfigDataClient) {
     this.client = client;
@@ -75,10 +76,14 @@ class Session {
       );
       this.#token = started.InitialConfigurationToken;
     }
+    // AppConfigData refuses a poll before the interval it gave ("Request too early"): wait for it.
+    const wait = this.#nextPollAt - Date.now();
+    if (wait > 0) await sleep(wait);
     const out = await this.client.send(
       new GetLatestConfigurationCommand({ ConfigurationToken: this.#token }),
     );
     this.#token = out.NextPollConfigurationToken;
+    this.#nextPollAt = Date.now() + (out.NextPollIntervalInSeconds ?? 1) * 1000;
     if (out.Configuration && out.Configuration.length > 0) {
       const manifest = JSON.parse(new TextDecoder().decode(out.Configuration)) as Manifest;
       this.version = manifest.prompts['support-reply']?.version;
