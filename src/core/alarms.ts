@@ -166,6 +166,12 @@ export function periodValue(rule: ThresholdAlarmRule, period: PeriodStatistics):
 export type AlarmState = 'OK' | 'ALARM';
 
 /**
+ * AppConfig rolls a deployment back when a monitor is in ALARM or in INSUFFICIENT_DATA. PromptOps keeps
+ * its monitors out of INSUFFICIENT_DATA by treating missing data as not breaching (a quiet environment,
+ * or a period below the minimum samples, evaluates OK), so the state occurs only before an alarm's
+ * first evaluation, about a period after it is created: the first deployment after a new stack (or
+ * a new environment) should wait that minute. See docs/local-appconfig.md.
+ *
  * CloudWatch's M-out-of-N evaluation with missing data treated as not breaching: the last
  * `evaluationPeriods` periods (oldest first) are looked at, and ALARM needs `datapointsToAlarm` of them
  * above the threshold.
