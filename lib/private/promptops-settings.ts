@@ -201,7 +201,10 @@ function canaryProblems(props: PromptOpsSettingsProps): FieldError[] {
     const value = props[key];
     if (value === undefined || acceptedBySettings(key) || Token.isUnresolved(value)) continue;
     if (typeof value !== 'number' || !Number.isFinite(value) || !limit.ok(value)) {
-      problems.push({ path: key, message: `${limit.rule} (got ${JSON.stringify(value) ?? String(value)})` });
+      problems.push({
+        path: key,
+        message: `${limit.rule} (got ${typeof value === 'number' ? value : JSON.stringify(value)})`,
+      });
     }
   }
   if (props.canaryAnalysis !== undefined && !acceptedBySettings('canaryAnalysis')) {
