@@ -30,7 +30,7 @@ import {
 import { acknowledgeBodies } from './private/handler-access.ts';
 import { FUNCTION_DEFAULTS } from './private/prompt-function.ts';
 import { addPromptOpsHandlers } from './private/promptops-handlers.ts';
-import { evalModelsOf, promptOpsSettings } from './private/promptops-settings.ts';
+import { canaryEnvironmentsOf, evalModelsOf, promptOpsSettings } from './private/promptops-settings.ts';
 import { PromptOpsWiring } from './private/promptops-wiring.ts';
 import { replicaNames } from './private/replica-names.ts';
 import { PropsValidator } from './private/validation.ts';
@@ -124,6 +124,42 @@ export interface PromptOpsSettingsProps {
    * @default - none
    */
   readonly evalModels?: readonly string[];
+  /**
+   * Environments where canary analysis judges each deployment: AppConfig calls the canary tick at every
+   * deployment tick there, and a candidate version significantly worse than the version it replaces
+   * rolls the deployment back. Each must be one of `environments`; empty turns canary analysis off.
+   * @default - the protected environments
+   */
+  readonly canaryAnalysis?: readonly string[];
+  /**
+   * A difference counts only when the test's p-value is below this; more than 0, less than 1.
+   * @default 0.01
+   */
+  readonly canaryMaxPValue?: number;
+  /**
+   * Samples (invocations or ratings) both the baseline and the candidate need before they are judged;
+   * fewer is `insufficient-data`, which never rolls back. A whole number, at least 1.
+   * @default 50
+   */
+  readonly canaryMinSamples?: number;
+  /**
+   * How much higher the candidate's error rate must be than the baseline's to fail, as a fraction
+   * (0.02 is 2 percentage points); from 0 to 1.
+   * @default 0.02
+   */
+  readonly canaryErrorRateMargin?: number;
+  /**
+   * How much higher the candidate's negative-feedback rate must be than the baseline's to fail, as a
+   * fraction (0.10 is 10 percentage points); from 0 to 1.
+   * @default 0.1
+   */
+  readonly canaryNegativeFeedbackMargin?: number;
+  /**
+   * The candidate fails when its p99 latency (its mean where percentiles are missing) is more than this
+   * many times the baseline's; more than 1.
+   * @default 1.5
+   */
+  readonly canaryLatencyRatio?: number;
 }
 
 /** Props of {@link PromptOps}: the settings and the construct's own options. */
@@ -149,8 +185,8 @@ export interface PromptOpsProps extends PromptOpsSettingsProps {
    */
   readonly backupRetention?: Duration;
   /**
-   * Add the PromptOps handlers: the API routes, the AppConfig validator and the deployment-events
-   * recorder. Turn off only to add your own with `addApiHandler`.
+   * Add the PromptOps handlers: the API routes, the AppConfig validator, the deployment-events
+   * recorder, the evaluation worker and the canary tick. Turn off only to add your own with `addApiHandler`.
    * @default true
    */
   readonly handlers?: boolean;
@@ -367,6 +403,7 @@ export class PromptOps extends Construct {
       handlerEnvironment: this.handlerEnvironment,
       logRetention,
       evalModels: evalModelsOf(props),
+      canaryEnvironments: canaryEnvironmentsOf(props, this.settings),
     });
     if (props.handlers !== false) this.feedbackHashSecret = addPromptOpsHandlers(this, this.store.key);
   }
@@ -420,6 +457,16 @@ export class PromptOps extends Construct {
    */
   addEvaluationWorker(options: PromptOpsEvaluationWorkerOptions): NodejsFunction {
     return this.wiring.addEvaluationWorker(options);
+  }
+
+  /**
+   * Adds the canary tick: an AppConfig extension calls it at every deployment tick (about once a
+   * minute while a deployment is in progress or baking) in the `canaryAnalysis` environments, and its
+   * error rolls the deployment back. Its role may read CloudWatch metrics (GetMetricData, which IAM
+   * allows only on "*") and the environments' deployments. `access.appConfig` may be 'read' at most.
+   */
+  addCanaryTickHandler(options: PromptOpsFunctionOptions): NodejsFunction {
+    return this.wiring.addCanaryTickHandler(options);
   }
 
   /**

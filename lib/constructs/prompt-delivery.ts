@@ -2,8 +2,8 @@
  * Delivery through AWS AppConfig: the application, one environment per configured environment
  * (monitored by that environment's composite alarm), the `prompts` freeform hosted configuration
  * profile validated by the manifest JSON Schema (and the validator Lambda once added), the custom
- * deployment strategies, the EventBridge notification extension and the deployment events rule, and the
- * initial empty manifest of every environment.
+ * deployment strategies, the EventBridge notification extension and the deployment events rule, the
+ * initial empty manifest of every environment, and the canary analysis extension once its tick is added.
  */
 import { Duration, Lazy, Stack } from 'aws-cdk-lib';
 import * as appconfig from 'aws-cdk-lib/aws-appconfig';
@@ -99,10 +99,14 @@ export class PromptDelivery extends Construct {
   private readonly validators: appconfig.CfnConfigurationProfile.ValidatorsProperty[];
   private lambdaValidator?: lambda.IFunction;
   private deploymentEventsHandler?: lambda.IFunction;
+  private readonly applicationName: string;
+  private canaryExtension?: appconfig.CfnExtension;
+  private canaryFunction?: lambda.IFunction;
 
   constructor(scope: Construct, id: string, props: PromptDeliveryProps) {
     super(scope, id);
     const applicationName = props.applicationName ?? APPCONFIG.application;
+    this.applicationName = applicationName;
     const check = new PropsValidator(this);
     for (const environment of props.environments) {
       check.check(
@@ -296,15 +300,69 @@ export class PromptDelivery extends Construct {
         resourceArns: [this.hostedVersionsArn()],
       }),
     ];
-    this.acknowledgeVersionedResources(grantee);
-    grants.push(
-      iam.Grant.addToPrincipal({
-        grantee,
-        actions: ['appconfig:GetDeployment'],
-        resourceArns: envs.map((env) => this.deploymentsArn(env)),
-      }),
-    );
+    this.acknowledgeHostedVersions(grantee);
+    grants.push(this.grantGetDeployments(grantee));
     return combineGrants(grants);
+  }
+
+  /** appconfig:GetDeployment on the deployments of every environment (their state and percentage). */
+  grantGetDeployments(grantee: iam.IGrantable): iam.Grant {
+    this.acknowledgeDeployments(grantee);
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['appconfig:GetDeployment'],
+      resourceArns: Object.values(this.environments).map((env) => this.deploymentsArn(env)),
+    });
+  }
+
+  /**
+   * Makes `fn` the canary analysis of `environments`: an extension whose AT_DEPLOYMENT_TICK action
+   * AppConfig runs synchronously about once a minute while a deployment is in progress or baking (an
+   * error rolls the deployment back), associated with each of those environments. AppConfig invokes
+   * `fn` with a role of its own that may invoke `fn` and nothing else.
+   */
+  addCanaryExtension(fn: lambda.IFunction, environments: readonly string[]): appconfig.CfnExtension {
+    if (this.canaryExtension) {
+      throw new Error(
+        `${this.node.path}: canary analysis already runs ${this.canaryFunction?.node.path}; one tick function judges every environment`,
+      );
+    }
+    this.selectEnvironments(environments);
+    this.canaryFunction = fn;
+    // lambda:InvokeFunction only: AT_* action points invoke synchronously (InvokeAsync is for ON_*).
+    const role = new iam.Role(this, 'CanaryExtensionRole', {
+      assumedBy: new iam.ServicePrincipal('appconfig.amazonaws.com'),
+      description: 'Lets AppConfig invoke the PromptOps canary tick at every deployment tick',
+    });
+    role.addToPolicy(
+      new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [fn.functionArn] }),
+    );
+    this.canaryExtension = new appconfig.CfnExtension(this, 'CanaryExtension', {
+      name: `${this.applicationName}-canary-analysis`,
+      description:
+        'PromptOps canary analysis: judges each changed prompt against the version it replaces; an error rolls the deployment back',
+      actions: {
+        [appconfig.ActionPoint.AT_DEPLOYMENT_TICK]: [
+          {
+            Name: 'canary-analysis',
+            Description: 'Judges the candidate versions of the deployment against their baselines',
+            Uri: fn.functionArn,
+            RoleArn: role.roleArn,
+          },
+        ],
+      },
+    });
+    // The role must hold its policy before AppConfig first assumes it.
+    this.canaryExtension.node.addDependency(role);
+    for (const name of environments) {
+      const association = new appconfig.CfnExtensionAssociation(this, `CanaryExtension${pascalCase(name)}`, {
+        extensionIdentifier: this.canaryExtension.attrArn,
+        resourceIdentifier: this.environments[name]!.environmentArn,
+      });
+      // The empty initial manifest has nothing to judge: its deployment starts before the tick is attached.
+      association.node.addDependency(this.initialManifest);
+    }
+    return this.canaryExtension;
   }
 
   /**
@@ -371,7 +429,7 @@ export class PromptDelivery extends Construct {
    * Deployments and configuration versions are numbered by AppConfig as they are created, so their
    * ARNs end in a wildcard; the statements are scoped to this application's profile and environments.
    */
-  private acknowledgeVersionedResources(grantee: iam.IGrantable): void {
+  private acknowledgeHostedVersions(grantee: iam.IGrantable): void {
     const principal = grantee.grantPrincipal;
     if (!(principal instanceof Construct)) return;
     acknowledgeWildcardResource(
@@ -379,6 +437,11 @@ export class PromptDelivery extends Construct {
       this.hostedVersionsArn(),
       `${principal.node.path}: AppConfig numbers the hosted configuration versions of ${this.profile.node.path} as they are created`,
     );
+  }
+
+  private acknowledgeDeployments(grantee: iam.IGrantable): void {
+    const principal = grantee.grantPrincipal;
+    if (!(principal instanceof Construct)) return;
     for (const env of Object.values(this.environments)) {
       acknowledgeWildcardResource(
         principal,

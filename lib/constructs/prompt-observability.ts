@@ -65,6 +65,9 @@ export interface EnvironmentAlarms {
 
 const DASHBOARD_WIDTH = 24;
 
+/** CloudWatch dynamic label: each SEARCH result line names its prompt and version. */
+const VERSION_LABEL = `\${PROP('Dim.${DIMENSION.promptId}')} v\${PROP('Dim.${DIMENSION.promptVersion}')}`;
+
 /**
  * Watching rollouts: per environment, the rollback alarms on the EMF metrics and the composite alarm
  * that is the environment's AppConfig monitor, plus a latency anomaly alarm; the operators' encrypted
@@ -295,6 +298,19 @@ export class PromptObservability extends Construct {
         ],
         right: [search(METRICS.cost, 'Sum', 'cost')],
         width: 8,
+        height: 6,
+      }),
+    );
+    // Canary analysis compares each candidate with the version it replaces: one line per version, so
+    // the candidate's error rate and p99 sit next to its baseline's in the same periods.
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: `${environment}: canary vs baseline, error rate % (left) and p99 latency ms (right) per prompt version`,
+        left: [search(METRICS.errors, 'Average', VERSION_LABEL, '100 * ')],
+        right: [search(METRICS.latency, 'p99', VERSION_LABEL)],
+        leftYAxis: { label: 'errors %', min: 0, showUnits: false },
+        rightYAxis: { label: 'p99 ms', min: 0, showUnits: false },
+        width: DASHBOARD_WIDTH,
         height: 6,
       }),
     );

@@ -1,7 +1,7 @@
 /**
  * The PromptOps handlers themselves: one per handler of API_ROUTES (src/core/routes.ts) with the access
  * it needs, the AppConfig validator and the deployment-events recorder, and the key the feedback handler
- * hashes identities with; the evaluation worker the evaluate handler starts runs on.
+ * hashes identities with; the evaluation worker the evaluate handler starts runs on; the canary tick.
  */
 import { Duration, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -89,5 +89,7 @@ export function addPromptOpsHandlers(promptOps: PromptOps, key: kms.IKey): secre
     entry: entry('deployment-events'),
     access: { registry: 'readWrite', appConfig: 'read' },
   });
+  // Reads the environment's deployment record and writes the analysis on it, and audits a failure.
+  promptOps.addCanaryTickHandler({ entry: entry('canary-tick'), access: { registry: 'readWrite' } });
   return hashSecret;
 }

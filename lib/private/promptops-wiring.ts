@@ -1,11 +1,11 @@
 /**
  * How PromptOps builds and connects a function: the common environment variables, its grants, its
  * dashboard widgets and the cdk-nag acknowledgements a synchronous or validator function needs. The
- * construct's `addApiHandler`, `addConfigValidator`, `addDeploymentEventsHandler` and
- * `addEvaluationWorker` delegate here.
+ * construct's `addApiHandler`, `addConfigValidator`, `addDeploymentEventsHandler`,
+ * `addEvaluationWorker` and `addCanaryTickHandler` delegate here.
  */
 import { Duration, Validations } from 'aws-cdk-lib';
-import type * as iam from 'aws-cdk-lib/aws-iam';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
@@ -24,6 +24,7 @@ import type {
 } from '../promptops.ts';
 import { grantBedrockModels } from './bedrock-models.ts';
 import { grantHandlerAccess } from './handler-access.ts';
+import { acknowledgeWildcardResource } from './nag.ts';
 import { type AsyncInvokeOptions, FUNCTION_DEFAULTS, PromptFunction } from './prompt-function.ts';
 import { PropsValidator } from './validation.ts';
 
@@ -38,6 +39,9 @@ const MAX_VALIDATOR_SECONDS = 15;
 const EVALUATION_RETRY_ATTEMPTS = 1;
 const EVALUATION_MAX_EVENT_AGE = Duration.hours(6);
 
+/** A tick reads a few metrics per changed prompt and writes one item; AppConfig waits for its answer. */
+const CANARY_TICK_TIMEOUT = Duration.seconds(30);
+
 export interface PromptOpsWiringProps {
   readonly store: PromptStore;
   readonly api: PromptApi;
@@ -48,6 +52,8 @@ export interface PromptOpsWiringProps {
   readonly logRetention: logs.RetentionDays;
   /** Bedrock model ids the evaluation worker may invoke. */
   readonly evalModels: readonly string[];
+  /** Environments whose deployments the canary tick judges. */
+  readonly canaryEnvironments: readonly string[];
 }
 
 export class PromptOpsWiring {
@@ -155,6 +161,39 @@ export class PromptOpsWiring {
       reason: `${fn.node.path}: invoked asynchronously with an on-failure destination (${deadLetters.node.path}), which receives the event together with the error; a dead-letter queue as well would deliver each failure twice`,
     });
     this.props.observability.monitorFunction('evaluation-worker', fn);
+    return fn;
+  }
+
+  addCanaryTickHandler(options: PromptOpsFunctionOptions): NodejsFunction {
+    const check = new PropsValidator(this.scope);
+    check.check(
+      this.scope.node.tryFindChild('CanaryTick') === undefined,
+      'a canary tick handler was already added',
+    );
+    check.check(
+      options.access?.appConfig === undefined || options.access.appConfig === 'read',
+      `canary tick access.appConfig must be "read" or left out (got "${options.access?.appConfig}"): AppConfig rolls back on the tick's error, the tick never deploys`,
+    );
+    check.throwIfAny();
+    const fn = this.newFunction(
+      'CanaryTick',
+      'PromptOps: judges canary versions against their baselines at every AppConfig deployment tick',
+      { ...options, timeout: options.timeout ?? CANARY_TICK_TIMEOUT },
+    );
+    this.props.delivery.grantGetDeployments(fn);
+    // GetMetricData takes no resource: IAM authorizes it on "*" only.
+    fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['cloudwatch:GetMetricData'], resources: ['*'] }));
+    acknowledgeWildcardResource(
+      fn,
+      '*',
+      `${fn.node.path}: cloudwatch:GetMetricData supports no resource-level permissions, so IAM allows it only on "*"; the tick reads the PromptOps EMF metrics of the versions it judges`,
+    );
+    acknowledgeSynchronous(
+      fn,
+      `${fn.node.path}: invoked synchronously by AppConfig at AT_DEPLOYMENT_TICK; its error rolls the deployment back and the next tick calls it again, there is no asynchronous invocation to redrive`,
+    );
+    this.props.delivery.addCanaryExtension(fn, this.props.canaryEnvironments);
+    this.props.observability.monitorFunction('canary-tick', fn);
     return fn;
   }
 

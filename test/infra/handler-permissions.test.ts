@@ -35,6 +35,7 @@ const ACTIONS: Record<string, string> = {
   InvokeCommand: 'lambda:InvokeFunction',
   // Converse is authorized as bedrock:InvokeModel.
   ConverseCommand: 'bedrock:InvokeModel',
+  GetMetricDataCommand: 'cloudwatch:GetMetricData',
 };
 
 const REGISTRY_WRITES = ['PutCommand', 'UpdateCommand', 'PutObjectCommand'];
@@ -126,6 +127,13 @@ const HANDLERS: readonly HandlerCase[] = [
     entry: 'lambda/handlers/evaluation-worker.ts',
     role: 'PromptOpsEvaluationWorkerRole',
     sends: [...EVALUATION_STORAGE, 'ConverseCommand'],
+  },
+  {
+    entry: 'lambda/handlers/canary-tick.ts',
+    role: 'PromptOpsCanaryTickRole',
+    // The per-version metrics; the environment's deployment record (read, analysis written on it,
+    // revisions queried) and the audit event of a failed canary.
+    sends: ['GetMetricDataCommand', 'GetCommand', 'UpdateCommand', 'QueryCommand', 'PutCommand'],
   },
 ];
 
