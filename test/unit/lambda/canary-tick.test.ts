@@ -4,6 +4,8 @@ import {
   type GetMetricDataCommandInput,
   type MetricDataQuery,
 } from '@aws-sdk/client-cloudwatch';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -11,6 +13,7 @@ import {
   metricWindow,
   versionQueries,
 } from '../../../lambda/adapters/cloudwatch-traffic.ts';
+import { DynamoEnvironmentStore } from '../../../lambda/adapters/environment-store.ts';
 import { baselineOf, changedPrompts } from '../../../lambda/canary/changed-pins.ts';
 import { CanaryAnalysisFailedError } from '../../../lambda/canary/errors.ts';
 import type { CanaryTickDeps } from '../../../lambda/canary/ports.ts';
@@ -369,5 +372,38 @@ describe('Function: metricWindow', () => {
       60,
     ).map((q) => q.Id);
     for (const id of ids) expect(id).toMatch(/^[a-z][a-zA-Z0-9_]*$/);
+  });
+});
+
+describe('Class: DynamoEnvironmentStore, recordAnalysis', () => {
+  const dynamo = mockClient(DynamoDBDocumentClient);
+  afterAll(() => dynamo.restore());
+  const store = () =>
+    new DynamoEnvironmentStore(
+      DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' })),
+      'main',
+    );
+
+  it("sets only the deployment's analysis, on the condition that it is still that deployment", async () => {
+    dynamo.reset();
+    dynamo.on(UpdateCommand).resolves({});
+    expect(await store().recordAnalysis('prod', 7, [], NOW.toISOString())).toBe('updated');
+    const input = dynamo.commandCalls(UpdateCommand)[0]?.args[0].input;
+    expect(input).toMatchObject({
+      TableName: 'main',
+      UpdateExpression: 'SET #deployment.#analysis = :analysis, #deployment.#analyzedAt = :at',
+      ConditionExpression: '#deployment.#number = :number',
+      ExpressionAttributeValues: { ':analysis': [], ':at': NOW.toISOString(), ':number': 7 },
+    });
+  });
+
+  it('answers unchanged when the environment has moved on', async () => {
+    dynamo.reset();
+    dynamo.on(UpdateCommand).rejects(
+      Object.assign(new Error('The conditional request failed'), {
+        name: 'ConditionalCheckFailedException',
+      }),
+    );
+    expect(await store().recordAnalysis('prod', 7, [], NOW.toISOString())).toBe('unchanged');
   });
 });
