@@ -82,7 +82,7 @@ export function canaryFailures(entries: readonly CanaryAnalysisEntry[]): CanaryA
  * p-value. AppConfig shows it in the deployment's EventLog, and the events handler records it.
  */
 export function canaryReason(failures: readonly CanaryAnalysisEntry[]): string {
-  return `Canary analysis failed: ${failures.map(describeFailure).join('; ')}`;
+  return `Canary analysis failed: ${failures.map(describeCanaryEntry).join('; ')}`;
 }
 
 const METRIC_LABEL: Readonly<Record<CanaryMetric, string>> = {
@@ -91,7 +91,11 @@ const METRIC_LABEL: Readonly<Record<CanaryMetric, string>> = {
   latencyP99: 'p99 latency',
 };
 
-function describeFailure(entry: CanaryAnalysisEntry): string {
+/**
+ * One entry in words: prompt, candidate against baseline, metric, both values, samples and (for the
+ * rates) the p-value. The rollback reason and `promptops deploy --wait` share it.
+ */
+export function describeCanaryEntry(entry: CanaryAnalysisEntry): string {
   const value = (v: number | undefined) =>
     v === undefined ? 'n/a' : entry.metric === 'latencyP99' ? `${round(v, 1)} ms` : `${round(v * 100, 2)}%`;
   const p = entry.pValue === undefined ? '' : `, p=${entry.pValue.toPrecision(3)}`;
