@@ -31,6 +31,11 @@ export function deploymentInfo(deployment: Deployment): DeploymentInfo {
   const rollback = deployment.EventLog?.find(
     (e) => e.EventType === 'ROLLBACK_STARTED' || e.EventType === 'REVERT_COMPLETED',
   );
+  // An extension that failed (canary analysis at AT_DEPLOYMENT_TICK) leaves its error message on its
+  // action invocation: the rollback event's first, else any event's.
+  const failedInvocation = [rollback, ...(deployment.EventLog ?? [])]
+    .flatMap((e) => e?.ActionInvocations ?? [])
+    .find((invocation) => invocation.ErrorMessage);
   return {
     number: deployment.DeploymentNumber ?? 0,
     state,
@@ -41,6 +46,9 @@ export function deploymentInfo(deployment: Deployment): DeploymentInfo {
     ...(deployment.CompletedAt ? { endedAt: new Date(deployment.CompletedAt).toISOString() } : {}),
     ...(state === 'ROLLED_BACK' && rollback?.Description ? { reason: rollback.Description } : {}),
     ...(state === 'ROLLED_BACK' && rollback?.TriggeredBy ? { triggeredBy: rollback.TriggeredBy } : {}),
+    ...(state === 'ROLLED_BACK' && failedInvocation?.ErrorMessage
+      ? { extensionMessage: failedInvocation.ErrorMessage }
+      : {}),
   };
 }
 

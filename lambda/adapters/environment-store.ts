@@ -7,6 +7,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import type { CanaryAnalysisEntry } from '../../src/core/api.ts';
 import { KEYS, TABLE } from '../../src/core/contracts.ts';
 import type { DeploymentRecord, EnvironmentState, RevisionRecord } from '../delivery/model.ts';
 import type { EnvironmentStore } from '../delivery/ports.ts';
@@ -175,6 +176,36 @@ export class DynamoEnvironmentStore implements EnvironmentStore {
             ':deploying': 'DEPLOYING',
             ':baking': 'BAKING',
           },
+        }),
+      );
+      return 'updated';
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return 'unchanged';
+      throw error;
+    }
+  }
+
+  async recordAnalysis(
+    environment: string,
+    deploymentNumber: number,
+    analysis: readonly CanaryAnalysisEntry[],
+    at: string,
+  ): Promise<'updated' | 'unchanged'> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: stateKey(environment),
+          // Nested paths only: the outcome, a deploy or another tick may write the rest meanwhile.
+          UpdateExpression: 'SET #deployment.#analysis = :analysis, #deployment.#analyzedAt = :at',
+          ConditionExpression: '#deployment.#number = :number',
+          ExpressionAttributeNames: {
+            '#deployment': 'deployment',
+            '#analysis': 'analysis',
+            '#analyzedAt': 'analyzedAt',
+            '#number': 'number',
+          },
+          ExpressionAttributeValues: { ':analysis': analysis, ':at': at, ':number': deploymentNumber },
         }),
       );
       return 'updated';

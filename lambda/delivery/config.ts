@@ -58,7 +58,11 @@ export function environmentIdOf(config: DeliveryConfig, environment: string): st
   return id;
 }
 
-export function environmentNameOf(config: DeliveryConfig, environmentId: string): string | undefined {
+/** The environment an AppConfig environment id belongs to; undefined for an id of no configured environment. */
+export function environmentNameOf(
+  config: Pick<DeliveryConfig, 'environmentIds'>,
+  environmentId: string,
+): string | undefined {
   return Object.entries(config.environmentIds).find(([, id]) => id === environmentId)?.[0];
 }
 

@@ -1,5 +1,5 @@
 /** What the delivery side stores and returns: environment state, revisions, deployments. */
-import type { DeploymentState, RevisionEntry } from '../../src/core/api.ts';
+import type { CanaryAnalysisEntry, DeploymentState, RevisionEntry } from '../../src/core/api.ts';
 import type { Pin } from '../../src/core/pins.ts';
 
 export type { DeploymentState } from '../../src/core/api.ts';
@@ -22,6 +22,8 @@ export interface DeploymentInfo {
   readonly reason?: string;
   /** Who or what triggered the rollback: USER, APPCONFIG, CLOUDWATCH_ALARM or INTERNAL_ERROR. */
   readonly triggeredBy?: string;
+  /** The error message of the extension whose failure rolled it back (canary analysis names its verdict). */
+  readonly extensionMessage?: string;
 }
 
 /** The environment's record of its current or last deployment. */
@@ -37,6 +39,10 @@ export interface DeploymentRecord {
   readonly startedBy: string;
   readonly endedAt?: string;
   readonly reason?: string;
+  /** The canary analysis of the last deployment tick (docs/canary-analysis.md). */
+  readonly analysis?: readonly CanaryAnalysisEntry[];
+  /** When the last tick recorded `analysis`. */
+  readonly analyzedAt?: string;
 }
 
 /** One item per environment. `revision` is what the environment serves; `lastRevision` the highest ever allocated. */

@@ -17,6 +17,16 @@ export function alarmOf(reason: string | undefined): string | undefined {
   return match?.[1]?.replace(/[.]$/, '');
 }
 
+/**
+ * AppConfig's description of a rollback, with the message of the extension that caused it when an
+ * extension did (canary analysis fails its tick with the verdict as the message; docs/canary-analysis.md).
+ */
+export function rollbackReason(info: DeploymentInfo): string | undefined {
+  const message = info.extensionMessage;
+  if (message === undefined || info.reason?.includes(message)) return info.reason;
+  return info.reason ? `${info.reason}: ${message}` : message;
+}
+
 export async function applyDeploymentInfo(
   deps: DeliveryDeps,
   environment: string,
@@ -28,7 +38,7 @@ export async function applyDeploymentInfo(
   const current = state?.deployment;
   if (!state || !current || current.number !== info.number) return 'unknown';
 
-  const reason = context.reason ?? info.reason;
+  const reason = context.reason ?? rollbackReason(info);
   const ended = !isRunning(info.state);
   let result: OutcomeResult = 'unchanged';
   if (isRunning(current.state) && current.state !== info.state) {

@@ -1,4 +1,5 @@
 /** Ports of the delivery side: AppConfig and the environment state in DynamoDB. */
+import type { CanaryAnalysisEntry } from '../../src/core/api.ts';
 import type { DeploymentInfo, DeploymentRecord, EnvironmentState, RevisionRecord } from './model.ts';
 
 /** AppConfig, for one application and one configuration profile. */
@@ -45,6 +46,17 @@ export interface EnvironmentStore {
     environment: string,
     deploymentNumber: number,
     update: { deployment: DeploymentRecord; revision: number; pins: EnvironmentState['pins'] },
+  ): Promise<'updated' | 'unchanged'>;
+  /**
+   * Sets the canary analysis of deployment `deploymentNumber`, and nothing else, so a concurrent
+   * outcome or deploy is not overwritten: `unchanged` when the environment has moved on to another
+   * deployment.
+   */
+  recordAnalysis(
+    environment: string,
+    deploymentNumber: number,
+    analysis: readonly CanaryAnalysisEntry[],
+    at: string,
   ): Promise<'updated' | 'unchanged'>;
   putRevision(record: RevisionRecord): Promise<void>;
   deleteRevision(environment: string, revision: number): Promise<void>;

@@ -3,7 +3,7 @@ import type { DeploymentStatus, EnvironmentStatusResponse } from '../../src/core
 import { environmentIdOf } from './config.ts';
 import type { DeliveryDeps } from './deps.ts';
 import { EMPTY_STATE, isRunning } from './model.ts';
-import { applyDeploymentInfo } from './outcome.ts';
+import { applyDeploymentInfo, rollbackReason } from './outcome.ts';
 
 const HISTORY_SHOWN = 20;
 
@@ -24,7 +24,7 @@ export async function environmentStatus(
       state = (await deps.environments.get(environment)) ?? state;
     }
     const current = state.deployment ?? recorded;
-    const reason = current.reason ?? live.reason;
+    const reason = current.reason ?? rollbackReason(live);
     deployment = {
       number: current.number,
       state: live.state,
@@ -35,6 +35,7 @@ export async function environmentStatus(
       startedBy: current.startedBy,
       ...((live.endedAt ?? current.endedAt) ? { endedAt: (live.endedAt ?? current.endedAt) as string } : {}),
       ...(live.state === 'ROLLED_BACK' && reason ? { reason } : {}),
+      ...(current.analysis ? { analysis: current.analysis } : {}),
     };
   }
   return {

@@ -4,7 +4,8 @@
  * `rollback --wait`.
  */
 
-import type { DeploymentState, EnvironmentStatusResponse } from '../core/api.ts';
+import type { CanaryAnalysisEntry, DeploymentState, EnvironmentStatusResponse } from '../core/api.ts';
+import { describeCanaryEntry } from '../core/canary.ts';
 import { type ApiClient, segment } from './api-client.ts';
 import type { CommandContext } from './context.ts';
 import { CliError, EXIT, type ExitCode } from './errors.ts';
@@ -27,6 +28,8 @@ export interface RolloutOutcome {
   readonly reason?: string;
   /** The alarm that rolled it back, when an alarm did. */
   readonly alarm?: string;
+  /** The canary analysis as last seen (docs/canary-analysis.md). */
+  readonly analysis?: readonly CanaryAnalysisEntry[];
   readonly elapsedSeconds: number;
 }
 
@@ -48,6 +51,7 @@ interface Observed {
   readonly strategy?: string;
   readonly revision: number;
   readonly reason?: string;
+  readonly analysis?: readonly CanaryAnalysisEntry[];
 }
 
 /** What the status says about deployment `number`; undefined while it does not show it yet. */
@@ -60,6 +64,7 @@ export function observe(status: EnvironmentStatusResponse, number: number): Obse
       strategy: d.strategy,
       revision: d.revision,
       ...(d.reason ? { reason: d.reason } : {}),
+      ...(d.analysis ? { analysis: d.analysis } : {}),
     };
   }
   // A later deployment replaced it: its revision in the history says how it ended.
@@ -74,6 +79,31 @@ export function observe(status: EnvironmentStatusResponse, number: number): Obse
     };
   }
   return undefined;
+}
+
+const entryKey = (entry: CanaryAnalysisEntry) => `${entry.promptId}@${entry.candidate} ${entry.metric}`;
+
+/**
+ * The entries whose verdict differs from the one last seen (all of them the first time), and
+ * records them in `seen`.
+ */
+export function verdictChanges(
+  seen: Map<string, CanaryAnalysisEntry['verdict']>,
+  analysis: readonly CanaryAnalysisEntry[] | undefined,
+): CanaryAnalysisEntry[] {
+  const changed: CanaryAnalysisEntry[] = [];
+  for (const entry of analysis ?? []) {
+    const key = entryKey(entry);
+    if (seen.get(key) === entry.verdict) continue;
+    seen.set(key, entry.verdict);
+    changed.push(entry);
+  }
+  return changed;
+}
+
+/** `canary fail  support-reply 1.3.0 vs 1.2.0: error rate 30% vs 1% (samples 100 vs 900, p=7.30e-9)`. */
+export function formatVerdict(entry: CanaryAnalysisEntry): string {
+  return `canary ${entry.verdict}  ${describeCanaryEntry(entry)}`;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -92,6 +122,7 @@ export async function followRollout(
     colors: ctx.out.json ? ctx.out.errorColors : ctx.out.colors,
   });
   let last: Observed | undefined;
+  const verdicts = new Map<string, CanaryAnalysisEntry['verdict']>();
   try {
     for (;;) {
       const status = await api.get<EnvironmentStatusResponse>(`/environments/${segment(environment)}`);
@@ -99,6 +130,7 @@ export async function followRollout(
       if (seen) {
         last = seen;
         reporter.update(seen);
+        for (const entry of verdictChanges(verdicts, seen.analysis)) ctx.out.note(formatVerdict(entry));
         if (!isRunning(seen.state)) {
           const alarm = alarmOfReason(seen.reason);
           return {
@@ -147,6 +179,9 @@ export function printOutcome(ctx: CommandContext, outcome: RolloutOutcome): void
   );
   if (outcome.alarm) ctx.out.line(`  alarm:  ${c.bold(outcome.alarm)}`);
   if (outcome.reason) ctx.out.line(`  reason: ${outcome.reason}`);
+  for (const entry of outcome.analysis ?? []) {
+    if (entry.verdict === 'fail') ctx.out.line(`  canary: ${c.bold(describeCanaryEntry(entry))}`);
+  }
   ctx.out.line(
     `  The environment serves its previous revision again. See: promptops status --env ${outcome.environment}`,
   );

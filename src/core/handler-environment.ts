@@ -89,6 +89,21 @@ export function readHandlerEnvironment(env: EnvironmentVariables): HandlerEnviro
   const evalGatedEnvironments = list(env, ENV.evalGatedEnvironments) ?? [...protectedEnvironments];
   const requireEvalSuite = flag(env, ENV.requireEvalSuite, bad) ?? DEFAULT_SETTINGS.requireEvalSuite;
   const evalModels = list(env, ENV.evalModels) ?? [...DEFAULT_SETTINGS.evalModels];
+  // Unset, as parseSettings does: canary analysis judges the protected environments.
+  const canaryAnalysis = list(env, ENV.canaryEnvironments) ?? [...protectedEnvironments];
+  const canaryMaxPValue =
+    decimal(env, ENV.canaryMaxPValue, { above: 0, below: 1 }, bad) ?? DEFAULT_SETTINGS.canaryMaxPValue;
+  const canaryMinSamples =
+    wholeNumber(env, ENV.canaryMinSamples, { min: 1, unit: 'samples' }, bad) ??
+    DEFAULT_SETTINGS.canaryMinSamples;
+  const canaryErrorRateMargin =
+    decimal(env, ENV.canaryErrorRateMargin, { min: 0, max: 1 }, bad) ??
+    DEFAULT_SETTINGS.canaryErrorRateMargin;
+  const canaryNegativeFeedbackMargin =
+    decimal(env, ENV.canaryNegativeFeedbackMargin, { min: 0, max: 1 }, bad) ??
+    DEFAULT_SETTINGS.canaryNegativeFeedbackMargin;
+  const canaryLatencyRatio =
+    decimal(env, ENV.canaryLatencyRatio, { above: 1 }, bad) ?? DEFAULT_SETTINGS.canaryLatencyRatio;
 
   const resources: Partial<Record<ResourceName, string>> = {};
   for (const [resource, name] of Object.entries(RESOURCE_VARIABLES) as [ResourceName, string][]) {
@@ -109,6 +124,12 @@ export function readHandlerEnvironment(env: EnvironmentVariables): HandlerEnviro
       evalGatedEnvironments,
       requireEvalSuite,
       evalModels,
+      canaryAnalysis,
+      canaryMaxPValue,
+      canaryMinSamples,
+      canaryErrorRateMargin,
+      canaryNegativeFeedbackMargin,
+      canaryLatencyRatio,
     },
     resources,
     appConfigEnvironmentIds,
@@ -163,6 +184,43 @@ function wholeNumber(
   if (!Number.isSafeInteger(n) || n < rule.min || (rule.max !== undefined && n > rule.max)) {
     const range = rule.max === undefined ? `of at least ${rule.min}` : `from ${rule.min} to ${rule.max}`;
     bad(name, `must be a whole number of ${rule.unit} ${range}`);
+    return undefined;
+  }
+  return n;
+}
+
+/** Bounds of a decimal: `above`/`below` exclude the bound, `min`/`max` include it. */
+interface DecimalRule {
+  readonly above?: number;
+  readonly below?: number;
+  readonly min?: number;
+  readonly max?: number;
+}
+
+/** A decimal number within the rule's bounds; undefined when unset or blank. */
+function decimal(
+  env: EnvironmentVariables,
+  name: string,
+  rule: DecimalRule,
+  bad: Report,
+): number | undefined {
+  const raw = text(env, name)?.trim();
+  if (raw === undefined) return undefined;
+  const n = /^\d+(\.\d+)?(e-?\d+)?$/i.test(raw) ? Number(raw) : Number.NaN;
+  const bounds = [
+    rule.above !== undefined ? `greater than ${rule.above}` : undefined,
+    rule.min !== undefined ? `at least ${rule.min}` : undefined,
+    rule.below !== undefined ? `less than ${rule.below}` : undefined,
+    rule.max !== undefined ? `at most ${rule.max}` : undefined,
+  ].filter((bound) => bound !== undefined);
+  if (
+    !Number.isFinite(n) ||
+    (rule.above !== undefined && n <= rule.above) ||
+    (rule.below !== undefined && n >= rule.below) ||
+    (rule.min !== undefined && n < rule.min) ||
+    (rule.max !== undefined && n > rule.max)
+  ) {
+    bad(name, `must be a number ${bounds.join(' and ')}`);
     return undefined;
   }
   return n;

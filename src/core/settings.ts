@@ -52,6 +52,18 @@ export interface PromptOpsSettings {
   readonly requireEvalSuite: boolean;
   /** Bedrock model ids evaluations may call; empty refuses the bedrock provider. */
   readonly evalModels: readonly string[];
+  /** Environments whose deployments canary analysis judges (docs/canary-analysis.md). */
+  readonly canaryAnalysis: readonly string[];
+  /** A difference counts as significant when the test's p-value is below this. */
+  readonly canaryMaxPValue: number;
+  /** Samples (invocations, or ratings for feedback) each side needs before it can be judged. */
+  readonly canaryMinSamples: number;
+  /** How far (a fraction, 0.02 = 2 points) the candidate's error rate may exceed the baseline's. */
+  readonly canaryErrorRateMargin: number;
+  /** How far (a fraction) the candidate's negative-feedback rate may exceed the baseline's. */
+  readonly canaryNegativeFeedbackMargin: number;
+  /** Candidate p99 over baseline p99 above which the candidate fails. */
+  readonly canaryLatencyRatio: number;
 }
 
 /** The keys accepted by {@link parseSettings}: CDK context keys and construct props share these names. */
@@ -72,6 +84,12 @@ export const SETTINGS_KEYS = [
   'evalGatedEnvironments',
   'requireEvalSuite',
   'evalModels',
+  'canaryAnalysis',
+  'canaryMaxPValue',
+  'canaryMinSamples',
+  'canaryErrorRateMargin',
+  'canaryNegativeFeedbackMargin',
+  'canaryLatencyRatio',
 ] as const;
 
 export type SettingsKey = (typeof SETTINGS_KEYS)[number];
@@ -94,6 +112,12 @@ export const DEFAULT_SETTINGS = {
   /** Unset, the gated environments are the protected ones. */
   requireEvalSuite: false,
   evalModels: [],
+  /** Unset, canary analysis judges the protected environments. */
+  canaryMaxPValue: 0.01,
+  canaryMinSamples: 50,
+  canaryErrorRateMargin: 0.02,
+  canaryNegativeFeedbackMargin: 0.1,
+  canaryLatencyRatio: 1.5,
 } as const;
 
 /** Strategy for an environment that neither the settings nor DEFAULT_ENVIRONMENT_STRATEGIES name. */
@@ -105,6 +129,8 @@ const STRATEGY_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
 const EMAIL = /^[^\s@,;]+@[^\s@,;]+\.[^\s@,;]+$/;
 /** Loosely a Bedrock model or inference profile id (`anthropic.claude-3-haiku-20240307-v1:0`, `us.amazon.nova-lite-v1:0`). */
 const MODEL_ID = /^[a-z0-9.:-]+$/i;
+/** A p99 more than this many times the baseline's is no longer a margin anyone means. */
+const CANARY_MAX_LATENCY_RATIO = 100;
 /** AppConfig's limits for a deployment strategy. */
 const MAX_STRATEGY_MINUTES = 1440;
 const MAX_RETENTION_DAYS = 3650;
@@ -195,6 +221,15 @@ export function parseSettings(input: SettingsInput): PromptOpsSettings {
     return false;
   });
 
+  // Unset, canary analysis judges what the approval gate guards.
+  const canaryAnalysis = given(input.canaryAnalysis)
+    ? nameList(input, 'canaryAnalysis', [], bad).filter((env) => {
+        if (environments.length === 0 || environments.includes(env)) return true;
+        bad('canaryAnalysis', `"${env}" is not one of the environments (${environments.join(', ')})`, env);
+        return false;
+      })
+    : [...protectedEnvironments];
+
   const settings: PromptOpsSettings = {
     ...(region !== undefined ? { region } : {}),
     ...(replicaRegion !== undefined ? { replicaRegion } : {}),
@@ -227,6 +262,22 @@ export function parseSettings(input: SettingsInput): PromptOpsSettings {
     evalGatedEnvironments,
     requireEvalSuite,
     evalModels,
+    canaryAnalysis,
+    canaryMaxPValue: number(
+      input,
+      'canaryMaxPValue',
+      { min: 0, max: 1, minExclusive: true, maxExclusive: true },
+      bad,
+    ),
+    canaryMinSamples: number(input, 'canaryMinSamples', { min: 1, max: 1_000_000, integer: true }, bad),
+    canaryErrorRateMargin: number(input, 'canaryErrorRateMargin', { min: 0, max: 1 }, bad),
+    canaryNegativeFeedbackMargin: number(input, 'canaryNegativeFeedbackMargin', { min: 0, max: 1 }, bad),
+    canaryLatencyRatio: number(
+      input,
+      'canaryLatencyRatio',
+      { min: 1, max: CANARY_MAX_LATENCY_RATIO, minExclusive: true },
+      bad,
+    ),
   };
   for (const key of Object.keys(input)) {
     if (!(SETTINGS_KEYS as readonly string[]).includes(key)) {
@@ -283,6 +334,12 @@ export type HandlerSettings = Pick<
   | 'evalGatedEnvironments'
   | 'requireEvalSuite'
   | 'evalModels'
+  | 'canaryAnalysis'
+  | 'canaryMaxPValue'
+  | 'canaryMinSamples'
+  | 'canaryErrorRateMargin'
+  | 'canaryNegativeFeedbackMargin'
+  | 'canaryLatencyRatio'
 >;
 
 /**
@@ -302,6 +359,12 @@ export function settingsEnvironment(settings: HandlerSettings): Record<string, s
     [ENV.evalGatedEnvironments]: settings.evalGatedEnvironments.join(','),
     [ENV.requireEvalSuite]: String(settings.requireEvalSuite),
     [ENV.evalModels]: settings.evalModels.join(','),
+    [ENV.canaryEnvironments]: settings.canaryAnalysis.join(','),
+    [ENV.canaryMaxPValue]: String(settings.canaryMaxPValue),
+    [ENV.canaryMinSamples]: String(settings.canaryMinSamples),
+    [ENV.canaryErrorRateMargin]: String(settings.canaryErrorRateMargin),
+    [ENV.canaryNegativeFeedbackMargin]: String(settings.canaryNegativeFeedbackMargin),
+    [ENV.canaryLatencyRatio]: String(settings.canaryLatencyRatio),
   };
 }
 
@@ -396,6 +459,7 @@ interface NumberRule {
   readonly max: number;
   readonly integer?: boolean;
   readonly minExclusive?: boolean;
+  readonly maxExclusive?: boolean;
 }
 
 function number(
@@ -409,14 +473,15 @@ function number(
   if (!given(value)) return fallback;
   const n = toNumber(value);
   const low = rule.minExclusive ? `greater than ${rule.min}` : `at least ${rule.min}`;
+  const high = rule.maxExclusive ? `less than ${rule.max}` : `at most ${rule.max}`;
   const kind = rule.integer ? 'a whole number' : 'a number';
   if (
     n === undefined ||
     (rule.integer && !Number.isInteger(n)) ||
     (rule.minExclusive ? n <= rule.min : n < rule.min) ||
-    n > rule.max
+    (rule.maxExclusive ? n >= rule.max : n > rule.max)
   ) {
-    bad(key, `must be ${kind} ${low} and at most ${rule.max}`, value);
+    bad(key, `must be ${kind} ${low} and ${high}`, value);
     return fallback;
   }
   return n;

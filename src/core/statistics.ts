@@ -1,6 +1,6 @@
 /**
- * The statistics behind a feedback comparison of two prompt versions: the standard normal CDF and
- * the pooled two-proportion z-test (two-sided), as introductory statistics texts define them.
+ * The statistics behind comparing two prompt versions (the feedback report, canary analysis): the
+ * standard normal CDF and the pooled two-proportion z-test, as introductory statistics texts define them.
  */
 import { LIMITS } from './contracts.ts';
 
@@ -52,10 +52,19 @@ export interface ProportionSample {
   readonly trials: number;
 }
 
+/**
+ * The alternative hypothesis: `two-sided` (p₁ ≠ p₂, the feedback report) or `greater` (p₂ > p₁,
+ * canary analysis, which only asks whether the candidate is worse).
+ */
+export type Alternative = 'two-sided' | 'greater';
+
 export interface ZTestResult {
   /** (p̂₂ − p̂₁) / SE with the pooled standard error; 0 when the pooled proportion is 0 or 1. */
   readonly z: number;
-  /** Two-sided: the probability of a |z| at least this large if both proportions were equal. */
+  /**
+   * The probability, if both proportions were equal, of a z at least this extreme: |z| for
+   * `two-sided`, z for `greater` (one-sided, upper tail).
+   */
   readonly pValue: number;
 }
 
@@ -68,10 +77,14 @@ function assertSample(sample: ProportionSample, name: string): void {
 }
 
 /**
- * Pooled two-proportion z-test of H₀: p₁ = p₂ against p₁ ≠ p₂. With no variation at all (every
- * trial a success, or none) there is no evidence of a difference: z = 0 and p = 1.
+ * Pooled two-proportion z-test of H₀: p₁ = p₂ against p₁ ≠ p₂ (or p₂ > p₁ with `greater`). With no
+ * variation at all (every trial a success, or none) there is no evidence of a difference: z = 0, p = 1.
  */
-export function twoProportionZTest(first: ProportionSample, second: ProportionSample): ZTestResult {
+export function twoProportionZTest(
+  first: ProportionSample,
+  second: ProportionSample,
+  alternative: Alternative = 'two-sided',
+): ZTestResult {
   assertSample(first, 'first');
   assertSample(second, 'second');
   const p1 = first.successes / first.trials;
@@ -80,6 +93,7 @@ export function twoProportionZTest(first: ProportionSample, second: ProportionSa
   const variance = pooled * (1 - pooled) * (1 / first.trials + 1 / second.trials);
   if (variance <= 0) return { z: 0, pValue: 1 };
   const z = (p2 - p1) / Math.sqrt(variance);
+  if (alternative === 'greater') return { z, pValue: normalCdf(-z) };
   return { z, pValue: Math.min(1, 2 * normalCdf(-Math.abs(z))) };
 }
 

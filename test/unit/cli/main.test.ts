@@ -246,7 +246,7 @@ describe('API errors exit 1 with the problem details on stderr', () => {
 });
 
 describe('deploy --wait', () => {
-  function rollout(states: readonly [string, number, string?][]) {
+  function rollout(states: readonly [string, number, string?, unknown[]?][]) {
     const queue = [...states];
     return fakeApi((request) => {
       if (request.method === 'POST')
@@ -254,10 +254,10 @@ describe('deploy --wait', () => {
           status: 202,
           body: { environment: 'prod', deploymentNumber: 7, state: 'DEPLOYING', revision: 4 },
         };
-      const [state, percentage, reason] =
+      const [state, percentage, reason, analysis] =
         queue.length > 1
-          ? (queue.shift() as [string, number, string?])
-          : (queue[0] as [string, number, string?]);
+          ? (queue.shift() as [string, number, string?, unknown[]?])
+          : (queue[0] as [string, number, string?, unknown[]?]);
       return {
         status: 200,
         body: {
@@ -272,6 +272,7 @@ describe('deploy --wait', () => {
             revision: 4,
             startedAt: '2026-11-22T10:00:00Z',
             ...(reason ? { reason } : {}),
+            ...(analysis ? { analysis } : {}),
           },
           history: [],
         },
@@ -311,6 +312,48 @@ describe('deploy --wait', () => {
     expect(stdout).toContain('ROLLED_BACK  Deployment 7 to prod was rolled back');
     expect(stdout).toContain('  alarm:  PromptOps-ProdRollback-X1');
     expect(stdout).toContain(`  reason: ${reason}`);
+  });
+
+  it('prints each canary verdict as it changes and, on a canary rollback, the failing metric', async () => {
+    const entry = (verdict: string, candidate: number, samples: number, pValue?: number) => ({
+      promptId: 'a1',
+      baseline: '1.0.0',
+      candidate: '1.1.0',
+      metric: 'errorRate',
+      baselineValue: 0.01,
+      candidateValue: candidate,
+      samples: { baseline: 900, candidate: samples },
+      ...(pValue !== undefined ? { pValue } : {}),
+      verdict,
+    });
+    const reason =
+      'Rollback initiated by extension: Canary analysis failed: a1 1.1.0 vs 1.0.0: error rate 30% vs 1% (samples 100 vs 900, p=7.30e-9)';
+    server = await rollout([
+      ['DEPLOYING', 10, undefined, [entry('insufficient-data', 0.3, 20)]],
+      ['DEPLOYING', 10, undefined, [entry('insufficient-data', 0.3, 30)]],
+      ['DEPLOYING', 10, undefined, [entry('fail', 0.3, 100, 7.3e-9)]],
+      ['ROLLED_BACK', 0, reason, [entry('fail', 0.3, 100, 7.3e-9)]],
+    ]);
+    const { code, stdout } = await run([
+      'deploy',
+      '--env',
+      'prod',
+      'a1@1.1.0',
+      '--wait',
+      '--interval',
+      '0.01',
+      '--endpoint',
+      server.url,
+    ]);
+    expect(code).toBe(3);
+    expect(stdout.split('\n').filter((l) => l.startsWith('canary '))).toEqual([
+      'canary insufficient-data  a1 1.1.0 vs 1.0.0: error rate 30% vs 1% (samples 20 vs 900)',
+      'canary fail  a1 1.1.0 vs 1.0.0: error rate 30% vs 1% (samples 100 vs 900, p=7.30e-9)',
+    ]);
+    expect(stdout).toContain(`  reason: ${reason}`);
+    expect(stdout).toContain(
+      '  canary: a1 1.1.0 vs 1.0.0: error rate 30% vs 1% (samples 100 vs 900, p=7.30e-9)',
+    );
   });
 
   it('ends COMPLETE with exit 0; with --json the result is the one document and progress goes to stderr', async () => {

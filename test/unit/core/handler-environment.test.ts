@@ -48,6 +48,14 @@ const settingsArb = fc
         nil: undefined,
       }),
       evalModels: fc.option(fc.uniqueArray(modelIdArb, { maxLength: 4 }), { nil: undefined }),
+      canaryAnalysis: fc.option(fc.subarray(environments), { nil: undefined }),
+      canaryMaxPValue: fc.option(fc.double({ min: 1e-9, max: 0.999, noNaN: true }), { nil: undefined }),
+      canaryMinSamples: fc.option(fc.integer({ min: 1, max: 1_000_000 }), { nil: undefined }),
+      canaryErrorRateMargin: fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { nil: undefined }),
+      canaryNegativeFeedbackMargin: fc.option(fc.double({ min: 0, max: 1, noNaN: true }), {
+        nil: undefined,
+      }),
+      canaryLatencyRatio: fc.option(fc.double({ min: 1.0001, max: 100, noNaN: true }), { nil: undefined }),
     }),
   )
   .map((input) => parseSettings(input));
@@ -62,6 +70,12 @@ function handlerPart(settings: HandlerSettings): HandlerSettings {
     evalGatedEnvironments,
     requireEvalSuite,
     evalModels,
+    canaryAnalysis,
+    canaryMaxPValue,
+    canaryMinSamples,
+    canaryErrorRateMargin,
+    canaryNegativeFeedbackMargin,
+    canaryLatencyRatio,
   } = settings;
   return {
     environments,
@@ -72,6 +86,12 @@ function handlerPart(settings: HandlerSettings): HandlerSettings {
     evalGatedEnvironments,
     requireEvalSuite,
     evalModels,
+    canaryAnalysis,
+    canaryMaxPValue,
+    canaryMinSamples,
+    canaryErrorRateMargin,
+    canaryNegativeFeedbackMargin,
+    canaryLatencyRatio,
   };
 }
 
@@ -107,6 +127,8 @@ describe('Function: readHandlerEnvironment', () => {
         evalModels: 'anthropic.claude-3-haiku-20240307-v1:0',
       },
       { environments: 'dev,qa', evalGatedEnvironments: 'qa' },
+      { canaryAnalysis: '', canaryMaxPValue: '0.001', canaryLatencyRatio: 2 },
+      { canaryAnalysis: 'staging,prod', canaryErrorRateMargin: 0, canaryNegativeFeedbackMargin: '1' },
     ]) {
       const settings = parseSettings(input);
       expect(readHandlerEnvironment(settingsEnvironment(settings)).settings).toEqual(handlerPart(settings));
@@ -123,6 +145,12 @@ describe('Function: readHandlerEnvironment', () => {
       evalGatedEnvironments: [...DEFAULT_SETTINGS.protectedEnvironments],
       requireEvalSuite: false,
       evalModels: [],
+      canaryAnalysis: [...DEFAULT_SETTINGS.protectedEnvironments],
+      canaryMaxPValue: DEFAULT_SETTINGS.canaryMaxPValue,
+      canaryMinSamples: DEFAULT_SETTINGS.canaryMinSamples,
+      canaryErrorRateMargin: DEFAULT_SETTINGS.canaryErrorRateMargin,
+      canaryNegativeFeedbackMargin: DEFAULT_SETTINGS.canaryNegativeFeedbackMargin,
+      canaryLatencyRatio: DEFAULT_SETTINGS.canaryLatencyRatio,
     });
     // Unset retention keeps feedback forever: the writer leaves it out for that.
     expect(settings).not.toHaveProperty('feedbackRetentionDays');
@@ -160,6 +188,32 @@ describe('Function: readHandlerEnvironment', () => {
     });
     expect(settings.evalGatedEnvironments).toEqual(['qa', 'live']);
     expect(settings.requireEvalSuite).toBe(false);
+  });
+
+  it('judges the protected environments when the canary list is unset, as parseSettings does', () => {
+    const { settings } = readHandlerEnvironment({
+      [ENV.environments]: 'dev,qa,live',
+      [ENV.protectedEnvironments]: 'live',
+    });
+    expect(settings.canaryAnalysis).toEqual(['live']);
+    expect(readHandlerEnvironment({ [ENV.canaryEnvironments]: ' ' }).settings.canaryAnalysis).toEqual([]);
+  });
+
+  it('reads the canary thresholds', () => {
+    const { settings } = readHandlerEnvironment({
+      [ENV.canaryMaxPValue]: '1e-3',
+      [ENV.canaryMinSamples]: '200',
+      [ENV.canaryErrorRateMargin]: '0',
+      [ENV.canaryNegativeFeedbackMargin]: '0.25',
+      [ENV.canaryLatencyRatio]: ' 2.5 ',
+    });
+    expect(settings).toMatchObject({
+      canaryMaxPValue: 0.001,
+      canaryMinSamples: 200,
+      canaryErrorRateMargin: 0,
+      canaryNegativeFeedbackMargin: 0.25,
+      canaryLatencyRatio: 2.5,
+    });
   });
 
   it('reads the gate settings and the model allow-list', () => {
@@ -296,6 +350,13 @@ describe('Function: readHandlerEnvironment', () => {
     [ENV.strategies, '{"Custom":1}', 'must be a JSON object of strings, got "{\\"Custom\\":1}"'],
     [ENV.requireEvalSuite, 'yes', 'must be true or false, got "yes"'],
     [ENV.requireEvalSuite, '1', 'must be true or false, got "1"'],
+    [ENV.canaryMaxPValue, '0', 'must be a number greater than 0 and less than 1, got "0"'],
+    [ENV.canaryMaxPValue, '1', 'must be a number greater than 0 and less than 1, got "1"'],
+    [ENV.canaryMaxPValue, 'tiny', 'must be a number greater than 0 and less than 1, got "tiny"'],
+    [ENV.canaryMinSamples, '0', 'must be a whole number of samples of at least 1, got "0"'],
+    [ENV.canaryErrorRateMargin, '2', 'must be a number at least 0 and at most 1, got "2"'],
+    [ENV.canaryNegativeFeedbackMargin, '-0.1', 'must be a number at least 0 and at most 1, got "-0.1"'],
+    [ENV.canaryLatencyRatio, '1', 'must be a number greater than 1, got "1"'],
   ])('rejects %s=%s, naming the variable and the value', (name, value, message) => {
     expect(problemsOf({ [name]: value })).toEqual([`Environment variable ${name} ${message}`]);
   });

@@ -48,6 +48,38 @@ describe('Function: parseSettings', () => {
       expect(settings.evalGatedEnvironments).toEqual(['prod']);
       expect(settings.requireEvalSuite).toBe(false);
       expect(settings.evalModels).toEqual([]);
+      expect(settings).toMatchObject({
+        canaryAnalysis: ['prod'],
+        canaryMaxPValue: 0.01,
+        canaryMinSamples: 50,
+        canaryErrorRateMargin: 0.02,
+        canaryNegativeFeedbackMargin: 0.1,
+        canaryLatencyRatio: 1.5,
+      });
+    });
+
+    it('judges the protected environments by canary analysis unless canaryAnalysis names others', () => {
+      expect(parseSettings({ protectedEnvironments: 'staging,prod' }).canaryAnalysis).toEqual([
+        'staging',
+        'prod',
+      ]);
+      expect(parseSettings({ canaryAnalysis: 'staging' }).canaryAnalysis).toEqual(['staging']);
+      expect(parseSettings({ canaryAnalysis: '' }).canaryAnalysis).toEqual([]);
+      expect(
+        parseSettings({
+          canaryMaxPValue: '0.05',
+          canaryMinSamples: '100',
+          canaryErrorRateMargin: 0,
+          canaryNegativeFeedbackMargin: '0.2',
+          canaryLatencyRatio: '2',
+        }),
+      ).toMatchObject({
+        canaryMaxPValue: 0.05,
+        canaryMinSamples: 100,
+        canaryErrorRateMargin: 0,
+        canaryNegativeFeedbackMargin: 0.2,
+        canaryLatencyRatio: 2,
+      });
     });
 
     it('gates the protected environments unless evalGatedEnvironments names others', () => {
@@ -247,6 +279,18 @@ describe('Function: parseSettings', () => {
       ['evalModels', 'anthropic/claude'],
       ['evalModels', 'gpt 4'],
       ['evalModels', { model: 'x' }],
+      ['canaryAnalysis', 'live'],
+      ['canaryAnalysis', 'Prod'],
+      ['canaryMaxPValue', 0],
+      ['canaryMaxPValue', 1],
+      ['canaryMaxPValue', 'small'],
+      ['canaryMinSamples', 0],
+      ['canaryMinSamples', 10.5],
+      ['canaryErrorRateMargin', -0.01],
+      ['canaryErrorRateMargin', 2],
+      ['canaryNegativeFeedbackMargin', '1.5'],
+      ['canaryLatencyRatio', 1],
+      ['canaryLatencyRatio', '0.5'],
     ] as const)('rejects %s = %j', (key, value) => {
       const found = problems({ [key]: value });
       expect(found).toHaveLength(1);
@@ -260,6 +304,18 @@ describe('Function: parseSettings', () => {
           path: 'evalGatedEnvironments',
           message: '"staging" is not one of the environments (dev, prod) (got "staging")',
         },
+      ]);
+    });
+
+    it('names the canary environment that is not configured, and states the bounds', () => {
+      expect(problems({ environments: 'dev,prod', canaryAnalysis: 'prod,staging' })).toEqual([
+        {
+          path: 'canaryAnalysis',
+          message: '"staging" is not one of the environments (dev, prod) (got "staging")',
+        },
+      ]);
+      expect(problems({ canaryMaxPValue: 1 })).toEqual([
+        { path: 'canaryMaxPValue', message: 'must be a number greater than 0 and less than 1 (got 1)' },
       ]);
     });
 
@@ -352,6 +408,12 @@ describe('Function: settingsEnvironment', () => {
       [ENV.evalGatedEnvironments]: 'prod',
       [ENV.requireEvalSuite]: 'false',
       [ENV.evalModels]: '',
+      [ENV.canaryEnvironments]: 'prod',
+      [ENV.canaryMaxPValue]: '0.01',
+      [ENV.canaryMinSamples]: '50',
+      [ENV.canaryErrorRateMargin]: '0.02',
+      [ENV.canaryNegativeFeedbackMargin]: '0.1',
+      [ENV.canaryLatencyRatio]: '1.5',
     });
     expect(
       settingsEnvironment(

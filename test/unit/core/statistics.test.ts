@@ -114,6 +114,34 @@ describe('Function: twoProportionZTest', () => {
     );
   });
 
+  it('tests one side with "greater": 1/100 against 30/100 gives z = 5.666, p = 7.30e-9', () => {
+    // pooled p̂ = 31/200 = 0.155, SE = √(0.155 · 0.845 · (1/100 + 1/100)) = 0.051181,
+    // z = (0.30 − 0.01) / 0.051181 = 5.6662; one-sided p = 1 − Φ(5.6662) = 7.3017e-9
+    // (R: pnorm(5.666159512, lower.tail = FALSE); Python: erfc(z/√2)/2).
+    const result = twoProportionZTest(
+      { successes: 1, trials: 100 },
+      { successes: 30, trials: 100 },
+      'greater',
+    );
+    expect(result.z).toBeCloseTo(5.666159512316191, 9);
+    expectRelative(result.pValue, 7.301679332855629e-9, 1e-6);
+    // Half the two-sided p-value when the difference goes the tested way.
+    const twoSided = twoProportionZTest({ successes: 1, trials: 100 }, { successes: 30, trials: 100 });
+    expectRelative(result.pValue, twoSided.pValue / 2, 1e-9);
+  });
+
+  it('gives "greater" a p-value above one half when the second proportion is the smaller', () => {
+    const { pValue } = twoProportionZTest(
+      { successes: 30, trials: 100 },
+      { successes: 1, trials: 100 },
+      'greater',
+    );
+    expect(pValue).toBeGreaterThan(0.999_999);
+    expect(twoProportionZTest({ successes: 0, trials: 40 }, { successes: 0, trials: 60 }, 'greater')).toEqual(
+      { z: 0, pValue: 1 },
+    );
+  });
+
   it.each([
     [{ successes: 0, trials: 0 }, /first.trials must be a whole number of at least 1, got 0/],
     [{ successes: 5, trials: 4 }, /first.successes must be a whole number from 0 to 4, got 5/],

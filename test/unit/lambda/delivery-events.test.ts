@@ -5,6 +5,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { S3BodyStore } from '../../../lambda/adapters/body-store.ts';
 import { deployPrompts } from '../../../lambda/delivery/deploy.ts';
+import { environmentStatus } from '../../../lambda/delivery/status.ts';
 import { createValidatorHandler } from '../../../lambda/handlers/config-validator.ts';
 import {
   createDeploymentEventsHandler,
@@ -101,6 +102,72 @@ describe('Handler: deployment-events', () => {
     expect(again).toEqual({ result: 'unchanged' });
     expect(setup.environments.writes).toBe(writes);
     expect(auditOf('environment.deployment.complete')).toHaveLength(1);
+  });
+
+  it('names the canary analysis in the reason of a rollback its extension caused, and status shows the analysis', async () => {
+    await deployProd('1.0.0');
+    fake.states.set(1, { State: 'COMPLETE' });
+    await events()(event('On Deployment Complete', deploymentDetail(1)), lambdaContext());
+    await deployProd('1.1.0');
+    const analysis = [
+      {
+        promptId: 'support-reply',
+        baseline: '1.0.0',
+        candidate: '1.1.0',
+        metric: 'errorRate' as const,
+        baselineValue: 0.01,
+        candidateValue: 0.3,
+        samples: { baseline: 900, candidate: 100 },
+        pValue: 1e-20,
+        verdict: 'fail' as const,
+      },
+    ];
+    expect(await setup.environments.recordAnalysis('prod', 2, analysis, '2026-11-22T10:05:00.000Z')).toBe(
+      'updated',
+    );
+    const live = await environmentStatus(setup.deps, 'prod', 'r-status');
+    expect(live.deployment).toMatchObject({ number: 2, state: 'DEPLOYING', analysis });
+
+    const message =
+      'Canary analysis failed: support-reply 1.1.0 vs 1.0.0: error rate 30% vs 1% (samples 100 vs 900, p=1.00e-20)';
+    fake.states.set(2, {
+      State: 'ROLLED_BACK',
+      EventLog: [
+        {
+          EventType: 'ROLLBACK_STARTED',
+          TriggeredBy: 'APPCONFIG',
+          Description: 'Rollback initiated by extension',
+          ActionInvocations: [
+            {
+              ExtensionIdentifier: 'promptops-canary-analysis',
+              ActionName: 'canary-analysis',
+              ErrorCode: 'CanaryAnalysisFailedError',
+              ErrorMessage: message,
+            },
+          ],
+        },
+      ],
+    });
+    await events()(event('On Deployment Rollback', deploymentDetail(2)), lambdaContext());
+    const reason = `Rollback initiated by extension: ${message}`;
+    expect(setup.environments.states.get('prod')?.deployment).toMatchObject({
+      state: 'ROLLED_BACK',
+      reason,
+      analysis,
+    });
+    expect(auditOf('environment.deployment.rolled-back')[0]?.details).toMatchObject({
+      reason,
+      triggeredBy: 'APPCONFIG',
+    });
+    const ended = await environmentStatus(setup.deps, 'prod', 'r-status-2');
+    expect(ended.deployment).toMatchObject({ state: 'ROLLED_BACK', reason, analysis });
+  });
+
+  it('ignores the analysis of a deployment the environment has moved past', async () => {
+    await deployProd('1.0.0');
+    expect(await setup.environments.recordAnalysis('prod', 9, [], '2026-11-22T10:05:00.000Z')).toBe(
+      'unchanged',
+    );
   });
 
   it('records an automatic rollback with the alarm that caused it, and restores the previous pins', async () => {
