@@ -376,6 +376,8 @@ function given(value: unknown): boolean {
 
 function show(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
+  // JSON would show NaN and Infinity as null, which is not what the caller passed.
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
   try {
     return JSON.stringify(value) ?? String(value);
   } catch {

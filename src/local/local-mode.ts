@@ -14,6 +14,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
+import { canarySettingsOf } from '../core/canary.ts';
 import { APPCONFIG, ENV } from '../core/contracts.ts';
 import { readHandlerEnvironment } from '../core/handler-environment.ts';
 import type { HandlerName } from '../core/routes.ts';
@@ -32,10 +33,8 @@ import { startDynamoDb, startS3 } from './embedded-services.ts';
 import { type LocalHandler, startGateway } from './gateway.ts';
 import {
   CANARY_TICK_FUNCTION_ARN,
-  canaryTickAvailable,
   canaryTickFunction,
   LocalLambdas,
-  localCanarySettings,
   provisionCanaryExtension,
 } from './local-canary.ts';
 import { LocalEvaluationLauncher } from './local-evaluations.ts';
@@ -57,8 +56,8 @@ export interface LocalModeOptions {
   /** Settings over cdk.json's context (same keys as the CDK context). @default none */
   readonly settings?: SettingsInput;
   /**
-   * The environments canary analysis judges. @default the settings' (PROMPTOPS_CANARY_ENVIRONMENTS as
-   * the stack sets it), none when they name none
+   * The environments canary analysis judges. @default the settings' `canaryAnalysis` (the protected
+   * environments unless cdk.json says otherwise)
    */
   readonly canaryEnvironments?: readonly string[];
 }
@@ -319,22 +318,19 @@ export async function startLocalMode(options: LocalModeOptions): Promise<Running
       evaluate: evaluate.createEvaluateHandler(() => evaluationDeps),
     };
     // Canary analysis: the tick handler behind the extension's Lambda ARN, judging the local traffic.
-    const canaryEnvironments = (
-      options.canaryEnvironments ??
-      (settingsVariables[ENV.canaryEnvironments as keyof typeof settingsVariables] ?? '')
-        .split(',')
-        .map((e) => e.trim())
-        .filter((e) => e !== '')
-    ).filter((e) => environmentIds[e] !== undefined);
-    if (canaryEnvironments.length > 0 && canaryTickAvailable()) {
+    const canaryEnvironments = (options.canaryEnvironments ?? settings.canaryAnalysis).filter(
+      (e) => environmentIds[e] !== undefined,
+    );
+    if (canaryEnvironments.length > 0) {
       lambdas.register(
         CANARY_TICK_FUNCTION_ARN,
-        await canaryTickFunction({
+        canaryTickFunction({
           config: deliveryDeps.config,
           environments: deliveryDeps.environments,
           audit: deliveryDeps.audit,
           traffic: new LocalCanaryTraffic(monitor),
-          settings: localCanarySettings(settingsVariables),
+          canaryAnalysis: canaryEnvironments,
+          settings: canarySettingsOf(settings),
           now: () => new Date(),
         }),
       );

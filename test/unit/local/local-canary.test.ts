@@ -4,11 +4,12 @@ import {
   StartDeploymentCommand,
 } from '@aws-sdk/client-appconfig';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { canarySettingsOf } from '../../../src/core/canary.ts';
+import { readHandlerEnvironment } from '../../../src/core/handler-environment.ts';
 import type { AppConfigEmulator, ExtensionEvent } from '../../../src/local/appconfig/emulator.ts';
 import {
   CANARY_TICK_FUNCTION_ARN,
   LocalLambdas,
-  localCanarySettings,
   provisionCanaryExtension,
 } from '../../../src/local/local-canary.ts';
 import { appConfigClient, bytes, manualClock, startEmulator, tempDataDir } from './appconfig-fixtures.ts';
@@ -82,7 +83,8 @@ describe('Module: local-canary', () => {
   });
 
   it('reads the canary settings from the handler environment, with the defaults for those unset', () => {
-    expect(localCanarySettings({ PROMPTOPS_CANARY_MIN_SAMPLES: '20' })).toEqual({
+    const read = (env: Record<string, string>) => canarySettingsOf(readHandlerEnvironment(env).settings);
+    expect(read({ PROMPTOPS_CANARY_MIN_SAMPLES: '20' })).toEqual({
       maxPValue: 0.01,
       minSamples: 20,
       errorRateMargin: 0.02,
