@@ -49,7 +49,7 @@ export async function runCanaryTick(deps: CanaryTickDeps, event: ExtensionEvent)
         {
           at: now,
           actor: 'appconfig:canary-analysis',
-          action: 'deployment.canary-failed',
+          action: 'environment.deployment.canary-failed',
           target: `${environment} deployment ${deployment.number}`,
           details: { deploymentNumber: deployment.number, revision: deployment.revision, reason, failures },
           requestId: tick.invocationId ?? `canary-${environment}-${deployment.number}`,

@@ -224,7 +224,7 @@ describe('Handler: canary-tick', () => {
     expect(recorded()?.[0]).toMatchObject({ samples: { baseline: 500, candidate: 100 }, verdict: 'fail' });
   });
 
-  it('throws the reason on a fail, after recording the analysis and auditing deployment.canary-failed', async () => {
+  it('throws the reason on a fail, after recording the analysis and auditing environment.deployment.canary-failed', async () => {
     seed(
       { 'support-reply': '1.2.0' },
       {
@@ -260,7 +260,7 @@ describe('Handler: canary-tick', () => {
     const events = [...audit.events.values()];
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({
-      action: 'deployment.canary-failed',
+      action: 'environment.deployment.canary-failed',
       target: 'prod deployment 7',
       environment: 'prod',
       requestId: 'inv-1',
