@@ -30,7 +30,7 @@ import {
 import { acknowledgeBodies } from './private/handler-access.ts';
 import { FUNCTION_DEFAULTS } from './private/prompt-function.ts';
 import { addPromptOpsHandlers } from './private/promptops-handlers.ts';
-import { canaryEnvironmentsOf, evalModelsOf, promptOpsSettings } from './private/promptops-settings.ts';
+import { evalModelsOf, promptOpsSettings } from './private/promptops-settings.ts';
 import { PromptOpsWiring } from './private/promptops-wiring.ts';
 import { replicaNames } from './private/replica-names.ts';
 import { PropsValidator } from './private/validation.ts';
@@ -403,7 +403,7 @@ export class PromptOps extends Construct {
       handlerEnvironment: this.handlerEnvironment,
       logRetention,
       evalModels: evalModelsOf(props),
-      canaryEnvironments: canaryEnvironmentsOf(props, this.settings),
+      canaryEnvironments: this.settings.canaryAnalysis,
     });
     if (props.handlers !== false) this.feedbackHashSecret = addPromptOpsHandlers(this, this.store.key);
   }

@@ -7,11 +7,9 @@ import { Duration, Token } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import type { FieldError } from '../../src/core/errors.ts';
 import {
-  DEFAULT_SETTINGS,
   KEEP_FOREVER,
   type PromptOpsSettings,
   parseSettings,
-  SETTINGS_KEYS,
   SettingsError,
   type SettingsInput,
 } from '../../src/core/settings.ts';
@@ -22,7 +20,7 @@ import { strategyName, strategySpec } from './strategies.ts';
 const MAX_P99_LATENCY_MS = 900_000;
 const MAX_RETENTION_DAYS = 3650;
 
-/** Props the settings model takes as they are. */
+/** Props the settings model takes as they are (it checks them and names the offending value). */
 const PLAIN_KEYS = [
   'environments',
   'protectedEnvironments',
@@ -32,27 +30,9 @@ const PLAIN_KEYS = [
   'operatorEmails',
   'replicaRegion',
   'inlineBodyThreshold',
-] as const satisfies readonly (keyof PromptOpsSettingsProps)[];
-
-/**
- * The evaluation gate's props, also taken as they are. They join the settings input only once the
- * settings model accepts them (SETTINGS_KEYS names them); until then parseSettings would reject them
- * as unknown keys. The evaluation worker's Bedrock grant reads `evalModels` from the props either way
- * (see {@link evalModelsOf}).
- */
-const EVAL_KEYS = [
   'evalGatedEnvironments',
   'requireEvalSuite',
   'evalModels',
-] as const satisfies readonly (keyof PromptOpsSettingsProps)[];
-
-/**
- * Canary analysis's props, taken as they are, like the evaluation gate's: they join the settings input
- * once SETTINGS_KEYS names them, and the settings model checks them. Until then they are checked here
- * (see {@link CANARY_LIMITS}), and the canary environments come from the props (see
- * {@link canaryEnvironmentsOf}).
- */
-const CANARY_KEYS = [
   'canaryAnalysis',
   'canaryMaxPValue',
   'canaryMinSamples',
@@ -60,19 +40,6 @@ const CANARY_KEYS = [
   'canaryNegativeFeedbackMargin',
   'canaryLatencyRatio',
 ] as const satisfies readonly (keyof PromptOpsSettingsProps)[];
-
-type CanaryNumberKey = Exclude<(typeof CANARY_KEYS)[number], 'canaryAnalysis'>;
-
-/** The canary settings' ranges, as the settings model states them (docs: README, "Configuration"). */
-const CANARY_LIMITS: Readonly<Record<CanaryNumberKey, { ok: (value: number) => boolean; rule: string }>> = {
-  canaryMaxPValue: { ok: (v) => v > 0 && v < 1, rule: 'must be more than 0 and less than 1' },
-  canaryMinSamples: { ok: (v) => Number.isInteger(v) && v >= 1, rule: 'must be a whole number, at least 1' },
-  canaryErrorRateMargin: { ok: (v) => v >= 0 && v <= 1, rule: 'must be a fraction from 0 to 1' },
-  canaryNegativeFeedbackMargin: { ok: (v) => v >= 0 && v <= 1, rule: 'must be a fraction from 0 to 1' },
-  canaryLatencyRatio: { ok: (v) => v > 1, rule: 'must be more than 1' },
-};
-
-const acceptedBySettings = (key: string) => (SETTINGS_KEYS as readonly string[]).includes(key);
 
 /** Bedrock model ids and cross-region inference profile ids, as they may appear in an IAM ARN. */
 const BEDROCK_MODEL_ID = /^[a-z0-9][a-z0-9._:-]{0,199}$/i;
@@ -97,11 +64,10 @@ export function promptOpsSettings(scope: IConstruct, props: PromptOpsSettingsPro
     return !isToken;
   };
 
-  for (const key of [...PLAIN_KEYS, ...EVAL_KEYS, ...CANARY_KEYS]) {
+  for (const key of PLAIN_KEYS) {
     const value = props[key];
     if (value === undefined) continue;
-    const isKnown = known(key, value, ...(Array.isArray(value) ? value : []));
-    if (isKnown && acceptedBySettings(key)) input[key] = value;
+    if (known(key, value, ...(Array.isArray(value) ? value : []))) input[key] = value;
   }
   // The worker's role is built from these ids: nothing that widens an ARN (`*`, `/`) may get in.
   for (const model of props.evalModels ?? []) {
@@ -112,7 +78,6 @@ export function promptOpsSettings(scope: IConstruct, props: PromptOpsSettingsPro
       });
     }
   }
-  problems.push(...canaryProblems(props));
   if (props.defaultStrategies !== undefined) {
     const names = Object.entries(props.defaultStrategies).map(([env, strategy]) => [
       env,
@@ -189,48 +154,4 @@ export function promptOpsSettings(scope: IConstruct, props: PromptOpsSettingsPro
  */
 export function evalModelsOf(props: PromptOpsSettingsProps): readonly string[] {
   return props.evalModels ?? [];
-}
-
-/** The canary props' problems the settings model does not report yet (it reports those it accepts). */
-function canaryProblems(props: PromptOpsSettingsProps): FieldError[] {
-  const problems: FieldError[] = [];
-  for (const [key, limit] of Object.entries(CANARY_LIMITS) as [
-    CanaryNumberKey,
-    (typeof CANARY_LIMITS)[CanaryNumberKey],
-  ][]) {
-    const value = props[key];
-    if (value === undefined || acceptedBySettings(key) || Token.isUnresolved(value)) continue;
-    if (typeof value !== 'number' || !Number.isFinite(value) || !limit.ok(value)) {
-      problems.push({
-        path: key,
-        message: `${limit.rule} (got ${typeof value === 'number' ? value : JSON.stringify(value)})`,
-      });
-    }
-  }
-  if (props.canaryAnalysis !== undefined && !acceptedBySettings('canaryAnalysis')) {
-    const environments = props.environments ?? DEFAULT_SETTINGS.environments;
-    for (const env of props.canaryAnalysis) {
-      if (typeof env === 'string' && Token.isUnresolved(env)) continue;
-      if (!environments.includes(env)) {
-        problems.push({
-          path: 'canaryAnalysis',
-          message: `"${env}" is not a configured environment (configured: ${environments.join(', ')})`,
-        });
-      }
-    }
-  }
-  return problems;
-}
-
-/**
- * The environments canary analysis judges: the settings' `canaryAnalysis` once the settings model has
- * it, else the `canaryAnalysis` prop (which the app fills from its context key through settingsProps),
- * else the protected environments.
- */
-export function canaryEnvironmentsOf(
-  props: PromptOpsSettingsProps,
-  settings: PromptOpsSettings,
-): readonly string[] {
-  const fromSettings = (settings as { readonly canaryAnalysis?: readonly string[] }).canaryAnalysis;
-  return [...new Set(fromSettings ?? props.canaryAnalysis ?? settings.protectedEnvironments)];
 }

@@ -8,7 +8,6 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { PromptOps, type PromptOpsProps } from '../../lib/promptops.ts';
 import { ENV } from '../../src/core/contracts.ts';
 import { API_ROUTES, routeKey } from '../../src/core/routes.ts';
-import { SETTINGS_KEYS } from '../../src/core/settings.ts';
 import {
   actionsOf,
   buildPromptOps,
@@ -24,11 +23,6 @@ const WORKER_ROLE = 'PromptOpsEvaluationWorkerRole';
 const EVALUATE_ROLE = 'PromptOpsApiEvaluateHandlerRole';
 const HAIKU = 'anthropic.claude-3-haiku-20240307-v1:0';
 const SONNET = 'anthropic.claude-sonnet-4-20250514-v1:0';
-
-/** Whether the settings model (src/core/settings.ts) carries the evaluation gate's settings yet. */
-const SETTINGS_HAVE_EVAL = (['evalGatedEnvironments', 'requireEvalSuite', 'evalModels'] as const).every(
-  (key) => (SETTINGS_KEYS as readonly string[]).includes(key),
-);
 
 interface FunctionProperties {
   readonly Environment: { readonly Variables: Record<string, unknown> };
@@ -132,7 +126,7 @@ describe('Evaluation functions', () => {
       }
     });
 
-    it.skipIf(!SETTINGS_HAVE_EVAL)('gets the model allow-list in its environment', () => {
+    it('gets the model allow-list in its environment', () => {
       const fn = functionProps(template, 'PromptOps: runs evaluation suites');
       expect(fn.Environment.Variables[ENV.evalModels]).toBe(HAIKU);
     });
@@ -275,7 +269,7 @@ describe('Evaluation functions', () => {
     });
   });
 
-  describe.skipIf(!SETTINGS_HAVE_EVAL)('settings', () => {
+  describe('settings', () => {
     it('passes the evaluation gate props into the settings', () => {
       const { promptOps } = buildPromptOps({
         evalGatedEnvironments: ['staging', 'prod'],
