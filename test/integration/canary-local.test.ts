@@ -281,7 +281,7 @@ describe('canary analysis in local mode', () => {
         (e) => e.action === 'environment.deployment.rolled-back' && e.details.deploymentNumber === number,
       ),
     );
-    const canaryFailed = audit.find((e) => e.action === 'deployment.canary-failed');
+    const canaryFailed = audit.find((e) => e.action === 'environment.deployment.canary-failed');
     expect(canaryFailed?.details).toMatchObject({
       deploymentNumber: number,
       reason: expect.stringContaining(id),
@@ -386,7 +386,7 @@ describe('canary analysis in local mode', () => {
       ),
     );
     const aboutThis = audit.filter((e) => e.details.deploymentNumber === number).map((e) => e.action);
-    expect(aboutThis).not.toContain('deployment.canary-failed');
+    expect(aboutThis).not.toContain('environment.deployment.canary-failed');
     expect(aboutThis).not.toContain('environment.deployment.rolled-back');
   });
 });
