@@ -1,15 +1,14 @@
 /**
  * Canary analysis budget: the judgement of one prompt (a 90/10 split's candidate against its
  * baseline on the three metrics, and the failures picked out), in memory, as each deployment tick
- * runs it for every prompt the deployment changed; and the tick Lambda's bundle size and cold import
- * time, reported (the issue sets no budget for them).
+ * runs it for every prompt the deployment changed. The tick Lambda's bundle and import time are
+ * canary-handlers.bench.ts's.
  */
 import { canaryFailures, canaryReason, canarySettingsOf, judgeCanary } from '../src/core/canary.ts';
 import { parseSettings } from '../src/core/settings.ts';
 import { type BenchResult, evaluate, measure } from './harness.ts';
-import { bundleHandler, medianImportMs } from './lambda-bundles.ts';
 
-const KB = 1024;
+const _KB = 1024;
 
 const BATCH = 200;
 
@@ -40,8 +39,6 @@ export default async function canaryBench(): Promise<BenchResult[]> {
     return failures.length > 0 ? canaryReason(failures) : failures;
   };
   const judged = await measure('canary-judge', judgeOnePrompt, { batch: BATCH });
-  const bundle = await bundleHandler('canary-tick');
-  const importMs = await medianImportMs(bundle.file);
   return [
     evaluate({
       name: 'canary-judge',
@@ -50,7 +47,5 @@ export default async function canaryBench(): Promise<BenchResult[]> {
       budget: { max: 50 },
       detail: `p50 per prompt judged (3 metrics, the failure's reason formatted), p99 ${judged.p99.toFixed(2)} µs`,
     }),
-    evaluate({ name: 'bundle-canary-tick', unit: 'KB', value: bundle.bytes / KB }),
-    evaluate({ name: 'import-canary-tick', unit: 'ms', value: importMs }),
   ];
 }
