@@ -2,9 +2,10 @@
 import { AppConfigClient } from '@aws-sdk/client-appconfig';
 import { requiredResource } from '../../src/core/handler-environment.ts';
 import { AppConfigDelivery } from '../adapters/appconfig-delivery.ts';
-import { sharedDocumentClient, sharedS3Client } from '../adapters/aws-clients.ts';
+import { sharedDocumentClient } from '../adapters/aws-clients.ts';
 import { DynamoEnvironmentStore } from '../adapters/environment-store.ts';
 import { DynamoEvaluationEvidence } from '../adapters/evaluation-evidence.ts';
+import { sharedS3Client } from '../adapters/s3-client.ts';
 import type { AuditLog, BodyStore, PromptRepository } from '../ports.ts';
 import { buildRegistryDeps, type RegistryResources } from '../registry/deps.ts';
 import { handlerEnvironment } from '../runtime/config.ts';

@@ -6,9 +6,10 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { requiredResource } from '../../src/core/handler-environment.ts';
-import { sharedDocumentClient, sharedS3Client } from '../adapters/aws-clients.ts';
+import { sharedDocumentClient } from '../adapters/aws-clients.ts';
 import { S3EvaluationObjectStore } from '../adapters/evaluation-object-store.ts';
 import { DynamoEvaluationRepository } from '../adapters/evaluation-repository.ts';
+import { sharedS3Client } from '../adapters/s3-client.ts';
 import { buildRegistryDeps } from '../registry/deps.ts';
 import { handlerEnvironment } from '../runtime/config.ts';
 import type { EvaluationDeps, EvaluationLauncher } from './ports.ts';

@@ -5,8 +5,8 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { requiredResource } from '../../src/core/handler-environment.ts';
-import { sharedS3Client } from '../adapters/aws-clients.ts';
 import { S3BodyStore } from '../adapters/body-store.ts';
+import { sharedS3Client } from '../adapters/s3-client.ts';
 import type { DeliveryDeps } from '../delivery/deps.ts';
 import { ManifestRejectedError, validateManifest } from '../delivery/validate-manifest.ts';
 import { handlerEnvironment } from '../runtime/config.ts';

@@ -3,9 +3,10 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { requiredResource } from '../../src/core/handler-environment.ts';
 import { DynamoAuditLog } from '../adapters/audit-log.ts';
-import { sharedDocumentClient, sharedS3Client } from '../adapters/aws-clients.ts';
+import { sharedDocumentClient } from '../adapters/aws-clients.ts';
 import { S3BodyStore } from '../adapters/body-store.ts';
 import { DynamoPromptRepository } from '../adapters/prompt-repository.ts';
+import { sharedS3Client } from '../adapters/s3-client.ts';
 import type { RegistryDeps } from '../ports.ts';
 import { handlerEnvironment } from '../runtime/config.ts';
 

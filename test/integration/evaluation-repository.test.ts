@@ -1,12 +1,13 @@
 /** The DynamoDB and S3 evaluation adapters against dynalite and s3rver (or whatever PROMPTOPS_*_ENDPOINT name). */
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { sharedDocumentClient, sharedS3Client } from '../../lambda/adapters/aws-clients.ts';
+import { sharedDocumentClient } from '../../lambda/adapters/aws-clients.ts';
 import { S3EvaluationObjectStore } from '../../lambda/adapters/evaluation-object-store.ts';
 import {
   DynamoEvaluationRepository,
   INLINE_SUITE_BYTES,
 } from '../../lambda/adapters/evaluation-repository.ts';
+import { sharedS3Client } from '../../lambda/adapters/s3-client.ts';
 import type { EvalSuiteRecord, EvaluationRecord } from '../../lambda/evaluation/model.ts';
 import { ENV } from '../../src/core/contracts.ts';
 import { sha256Hex } from '../../src/core/hash.ts';

@@ -5,7 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { sharedDocumentClient, sharedS3Client } from '../../lambda/adapters/aws-clients.ts';
+import { sharedDocumentClient } from '../../lambda/adapters/aws-clients.ts';
+import { sharedS3Client } from '../../lambda/adapters/s3-client.ts';
 import { handler as publishHandler } from '../../lambda/handlers/publish.ts';
 import { handler as queryHandler } from '../../lambda/handlers/query.ts';
 import { handler as reviewHandler } from '../../lambda/handlers/review.ts';
