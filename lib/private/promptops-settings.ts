@@ -10,8 +10,10 @@ import {
   KEEP_FOREVER,
   type PromptOpsSettings,
   parseSettings,
+  SETTINGS_KEYS,
   SettingsError,
   type SettingsInput,
+  type SettingsKey,
 } from '../../src/core/settings.ts';
 import type { PromptOpsSettingsProps } from '../promptops.ts';
 import { strategyName, strategySpec } from './strategies.ts';
@@ -20,26 +22,24 @@ import { strategyName, strategySpec } from './strategies.ts';
 const MAX_P99_LATENCY_MS = 900_000;
 const MAX_RETENTION_DAYS = 3650;
 
+/**
+ * Settings keys the props do not carry as they are: the region is the stack's, and these take typed
+ * values converted below (strategies, Durations).
+ */
+const CONVERTED_KEYS = [
+  'region',
+  'defaultStrategies',
+  'customStrategies',
+  'alarmP99LatencyMs',
+  'feedbackRetentionDays',
+] as const satisfies readonly SettingsKey[];
+
+type PlainKey = Exclude<SettingsKey, (typeof CONVERTED_KEYS)[number]>;
+
 /** Props the settings model takes as they are (it checks them and names the offending value). */
-const PLAIN_KEYS = [
-  'environments',
-  'protectedEnvironments',
-  'alarmErrorRatePercent',
-  'alarmNegativeFeedbackPercent',
-  'alarmMinimumSamples',
-  'operatorEmails',
-  'replicaRegion',
-  'inlineBodyThreshold',
-  'evalGatedEnvironments',
-  'requireEvalSuite',
-  'evalModels',
-  'canaryAnalysis',
-  'canaryMaxPValue',
-  'canaryMinSamples',
-  'canaryErrorRateMargin',
-  'canaryNegativeFeedbackMargin',
-  'canaryLatencyRatio',
-] as const satisfies readonly (keyof PromptOpsSettingsProps)[];
+const PLAIN_KEYS: readonly (PlainKey & keyof PromptOpsSettingsProps)[] = SETTINGS_KEYS.filter(
+  (key): key is PlainKey => !(CONVERTED_KEYS as readonly string[]).includes(key),
+);
 
 /** Bedrock model ids and cross-region inference profile ids, as they may appear in an IAM ARN. */
 const BEDROCK_MODEL_ID = /^[a-z0-9][a-z0-9._:-]{0,199}$/i;
