@@ -1,8 +1,11 @@
-/** Every GET route of the registry: prompts, versions, documents, diffs and the audit log. */
+/** Every GET route of the registry: prompts, versions, documents, diffs, the audit log and metrics history. */
 import { BadRequestError, NotFoundError } from '../../src/core/errors.ts';
 import { assertEnvironmentName, assertPromptId } from '../../src/core/ids.ts';
+import type { MetricsHistorySource } from '../../src/core/metrics-history.ts';
 import type { RegistryDeps } from '../ports.ts';
 import { registryDeps } from '../registry/deps.ts';
+import { metricsHistory } from '../registry/metrics-history.ts';
+import { cloudWatchMetricsHistory } from '../registry/metrics-history-deps.ts';
 import {
   diffVersions,
   getPrompt,
@@ -29,7 +32,7 @@ const logger = createLogger('query');
 
 type QueryRoute = (event: ApiEvent) => Promise<ApiResult>;
 
-function routesFor(deps: () => RegistryDeps): RouteTable<QueryRoute> {
+function routesFor(deps: () => RegistryDeps, history: () => MetricsHistorySource): RouteTable<QueryRoute> {
   return routeTable<'query', QueryRoute>('query', {
     'GET /prompts': async (event) => jsonResponse(200, await listPrompts(deps(), pageRequest(event))),
 
@@ -68,11 +71,36 @@ function routesFor(deps: () => RegistryDeps): RouteTable<QueryRoute> {
       const page = await listAudit(deps(), query, pageRequest(event));
       return jsonResponse(200, { ...page, items: page.items.map(auditEntry) });
     },
+
+    'GET /prompts/{id}/metrics': async (event) => {
+      const param = (name: string) => queryParameter(event, name);
+      const input = {
+        environment: param('environment'),
+        since: param('since'),
+        until: param('until'),
+        period: param('period'),
+      };
+      const defined = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
+      return jsonResponse(
+        200,
+        await metricsHistory(
+          deps(),
+          history(),
+          pathParameter(event, 'id'),
+          defined,
+          configuredEnvironments(),
+        ),
+      );
+    },
   });
 }
 
-export function createQueryHandler(deps: () => RegistryDeps) {
-  const routes = routesFor(deps);
+/** `history` is where metrics come from: CloudWatch by default, local mode's metrics store locally. */
+export function createQueryHandler(
+  deps: () => RegistryDeps,
+  history: () => MetricsHistorySource = cloudWatchMetricsHistory,
+) {
+  const routes = routesFor(deps, history);
   return httpHandler(
     async (event) => {
       const route = routes.find(event.routeKey);

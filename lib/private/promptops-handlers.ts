@@ -10,6 +10,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { ENV } from '../../src/core/contracts.ts';
 import { API_ROUTES, type HandlerName } from '../../src/core/routes.ts';
 import type { PromptOps } from '../promptops.ts';
+import { acknowledgeWildcardResource } from './nag.ts';
 
 const routesOf = (handler: HandlerName) => API_ROUTES.filter((route) => route.handler === handler);
 const entry = (name: string) => `lambda/handlers/${name}.ts`;
@@ -27,11 +28,19 @@ export function addPromptOpsHandlers(promptOps: PromptOps, key: kms.IKey): secre
     routes: routesOf('review'),
     access: { registry: 'readWrite' },
   });
-  promptOps.addApiHandler('query', {
+  const query = promptOps.addApiHandler('query', {
     entry: entry('query'),
     routes: routesOf('query'),
     access: { registry: 'read', bodies: 'read' },
   });
+  // GET /prompts/{id}/metrics reads the per-version EMF metrics (docs/reports.md). GetMetricData
+  // takes no resource: IAM authorizes it on "*" only, and it reads metrics, never writes them.
+  query.addToRolePolicy(new iam.PolicyStatement({ actions: ['cloudwatch:GetMetricData'], resources: ['*'] }));
+  acknowledgeWildcardResource(
+    query,
+    '*',
+    `${query.node.path}: cloudwatch:GetMetricData supports no resource-level permissions, so IAM allows it only on "*"; the metrics history route reads the PromptOps EMF metrics of one prompt's versions`,
+  );
   // Deploys talk to AppConfig: a little concurrency protects it (one deployment per environment anyway).
   promptOps.addApiHandler('deploy', {
     entry: entry('deploy'),

@@ -424,3 +424,44 @@ export interface EvaluationTestResult {
 export interface EvaluationRun extends EvaluationSummary {
   readonly tests: readonly EvaluationTestResult[];
 }
+
+// Metrics history (docs/reports.md).
+
+/** One period of a version's traffic, from the EMF metrics apps emit (src/core/metrics.ts). */
+export interface MetricPoint {
+  /** The period's start, ISO 8601. */
+  readonly at: string;
+  /** Sum of Invocations. */
+  readonly count: number;
+  /** Sum of Errors. */
+  readonly errors: number;
+  /** Latency percentiles in milliseconds; null when no call in the period reported a latency. */
+  readonly latencyP50: number | null;
+  readonly latencyP99: number | null;
+  /** Sums over the period. */
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+  readonly costUsd: number;
+  /** Sum of FeedbackCount and of NegativeFeedback: the ratings given in the period. */
+  readonly ratings: number;
+  readonly negativeRatings: number;
+}
+
+export interface MetricSeries {
+  readonly version: string;
+  /** `primary`: what callers were served. */
+  readonly role: 'primary' | 'shadow';
+  /** Periods with data, oldest first (CloudWatch returns no datapoint for a period without any). */
+  readonly points: readonly MetricPoint[];
+}
+
+/** GET /prompts/{id}/metrics */
+export interface MetricsHistoryResponse {
+  readonly environment: string;
+  readonly since: string;
+  readonly until: string;
+  /** Seconds per point. */
+  readonly period: number;
+  /** Versions with data in the window, newest first. */
+  readonly series: readonly MetricSeries[];
+}

@@ -32,6 +32,7 @@ const ROUTES = [
   { method: 'POST', path: '/prompts/{id}/versions/{version}/evaluations', handler: 'evaluate' },
   { method: 'GET', path: '/prompts/{id}/versions/{version}/evaluations', handler: 'evaluate' },
   { method: 'GET', path: '/prompts/{id}/versions/{version}/evaluations/{evaluationId}', handler: 'evaluate' },
+  { method: 'GET', path: '/prompts/{id}/metrics', handler: 'query' },
 ] as const satisfies readonly ApiRoute[];
 
 export const API_ROUTES: readonly ApiRoute[] = ROUTES;

@@ -38,6 +38,7 @@ import {
   provisionCanaryExtension,
 } from './local-canary.ts';
 import { LocalEvaluationLauncher } from './local-evaluations.ts';
+import { LocalMetricsHistory } from './metrics-history.ts';
 import { MetricsMonitor } from './metrics-monitor.ts';
 import { provisionStorage } from './provision.ts';
 import { seedExamples } from './seed.ts';
@@ -275,6 +276,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<Running
         }),
       ),
     });
+    const metricsHistory = new LocalMetricsHistory(monitor);
     // Metrics go to the local alarms (local mode's CloudWatch) instead of stdout.
     const sink = {
       publish: (emf: readonly Record<string, unknown>[]) => {
@@ -311,7 +313,10 @@ export async function startLocalMode(options: LocalModeOptions): Promise<Running
     const handlers: Record<HandlerName, LocalHandler> = {
       publish: publish.createPublishHandler(() => registryDeps),
       review: review.createReviewHandler(() => registryDeps),
-      query: query.createQueryHandler(() => registryDeps),
+      query: query.createQueryHandler(
+        () => registryDeps,
+        () => metricsHistory,
+      ),
       deploy: deploy.createDeployHandler(() => deliveryDeps),
       feedback: feedback.createFeedbackHandler(() => feedbackReady),
       metrics: metrics.createMetricsHandler(() => ({ metrics: sink, now: () => new Date() })),

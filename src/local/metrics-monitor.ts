@@ -13,9 +13,11 @@ import {
   rollbackAlarmRules,
   type ThresholdAlarmRule,
 } from '../core/alarms.ts';
+import type { MetricPoint } from '../core/api.ts';
 import type { VersionTraffic } from '../core/canary-traffic.ts';
 import { APPCONFIG } from '../core/contracts.ts';
 import { DIMENSION, METRIC_NAMESPACE, METRICS } from '../core/metrics.ts';
+import { pointOf } from '../core/metrics-history.ts';
 
 interface PeriodTotals {
   /** Sum per metric name. */
@@ -184,6 +186,35 @@ export class MetricsMonitor {
           }
         : {}),
     };
+  }
+
+  /**
+   * One version's points over `[start, end)` in periods of `periodSeconds` (GET /prompts/{id}/metrics),
+   * from the store's periods that start inside the window; periods without data give no point.
+   */
+  versionHistory(
+    environment: string,
+    promptId: string,
+    version: string,
+    start: Date,
+    end: Date,
+    periodSeconds: number,
+  ): MetricPoint[] {
+    const byPeriod = this.#versionPeriods.get(versionKey(environment, promptId, version));
+    const bucketMs = periodSeconds * 1000;
+    const buckets = new Map<number, { sums: Map<string, number>; latencies: number[] }>();
+    for (const [period, totals] of byPeriod ?? []) {
+      const at = period * this.#periodMs;
+      if (at < start.getTime() || at >= end.getTime()) continue;
+      const bucket = Math.floor(at / bucketMs) * bucketMs;
+      const into = buckets.get(bucket) ?? { sums: new Map<string, number>(), latencies: [] };
+      for (const [name, value] of totals.sums) into.sums.set(name, (into.sums.get(name) ?? 0) + value);
+      into.latencies.push(...(totals.values.get(METRICS.latency.name) ?? []));
+      buckets.set(bucket, into);
+    }
+    return [...buckets.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([at, values]) => pointOf(new Date(at), values));
   }
 
   #totals(
