@@ -22,6 +22,7 @@ import { importCommand } from './commands/import.ts';
 import { initCommand } from './commands/init.ts';
 import { lintCommand } from './commands/lint.ts';
 import { publishCommand } from './commands/publish.ts';
+import { reportCommand } from './commands/report.ts';
 import { rollbackCommand } from './commands/rollback.ts';
 import { snapshotCommand } from './commands/snapshot.ts';
 import { statusCommand } from './commands/status.ts';
@@ -52,6 +53,7 @@ const COMMANDS: readonly CliCommand[] = [
   diffCommand,
   historyCommand,
   feedbackCommand,
+  reportCommand,
   snapshotCommand,
   exportCommand,
   importCommand,

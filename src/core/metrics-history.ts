@@ -23,7 +23,7 @@ export interface MetricsWindowInput {
 }
 
 export interface MetricsWindow {
-  /** Period-aligned start (inclusive) and end (exclusive). */
+  /** Start (inclusive) and end (exclusive) as asked; periods count from the start. */
   readonly start: Date;
   readonly end: Date;
   readonly periodSeconds: number;
@@ -53,9 +53,9 @@ function parseInstant(name: 'since' | 'until', value: string): number {
   return ms;
 }
 
-function alignedPoints(startMs: number, endMs: number, periodSeconds: number): number {
-  const periodMs = periodSeconds * 1000;
-  return Math.ceil(endMs / periodMs) - Math.floor(startMs / periodMs);
+/** Points over `[start, end)`, one per period from the start (the last one may be partial). */
+function pointsIn(startMs: number, endMs: number, periodSeconds: number): number {
+  return Math.ceil((endMs - startMs) / (periodSeconds * 1000));
 }
 
 /**
@@ -79,16 +79,16 @@ export function metricsWindow(input: MetricsWindowInput, now: Date): MetricsWind
         `period ${displayValue(input.period)} must be a whole number of seconds, a multiple of 60 (60, 300, 3600)`,
       );
     periodSeconds = Number(input.period);
-    const points = alignedPoints(since, until, periodSeconds);
+    const points = pointsIn(since, until, periodSeconds);
     if (points > MAX_POINTS_PER_SERIES) {
-      const fits = DEFAULT_PERIODS.find((p) => alignedPoints(since, until, p) <= MAX_POINTS_PER_SERIES);
+      const fits = DEFAULT_PERIODS.find((p) => pointsIn(since, until, p) <= MAX_POINTS_PER_SERIES);
       throw badParameter(
         'period',
         `period ${periodSeconds} gives ${points} points over this window, more than ${MAX_POINTS_PER_SERIES}: use a longer period${fits ? ` (${fits} fits)` : ''} or a shorter window`,
       );
     }
   } else {
-    const fits = DEFAULT_PERIODS.find((p) => alignedPoints(since, until, p) <= MAX_POINTS_PER_SERIES);
+    const fits = DEFAULT_PERIODS.find((p) => pointsIn(since, until, p) <= MAX_POINTS_PER_SERIES);
     if (fits === undefined)
       throw badParameter(
         'since',
@@ -96,12 +96,7 @@ export function metricsWindow(input: MetricsWindowInput, now: Date): MetricsWind
       );
     periodSeconds = fits;
   }
-  const periodMs = periodSeconds * 1000;
-  return {
-    start: new Date(Math.floor(since / periodMs) * periodMs),
-    end: new Date(Math.ceil(until / periodMs) * periodMs),
-    periodSeconds,
-  };
+  return { start: new Date(since), end: new Date(until), periodSeconds };
 }
 
 /** The value at percentile `p` (nearest rank, as CloudWatch's pNN on raw values). */
@@ -137,7 +132,7 @@ export interface MetricsHistoryQuery {
   readonly environment: string;
   readonly promptId: string;
   readonly versions: readonly string[];
-  /** Period-aligned: start inclusive, end exclusive. */
+  /** Start inclusive, end exclusive; periods count from the start. */
   readonly start: Date;
   readonly end: Date;
   readonly periodSeconds: number;
