@@ -206,7 +206,7 @@ export class MetricsMonitor {
     for (const [period, totals] of byPeriod ?? []) {
       const at = period * this.#periodMs;
       if (at < start.getTime() || at >= end.getTime()) continue;
-      const bucket = Math.floor(at / bucketMs) * bucketMs;
+      const bucket = start.getTime() + Math.floor((at - start.getTime()) / bucketMs) * bucketMs;
       const into = buckets.get(bucket) ?? { sums: new Map<string, number>(), latencies: [] };
       for (const [name, value] of totals.sums) into.sums.set(name, (into.sums.get(name) ?? 0) + value);
       into.latencies.push(...(totals.values.get(METRICS.latency.name) ?? []));
