@@ -1,0 +1,778 @@
+import { describe, expect, it } from 'vitest';
+import { buildChangelog, changelogDocument, changeType } from '../../../src/cli/report/changelog.ts';
+import {
+  buildDeployment,
+  changedPrompts,
+  deploymentDocument,
+  findDeployment,
+} from '../../../src/cli/report/deployment.ts';
+import { chartsOf } from '../../../src/cli/report/document.ts';
+import { buildExperiment, collectExperiment, splitStart } from '../../../src/cli/report/experiment.ts';
+import { buildFeedback, feedbackDocument } from '../../../src/cli/report/feedback.ts';
+import { chartConfig, renderHtml } from '../../../src/cli/report/html.ts';
+import { renderMarkdown } from '../../../src/cli/report/markdown.ts';
+import { buildModelCompat } from '../../../src/cli/report/model-compat.ts';
+import { buildPerformance, performanceDocument } from '../../../src/cli/report/performance.ts';
+import {
+  buildReleasePlan,
+  type ReleasePlanInputs,
+  releasePlanDocument,
+} from '../../../src/cli/report/release-plan.ts';
+import { rolloutTimeline, strategySteps } from '../../../src/cli/report/rollout-timeline.ts';
+import type {
+  EnvironmentStatusResponse,
+  EvaluationRun,
+  MetricPoint,
+  RevisionEntry,
+} from '../../../src/core/api.ts';
+import { PREDEFINED_STRATEGIES } from '../../../src/core/contracts.ts';
+import { parseSettings } from '../../../src/core/settings.ts';
+import { wilsonInterval } from '../../../src/core/statistics.ts';
+import { exampleDocument } from '../../fixtures/registry.ts';
+
+const NOW = new Date('2026-11-20T12:00:00.000Z');
+
+function point(at: string, fields: Partial<MetricPoint>): MetricPoint {
+  return {
+    at,
+    count: 0,
+    errors: 0,
+    latencyP50: null,
+    latencyP99: null,
+    inputTokens: 0,
+    outputTokens: 0,
+    costUsd: 0,
+    ratings: 0,
+    negativeRatings: 0,
+    ...fields,
+  };
+}
+
+function revision(fields: Partial<RevisionEntry> & Pick<RevisionEntry, 'revision' | 'pins'>): RevisionEntry {
+  return {
+    kind: 'deploy',
+    strategy: 'AllAtOnce',
+    state: 'COMPLETE',
+    createdBy: 'arn:aws:iam::1:user/alice',
+    createdAt: '2026-11-01T00:00:00.000Z',
+    ...fields,
+  };
+}
+
+describe('Report: changelog', () => {
+  const report = buildChangelog({
+    promptId: 'support-reply',
+    prompt: {
+      id: 'support-reply',
+      latestVersion: '1.1.0',
+      environments: {
+        prod: '1.0.0',
+        dev: {
+          variants: [
+            { version: '1.0.0', weight: 80 },
+            { version: '1.1.0', weight: 20 },
+          ],
+        },
+      },
+    },
+    versions: [
+      {
+        version: '1.1.0',
+        sha256: 'b',
+        createdBy: 'alice',
+        createdAt: '2026-11-10T09:00:00.000Z',
+        message: 'Tone option',
+        approvals: [],
+      },
+      {
+        version: '1.0.0',
+        sha256: 'a',
+        createdBy: 'alice',
+        createdAt: '2026-11-01T09:00:00.000Z',
+        message: null,
+        approvals: [{ by: 'bob', at: '2026-11-02T10:00:00.000Z', comment: 'ok' }],
+      },
+    ],
+    bumps: {
+      '1.1.0': {
+        level: 'minor',
+        reasons: ['optional variable "tone" added', 'variable "x" removed', 'description changed'],
+      },
+      '1.0.0': { level: 'major', reasons: ['first version'] },
+    },
+    now: NOW,
+  });
+
+  it('lists every version newest first with its date, author, bump, approvals and deployments', () => {
+    expect(report.versions).toEqual([
+      {
+        version: '1.1.0',
+        date: '2026-11-10T09:00:00.000Z',
+        author: 'alice',
+        message: 'Tone option',
+        bump: {
+          level: 'minor',
+          reasons: ['optional variable "tone" added', 'variable "x" removed', 'description changed'],
+        },
+        approvals: [],
+        deployedIn: [{ environment: 'dev', weight: 20 }],
+      },
+      {
+        version: '1.0.0',
+        date: '2026-11-01T09:00:00.000Z',
+        author: 'alice',
+        message: null,
+        bump: { level: 'major', reasons: ['first version'] },
+        approvals: [{ by: 'bob', at: '2026-11-02T10:00:00.000Z', comment: 'ok' }],
+        deployedIn: [
+          { environment: 'prod', weight: 100 },
+          { environment: 'dev', weight: 80 },
+        ],
+      },
+    ]);
+    expect(report.generatedAt).toBe(NOW.toISOString());
+  });
+
+  it('lays Markdown out as Keep a Changelog: ## [version] - date, then Added, Changed, Removed', () => {
+    const md = renderMarkdown(changelogDocument(report));
+    expect(md.startsWith('# Changelog: support-reply\n')).toBe(true);
+    expect(md.match(/^## .*$/gm)).toEqual(['## [1.1.0] - 2026-11-10', '## [1.0.0] - 2026-11-01']);
+    expect(md.match(/^### .*$/gm)).toEqual(['### Added', '### Changed', '### Removed', '### Changed']);
+    expect(md).toContain('- Deployed in: prod, dev (80%)');
+    expect(md).toContain('- Approved by: bob (2026-11-02)');
+  });
+
+  it('sorts bump reasons into change types', () => {
+    expect(changeType('required variable "a" added (callers must pass it)')).toBe('Added');
+    expect(changeType('variable "a" removed')).toBe('Removed');
+    expect(changeType('section "role" text changed')).toBe('Changed');
+  });
+});
+
+describe('Report: performance', () => {
+  const history = {
+    environment: 'prod',
+    since: '2026-11-19T12:00:00.000Z',
+    until: '2026-11-20T12:00:00.000Z',
+    period: 3600,
+    series: [
+      {
+        version: '1.1.0',
+        role: 'primary' as const,
+        points: [
+          point('2026-11-20T10:00:00.000Z', {
+            count: 30,
+            errors: 1,
+            latencyP50: 200,
+            latencyP99: 800,
+            costUsd: 0.3,
+          }),
+          point('2026-11-20T11:00:00.000Z', { count: 10, latencyP50: 220, latencyP99: 600, costUsd: 0.1 }),
+        ],
+      },
+    ],
+  };
+  const totals = {
+    ...history,
+    period: 86_400,
+    series: [
+      {
+        version: '1.1.0',
+        role: 'primary' as const,
+        points: [
+          point(history.since, {
+            count: 40,
+            errors: 2,
+            latencyP50: 205,
+            latencyP99: 790,
+            inputTokens: 16_000,
+            outputTokens: 4000,
+            costUsd: 0.4,
+          }),
+        ],
+      },
+    ],
+  };
+  const report = buildPerformance({ promptId: 'support-reply', totals, history, now: NOW });
+
+  it('gives each version its latency percentiles, error rate, tokens and cost per call and per day', () => {
+    expect(report.versions).toEqual([
+      {
+        version: '1.1.0',
+        calls: 40,
+        errors: 2,
+        errorRate: 0.05,
+        latencyP50: 205,
+        latencyP99: 790,
+        inputTokens: 16_000,
+        outputTokens: 4000,
+        costUsd: 0.4,
+        ratings: 0,
+        negativeRatings: 0,
+        meanInputTokens: 400,
+        meanOutputTokens: 100,
+        costPerCall: 0.01,
+        costPerDay: 0.4,
+      },
+    ]);
+  });
+
+  it('charts calls, p99, error rate and cost over time, and Markdown keeps the table', () => {
+    const document = performanceDocument(report);
+    expect(chartsOf(document).map((c) => c.type)).toEqual(['line', 'line', 'line', 'bar']);
+    const md = renderMarkdown(document);
+    expect(md).toContain('| 1.1.0 | 40 | 5.0% | 205 ms | 790 ms | 400 | 100 | $0.01 | $0.40 |');
+  });
+});
+
+describe('Report: feedback', () => {
+  const report = buildFeedback({
+    promptId: 'support-reply',
+    environment: 'prod',
+    since: '2026-11-01',
+    feedback: {
+      versions: [
+        { version: '1.1.0', count: 70, positive: 56, negative: 14 },
+        { version: '1.0.0', count: 80, positive: 48, negative: 32, mean: 3.5 },
+      ],
+      comparison: {
+        baseline: '1.0.0',
+        candidate: '1.1.0',
+        difference: -0.2,
+        pValue: 0.0098,
+        significant: true,
+      },
+    },
+    daily: {
+      environment: 'prod',
+      since: '2026-11-01T00:00:00.000Z',
+      until: NOW.toISOString(),
+      period: 86_400,
+      series: [
+        {
+          version: '1.1.0',
+          role: 'primary',
+          points: [
+            point('2026-11-19T00:00:00.000Z', { ratings: 50, negativeRatings: 10 }),
+            point('2026-11-20T00:00:00.000Z', { ratings: 20, negativeRatings: 4 }),
+          ],
+        },
+      ],
+    },
+    now: NOW,
+  });
+
+  it('gives the positive share with its Wilson interval, and the comparison with the Newcombe interval', () => {
+    expect(report.versions[0]).toEqual({
+      version: '1.1.0',
+      count: 70,
+      positive: 56,
+      negative: 14,
+      positiveShare: 0.8,
+      interval: wilsonInterval({ successes: 56, trials: 70 }),
+    });
+    expect(report.versions[1]?.mean).toBe(3.5);
+    // Newcombe (1998) Table II, method 10: 56/70 − 48/80 is 0.0524 to 0.3339; negative rates flip the sign.
+    expect(report.comparison?.differenceInterval.low).toBeCloseTo(-0.3339, 4);
+    expect(report.comparison?.differenceInterval.high).toBeCloseTo(-0.0524, 4);
+  });
+
+  it('trends per day and version from the daily metrics', () => {
+    expect(report.days).toEqual([
+      { day: '2026-11-19', version: '1.1.0', ratings: 50, negative: 10, positiveShare: 0.8 },
+      { day: '2026-11-20', version: '1.1.0', ratings: 20, negative: 4, positiveShare: 0.8 },
+    ]);
+    const document = feedbackDocument(report);
+    expect(chartsOf(document).map((c) => c.type)).toEqual(['interval', 'line']);
+  });
+});
+
+const splitPin = {
+  variants: [
+    { version: '1.0.0', weight: 50 },
+    { version: '1.1.0', weight: 50 },
+  ],
+};
+const splitStatus: EnvironmentStatusResponse = {
+  environment: 'prod',
+  revision: 4,
+  prompts: { 'support-reply': splitPin },
+  deployment: null,
+  history: [
+    revision({
+      revision: 4,
+      pins: { 'support-reply': splitPin, other: '2.0.0' },
+      createdAt: '2026-11-15T00:00:00.000Z',
+    }),
+    revision({ revision: 3, pins: { 'support-reply': splitPin }, createdAt: '2026-11-12T00:00:00.000Z' }),
+    revision({ revision: 2, pins: { 'support-reply': '1.0.0' }, createdAt: '2026-11-05T00:00:00.000Z' }),
+  ],
+};
+
+describe('Report: experiment', () => {
+  it('starts the window where the environment began serving the split', () => {
+    expect(splitStart(splitStatus, 'support-reply')).toBe('2026-11-12T00:00:00.000Z');
+    expect(splitStart(splitStatus, 'nothing')).toBeUndefined();
+  });
+
+  it('compares each variant with the control: samples, rates, difference, p-value and verdict', () => {
+    const report = buildExperiment({
+      promptId: 'support-reply',
+      environment: 'prod',
+      status: splitStatus,
+      feedback: {
+        versions: [
+          { version: '1.1.0', count: 1000, positive: 150, negative: 850 },
+          { version: '1.0.0', count: 1000, positive: 100, negative: 900 },
+        ],
+      },
+      metrics: { environment: 'prod', since: '', until: '', period: 60, series: [] },
+      since: '2026-11-12T00:00:00.000Z',
+      now: NOW,
+    });
+    expect(report.variants.map((v) => [v.version, v.weight, v.ratings, v.positive, v.positiveRate])).toEqual([
+      ['1.0.0', 50, 1000, 100, 0.1],
+      ['1.1.0', 50, 1000, 150, 0.15],
+    ]);
+    expect(report.comparisons).toHaveLength(1);
+    expect(report.comparisons[0]).toMatchObject({
+      control: '1.0.0',
+      variant: '1.1.0',
+      verdict: 'significant-winner',
+      winner: 'variant',
+    });
+    expect(report.comparisons[0]?.pValue).toBeCloseTo(0.0007232327164301555, 8);
+    expect(report.comparisons[0]?.summary).toBe(
+      "1.1.0 wins: its positive rate is 5.0 points higher than 1.0.0's, p = 0.0007.",
+    );
+  });
+
+  it('refuses a prompt without a split, saying how to start one', async () => {
+    const api = {
+      get: async () => ({ ...splitStatus, prompts: { 'support-reply': '1.0.0' } }),
+      getAll: async () => [],
+      post: async () => ({ status: 200, body: {} }),
+    };
+    await expect(collectExperiment(api as never, 'support-reply', 'prod', NOW)).rejects.toThrow(
+      'support-reply runs no A/B split in prod: it is pinned to 1.0.0',
+    );
+  });
+});
+
+describe('Report: deployment', () => {
+  const status: EnvironmentStatusResponse = {
+    environment: 'prod',
+    revision: 3,
+    prompts: { 'support-reply': '1.1.0', other: '2.0.0' },
+    deployment: {
+      number: 3,
+      state: 'ROLLED_BACK',
+      percentage: 0,
+      strategy: 'Canary10Percent20Minutes',
+      revision: 3,
+      startedAt: '2026-11-20T10:00:00.000Z',
+      endedAt: '2026-11-20T10:09:00.000Z',
+      reason: 'canary: error rate',
+      analysis: [
+        {
+          promptId: 'support-reply',
+          baseline: '1.0.0',
+          candidate: '1.1.0',
+          metric: 'errorRate',
+          baselineValue: 0.01,
+          candidateValue: 0.3,
+          samples: { baseline: 100, candidate: 60 },
+          pValue: 1e-8,
+          verdict: 'fail',
+        },
+      ],
+    },
+    history: [
+      revision({
+        revision: 3,
+        deploymentNumber: 3,
+        state: 'ROLLED_BACK',
+        strategy: 'Canary10Percent20Minutes',
+        pins: { 'support-reply': '1.1.0', other: '2.0.0' },
+        createdAt: '2026-11-20T10:00:00.000Z',
+      }),
+      revision({
+        revision: 2,
+        deploymentNumber: 2,
+        state: 'ROLLED_BACK',
+        pins: { 'support-reply': '0.9.0', other: '2.0.0' },
+      }),
+      revision({ revision: 1, deploymentNumber: 1, pins: { 'support-reply': '1.0.0', other: '2.0.0' } }),
+    ],
+  };
+
+  it('finds the deployment and the pins served before it (the last completed revision)', () => {
+    const { revision: found, previousPins } = findDeployment(status, undefined);
+    expect(found.revision).toBe(3);
+    expect(previousPins).toEqual({ 'support-reply': '1.0.0', other: '2.0.0' });
+    expect(changedPrompts(found.pins, previousPins)).toEqual(['support-reply']);
+    expect(() => findDeployment(status, 9)).toThrow('prod has no deployment number 9 in its history');
+  });
+
+  it('reports the change, approvals, timeline cut at the rollback, and the canary verdicts', () => {
+    const { revision: found, previousPins } = findDeployment(status, 3);
+    const report = buildDeployment({
+      environment: 'prod',
+      status,
+      revision: found,
+      previousPins,
+      versions: [
+        {
+          id: 'support-reply',
+          version: '1.1.0',
+          sha256: 'b',
+          createdBy: 'alice',
+          createdAt: '2026-11-19T00:00:00.000Z',
+          message: null,
+          document: '',
+          bump: { level: 'minor', reasons: [] },
+          approvals: [{ by: 'bob', at: '2026-11-19T01:00:00.000Z' }],
+        },
+      ],
+      diffs: {
+        'support-reply': {
+          from: '1.0.0',
+          to: '1.1.0',
+          unified: '',
+          bump: { level: 'minor', reasons: ['optional variable "tone" added'] },
+        },
+      },
+      evaluations: [],
+      ending: { at: '2026-11-20T10:09:00.000Z', state: 'ROLLED_BACK', reason: 'canary: error rate' },
+      spec: PREDEFINED_STRATEGIES.Canary10Percent20Minutes,
+      before: {},
+      during: {},
+      now: NOW,
+    });
+    expect(report).toMatchObject({
+      deploymentNumber: 3,
+      state: 'ROLLED_BACK',
+      reason: 'canary: error rate',
+      endedAt: '2026-11-20T10:09:00.000Z',
+    });
+    expect(report.changes).toEqual([
+      {
+        promptId: 'support-reply',
+        before: '1.0.0',
+        after: '1.1.0',
+        bump: { level: 'minor', reasons: ['optional variable "tone" added'] },
+        approvals: [{ version: '1.1.0', approvals: [{ by: 'bob', at: '2026-11-19T01:00:00.000Z' }] }],
+      },
+    ]);
+    // Steps every 4 minutes at the strategy's own pace, up to the rollback at minute 9.
+    expect(report.timeline.map((t) => [t.at.slice(11, 16), t.event, t.percentage])).toEqual([
+      ['10:00', 'start', 0],
+      ['10:04', 'step', 10],
+      ['10:08', 'step', 20],
+      ['10:09', 'rolled-back', 0],
+    ]);
+    expect(report.analysis).toHaveLength(1);
+    const md = renderMarkdown(deploymentDocument(report));
+    expect(md).toContain(
+      '| support-reply | 1.0.0 | 1.1.0 | errorRate | 1.0% | 30.0% | 100 / 60 | 1.0e-8 | fail |',
+    );
+  });
+
+  it('lays a completed rollout over its actual duration (local mode runs strategies faster)', () => {
+    const timeline = rolloutTimeline({
+      startedAt: '2026-11-20T10:00:00.000Z',
+      endedAt: '2026-11-20T10:00:30.000Z',
+      state: 'COMPLETE',
+      spec: PREDEFINED_STRATEGIES.Canary10Percent20Minutes,
+      now: NOW,
+    });
+    // 30 minutes planned (20 rollout, 10 bake) took 30 seconds: one minute is one second.
+    expect(timeline.map((t) => [t.at.slice(14, 19), t.event, t.percentage])).toEqual([
+      ['00:00', 'start', 0],
+      ['00:04', 'step', 10],
+      ['00:08', 'step', 20],
+      ['00:12', 'step', 40],
+      ['00:16', 'step', 80],
+      ['00:20', 'step', 100],
+      ['00:20', 'bake', 100],
+      ['00:30', 'complete', 100],
+    ]);
+  });
+
+  it('steps through the strategies as AppConfig does', () => {
+    expect(strategySteps(PREDEFINED_STRATEGIES.Linear20PercentEvery6Minutes)).toEqual([20, 40, 60, 80, 100]);
+    expect(strategySteps(PREDEFINED_STRATEGIES.AllAtOnce)).toEqual([100]);
+  });
+});
+
+describe('Report: release plan', () => {
+  const base: ReleasePlanInputs = {
+    promptId: 'support-reply',
+    version: '1.1.0',
+    environment: 'prod',
+    details: {
+      id: 'support-reply',
+      version: '1.1.0',
+      sha256: 'b',
+      createdBy: 'alice',
+      createdAt: '2026-11-19T00:00:00.000Z',
+      message: null,
+      document: exampleDocument(),
+      bump: { level: 'minor', reasons: [] },
+      approvals: [],
+    },
+    prompt: { id: 'support-reply', latestVersion: '1.1.0', environments: { prod: '1.0.0' } },
+    status: {
+      environment: 'prod',
+      revision: 1,
+      prompts: { 'support-reply': '1.0.0' },
+      deployment: null,
+      history: [],
+    },
+    suite: { revision: 2, sha256: 's', suite: '', updatedBy: 'alice', updatedAt: '2026-11-18T00:00:00.000Z' },
+    evaluations: [],
+    diff: {
+      from: '1.0.0',
+      to: '1.1.0',
+      unified: '-a\n+b\n',
+      bump: { level: 'minor', reasons: ['optional variable "tone" added'] },
+    },
+    settings: { settings: parseSettings({}), source: 'defaults' },
+    now: NOW,
+  };
+  const passed = {
+    id: 'run-1',
+    promptId: 'support-reply',
+    version: '1.1.0',
+    state: 'PASSED' as const,
+    passRate: 1,
+    threshold: 0.9,
+    suiteRevision: 2,
+    provider: { type: 'echo' },
+    startedBy: 'alice',
+    startedAt: '2026-11-19T02:00:00.000Z',
+  };
+
+  it('is not ready for a protected environment without approval and without a passed run of the current suite', () => {
+    const stale = { ...passed, id: 'run-0', suiteRevision: 1 };
+    const plan = buildReleasePlan({ ...base, evaluations: [stale] });
+    expect(plan.ready).toBe(false);
+    expect(plan.gates.map((g) => [g.name, g.passed])).toEqual([
+      ['lint', true],
+      ['approval', false],
+      ['evaluation', false],
+      ['no-deployment-in-progress', true],
+    ]);
+    expect(plan.gates[1]?.detail).toBe(
+      'prod is protected and 1.1.0 has no approval: promptops approve support-reply@1.1.0',
+    );
+    expect(plan.evaluation).toEqual({ suiteRevision: 2, run: null });
+  });
+
+  it('is ready with an approval and a passed run; lays out the strategy, guards and rollback', () => {
+    const plan = buildReleasePlan({
+      ...base,
+      details: { ...base.details, approvals: [{ by: 'bob', at: '2026-11-19T03:00:00.000Z' }] },
+      evaluations: [{ ...passed, id: 'run-override', providerOverride: true }, passed],
+    });
+    expect(plan.ready).toBe(true);
+    expect(plan.evaluation.run?.id).toBe('run-1');
+    expect(plan.strategy).toMatchObject({ name: 'Canary10Percent20Minutes', totalMinutes: 30 });
+    expect(plan.strategy.steps).toEqual([
+      { atMinutes: 4, percentage: 10 },
+      { atMinutes: 8, percentage: 20 },
+      { atMinutes: 12, percentage: 40 },
+      { atMinutes: 16, percentage: 80 },
+      { atMinutes: 20, percentage: 100 },
+    ]);
+    expect(plan.guards.alarms.map((a) => a.name)).toEqual([
+      'ErrorRate',
+      'P99Latency',
+      'NegativeFeedbackRate',
+    ]);
+    expect(plan.guards.canary.enabled).toBe(true);
+    expect(plan.rollback).toEqual({
+      restores: '1.0.0',
+      command: 'promptops rollback --env prod support-reply',
+    });
+    const md = renderMarkdown(releasePlanDocument(plan));
+    expect(md).toContain('```diff\n-a\n+b\n```');
+    expect(md).toContain('| approval | pass | approved by bob |');
+  });
+
+  it('refuses while a deployment is in progress', () => {
+    const plan = buildReleasePlan({
+      ...base,
+      details: { ...base.details, approvals: [{ by: 'bob', at: '2026-11-19T03:00:00.000Z' }] },
+      evaluations: [passed],
+      status: {
+        ...base.status,
+        deployment: {
+          number: 4,
+          state: 'BAKING',
+          percentage: 100,
+          strategy: 'AllAtOnce',
+          revision: 2,
+          startedAt: '2026-11-20T11:00:00.000Z',
+        },
+      },
+    });
+    expect(plan.ready).toBe(false);
+    expect(plan.gates.find((g) => !g.passed)?.detail).toBe('deployment 4 is BAKING at 100%');
+  });
+});
+
+describe('Report: model compatibility', () => {
+  const run = (id: string, results: [string, boolean][], state: EvaluationRun['state']): EvaluationRun => ({
+    id,
+    promptId: 'p',
+    version: '1.0.0',
+    state,
+    passRate: results.filter(([, p]) => p).length / results.length,
+    threshold: 0.5,
+    suiteRevision: 1,
+    provider: { type: 'bedrock' },
+    startedBy: 'alice',
+    startedAt: '2026-11-20T00:00:00.000Z',
+    tests: results.map(([description, passed]) => ({
+      description,
+      vars: {},
+      passed,
+      latencyMs: passed ? 100 : 300,
+      costUsd: 0.001,
+      assertions: [{ type: 'icontains', passed, reason: passed ? 'found' : 'missing "sorry"' }],
+    })),
+  });
+
+  it('may not replace the current model when a test that passes on it fails on the candidate', () => {
+    const report = buildModelCompat({
+      promptId: 'p',
+      version: '1.0.0',
+      provider: 'bedrock',
+      current: run(
+        'a',
+        [
+          ['polite', true],
+          ['short', false],
+        ],
+        'FAILED',
+      ),
+      candidate: run(
+        'b',
+        [
+          ['polite', false],
+          ['short', true],
+        ],
+        'PASSED',
+      ),
+      currentModel: 'model-a',
+      candidateModel: 'model-b',
+      now: NOW,
+    });
+    expect(report.compatible).toBe(false);
+    expect(report.regressions).toEqual(['polite']);
+    expect(report.tests[0]).toEqual({
+      description: 'polite',
+      current: true,
+      candidate: false,
+      currentLatencyMs: 100,
+      candidateLatencyMs: 300,
+      candidateFailures: ['icontains: missing "sorry"'],
+    });
+    expect(report.current).toMatchObject({ model: 'model-a', meanLatencyMs: 200, totalCostUsd: 0.002 });
+    expect(report.verdict).toBe(
+      'model-b may not replace model-a: 1 test that pass on model-a fail on it (polite).',
+    );
+  });
+
+  it('may replace it when the candidate passes and regresses nothing', () => {
+    const report = buildModelCompat({
+      promptId: 'p',
+      version: '1.0.0',
+      provider: 'bedrock',
+      current: run('a', [['polite', true]], 'PASSED'),
+      candidate: run('b', [['polite', true]], 'PASSED'),
+      currentModel: 'model-a',
+      candidateModel: 'model-b',
+      now: NOW,
+    });
+    expect(report.compatible).toBe(true);
+  });
+});
+
+describe('Renderers', () => {
+  const document = {
+    title: 'T <script>alert(1)</script>',
+    summary: ['a | b'],
+    sections: [
+      {
+        heading: 'S',
+        blocks: [
+          { kind: 'table' as const, columns: ['x'], rows: [['a | b\nc']] },
+          { kind: 'code' as const, language: 'diff', text: 'has ``` inside' },
+          {
+            kind: 'chart' as const,
+            title: 'C',
+            chart: {
+              type: 'interval' as const,
+              labels: ['v'],
+              estimates: [50],
+              intervals: [[40, 60] as const],
+              yTitle: '%',
+            },
+          },
+        ],
+      },
+    ],
+  };
+
+  it('Markdown escapes table cells and fences code longer than any backtick run inside', () => {
+    const md = renderMarkdown(document);
+    expect(md).toContain('| a \\| b<br>c |');
+    expect(md).toContain('````diff\nhas ``` inside\n````');
+    expect(md).not.toContain('C\n');
+  });
+
+  it('HTML escapes text, forbids network fetches and inlines Chart.js with the chart configs', () => {
+    const html = renderHtml(document, '/* chart.js */');
+    expect(html).toContain('<title>T &lt;script&gt;alert(1)&lt;/script&gt;</title>');
+    expect(html).toContain(
+      `content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:"`,
+    );
+    expect(html).toContain('<script>/* chart.js */</script>');
+    expect(html.match(/<canvas /g)).toHaveLength(1);
+    const configs = JSON.parse(
+      /<script type="application\/json" id="report-charts">(.*?)<\/script>/s.exec(html)?.[1] ?? '',
+    );
+    expect(configs[0].data.datasets[0].data).toEqual([[40, 60]]);
+  });
+
+  it('keeps a </script> inside chart data from ending the script', () => {
+    const html = renderHtml(
+      {
+        title: 't',
+        summary: [],
+        sections: [
+          {
+            heading: 'h',
+            blocks: [
+              {
+                kind: 'chart',
+                title: 'c',
+                chart: { type: 'line', labels: ['</script><b>'], datasets: [], yTitle: '' },
+              },
+            ],
+          },
+        ],
+      },
+      '',
+    );
+    expect(html).toContain('\\u003c/script>\\u003cb>');
+    expect(chartConfig({ type: 'bar', labels: [], datasets: [], yTitle: 'ms', stacked: true })).toMatchObject(
+      {
+        type: 'bar',
+        options: { scales: { x: { stacked: true } } },
+      },
+    );
+  });
+});
