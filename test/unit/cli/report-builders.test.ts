@@ -25,12 +25,18 @@ import type {
   MetricPoint,
   RevisionEntry,
 } from '../../../src/core/api.ts';
-import { PREDEFINED_STRATEGIES } from '../../../src/core/contracts.ts';
+import { type DeploymentStrategySpec, PREDEFINED_STRATEGIES } from '../../../src/core/contracts.ts';
 import { parseSettings } from '../../../src/core/settings.ts';
 import { wilsonInterval } from '../../../src/core/statistics.ts';
 import { exampleDocument } from '../../fixtures/registry.ts';
 
 const NOW = new Date('2026-11-20T12:00:00.000Z');
+
+function strategy(name: string): DeploymentStrategySpec {
+  const spec = PREDEFINED_STRATEGIES[name];
+  if (!spec) throw new Error(`no predefined strategy ${name}`);
+  return spec;
+}
 
 function point(at: string, fields: Partial<MetricPoint>): MetricPoint {
   return {
@@ -444,7 +450,7 @@ describe('Report: deployment', () => {
       },
       evaluations: [],
       ending: { at: '2026-11-20T10:09:00.000Z', state: 'ROLLED_BACK', reason: 'canary: error rate' },
-      spec: PREDEFINED_STRATEGIES.Canary10Percent20Minutes,
+      spec: strategy('Canary10Percent20Minutes'),
       before: {},
       during: {},
       now: NOW,
@@ -483,7 +489,7 @@ describe('Report: deployment', () => {
       startedAt: '2026-11-20T10:00:00.000Z',
       endedAt: '2026-11-20T10:00:30.000Z',
       state: 'COMPLETE',
-      spec: PREDEFINED_STRATEGIES.Canary10Percent20Minutes,
+      spec: strategy('Canary10Percent20Minutes'),
       now: NOW,
     });
     // 30 minutes planned (20 rollout, 10 bake) took 30 seconds: one minute is one second.
@@ -500,8 +506,8 @@ describe('Report: deployment', () => {
   });
 
   it('steps through the strategies as AppConfig does', () => {
-    expect(strategySteps(PREDEFINED_STRATEGIES.Linear20PercentEvery6Minutes)).toEqual([20, 40, 60, 80, 100]);
-    expect(strategySteps(PREDEFINED_STRATEGIES.AllAtOnce)).toEqual([100]);
+    expect(strategySteps(strategy('Linear20PercentEvery6Minutes'))).toEqual([20, 40, 60, 80, 100]);
+    expect(strategySteps(strategy('AllAtOnce'))).toEqual([100]);
   });
 });
 
