@@ -134,6 +134,29 @@ export function findDeployment(
   return { revision, previousPins: previous?.pins ?? {} };
 }
 
+/** How many audit pages (newest first) are searched for a deployment's end: older ones show no end time. */
+const AUDIT_PAGES = 10;
+
+async function endingEvent(
+  api: ReportApi,
+  environment: string,
+  deploymentNumber: number,
+): Promise<AuditEntry | undefined> {
+  let cursor: string | undefined;
+  for (let page = 0; page < AUDIT_PAGES; page++) {
+    const result = await api.get<ListPage<AuditEntry>>('/audit', { environment, limit: '100', cursor });
+    const found = result.items.find(
+      (e) =>
+        (e.action === 'environment.deployment.complete' ||
+          e.action === 'environment.deployment.rolled-back') &&
+        e.details.deploymentNumber === deploymentNumber,
+    );
+    if (found || !result.nextCursor) return found;
+    cursor = result.nextCursor;
+  }
+  return undefined;
+}
+
 export async function collectDeployment(
   api: ReportApi,
   environment: string,
@@ -148,7 +171,7 @@ export async function collectDeployment(
     const pin = revision.pins[id];
     return pin === undefined ? [] : pinVersions(pin).map((version) => ({ id, version }));
   });
-  const [versions, diffs, evaluations, audit] = await Promise.all([
+  const [versions, diffs, evaluations, endEvent] = await Promise.all([
     Promise.all(
       newVersions.map(({ id, version }) =>
         api.get<VersionDetails>(`/prompts/${segment(id)}/versions/${segment(version)}`),
@@ -175,15 +198,11 @@ export async function collectDeployment(
         })),
       ),
     ),
-    api.get<ListPage<AuditEntry>>('/audit', { environment, limit: '100' }),
+    endingEvent(api, environment, revision.deploymentNumber as number),
   ]);
   const deploymentNumber = revision.deploymentNumber as number;
   const live = status.deployment?.number === deploymentNumber ? status.deployment : undefined;
-  const endEvent = audit.items.find(
-    (e) =>
-      (e.action === 'environment.deployment.complete' || e.action === 'environment.deployment.rolled-back') &&
-      e.details.deploymentNumber === deploymentNumber,
-  );
+
   const ending =
     live?.endedAt && (live.state === 'COMPLETE' || live.state === 'ROLLED_BACK')
       ? { at: live.endedAt, state: live.state, ...(live.reason ? { reason: live.reason } : {}) }

@@ -72,7 +72,8 @@ export function rolloutTimeline(input: TimelineInput): TimelineEntry[] {
       planned: false,
       ...(input.reason ? { reason: input.reason } : {}),
     });
-  } else {
+  } else if (input.state !== 'COMPLETE') {
+    // Still rolling out: where it stands now. (A completed one whose end was not found ends at its steps.)
     const last = entries.at(-1)?.percentage ?? 0;
     entries.push({ at: input.now.toISOString(), event: 'now', percentage: last, planned: false });
   }

@@ -505,6 +505,21 @@ describe('Report: deployment', () => {
     ]);
   });
 
+  it('ends a rollout still in progress at now, with the steps reached so far', () => {
+    const timeline = rolloutTimeline({
+      startedAt: '2026-11-20T11:50:00.000Z',
+      state: 'DEPLOYING',
+      spec: strategy('Canary10Percent20Minutes'),
+      now: NOW,
+    });
+    expect(timeline.map((t) => [t.at.slice(11, 16), t.event, t.percentage])).toEqual([
+      ['11:50', 'start', 0],
+      ['11:54', 'step', 10],
+      ['11:58', 'step', 20],
+      ['12:00', 'now', 20],
+    ]);
+  });
+
   it('steps through the strategies as AppConfig does', () => {
     expect(strategySteps(strategy('Linear20PercentEvery6Minutes'))).toEqual([20, 40, 60, 80, 100]);
     expect(strategySteps(strategy('AllAtOnce'))).toEqual([100]);
