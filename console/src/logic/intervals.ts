@@ -24,6 +24,6 @@ export function wilsonInterval(successes: number, trials: number, z = Z95): Rate
 
 /** `12.5% (95% CI 8.1–18.7%)`. */
 export function formatInterval(interval: RateInterval): string {
-  const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
-  return `${pct(interval.rate)} (95% CI ${pct(interval.low)}–${pct(interval.high)})`;
+  const pct = (x: number) => (x * 100).toFixed(1);
+  return `${pct(interval.rate)}% (95% CI ${pct(interval.low)}–${pct(interval.high)}%)`;
 }
