@@ -453,20 +453,22 @@ function PinsAndRollback({
 
 function VersionSelect({
   id,
+  inputId,
   value,
   onChange,
   label,
 }: {
   id: string;
+  inputId: string;
   value: string;
   onChange: (v: string) => void;
   label: string;
 }) {
   const versions = useLoad(() => (id ? listVersions(id) : Promise.resolve([])), [id]);
   return (
-    <label>
-      {label}{' '}
-      <select value={value} onChange={(e) => onChange(e.currentTarget.value)} disabled={!id}>
+    <span class="control">
+      <label for={inputId}>{label}</label>{' '}
+      <select id={inputId} value={value} onChange={(e) => onChange(e.currentTarget.value)} disabled={!id}>
         <option value="">{versions.loading ? 'loading…' : 'choose a version'}</option>
         {(versions.data ?? []).map((v) => (
           <option key={v.version} value={v.version}>
@@ -475,7 +477,7 @@ function VersionSelect({
           </option>
         ))}
       </select>
-    </label>
+    </span>
   );
 }
 
@@ -545,20 +547,19 @@ function DeployForm({
           return (
             <fieldset key={`row-${i}`} class="deploy-row">
               <legend>Prompt {i + 1}</legend>
-              <label>
-                Prompt{' '}
-                <select
-                  value={row.promptId}
-                  onChange={(e) => update(i, { promptId: e.currentTarget.value, version: '' })}
-                >
-                  <option value="">choose a prompt</option>
-                  {(prompts.data ?? []).map((p) => (
-                    <option key={p.id} value={p.id}>
-                      {p.id}
-                    </option>
-                  ))}
-                </select>
-              </label>{' '}
+              <label for={`deploy-${env}-${i}-prompt`}>Prompt</label>{' '}
+              <select
+                id={`deploy-${env}-${i}-prompt`}
+                value={row.promptId}
+                onChange={(e) => update(i, { promptId: e.currentTarget.value, version: '' })}
+              >
+                <option value="">choose a prompt</option>
+                {(prompts.data ?? []).map((p) => (
+                  <option key={p.id} value={p.id}>
+                    {p.id}
+                  </option>
+                ))}
+              </select>{' '}
               {row.promptId && current[row.promptId] !== undefined ? (
                 <span class="muted">now {describePin(current[row.promptId] as AnyPin)}</span>
               ) : null}
@@ -585,6 +586,7 @@ function DeployForm({
               {row.mode === 'single' ? (
                 <VersionSelect
                   id={row.promptId}
+                  inputId={`deploy-${env}-${i}-version`}
                   label="Version"
                   value={row.version}
                   onChange={(version) => update(i, { version })}
@@ -594,6 +596,7 @@ function DeployForm({
                   <div class="inline" key={`v-${k}`}>
                     <VersionSelect
                       id={row.promptId}
+                      inputId={`deploy-${env}-${i}-variant-${k}`}
                       label={`Variant ${k + 1} version`}
                       value={variant.version}
                       onChange={(version) =>

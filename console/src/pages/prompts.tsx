@@ -5,8 +5,6 @@
  */
 import { useMemo, useState } from 'preact/hooks';
 import type { DiffResponse, PromptDetails, VersionDetails } from '../../../src/core/api.ts';
-import { parsePromptDocument } from '../../../src/core/document.ts';
-import { compileSections } from '../../../src/core/prompt.ts';
 import { get, seg } from '../api.ts';
 import { listPrompts, listVersions, versionDetails } from '../cache.ts';
 import { Facts, Loading, Section, Time } from '../components/common.tsx';
@@ -14,6 +12,7 @@ import { DiffView } from '../components/diff-view.tsx';
 import { ProblemView } from '../components/problem.tsx';
 import { useLoad } from '../hooks.ts';
 import { type AnyPin, describePin, whereDeployed } from '../logic/pins.ts';
+import type { CompiledDocument } from '../logic/preview.ts';
 import { href } from '../logic/routes.ts';
 import { type FormValues, formVariables, initialValues, variableFields } from '../logic/variable-form.ts';
 import type { PageProps } from '../page.ts';
@@ -309,21 +308,17 @@ function Preview({ id, versions, initial }: { id: string; versions: readonly str
   );
 }
 
+/** Loads the renderer (logic/preview.ts) on first use, then compiles the document with it. */
 function RenderedPreview({ document: text }: { document: string }) {
-  const parsed = useMemo(() => {
-    try {
-      const document = parsePromptDocument(text);
-      return { document, prompt: compileSections(document.kind, document.sections, document.variables) };
-    } catch (error) {
-      return { error };
-    }
-  }, [text]);
-  const fields = useMemo(() => (parsed.document ? variableFields(parsed.document.variables) : []), [parsed]);
-  const [form, setForm] = useState<FormValues>(() =>
-    parsed.document ? initialValues(fields, parsed.document.variables) : {},
-  );
-  if (!parsed.document || !parsed.prompt)
-    return <ProblemView error={parsed.error} context="The document does not parse" />;
+  const compiled = useLoad(async () => (await import('../logic/preview.ts')).compileDocument(text), [text]);
+  if (compiled.error) return <ProblemView error={compiled.error} context="The document does not parse" />;
+  if (!compiled.data) return <Loading what="the renderer" />;
+  return <VariablesAndRender parsed={compiled.data} />;
+}
+
+function VariablesAndRender({ parsed }: { parsed: CompiledDocument }) {
+  const fields = useMemo(() => variableFields(parsed.document.variables), [parsed]);
+  const [form, setForm] = useState<FormValues>(() => initialValues(fields, parsed.document.variables));
   const { values, errors } = formVariables(fields, form);
   let rendered: ReturnType<typeof parsed.prompt.render> | undefined;
   let renderError: unknown;
