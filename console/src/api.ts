@@ -56,7 +56,8 @@ export function getActingAs(): string | undefined {
 let mode: ConsoleSettings['mode'] = 'local';
 
 export async function loadSettings(): Promise<ConsoleSettings> {
-  const response = await fetch(CONSOLE_SETTINGS_PATH, { headers: { [CONSOLE_REQUEST_HEADER]: '1' } });
+  // Plain, as index.html preloads it: the preloaded answer is used only for an identical request.
+  const response = await fetch(CONSOLE_SETTINGS_PATH);
   if (!response.ok) throw new Error(`The console's settings did not load: HTTP ${response.status}`);
   const settings = (await response.json()) as ConsoleSettings;
   mode = settings.mode;
