@@ -93,6 +93,7 @@ console.log(`
 PromptOps is running locally (ready in ${seconds} s; state in ${dataDir}, time scale ${timeScale})
 
   API        ${endpoints.api}
+  Console    ${endpoints.console}
   Agent      ${endpoints.agent}/applications/${endpoints.application}/environments/${env}/configurations/${endpoints.profile}
   AppConfig  ${endpoints.appconfig}
   DynamoDB   ${endpoints.dynamodb}    S3 ${endpoints.s3}
@@ -105,3 +106,11 @@ Try:
 
 Requests act as the x-promptops-user header (default local:developer). Ctrl-C stops.
 `);
+
+// Built now, in the background, so the console's first page is quick; a no-op while its sources are unchanged.
+const { ensureConsoleBuild } = await import('../src/local/console-assets.ts');
+ensureConsoleBuild({ log: (line) => console.log(`  ${line}`) }).catch((error: unknown) =>
+  console.error(
+    `  the web console is not available: ${error instanceof Error ? error.message : String(error)}`,
+  ),
+);

@@ -11,6 +11,7 @@ import { Command, CommanderError } from 'commander';
 import { PACKAGE_VERSION } from '../package-root.ts';
 import type { CliCommand, RunAction } from './command.ts';
 import { approveCommand } from './commands/approve.ts';
+import { consoleCommand } from './commands/console.ts';
 import { deployCommand } from './commands/deploy.ts';
 import { devCommand } from './commands/dev.ts';
 import { diffCommand } from './commands/diff.ts';
@@ -58,6 +59,7 @@ const COMMANDS: readonly CliCommand[] = [
   exportCommand,
   importCommand,
   devCommand,
+  consoleCommand,
 ];
 
 interface RunState {

@@ -16,6 +16,7 @@ import { LIMITS } from '../core/contracts.ts';
 import { NotFoundError, PayloadTooLargeError, PromptOpsError } from '../core/errors.ts';
 import { type HandlerName, matchRoute } from '../core/routes.ts';
 import { apiGatewayEvent } from './api-event.ts';
+import type { ServeConsole } from './console-assets.ts';
 
 export type LocalHandler = (
   event: APIGatewayProxyEventV2WithIAMAuthorizer,
@@ -43,6 +44,8 @@ export interface GatewayOptions {
   readonly handlers: Readonly<Record<HandlerName, LocalHandler>>;
   /** Local-only routes by exact path, such as `/_local/emf`. */
   readonly localRoutes?: Readonly<Record<string, LocalRoute>>;
+  /** Serves the web console under /console (docs/console.md); other paths go on to the API. */
+  readonly serveConsole?: ServeConsole;
   /** Called with each request's outcome, for the console. */
   readonly onRequest?: (line: {
     method: string;
@@ -112,6 +115,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         user,
       });
     try {
+      if (options.serveConsole && (await options.serveConsole(method, url.pathname, res))) {
+        finish(res.statusCode);
+        return;
+      }
       const local = options.localRoutes?.[url.pathname];
       if (local) {
         const body = (await readBody(req)) ?? Buffer.alloc(0);

@@ -15,7 +15,8 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { canarySettingsOf } from '../core/canary.ts';
-import { APPCONFIG, ENV } from '../core/contracts.ts';
+import { CONSOLE_PATH, type ConsoleSettings } from '../core/console-contract.ts';
+import { APPCONFIG, ENV, PREDEFINED_STRATEGIES } from '../core/contracts.ts';
 import { readHandlerEnvironment } from '../core/handler-environment.ts';
 import type { HandlerName } from '../core/routes.ts';
 import {
@@ -28,9 +29,10 @@ import {
 import { PACKAGE_ROOT } from '../package-root.ts';
 import { AppConfigEmulator } from './appconfig/emulator.ts';
 import { LocalCanaryTraffic } from './canary-traffic.ts';
+import { consoleRoutes, ensureConsoleBuild } from './console-assets.ts';
 import { lockDataDir } from './data-dir-lock.ts';
 import { startDynamoDb, startS3 } from './embedded-services.ts';
-import { type LocalHandler, startGateway } from './gateway.ts';
+import { DEFAULT_LOCAL_USER, type LocalHandler, startGateway } from './gateway.ts';
 import {
   CANARY_TICK_FUNCTION_ARN,
   canaryTickFunction,
@@ -72,6 +74,8 @@ export interface LocalEndpoints {
   readonly s3: string;
   /** Where apps send EMF lines (the client does when PROMPTOPS_EMF_ENDPOINT is set). */
   readonly emf: string;
+  /** The web console (docs/console.md), built on its first request when its sources changed. */
+  readonly console: string;
   readonly application: string;
   readonly profile: string;
   readonly environments: readonly string[];
@@ -368,9 +372,23 @@ export async function startLocalMode(options: LocalModeOptions): Promise<Running
       },
     });
 
+    let apiUrl = '';
+    const consoleSettings = (): ConsoleSettings => ({
+      mode: 'local',
+      endpoint: apiUrl,
+      environments: settings.environments,
+      protectedEnvironments: settings.protectedEnvironments,
+      strategies: [...Object.keys(PREDEFINED_STRATEGIES), ...settings.customStrategies.map((s) => s.name)],
+      alarmsPath: '/_local/alarms',
+      caller: DEFAULT_LOCAL_USER,
+    });
     const gateway = await startGateway({
       port: portAt(0),
       handlers,
+      serveConsole: consoleRoutes({
+        build: () => ensureConsoleBuild({ log }),
+        settings: consoleSettings,
+      }),
       localRoutes: {
         '/_local/emf': async ({ method, body }) =>
           method === 'POST'
@@ -384,6 +402,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<Running
       },
     });
     closers.push(() => gateway.close());
+    apiUrl = gateway.url;
 
     const endpoints: LocalEndpoints = {
       api: gateway.url,
@@ -393,6 +412,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<Running
       dynamodb: dynamo.endpoint,
       s3: s3Service.endpoint,
       emf: `${gateway.url}/_local/emf`,
+      console: `${gateway.url}${CONSOLE_PATH}/`,
       application: APPCONFIG.application,
       profile: APPCONFIG.profile,
       environments: settings.environments,

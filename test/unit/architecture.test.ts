@@ -12,7 +12,7 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true, recursive: true })
-    .filter((e) => e.isFile() && /\.(ts|mts|js|mjs)$/.test(e.name))
+    .filter((e) => e.isFile() && /\.(ts|tsx|mts|js|mjs)$/.test(e.name))
     .map((e) => join(e.parentPath, e.name));
 }
 
@@ -80,6 +80,8 @@ const LAYERS: readonly { readonly layer: string; readonly forbidden: readonly st
   { layer: 'src/client', forbidden: ['lambda', 'lib', 'src/cli', 'src/local', 'bench', 'test'] },
   { layer: 'src/local', forbidden: ['lib', 'src/cli', 'src/client', 'bench', 'test'] },
   { layer: 'src/cli', forbidden: ['lib', 'src/client', 'bench', 'test'] },
+  // Browser code: the wire contract and pure rules of the core only (docs/console.md).
+  { layer: 'console', forbidden: ['lambda', 'lib', 'src/cli', 'src/local', 'src/client', 'bench', 'test'] },
 ];
 
 describe('layers', () => {

@@ -82,6 +82,7 @@ export async function dev(ctx: CommandContext, options: DevOptions): Promise<num
     ctx.out.table(
       [
         ['API', endpoints.api],
+        ['Console', endpoints.console],
         ['Agent', `${endpoints.agent}${agentPath}`],
         ['AppConfig', endpoints.appconfig],
         ['DynamoDB', endpoints.dynamodb],
