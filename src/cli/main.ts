@@ -23,6 +23,7 @@ import { initCommand } from './commands/init.ts';
 import { lintCommand } from './commands/lint.ts';
 import { publishCommand } from './commands/publish.ts';
 import { rollbackCommand } from './commands/rollback.ts';
+import { scanCommand } from './commands/scan.ts';
 import { snapshotCommand } from './commands/snapshot.ts';
 import { statusCommand } from './commands/status.ts';
 import { testCommand } from './commands/test.ts';
@@ -56,6 +57,7 @@ const COMMANDS: readonly CliCommand[] = [
   exportCommand,
   importCommand,
   devCommand,
+  scanCommand,
 ];
 
 interface RunState {
