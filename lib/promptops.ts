@@ -7,6 +7,7 @@ import { type Duration, Stack, Token } from 'aws-cdk-lib';
 import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import type * as appconfig from 'aws-cdk-lib/aws-appconfig';
 import type * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -33,6 +34,7 @@ import { addPromptOpsHandlers } from './private/promptops-handlers.ts';
 import { evalModelsOf, promptOpsSettings } from './private/promptops-settings.ts';
 import { PromptOpsWiring } from './private/promptops-wiring.ts';
 import { replicaNames } from './private/replica-names.ts';
+import { SecurityDefaults } from './private/security-defaults.ts';
 import { PropsValidator } from './private/validation.ts';
 
 /**
@@ -175,6 +177,15 @@ export interface PromptOpsProps extends PromptOpsSettingsProps {
    */
   readonly apiThrottle?: apigwv2.ThrottleSettings;
   /**
+   * Concurrency reserved (and capped) for each API handler that sets none of its own (the deploy
+   * handler reserves 5 and the feedback handler 20): at most this many requests per handler run at
+   * once, and a flood on one route cannot use up the account's pool. A whole number from 1 to 100.
+   * Every PromptOps function reserves concurrency; their total must leave the account's 100 unreserved
+   * (README, "Reserved concurrency").
+   * @default 25
+   */
+  readonly apiReservedConcurrency?: number;
+  /**
    * Retention of every log group (functions, API access logs, deployment events).
    * @default logs.RetentionDays.ONE_YEAR
    */
@@ -279,6 +290,12 @@ export interface EnvironmentScope {
 const APPLICATION_NAME = /^[a-z][a-z0-9-]{1,19}$/;
 
 /**
+ * Lambda keeps 100 of an account's concurrency unreserved; a default account has 1000. Reservations
+ * beyond the difference fail the deployment, so synthesis refuses them first.
+ */
+export const MAX_TOTAL_RESERVED_CONCURRENCY = 900;
+
+/**
  * PromptOps in one construct: versioned prompts in S3 and DynamoDB, delivered through AppConfig with
  * gradual rollouts that alarms roll back, an IAM-authorized HTTP API, alarms, a dashboard and backups.
  * Grant people and apps what they need with the `grant*` methods.
@@ -347,9 +364,14 @@ export class PromptOps extends Construct {
       'Store',
       replicaRegion ? { replica: { region: replicaRegion, applicationName: this.applicationName } } : {},
     );
+    // Every log group and queue below is encrypted with the data key (README, "Security").
+    const securityDefaults = SecurityDefaults.register(this, this.store.key);
     this.api = new PromptApi(this, 'Api', {
       logRetention,
       ...(props.apiThrottle ? { throttle: props.apiThrottle } : {}),
+      ...(props.apiReservedConcurrency !== undefined
+        ? { reservedConcurrency: props.apiReservedConcurrency }
+        : {}),
     });
     this.observability = new PromptObservability(this, 'Observability', {
       applicationName: this.applicationName,
@@ -360,6 +382,8 @@ export class PromptOps extends Construct {
       tables: { registry: this.store.table, feedback: this.store.feedbackTable },
       logRetention,
     });
+    // Functions invoked asynchronously send what still fails to the operators' dead-letter queue.
+    securityDefaults.useDeadLetterQueue(this.observability.deadLetters);
     this.delivery = new PromptDelivery(this, 'Delivery', {
       applicationName: this.applicationName,
       environments: this.settings.environments,
@@ -406,6 +430,32 @@ export class PromptOps extends Construct {
       canaryEnvironments: this.settings.canaryAnalysis,
     });
     if (props.handlers !== false) this.feedbackHashSecret = addPromptOpsHandlers(this, this.store.key);
+    this.node.addValidation({ validate: () => this.checkReservedConcurrency() });
+  }
+
+  /** The reserved concurrency of every function in this construct, by construct path. */
+  get reservedConcurrency(): Readonly<Record<string, number>> {
+    const reserved: Record<string, number> = {};
+    for (const child of this.node.findAll()) {
+      if (!(child instanceof lambda.CfnFunction)) continue;
+      const value = Stack.of(this).resolve(child.reservedConcurrentExecutions);
+      if (typeof value === 'number') reserved[child.node.path] = value;
+    }
+    return reserved;
+  }
+
+  private checkReservedConcurrency(): string[] {
+    const reserved = this.reservedConcurrency;
+    const total = Object.values(reserved).reduce((sum, n) => sum + n, 0);
+    if (total <= MAX_TOTAL_RESERVED_CONCURRENCY) return [];
+    const largest = Object.entries(reserved)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 5)
+      .map(([path, n]) => `${path} ${n}`)
+      .join(', ');
+    return [
+      `the functions reserve ${total} concurrent executions in total, more than the ${MAX_TOTAL_RESERVED_CONCURRENCY} a default account can reserve (quota 1000, of which Lambda keeps 100 unreserved); lower apiReservedConcurrency or the functions' reservedConcurrentExecutions (largest: ${largest})`,
+    ];
   }
 
   /** The HTTP API's invoke URL (ends with a slash). */

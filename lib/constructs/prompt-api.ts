@@ -10,10 +10,11 @@ import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { acknowledgeWildcardResource } from '../private/nag.ts';
 import { FUNCTION_DEFAULTS, PromptFunction } from '../private/prompt-function.ts';
+import { secureLogGroup } from '../private/security-defaults.ts';
 import { PropsValidator, pascalCase } from '../private/validation.ts';
 
 /** The HTTP methods a PromptOps route may use. */
@@ -40,6 +41,13 @@ export interface PromptApiProps {
    * @default logs.RetentionDays.ONE_YEAR
    */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * Concurrency reserved (and capped) for each handler that sets none of its own: requests beyond it at
+   * the same moment are throttled instead of crowding out the account's other functions. A whole number
+   * from 1 to 100.
+   * @default API_RESERVED_CONCURRENCY (25)
+   */
+  readonly reservedConcurrency?: number;
 }
 
 /** Options of {@link PromptApi.addHandler}. */
@@ -65,7 +73,7 @@ export interface ApiHandlerOptions {
   readonly timeout?: Duration;
   /**
    * Concurrency reserved (and capped) for the handler, to protect what it calls.
-   * @default - unreserved
+   * @default - the API's `reservedConcurrency`
    */
   readonly reservedConcurrentExecutions?: number;
   /**
@@ -81,6 +89,13 @@ const METHODS: readonly RouteMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'
 /** API Gateway HTTP APIs time an integration out after 30 seconds. */
 const MAX_INTEGRATION_SECONDS = 29;
 const DEFAULT_THROTTLE = { rateLimit: 50, burstLimit: 100 } as const;
+/**
+ * Reserved concurrency of an API handler that sets none: 25 requests in flight per handler serve the
+ * stage's default 50 requests per second at up to 500 ms each, and seven handlers stay far below the
+ * 900 a default account (quota 1000, of which Lambda keeps 100 unreserved) can reserve.
+ */
+export const API_RESERVED_CONCURRENCY = 25;
+const MAX_API_RESERVED_CONCURRENCY = 100;
 
 /**
  * The PromptOps HTTP API: IAM authorization on every route, stage throttling and JSON access logs.
@@ -98,6 +113,7 @@ export class PromptApi extends Construct {
   private readonly handlerFunctions = new Map<string, NodejsFunction>();
   private readonly routeKeys = new Map<string, string>();
   private readonly logRetention: logs.RetentionDays;
+  private readonly reservedConcurrency: number;
 
   constructor(scope: Construct, id: string, props: PromptApiProps = {}) {
     super(scope, id);
@@ -114,15 +130,23 @@ export class PromptApi extends Construct {
       Number.isInteger(throttle.burstLimit) && throttle.burstLimit >= 1 && throttle.burstLimit <= 5_000,
       `throttle.burstLimit must be a whole number from 1 to 5000 (got ${throttle.burstLimit})`,
     );
+    const reservedConcurrency = props.reservedConcurrency ?? API_RESERVED_CONCURRENCY;
+    check.check(
+      Number.isInteger(reservedConcurrency) &&
+        reservedConcurrency >= 1 &&
+        reservedConcurrency <= MAX_API_RESERVED_CONCURRENCY,
+      `reservedConcurrency must be a whole number from 1 to ${MAX_API_RESERVED_CONCURRENCY} (got ${reservedConcurrency})`,
+    );
     check.throwIfAny();
     this.logRetention = props.logRetention ?? FUNCTION_DEFAULTS.logRetention;
+    this.reservedConcurrency = reservedConcurrency;
 
     this.httpApi = new apigw.HttpApi(this, 'HttpApi', {
       description: 'PromptOps registry, delivery and feedback API (IAM authorization)',
       defaultAuthorizer: new HttpIamAuthorizer(),
       createDefaultStage: false,
     });
-    this.accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: this.logRetention });
+    this.accessLogs = secureLogGroup(this, 'AccessLogs', { retention: this.logRetention });
     this.stage = new apigw.HttpStage(this, 'DefaultStage', {
       httpApi: this.httpApi,
       stageName: '$default',
@@ -200,9 +224,8 @@ export class PromptApi extends Construct {
       timeout,
       ...(options.environment ? { environment: options.environment } : {}),
       logRetention: this.logRetention,
-      ...(options.reservedConcurrentExecutions !== undefined
-        ? { reservedConcurrentExecutions: options.reservedConcurrentExecutions }
-        : {}),
+      reservedConcurrentExecutions: options.reservedConcurrentExecutions ?? this.reservedConcurrency,
+      noDeadLetterQueueBecause: 'invoked synchronously by API Gateway, which returns any error to the caller',
     }).function;
     const integration = new HttpLambdaIntegration(`${pascalCase(name)}Integration`, fn, {
       payloadFormatVersion: apigw.PayloadFormatVersion.VERSION_2_0,

@@ -14,7 +14,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
   type AlarmThresholds,
@@ -27,6 +27,7 @@ import {
   type ThresholdAlarmRule,
 } from '../../src/core/alarms.ts';
 import { DIMENSION, METRIC_NAMESPACE, METRICS, type MetricDefinition } from '../../src/core/metrics.ts';
+import { secureLogGroup, secureQueue } from '../private/security-defaults.ts';
 import { pascalCase } from '../private/validation.ts';
 
 /** Props of {@link PromptObservability}. */
@@ -120,11 +121,7 @@ export class PromptObservability extends Construct {
       enforceSSL: true,
     });
 
-    this.deadLetters = new sqs.Queue(this, 'DeadLetters', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
+    this.deadLetters = secureQueue(this, 'DeadLetters', { retentionPeriod: Duration.days(14) });
     const dlqReason = `${this.deadLetters.node.path} is itself the dead-letter queue of the operators' email subscriptions, of the deployment-events rule targets and of the evaluation worker's failed runs`;
     Validations.of(this.deadLetters).acknowledge(
       { id: 'AwsSolutions-SQS3', reason: dlqReason },
@@ -136,7 +133,7 @@ export class PromptObservability extends Construct {
       );
     }
 
-    this.deploymentEvents = new logs.LogGroup(this, 'DeploymentEvents', {
+    this.deploymentEvents = secureLogGroup(this, 'DeploymentEvents', {
       // EventBridge writes only to log groups whose names start with /aws/events/.
       logGroupName: `/aws/events/${Names.uniqueResourceName(this, { maxLength: 400, separator: '-' })}-deployments`,
       retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,

@@ -2,7 +2,7 @@
  * One custom resource per environment that deploys the initial empty manifest, through the handler in
  * initial-manifest-handler.ts, only to an environment that has never had a deployment.
  */
-import { CustomResource, Duration, Validations } from 'aws-cdk-lib';
+import { CustomResource, Duration } from 'aws-cdk-lib';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
@@ -38,14 +38,11 @@ export class InitialManifest extends Construct {
       memorySize: 256,
       timeout: Duration.minutes(2),
       logRetention: props.logRetention,
+      noDeadLetterQueueBecause:
+        'a CloudFormation custom resource handler: CloudFormation waits for its response and fails the stack operation on error, so a failure destination would hold nothing to act on',
     });
     this.handler = fn.function;
     props.grantDeploy(this.handler);
-    const reason = `${fn.node.path}: a CloudFormation custom resource handler; CloudFormation waits for its response and fails the stack operation on error, so a failure destination would hold nothing to act on`;
-    Validations.of(fn).acknowledge(
-      { id: 'Serverless-LambdaDLQ', reason },
-      { id: 'Serverless-LambdaAsyncFailureDestination', reason },
-    );
 
     // References to the environments and the profile order the deployments after them; the function
     // depends on its role's policy, so the grants exist before it runs.

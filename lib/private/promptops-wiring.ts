@@ -4,9 +4,8 @@
  * construct's `addApiHandler`, `addConfigValidator`, `addDeploymentEventsHandler`,
  * `addEvaluationWorker` and `addCanaryTickHandler` delegate here.
  */
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -26,6 +25,7 @@ import { grantBedrockModels } from './bedrock-models.ts';
 import { grantHandlerAccess } from './handler-access.ts';
 import { acknowledgeWildcardResource } from './nag.ts';
 import { type AsyncInvokeOptions, FUNCTION_DEFAULTS, PromptFunction } from './prompt-function.ts';
+import { QueueDestination } from './security-defaults.ts';
 import { PropsValidator } from './validation.ts';
 
 /** AppConfig caps a Lambda validator's run at 15 seconds. */
@@ -67,14 +67,11 @@ export class PromptOpsWiring {
 
   addApiHandler(name: string, options: PromptOpsHandlerOptions): NodejsFunction {
     const { access, ...handlerOptions } = options;
+    // PromptApi marks its handlers synchronous (no dead-letter queue), with the reason.
     const fn = this.props.api.addHandler(name, {
       ...handlerOptions,
       environment: { ...this.props.handlerEnvironment, ...handlerOptions.environment },
     });
-    acknowledgeSynchronous(
-      fn,
-      `${fn.node.path}: invoked synchronously by API Gateway, which returns any error to the caller; there is no asynchronous invocation to redrive`,
-    );
     this.grantAccess(fn, access);
     this.props.observability.monitorFunction(name, fn);
     return fn;
@@ -102,11 +99,11 @@ export class PromptOpsWiring {
       'ConfigValidator',
       'PromptOps: validates manifests before AppConfig deploys them',
       { ...options, timeout },
-      { environment },
-    );
-    acknowledgeSynchronous(
-      fn,
-      `${fn.node.path}: invoked synchronously by AppConfig as a validator; a failure rejects the deployment, there is no asynchronous invocation to redrive`,
+      {
+        environment,
+        noDeadLetterQueueBecause:
+          'invoked synchronously by AppConfig as a validator; a failure rejects the deployment',
+      },
     );
     this.props.delivery.addValidator(fn);
     this.props.observability.monitorFunction('config-validator', fn);
@@ -147,7 +144,7 @@ export class PromptOpsWiring {
     const deadLetters = this.props.observability.deadLetters;
     const fn = this.newFunction('EvaluationWorker', 'PromptOps: runs evaluation suites', options, {
       asyncInvoke: {
-        onFailure: new SqsDestination(deadLetters),
+        onFailure: new QueueDestination(deadLetters),
         retryAttempts: EVALUATION_RETRY_ATTEMPTS,
         maxEventAge: EVALUATION_MAX_EVENT_AGE,
       },
@@ -155,11 +152,9 @@ export class PromptOpsWiring {
         ? { reservedConcurrentExecutions: options.reservedConcurrentExecutions }
         : {}),
     });
+    // PromptFunction records why an on-failure destination needs no dead-letter queue besides.
     grantBedrockModels(fn, this.props.evalModels);
-    Validations.of(fn).acknowledge({
-      id: 'Serverless-LambdaDLQ',
-      reason: `${fn.node.path}: invoked asynchronously with an on-failure destination (${deadLetters.node.path}), which receives the event together with the error; a dead-letter queue as well would deliver each failure twice`,
-    });
+
     this.props.observability.monitorFunction('evaluation-worker', fn);
     return fn;
   }
@@ -179,6 +174,10 @@ export class PromptOpsWiring {
       'CanaryTick',
       'PromptOps: judges canary versions against their baselines at every AppConfig deployment tick',
       { ...options, timeout: options.timeout ?? CANARY_TICK_TIMEOUT },
+      {
+        noDeadLetterQueueBecause:
+          'invoked synchronously by AppConfig at AT_DEPLOYMENT_TICK; its error rolls the deployment back and the next tick calls it again',
+      },
     );
     this.props.delivery.grantGetDeployments(fn);
     // GetMetricData takes no resource: IAM authorizes it on "*" only.
@@ -187,10 +186,6 @@ export class PromptOpsWiring {
       fn,
       '*',
       `${fn.node.path}: cloudwatch:GetMetricData supports no resource-level permissions, so IAM allows it only on "*"; the tick reads the PromptOps EMF metrics of the versions it judges`,
-    );
-    acknowledgeSynchronous(
-      fn,
-      `${fn.node.path}: invoked synchronously by AppConfig at AT_DEPLOYMENT_TICK; its error rolls the deployment back and the next tick calls it again, there is no asynchronous invocation to redrive`,
     );
     this.props.delivery.addCanaryExtension(fn, this.props.canaryEnvironments);
     this.props.observability.monitorFunction('canary-tick', fn);
@@ -205,6 +200,8 @@ export class PromptOpsWiring {
       readonly deadLetterQueue?: sqs.IQueue;
       readonly asyncInvoke?: AsyncInvokeOptions;
       readonly reservedConcurrentExecutions?: number;
+      /** A function never invoked asynchronously: why it needs no dead-letter queue (PromptFunction). */
+      readonly noDeadLetterQueueBecause?: string;
       /** Replaces the common environment variables. */
       readonly environment?: Readonly<Record<string, string>>;
     } = {},
@@ -221,6 +218,9 @@ export class PromptOpsWiring {
       ...(extra.reservedConcurrentExecutions !== undefined
         ? { reservedConcurrentExecutions: extra.reservedConcurrentExecutions }
         : {}),
+      ...(extra.noDeadLetterQueueBecause !== undefined
+        ? { noDeadLetterQueueBecause: extra.noDeadLetterQueueBecause }
+        : {}),
     }).function;
     this.grantAccess(fn, options.access);
     return fn;
@@ -229,12 +229,4 @@ export class PromptOpsWiring {
   private grantAccess(grantee: iam.IGrantable, access: HandlerAccess = {}): iam.Grant {
     return grantHandlerAccess(grantee, access, this.props);
   }
-}
-
-/** Functions invoked synchronously need no dead-letter queue or failure destination. */
-function acknowledgeSynchronous(fn: NodejsFunction, reason: string): void {
-  Validations.of(fn).acknowledge(
-    { id: 'Serverless-LambdaDLQ', reason },
-    { id: 'Serverless-LambdaAsyncFailureDestination', reason },
-  );
 }

@@ -25,6 +25,7 @@ import { lintCommand } from './commands/lint.ts';
 import { publishCommand } from './commands/publish.ts';
 import { reportCommand } from './commands/report.ts';
 import { rollbackCommand } from './commands/rollback.ts';
+import { scanCommand } from './commands/scan.ts';
 import { snapshotCommand } from './commands/snapshot.ts';
 import { statusCommand } from './commands/status.ts';
 import { testCommand } from './commands/test.ts';
@@ -60,6 +61,7 @@ const COMMANDS: readonly CliCommand[] = [
   importCommand,
   devCommand,
   consoleCommand,
+  scanCommand,
 ];
 
 interface RunState {

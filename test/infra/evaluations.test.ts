@@ -264,7 +264,7 @@ describe('Evaluation functions', () => {
       const fn = functionProps(own, 'PromptOps: runs evaluation suites');
       expect(fn.MemorySize).toBe(512);
       expect(fn.Timeout).toBe(10);
-      expect(fn.ReservedConcurrentExecutions).toBeUndefined();
+      expect(fn.ReservedConcurrentExecutions).toBe(5);
       own.resourceCountIs('AWS::Lambda::EventInvokeConfig', 1);
     });
   });

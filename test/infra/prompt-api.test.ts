@@ -104,12 +104,12 @@ describe('Construct: PromptApi', () => {
       });
     });
 
-    it('defaults to 512 MB and 10 seconds, unreserved', () => {
+    it('defaults to 512 MB, 10 seconds and the API reserved concurrency (25)', () => {
       template.hasResourceProperties('AWS::Lambda::Function', {
         Description: 'PromptOps API: feedback',
         MemorySize: 512,
         Timeout: 10,
-        ReservedConcurrentExecutions: Match.absent(),
+        ReservedConcurrentExecutions: 25,
       });
     });
 

@@ -11,9 +11,16 @@ function only(text: string, rule: string) {
 }
 
 describe('lintDocument', () => {
-  it('passes the contract example with no findings', () => {
+  it('passes the contract example with no errors, warning only that the ticket has no delimiter', () => {
     const result = lintDocument(EXAMPLE_TEXT);
-    expect(result.findings).toEqual([]);
+    expect(result.findings).toEqual([
+      {
+        rule: 'injection-delimiters',
+        severity: 'warning',
+        message: expect.stringContaining('{{ticket}}'),
+        line: 18,
+      },
+    ]);
     expect(result.ok).toBe(true);
     expect(result.document?.id).toBe('support-reply');
   });
@@ -27,6 +34,10 @@ describe('lintDocument', () => {
       'document-size',
       'model-settings',
       'secrets',
+      'injection-role-variable',
+      'injection-guardrails',
+      'injection-delimiters',
+      'injection-instructions',
     ]);
     for (const rule of LINT_RULES) expect(rule.description.length).toBeGreaterThan(10);
   });
@@ -139,7 +150,9 @@ describe('lintDocument', () => {
         doc(FRONT, '## role\nR\n## instructions\n{{name}} {{ not a tag }}\n## output_format\nT\n'),
       );
       expect(result.ok).toBe(true);
-      expect(result.findings).toMatchObject([{ rule: 'template-syntax', severity: 'warning', line: 9 }]);
+      expect(result.findings.filter((f) => f.rule === 'template-syntax')).toMatchObject([
+        { rule: 'template-syntax', severity: 'warning', line: 9 },
+      ]);
     });
   });
 

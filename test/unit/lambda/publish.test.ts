@@ -384,7 +384,8 @@ describe('Handler: publish', () => {
 
     it('returns the lint findings with their lines', async () => {
       const response = await publish({ document: secretDocument });
-      expect(response.body.findings).toEqual([
+      // The example also draws a prompt-injection warning ({{ticket}} has no delimiter).
+      expect(response.body.findings.filter((f: { severity: string }) => f.severity === 'error')).toEqual([
         expect.objectContaining({
           rule: 'secrets',
           severity: 'error',

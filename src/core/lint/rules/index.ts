@@ -1,5 +1,9 @@
 import type { LintRule } from '../types.ts';
 import { documentSize } from './document-size.ts';
+import { injectionDelimiters } from './injection-delimiters.ts';
+import { injectionGuardrails } from './injection-guardrails.ts';
+import { injectionInstructions } from './injection-instructions.ts';
+import { injectionRoleVariable } from './injection-role-variable.ts';
 import { modelSettings } from './model-settings.ts';
 import { requiredSections } from './required-sections.ts';
 import { secrets } from './secrets.ts';
@@ -16,4 +20,8 @@ export const LINT_RULES: readonly LintRule[] = [
   documentSize,
   modelSettings,
   secrets,
+  injectionRoleVariable,
+  injectionGuardrails,
+  injectionDelimiters,
+  injectionInstructions,
 ];
