@@ -7,14 +7,20 @@
  * about a hundred lines with no dependency, small in the query Lambda's bundle.
  */
 import type { PromptDocument } from './document.ts';
+import { ValidationError } from './errors.ts';
 
 /** Words per shingle: three catches reworded sentences without matching every shared phrase. */
 const SHINGLE_WORDS = 3;
-/** MinHash functions = BANDS x ROWS. 32 bands of 4 rows surface pairs from about 0.42 similarity up. */
-const BANDS = 32;
+/**
+ * MinHash functions = BANDS x ROWS. 40 bands of 4 rows make a pair at 0.7 a candidate with probability
+ * 1 - (1 - 0.7^4)^40 > 0.99998, and one at 0.3 only with 0.28, which keeps exact checks few.
+ */
+const BANDS = 40;
 const ROWS = 4;
 
 export const DEFAULT_DUPLICATE_THRESHOLD = 0.8;
+/** The lowest threshold the banding is trusted with: a pair at 0.7 is missed with probability < 2e-5. */
+export const MIN_INDEXED_THRESHOLD = 0.7;
 
 /** A prompt to compare: its id, the version compared and its parsed document. */
 export interface ComparedPrompt {
@@ -135,13 +141,19 @@ export function minHashSignature(set: ReadonlySet<string>): Uint32Array {
 }
 
 /**
- * Every pair of prompts at or above `threshold` (0 to 1), most alike first. Prompts with the same id
- * are not compared (two versions of one prompt are expected to be alike).
+ * Every pair of prompts at or above `threshold` (0.7 to 1), most alike first. Prompts with the same
+ * id are not compared (two versions of one prompt are expected to be alike). Below 0.7 the banding
+ * would miss pairs too often, so such a threshold is refused (`similarPrompts` compares exactly).
  */
 export function findNearDuplicates(
   prompts: readonly ComparedPrompt[],
   threshold = DEFAULT_DUPLICATE_THRESHOLD,
 ): NearDuplicatePair[] {
+  if (!(threshold >= MIN_INDEXED_THRESHOLD && threshold <= 1))
+    throw new ValidationError(
+      `The duplicate threshold must be from ${MIN_INDEXED_THRESHOLD} to 1 (got ${threshold})`,
+      [{ path: 'threshold', message: `must be from ${MIN_INDEXED_THRESHOLD} to 1 (got ${threshold})` }],
+    );
   const profiles = prompts.map(profileOf).filter((p) => p.all.size > 0);
   const buckets = new Map<string, number[]>();
   profiles.forEach((profile, index) => {
