@@ -11,7 +11,9 @@ import { Command, CommanderError } from 'commander';
 import { PACKAGE_VERSION } from '../package-root.ts';
 import type { CliCommand, RunAction } from './command.ts';
 import { approveCommand } from './commands/approve.ts';
+import { archiveCommand, unarchiveCommand } from './commands/archive.ts';
 import { deployCommand } from './commands/deploy.ts';
+import { deprecateCommand, undeprecateCommand } from './commands/deprecate.ts';
 import { devCommand } from './commands/dev.ts';
 import { diffCommand } from './commands/diff.ts';
 import { evalCommand } from './commands/eval.ts';
@@ -22,6 +24,7 @@ import { importCommand } from './commands/import.ts';
 import { initCommand } from './commands/init.ts';
 import { lintCommand } from './commands/lint.ts';
 import { publishCommand } from './commands/publish.ts';
+import { reviewDueCommand } from './commands/review-due.ts';
 import { rollbackCommand } from './commands/rollback.ts';
 import { snapshotCommand } from './commands/snapshot.ts';
 import { statusCommand } from './commands/status.ts';
@@ -56,6 +59,11 @@ const COMMANDS: readonly CliCommand[] = [
   exportCommand,
   importCommand,
   devCommand,
+  deprecateCommand,
+  undeprecateCommand,
+  archiveCommand,
+  unarchiveCommand,
+  reviewDueCommand,
 ];
 
 interface RunState {

@@ -309,6 +309,10 @@ export interface EnvironmentStatusResponse {
   readonly prompts: Readonly<Record<string, Pin>>;
   readonly deployment: DeploymentStatus | null;
   readonly history: readonly RevisionEntry[];
+  /** Pinned versions that are deprecated (docs/maintenance.md); absent when none is. */
+  readonly deprecated?: readonly DeprecatedVersionRef[];
+  /** Pinned prompts that are archived (only a deploy racing the archive leaves one); absent when none. */
+  readonly archived?: readonly string[];
 }
 
 /** POST /feedback: 202, the rating is recorded. */
