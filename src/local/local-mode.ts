@@ -17,6 +17,7 @@ import type { Context } from 'aws-lambda';
 import { canarySettingsOf } from '../core/canary.ts';
 import { APPCONFIG, ENV } from '../core/contracts.ts';
 import { readHandlerEnvironment } from '../core/handler-environment.ts';
+import { mergeModelRetirements } from '../core/model-retirements.ts';
 import type { HandlerName } from '../core/routes.ts';
 import {
   type PromptOpsSettings,
@@ -38,6 +39,7 @@ import {
   provisionCanaryExtension,
 } from './local-canary.ts';
 import { LocalEvaluationLauncher } from './local-evaluations.ts';
+import { startLocalReminders } from './local-reminders.ts';
 import { MetricsMonitor } from './metrics-monitor.ts';
 import { provisionStorage } from './provision.ts';
 import { seedExamples } from './seed.ts';
@@ -341,6 +343,20 @@ export async function startLocalMode(options: LocalModeOptions): Promise<Running
         REGION,
       );
     }
+
+    // The daily review reminder (docs/maintenance.md), with the log as the owners' topic.
+    closers.push(
+      startLocalReminders({
+        deps: registryDeps,
+        settings: {
+          environments: settings.environments,
+          reviewEveryDays: settings.reviewEveryDays,
+          retirements: mergeModelRetirements(settings.modelRetirements),
+        },
+        timeScale,
+        log,
+      }),
+    );
 
     // What AppConfig calls on AWS: the validator before a deployment, the events handler after.
     const validatorHandler = validator.createValidatorHandler(() => ({ bodies: deliveryDeps.bodies }));
