@@ -241,7 +241,10 @@ export class PromptOpsWiring {
       },
       { deadLetterQueue: this.props.observability.deadLetters },
     );
-    topic.grantPublish(fn);
+    // Publish on this topic and the two key actions SNS needs for its encryption; not grantPublish,
+    // whose kms:GenerateDataKey* is a wildcard action.
+    iam.Grant.addToPrincipal({ grantee: fn, actions: ['sns:Publish'], resourceArns: [topic.topicArn] });
+    key.grant(fn, 'kms:Decrypt', 'kms:GenerateDataKey');
     new events.Rule(this.scope, 'ReviewRemindersSchedule', {
       description: 'PromptOps: the daily review reminder',
       schedule: events.Schedule.rate(Duration.days(1)),
