@@ -17,7 +17,7 @@ import { createReviewHandler } from '../../../lambda/handlers/review.ts';
 import { reviewDueReport } from '../../../lambda/maintenance/review-due.ts';
 import { ownerNotices, sendReviewReminders } from '../../../lambda/maintenance/review-reminder.ts';
 import { publishVersion } from '../../../lambda/registry/publish-version.ts';
-import { ALICE, BOB, CAROL, call } from '../../fixtures/api.ts';
+import { ALICE, BOB, CAROL, type CallResult, call } from '../../fixtures/api.ts';
 import { memoryDelivery } from '../../fixtures/delivery-fakes.ts';
 import {
   type FakeAppConfig,
@@ -59,7 +59,7 @@ function snapshot() {
   });
 }
 
-async function expectNothingWritten(request: () => Promise<{ status: number; body: unknown }>) {
+async function expectNothingWritten(request: () => Promise<CallResult>): Promise<CallResult> {
   const before = snapshot();
   const response = await request();
   expect(snapshot()).toBe(before);
