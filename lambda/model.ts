@@ -1,9 +1,9 @@
 /** What the registry stores and returns, independent of the database. */
 
-import type { Approval, AuditEntry } from '../src/core/api.ts';
+import type { Approval, Archival, AuditEntry, Deprecation } from '../src/core/api.ts';
 import type { BumpResult } from '../src/core/versioning.ts';
 
-export type { Approval };
+export type { Approval, Archival, Deprecation };
 
 export interface VersionRecord {
   readonly id: string;
@@ -18,6 +18,8 @@ export interface VersionRecord {
   readonly approvals: readonly Approval[];
   readonly description?: string;
   readonly owner?: string;
+  /** Set while the version is deprecated (docs/maintenance.md). */
+  readonly deprecation?: Deprecation;
 }
 
 export interface PromptSummary {
@@ -26,6 +28,8 @@ export interface PromptSummary {
   readonly description?: string;
   readonly owner?: string;
   readonly updatedAt: string;
+  /** Set while the prompt is archived (docs/maintenance.md). */
+  readonly archived?: Archival;
 }
 
 export interface AuditEvent extends AuditEntry {

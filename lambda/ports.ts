@@ -2,9 +2,11 @@
 import type { Pin } from '../src/core/pins.ts';
 import type {
   Approval,
+  Archival,
   AuditEvent,
   AuditQuery,
   DailyFeedbackTally,
+  Deprecation,
   FeedbackAggregateKey,
   FeedbackRecord,
   FeedbackTally,
@@ -46,6 +48,25 @@ export interface PromptRepository {
   listVersions(id: string, page: PageRequest): Promise<Page<VersionRecord>>;
   /** The prompt's pin in each of these environments that pins it. */
   getEnvironmentPins(id: string, environments: readonly string[]): Promise<Record<string, Pin>>;
+  /** Every pin of each of these environments (an environment never deployed has none). */
+  getAllEnvironmentPins(environments: readonly string[]): Promise<Record<string, Record<string, Pin>>>;
+  /**
+   * Marks a version deprecated unless it already is (docs/maintenance.md): `exists` when it was
+   * (nothing is written), `missing` when the version does not exist.
+   */
+  setDeprecation(
+    id: string,
+    version: string,
+    deprecation: Deprecation,
+  ): Promise<'set' | 'exists' | 'missing'>;
+  /** Clears a version's deprecation: `absent` when it had none, `missing` when the version does not exist. */
+  clearDeprecation(id: string, version: string): Promise<'cleared' | 'absent' | 'missing'>;
+  /** The prompt's archival, read consistently; undefined when it is not archived (or does not exist). */
+  getArchival(id: string): Promise<Archival | undefined>;
+  /** Archives a prompt unless it already is: `exists` when it was, `missing` when the prompt does not exist. */
+  setArchival(id: string, archival: Archival): Promise<'set' | 'exists' | 'missing'>;
+  /** Unarchives a prompt: `absent` when it was not archived, `missing` when the prompt does not exist. */
+  clearArchival(id: string): Promise<'cleared' | 'absent' | 'missing'>;
 }
 
 export interface AuditLog {

@@ -11,9 +11,11 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { APPCONFIG, ENV } from '../src/core/contracts.ts';
 import { METRIC_NAMESPACE } from '../src/core/metrics.ts';
+import type { ModelRetirement } from '../src/core/model-retirements.ts';
 import { type PromptOpsSettings, settingsEnvironment } from '../src/core/settings.ts';
 import { PromptBackup } from './constructs/backup.ts';
 import { type ApiHandlerOptions, PromptApi } from './constructs/prompt-api.ts';
@@ -32,7 +34,7 @@ import { acknowledgeBodies } from './private/handler-access.ts';
 import { FUNCTION_DEFAULTS } from './private/prompt-function.ts';
 import { addPromptOpsHandlers } from './private/promptops-handlers.ts';
 import { evalModelsOf, promptOpsSettings } from './private/promptops-settings.ts';
-import { PromptOpsWiring } from './private/promptops-wiring.ts';
+import { PromptOpsWiring, type ReviewReminder } from './private/promptops-wiring.ts';
 import { replicaNames } from './private/replica-names.ts';
 import { SecurityDefaults } from './private/security-defaults.ts';
 import { PropsValidator } from './private/validation.ts';
@@ -162,6 +164,19 @@ export interface PromptOpsSettingsProps {
    * @default 1.5
    */
   readonly canaryLatencyRatio?: number;
+  /**
+   * Days after publishing that a version an environment still pins is due for review: the daily
+   * reminder tells the owners' topic (docs/maintenance.md). A whole number from 1 to 3650.
+   * @default 180
+   */
+  readonly reviewEveryDays?: number;
+  /**
+   * Model retirements added to the list PromptOps ships (`src/core/model-retirements.json`); an entry
+   * replaces a shipped one for the same model id. Pinned versions on these models are due for review.
+   * At most 40 entries.
+   * @default - the shipped list only
+   */
+  readonly modelRetirements?: readonly ModelRetirement[];
 }
 
 /** Props of {@link PromptOps}: the settings and the construct's own options. */
@@ -334,6 +349,7 @@ export class PromptOps extends Construct {
    */
   readonly feedbackHashSecret?: secretsmanager.ISecret;
   private readonly wiring: PromptOpsWiring;
+  private reviewReminder?: ReviewReminder;
 
   constructor(scope: Construct, id: string, props: PromptOpsProps = {}) {
     super(scope, id);
@@ -520,6 +536,26 @@ export class PromptOps extends Construct {
   }
 
   /**
+   * Adds the daily review reminder (docs/maintenance.md): once a day it lists the versions the
+   * environments pin that were published more than `reviewEveryDays` ago or run on a model on the
+   * retirement list, and publishes one message per owner to the owners' topic (`ownersTopic`),
+   * encrypted with the data key. It may not ask for `access.appConfig`.
+   */
+  addReviewReminderHandler(options: PromptOpsFunctionOptions): NodejsFunction {
+    this.reviewReminder = this.wiring.addReviewReminderHandler(options, this.store.key);
+    return this.reviewReminder.function;
+  }
+
+  /**
+   * The owners' topic the review reminder publishes to: subscribe a team with a filter policy on the
+   * `owner` message attribute (`{"owner": ["support-team"]}`).
+   * @default - none until `addReviewReminderHandler` (the PromptOps handlers add it)
+   */
+  get ownersTopic(): sns.ITopic | undefined {
+    return this.reviewReminder?.topic;
+  }
+
+  /**
    * For apps: read prompt manifests from AppConfig (StartConfigurationSession, GetLatestConfiguration
    * on the `prompts` profile), read bodies referenced from them (s3:GetObject) and decrypt (kms:Decrypt).
    */
@@ -529,12 +565,15 @@ export class PromptOps extends Construct {
     return bodies.combine(this.delivery.grantReadConfig(grantee, scope.environments));
   }
 
-  /** For authors: publish versions, upload evaluation suites, start evaluation runs and read prompts through the API. */
+  /**
+   * For authors: publish versions, archive and unarchive prompts, upload evaluation suites, start
+   * evaluation runs, read prompts and the review-due list through the API.
+   */
   grantPublish(grantee: iam.IGrantable): iam.Grant {
     return this.api.grantInvoke(grantee, PUBLISHER_ROUTES);
   }
 
-  /** For reviewers: approve versions and read prompts through the API. */
+  /** For reviewers: approve versions, deprecate them or lift a deprecation, and read prompts through the API. */
   grantApprove(grantee: iam.IGrantable): iam.Grant {
     return this.api.grantInvoke(grantee, REVIEWER_ROUTES);
   }

@@ -13,7 +13,7 @@ import {
 import { KEYS, TABLE } from '../../src/core/contracts.ts';
 import type { Pin } from '../../src/core/pins.ts';
 import { versionSortKey } from '../../src/core/versioning.ts';
-import type { Approval, PromptSummary, VersionRecord } from '../model.ts';
+import type { Approval, Archival, Deprecation, PromptSummary, VersionRecord } from '../model.ts';
 import type { Page, PageRequest, PromptRepository } from '../ports.ts';
 import { isConditionalCheckFailed } from './dynamo-errors.ts';
 import { decodeCursor, encodeCursor } from './pagination.ts';
@@ -34,6 +34,7 @@ interface VersionItem {
   approvals: Record<string, { at: string; comment?: string }>;
   description?: string;
   owner?: string;
+  deprecation?: Deprecation;
 }
 
 function toRecord(item: Record<string, unknown>): VersionRecord {
@@ -53,6 +54,7 @@ function toRecord(item: Record<string, unknown>): VersionRecord {
     approvals,
     ...(v.description !== undefined ? { description: v.description } : {}),
     ...(v.owner !== undefined ? { owner: v.owner } : {}),
+    ...(v.deprecation !== undefined ? { deprecation: v.deprecation } : {}),
   };
 }
 
@@ -217,6 +219,7 @@ export class DynamoPromptRepository implements PromptRepository {
       ...(item.description !== undefined ? { description: item.description as string } : {}),
       ...(item.owner !== undefined ? { owner: item.owner as string } : {}),
       updatedAt: item.updatedAt as string,
+      ...(item.archived !== undefined ? { archived: item.archived as Archival } : {}),
     }));
     const nextCursor = encodeCursor(result.LastEvaluatedKey);
     return nextCursor ? { items, nextCursor } : { items };
@@ -280,5 +283,119 @@ export class DynamoPromptRepository implements PromptRepository {
     if (keys.length > 0)
       throw new Error(`DynamoDB left ${keys.length} environment states unprocessed after 5 attempts`);
     return pins;
+  }
+
+  async getAllEnvironmentPins(environments: readonly string[]): Promise<Record<string, Record<string, Pin>>> {
+    const result: Record<string, Record<string, Pin>> = Object.fromEntries(
+      environments.map((env) => [env, {}]),
+    );
+    let keys: Record<string, unknown>[] = environments.map((env) => ({
+      [TABLE.partitionKey]: KEYS.environmentPk(env),
+      [TABLE.sortKey]: KEYS.environmentStateSk,
+    }));
+    // BatchGet takes 100 keys a call and may leave some unprocessed under load; ask again for those.
+    for (let attempt = 0; keys.length > 0 && attempt < 5 + environments.length / 100; attempt++) {
+      const batch = keys.slice(0, 100);
+      const response = await this.client.send(
+        new BatchGetCommand({
+          RequestItems: {
+            [this.tableName]: {
+              Keys: batch,
+              ProjectionExpression: '#env, #pins',
+              ExpressionAttributeNames: { '#env': 'environment', '#pins': 'pins' },
+            },
+          },
+        }),
+      );
+      for (const item of response.Responses?.[this.tableName] ?? [])
+        result[item.environment as string] = (item.pins as Record<string, Pin> | undefined) ?? {};
+      const unprocessed =
+        (response.UnprocessedKeys?.[this.tableName]?.Keys as Record<string, unknown>[]) ?? [];
+      keys = [...unprocessed, ...keys.slice(100)];
+    }
+    if (keys.length > 0)
+      throw new Error(`DynamoDB left ${keys.length} environment states unprocessed after retries`);
+    return result;
+  }
+
+  // Library maintenance (docs/maintenance.md): flags beside the items, each set or cleared by one
+  // conditional update that touches that attribute alone, so no other write path is affected.
+
+  async setDeprecation(
+    id: string,
+    version: string,
+    deprecation: Deprecation,
+  ): Promise<'set' | 'exists' | 'missing'> {
+    const outcome = await this.conditionalUpdate({
+      Key: this.versionKey(id, version),
+      UpdateExpression: 'SET #deprecation = :deprecation',
+      ConditionExpression: 'attribute_exists(#pk) AND attribute_not_exists(#deprecation)',
+      ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#deprecation': 'deprecation' },
+      ExpressionAttributeValues: { ':deprecation': { ...deprecation } },
+    });
+    if (outcome) return 'set';
+    return (await this.getVersion(id, version)) ? 'exists' : 'missing';
+  }
+
+  async clearDeprecation(id: string, version: string): Promise<'cleared' | 'absent' | 'missing'> {
+    const outcome = await this.conditionalUpdate({
+      Key: this.versionKey(id, version),
+      UpdateExpression: 'REMOVE #deprecation',
+      ConditionExpression: 'attribute_exists(#deprecation)',
+      ExpressionAttributeNames: { '#deprecation': 'deprecation' },
+    });
+    if (outcome) return 'cleared';
+    return (await this.getVersion(id, version)) ? 'absent' : 'missing';
+  }
+
+  private summaryKey(id: string) {
+    return { [TABLE.partitionKey]: KEYS.promptIndexPk, [TABLE.sortKey]: KEYS.promptSk(id) };
+  }
+
+  private async getSummaryItem(id: string): Promise<Record<string, unknown> | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: this.summaryKey(id), ConsistentRead: true }),
+    );
+    return Item;
+  }
+
+  async getArchival(id: string): Promise<Archival | undefined> {
+    return (await this.getSummaryItem(id))?.archived as Archival | undefined;
+  }
+
+  async setArchival(id: string, archival: Archival): Promise<'set' | 'exists' | 'missing'> {
+    const outcome = await this.conditionalUpdate({
+      Key: this.summaryKey(id),
+      UpdateExpression: 'SET #archived = :archived',
+      ConditionExpression: 'attribute_exists(#pk) AND attribute_not_exists(#archived)',
+      ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#archived': 'archived' },
+      ExpressionAttributeValues: { ':archived': { ...archival } },
+    });
+    if (outcome) return 'set';
+    return (await this.getSummaryItem(id)) ? 'exists' : 'missing';
+  }
+
+  async clearArchival(id: string): Promise<'cleared' | 'absent' | 'missing'> {
+    const outcome = await this.conditionalUpdate({
+      Key: this.summaryKey(id),
+      UpdateExpression: 'REMOVE #archived',
+      ConditionExpression: 'attribute_exists(#archived)',
+      ExpressionAttributeNames: { '#archived': 'archived' },
+    });
+    if (outcome) return 'cleared';
+    return (await this.getSummaryItem(id)) ? 'absent' : 'missing';
+  }
+
+  /** True when the update applied, false when its condition failed. */
+  private async conditionalUpdate(
+    input: Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName'>,
+  ): Promise<boolean> {
+    try {
+      await this.client.send(new UpdateCommand({ TableName: this.tableName, ...input }));
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return false;
+      throw error;
+    }
   }
 }

@@ -15,6 +15,8 @@ export interface DeployInput {
   readonly pins: Pins;
   readonly strategy?: string;
   readonly description?: string;
+  /** Deploy deprecated versions anyway (docs/maintenance.md). */
+  readonly allowDeprecated?: boolean;
   readonly caller: string;
   readonly requestId: string;
 }
@@ -71,6 +73,7 @@ export async function deployPrompts(deps: DeliveryDeps, input: DeployInput): Pro
     resolve: {
       gated: new Set(Object.keys(input.pins)),
       requireApproval: deps.config.protectedEnvironments.includes(environment),
+      ...(input.allowDeprecated ? { allowDeprecated: true } : {}),
       ...(deps.config.evalGatedEnvironments.includes(environment)
         ? { requireEvaluation: { environment, requireSuite: deps.config.requireEvalSuite } }
         : {}),

@@ -5,6 +5,7 @@
  * suite, and passes lint, in that order: the first gate that refuses answers.
  */
 
+import type { DeprecatedVersionRef } from '../../src/core/api.ts';
 import { serializePromptDocument } from '../../src/core/document.ts';
 import { LintFailedError, NotApprovedError, NotFoundError } from '../../src/core/errors.ts';
 import { lintDocument } from '../../src/core/lint/index.ts';
@@ -14,6 +15,7 @@ import type { VersionRecord } from '../model.ts';
 import { loadDocument } from '../registry/document-cache.ts';
 import type { DeliveryDeps } from './deps.ts';
 import { checkEvaluations, type EvaluationAdmissions } from './evaluation-gate.ts';
+import { checkArchived, checkDeprecated, deprecatedAmong } from './maintenance-gate.ts';
 
 export interface ResolveOptions {
   /** Pins whose versions must pass the gates (the ones being deployed now). */
@@ -21,12 +23,18 @@ export interface ResolveOptions {
   readonly requireApproval: boolean;
   /** Set in an environment with the release gate (evaluation-gate.ts); a rollback never has it. */
   readonly requireEvaluation?: { readonly environment: string; readonly requireSuite: boolean };
+  /** Deploy gated versions that are deprecated anyway (docs/maintenance.md). */
+  readonly allowDeprecated?: boolean;
+  /** Prompts (besides the gated ones) whose deprecated versions the answer names: a rollback's changes. */
+  readonly announceDeprecated?: ReadonlySet<string>;
 }
 
 export interface ResolvedPins {
   readonly prompts: Record<string, ResolvedVariant[]>;
   /** The runs that admitted the gated versions; empty without the release gate. */
   readonly evaluations: EvaluationAdmissions;
+  /** Deprecated versions deployed anyway or restored by a rollback (docs/maintenance.md). */
+  readonly deprecated: DeprecatedVersionRef[];
 }
 
 export function isApproved(record: VersionRecord): boolean {
@@ -51,6 +59,15 @@ export async function resolvePins(
   if (missing.length > 0) throw new NotFoundError(`These versions do not exist: ${missing.join(', ')}`);
 
   const gated = entries.filter((e) => options.gated.has(e.id));
+  // Library maintenance first (docs/maintenance.md): an archived prompt, then deprecated versions.
+  await checkArchived(deps.prompts, [...new Set(gated.map((e) => e.id))]);
+  const pinned = (list: typeof entries) => list.map((e) => ({ id: e.id, record: e.record as VersionRecord }));
+  const deprecated = [
+    ...checkDeprecated(pinned(gated), options.allowDeprecated === true),
+    ...deprecatedAmong(
+      pinned(entries.filter((e) => !options.gated.has(e.id) && options.announceDeprecated?.has(e.id))),
+    ),
+  ];
   if (options.requireApproval) {
     const unapproved = gated
       .filter((e) => !isApproved(e.record as VersionRecord))
@@ -91,7 +108,8 @@ export async function resolvePins(
       document,
       size: version.size,
       weight: variant.weight,
+      ...(version.deprecation ? { deprecated: true } : {}),
     });
   }
-  return { prompts: resolved, evaluations };
+  return { prompts: resolved, evaluations, deprecated };
 }

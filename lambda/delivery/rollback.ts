@@ -11,7 +11,7 @@ import { settledState } from './deploy.ts';
 import type { DeliveryDeps } from './deps.ts';
 import { EMPTY_STATE, isRunning, type RevisionRecord } from './model.ts';
 import { applyDeploymentInfo } from './outcome.ts';
-import { type StartedRevision, startRevision } from './start-revision.ts';
+import { changedPrompts, type StartedRevision, startRevision } from './start-revision.ts';
 
 export interface RollbackInput {
   readonly environment: string;
@@ -72,7 +72,12 @@ export async function rollbackEnvironment(
     kind: 'rollback',
     description:
       input.reason ?? (prompts ? `Rollback of ${prompts.join(', ')}` : 'Rollback to the previous revision'),
-    resolve: { gated: new Set(), requireApproval: false },
+    // Never gated; the deprecated versions it restores are named in the answer (docs/maintenance.md).
+    resolve: {
+      gated: new Set(),
+      requireApproval: false,
+      announceDeprecated: new Set(changedPrompts(state.pins, target.pins).map(([id]) => id)),
+    },
     caller: input.caller,
     requestId: input.requestId,
   });

@@ -4,7 +4,7 @@
  * the commit releases the claim, so the environment state is unchanged and a retry works.
  */
 
-import type { StartedDeployment } from '../../src/core/api.ts';
+import type { DeprecatedVersionRef, StartedDeployment } from '../../src/core/api.ts';
 import { RevisionConflictError } from '../../src/core/errors.ts';
 import { buildManifest } from '../../src/core/manifest-builder.ts';
 import { type Pin, type Pins, pinVersions } from '../../src/core/pins.ts';
@@ -41,7 +41,7 @@ export async function startRevision(deps: DeliveryDeps, input: StartRevisionInpu
   const { environment, state } = input;
   const revision = state.lastRevision + 1;
   const now = deps.now();
-  const { prompts: resolved, evaluations } = await resolvePins(deps, input.pins, input.resolve);
+  const { prompts: resolved, evaluations, deprecated } = await resolvePins(deps, input.pins, input.resolve);
   const admitted = Object.keys(evaluations).length > 0 ? { evaluations } : {};
   const built = buildManifest(
     { environment, revision, generatedAt: now.toISOString(), prompts: resolved },
@@ -155,6 +155,7 @@ export async function startRevision(deps: DeliveryDeps, input: StartRevisionInpu
                 pin: after ?? null,
                 previousPin: before ?? null,
                 ...(evaluations[id] ? { evaluations: evaluations[id] } : {}),
+                ...deprecatedDetails(deprecated, id),
               },
               requestId: input.requestId,
               promptId: id,
@@ -178,7 +179,20 @@ export async function startRevision(deps: DeliveryDeps, input: StartRevisionInpu
           ),
         ];
   await Promise.all(events.map((event) => deps.audit.append(event)));
-  return { environment, deploymentNumber: started.number, state: started.state, revision, ...admitted };
+  return {
+    environment,
+    deploymentNumber: started.number,
+    state: started.state,
+    revision,
+    ...admitted,
+    ...(deprecated.length > 0 ? { deprecated } : {}),
+  };
+}
+
+/** The audit details naming a prompt's deprecated versions that went out anyway (docs/maintenance.md). */
+function deprecatedDetails(deprecated: readonly DeprecatedVersionRef[], id: string): Record<string, unknown> {
+  const mine = deprecated.filter((d) => d.id === id).map(({ version, reason }) => ({ version, reason }));
+  return mine.length > 0 ? { deprecated: mine } : {};
 }
 
 /** Prompts whose pin differs between two pin sets: [id, before, after]. */

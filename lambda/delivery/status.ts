@@ -1,7 +1,9 @@
 /** An environment's status: pins and revision, the live deployment from AppConfig, the history. */
 import type { DeploymentStatus, EnvironmentStatusResponse } from '../../src/core/api.ts';
+import { pinVersions } from '../../src/core/pins.ts';
 import { environmentIdOf } from './config.ts';
 import type { DeliveryDeps } from './deps.ts';
+import { deprecatedAmong } from './maintenance-gate.ts';
 import { EMPTY_STATE, isRunning } from './model.ts';
 import { applyDeploymentInfo, rollbackReason } from './outcome.ts';
 
@@ -38,11 +40,34 @@ export async function environmentStatus(
       ...(current.analysis ? { analysis: current.analysis } : {}),
     };
   }
+  const [history, maintenance] = await Promise.all([
+    deps.environments.listRevisions(environment, HISTORY_SHOWN),
+    maintenanceOf(deps, state.pins),
+  ]);
+  return { environment, revision: state.revision, prompts: state.pins, deployment, history, ...maintenance };
+}
+
+/**
+ * The pinned versions marked deprecated since, and pinned prompts archived since (a deploy racing the
+ * archive; docs/maintenance.md): one GetItem per pinned version and prompt.
+ */
+async function maintenanceOf(
+  deps: DeliveryDeps,
+  pins: EnvironmentStatusResponse['prompts'],
+): Promise<Pick<EnvironmentStatusResponse, 'deprecated' | 'archived'>> {
+  const entries = Object.entries(pins);
+  const [records, archivals] = await Promise.all([
+    Promise.all(
+      entries.flatMap(([id, pin]) =>
+        pinVersions(pin).map(async (version) => ({ id, record: await deps.prompts.getVersion(id, version) })),
+      ),
+    ),
+    Promise.all(entries.map(async ([id]) => ((await deps.prompts.getArchival(id)) ? id : undefined))),
+  ]);
+  const deprecated = deprecatedAmong(records.flatMap(({ id, record }) => (record ? [{ id, record }] : [])));
+  const archived = archivals.filter((id): id is string => id !== undefined);
   return {
-    environment,
-    revision: state.revision,
-    prompts: state.pins,
-    deployment,
-    history: await deps.environments.listRevisions(environment, HISTORY_SHOWN),
+    ...(deprecated.length > 0 ? { deprecated } : {}),
+    ...(archived.length > 0 ? { archived } : {}),
   };
 }

@@ -42,6 +42,7 @@ export function createDeployHandler(deps: () => DeliveryDeps) {
             pins,
             ...(body.strategy !== undefined ? { strategy: body.strategy } : {}),
             ...(body.description !== undefined ? { description: body.description } : {}),
+            ...(body.allowDeprecated === true ? { allowDeprecated: true } : {}),
             caller: callerOf(event),
             requestId: requestIdOf(event),
           }),

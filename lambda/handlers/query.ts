@@ -1,7 +1,13 @@
-/** Every GET route of the registry: prompts, versions, documents, diffs, the audit log and metrics history. */
-import { BadRequestError, NotFoundError } from '../../src/core/errors.ts';
+/**
+ * Every GET route of the registry: prompts, versions, documents, diffs, the audit log and metrics
+ * history, and the library-maintenance reports (similar prompts, review-due; docs/maintenance.md).
+ */
+import { BadRequestError, displayValue, NotFoundError } from '../../src/core/errors.ts';
 import { assertEnvironmentName, assertPromptId } from '../../src/core/ids.ts';
 import type { MetricsHistorySource } from '../../src/core/metrics-history.ts';
+import { mergeModelRetirements } from '../../src/core/model-retirements.ts';
+import { reviewDueReport } from '../maintenance/review-due.ts';
+import { findSimilarPrompts, parseThreshold } from '../maintenance/similar-prompts.ts';
 import type { RegistryDeps } from '../ports.ts';
 import { registryDeps } from '../registry/deps.ts';
 import { metricsHistory } from '../registry/metrics-history.ts';
@@ -15,7 +21,7 @@ import {
   listVersions,
 } from '../registry/queries.ts';
 import { auditEntry, versionDetails, versionSummary } from '../registry/responses.ts';
-import { configuredEnvironments } from '../runtime/config.ts';
+import { configuredEnvironments, handlerEnvironment } from '../runtime/config.ts';
 import {
   type ApiEvent,
   type ApiResult,
@@ -34,7 +40,22 @@ type QueryRoute = (event: ApiEvent) => Promise<ApiResult>;
 
 function routesFor(deps: () => RegistryDeps, history: () => MetricsHistorySource): RouteTable<QueryRoute> {
   return routeTable<'query', QueryRoute>('query', {
-    'GET /prompts': async (event) => jsonResponse(200, await listPrompts(deps(), pageRequest(event))),
+    'GET /prompts': async (event) => {
+      const similarTo = queryParameter(event, 'similar-to');
+      const include = queryParameter(event, 'include');
+      if (include !== undefined && include !== 'archived')
+        throw new BadRequestError(
+          `include ${displayValue(include)} is not known: the one value is "archived"`,
+        );
+      if (similarTo !== undefined) {
+        const threshold = parseThreshold(queryParameter(event, 'threshold'));
+        return jsonResponse(200, await findSimilarPrompts(deps(), similarTo, threshold));
+      }
+      return jsonResponse(
+        200,
+        await listPrompts(deps(), pageRequest(event), { includeArchived: include === 'archived' }),
+      );
+    },
 
     'GET /prompts/{id}': async (event) =>
       jsonResponse(200, await getPrompt(deps(), pathParameter(event, 'id'), configuredEnvironments())),
@@ -90,6 +111,18 @@ function routesFor(deps: () => RegistryDeps, history: () => MetricsHistorySource
           defined,
           configuredEnvironments(),
         ),
+      );
+    },
+
+    'GET /review-due': async () => {
+      const { settings } = handlerEnvironment();
+      return jsonResponse(
+        200,
+        await reviewDueReport(deps(), {
+          environments: settings.environments,
+          reviewEveryDays: settings.reviewEveryDays,
+          retirements: mergeModelRetirements(settings.modelRetirements),
+        }),
       );
     },
   });

@@ -12,6 +12,7 @@ import { lintDocument } from '../../src/core/lint/index.ts';
 import { utf8Bytes } from '../../src/core/manifest-builder.ts';
 import { assertVersion, type BumpOption, decidePublishVersion } from '../../src/core/versioning.ts';
 import { auditEvent } from '../audit-events.ts';
+import { refuseArchived } from '../maintenance/archival.ts';
 import type { VersionRecord } from '../model.ts';
 import type { RegistryDeps } from '../ports.ts';
 import { loadDocument, rememberDocument } from './document-cache.ts';
@@ -36,6 +37,8 @@ export interface PublishResult {
 export async function publishVersion(deps: RegistryDeps, input: PublishInput): Promise<PublishResult> {
   const id = assertPromptId(input.id);
   const requested = input.version === undefined ? undefined : assertVersion(input.version);
+  // An archived prompt takes no new versions (docs/maintenance.md); checked before anything is written.
+  refuseArchived(id, await deps.prompts.getArchival(id), 'publishing a version');
 
   const lint = lintDocument(input.document);
   if (!lint.ok || !lint.document) throw new LintFailedError(lint.findings);

@@ -12,8 +12,19 @@ export interface VersionWithDocument extends VersionRecord {
   readonly document: string;
 }
 
-export function listPrompts(deps: RegistryDeps, page: PageRequest): Promise<Page<PromptListItem>> {
-  return deps.prompts.listPrompts(page);
+/**
+ * Archived prompts (docs/maintenance.md) are left out unless `includeArchived`; they are filtered
+ * from each page, so a page may hold fewer than `limit` items while `nextCursor` says there is more.
+ */
+export async function listPrompts(
+  deps: RegistryDeps,
+  page: PageRequest,
+  options: { readonly includeArchived?: boolean } = {},
+): Promise<Page<PromptListItem>> {
+  const result = await deps.prompts.listPrompts(page);
+  return options.includeArchived
+    ? result
+    : { ...result, items: result.items.filter((item) => !item.archived) };
 }
 
 async function latestOf(deps: RegistryDeps, id: string): Promise<VersionRecord> {
@@ -27,9 +38,11 @@ export async function getPrompt(
   id: string,
   environments: readonly string[],
 ): Promise<PromptDetails> {
-  const [latest, pins] = await Promise.all([
+  assertPromptId(id);
+  const [latest, pins, archived] = await Promise.all([
     latestOf(deps, id),
     deps.prompts.getEnvironmentPins(id, environments),
+    deps.prompts.getArchival(id),
   ]);
   return {
     id: latest.id,
@@ -37,6 +50,7 @@ export async function getPrompt(
     ...(latest.description !== undefined ? { description: latest.description } : {}),
     ...(latest.owner !== undefined ? { owner: latest.owner } : {}),
     environments: pins,
+    ...(archived ? { archived } : {}),
   };
 }
 

@@ -22,6 +22,7 @@ export function versionSummary(record: VersionRecord): VersionSummary {
     createdAt: record.createdAt,
     message: record.message ?? null,
     approvals: record.approvals,
+    ...(record.deprecation ? { deprecation: record.deprecation } : {}),
   };
 }
 
@@ -36,6 +37,7 @@ export function versionDetails(record: VersionWithDocument): VersionDetails {
     message: record.message ?? null,
     bump: record.bump,
     approvals: record.approvals,
+    ...(record.deprecation ? { deprecation: record.deprecation } : {}),
   };
 }
 

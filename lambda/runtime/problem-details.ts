@@ -25,6 +25,9 @@ const PROBLEM_TITLES: Readonly<Record<ErrorCode, string>> = {
   NO_EVAL_SUITE: 'No evaluation suite',
   EVALUATION_REQUIRED: 'Evaluation required',
   PROVIDER_NOT_ALLOWED: 'Provider not allowed',
+  VERSION_DEPRECATED: 'Version deprecated',
+  PROMPT_IN_USE: 'Prompt in use',
+  PROMPT_ARCHIVED: 'Prompt archived',
   THROTTLED: 'Throttled',
   INTERNAL: 'Internal error',
 };

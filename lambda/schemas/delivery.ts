@@ -19,8 +19,9 @@ export const deployBody = wireSchema<DeployBody>()(
       ),
       strategy: v.optional(text(64)),
       description: v.optional(text(LIMITS.maxMessageLength)),
+      allowDeprecated: v.optional(v.boolean('must be true or false')),
     },
-    'must be a JSON object with prompts and optional strategy and description',
+    'must be a JSON object with prompts and optional strategy, description and allowDeprecated',
   ),
 );
 

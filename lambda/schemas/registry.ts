@@ -1,6 +1,6 @@
 /** Request bodies of the registry routes. Unknown keys (including `__proto__`) are rejected. */
 import * as v from 'valibot';
-import type { ApproveRequest, PublishRequest } from '../../src/core/api.ts';
+import type { ApproveRequest, ArchiveRequest, DeprecateRequest, PublishRequest } from '../../src/core/api.ts';
 import { LIMITS } from '../../src/core/contracts.ts';
 import { wireSchema } from './wire-schema.ts';
 
@@ -28,4 +28,22 @@ export const publishBody = wireSchema<PublishRequest>()(
 
 export const approveBody = wireSchema<ApproveRequest>()(
   v.strictObject({ comment: v.optional(message) }, 'must be a JSON object with an optional comment'),
+);
+
+/** A reason must say something: spaces alone are refused like an empty string. */
+const reason = v.pipe(
+  v.string('must be a string'),
+  v.check((text) => text.trim().length > 0, 'must say why (it is empty)'),
+  v.maxLength(LIMITS.maxMessageLength, `must be at most ${LIMITS.maxMessageLength} characters`),
+);
+
+export const deprecateBody = wireSchema<DeprecateRequest>()(
+  v.strictObject(
+    { reason },
+    'must be a JSON object with a reason: why this version must not be deployed again',
+  ),
+);
+
+export const archiveBody = wireSchema<ArchiveRequest>()(
+  v.strictObject({ reason: v.optional(reason) }, 'must be a JSON object with an optional reason'),
 );

@@ -22,15 +22,20 @@ export const PROMPT_READ_ROUTES: readonly RouteSpec[] = routes(
   (route) => route.method === 'GET' && isPromptPath(route.path),
 );
 
-/** Authors: publish versions, upload their prompts' evaluation suites and start evaluation runs. */
+/**
+ * Authors: publish versions, archive and unarchive prompts, upload their prompts' evaluation suites,
+ * start evaluation runs, and read which of their pinned versions are due for review.
+ */
 export const PUBLISHER_ROUTES: readonly RouteSpec[] = [
   ...routes((route) => route.method === 'POST' && route.handler === 'publish'),
+  ...routes((route) => route.method === 'GET' && route.path === '/review-due'),
   ...routes((route) => route.method !== 'GET' && route.handler === 'evaluate'),
   ...PROMPT_READ_ROUTES,
 ];
 
+/** Reviewers: approve versions, and deprecate them or lift a deprecation (docs/maintenance.md). */
 export const REVIEWER_ROUTES: readonly RouteSpec[] = [
-  ...routes((route) => route.method === 'POST' && route.handler === 'review'),
+  ...routes((route) => route.method !== 'GET' && route.handler === 'review'),
   ...PROMPT_READ_ROUTES,
 ];
 

@@ -100,5 +100,10 @@ export function addPromptOpsHandlers(promptOps: PromptOps, key: kms.IKey): secre
   });
   // Reads the environment's deployment record and writes the analysis on it, and audits a failure.
   promptOps.addCanaryTickHandler({ entry: entry('canary-tick'), access: { registry: 'readWrite' } });
+  // Reads the environments' pins, the pinned versions and their documents (for model.id); writes nothing.
+  promptOps.addReviewReminderHandler({
+    entry: entry('review-reminders'),
+    access: { registry: 'read', bodies: 'read' },
+  });
   return hashSecret;
 }

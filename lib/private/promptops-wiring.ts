@@ -4,10 +4,14 @@
  * construct's `addApiHandler`, `addConfigValidator`, `addDeploymentEventsHandler`,
  * `addEvaluationWorker` and `addCanaryTickHandler` delegate here.
  */
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { ENV } from '../../src/core/contracts.ts';
@@ -41,6 +45,16 @@ const EVALUATION_MAX_EVENT_AGE = Duration.hours(6);
 
 /** A tick reads a few metrics per changed prompt and writes one item; AppConfig waits for its answer. */
 const CANARY_TICK_TIMEOUT = Duration.seconds(30);
+
+/** The reminder reads every pinned version once a day: a library of thousands fits in a minute. */
+const REVIEW_REMINDER_TIMEOUT = Duration.minutes(1);
+
+/** What addReviewReminderHandler adds. */
+export interface ReviewReminder {
+  readonly function: NodejsFunction;
+  /** The owners' topic the reminder publishes to, one message per owner (`owner` message attribute). */
+  readonly topic: sns.Topic;
+}
 
 export interface PromptOpsWiringProps {
   readonly store: PromptStore;
@@ -190,6 +204,55 @@ export class PromptOpsWiring {
     this.props.delivery.addCanaryExtension(fn, this.props.canaryEnvironments);
     this.props.observability.monitorFunction('canary-tick', fn);
     return fn;
+  }
+
+  /**
+   * The daily review reminder (docs/maintenance.md): a function on an EventBridge schedule that reads
+   * the registry and publishes to the owners' topic, encrypted with `key`.
+   */
+  addReviewReminderHandler(options: PromptOpsFunctionOptions, key: kms.IKey): ReviewReminder {
+    const check = new PropsValidator(this.scope);
+    check.check(
+      this.scope.node.tryFindChild('ReviewReminders') === undefined,
+      'a review reminder handler was already added',
+    );
+    check.check(
+      options.access?.appConfig === undefined,
+      `review reminder access.appConfig must be left out (got "${options.access?.appConfig}"): the reminder reads the registry only`,
+    );
+    check.throwIfAny();
+    const topic = new sns.Topic(this.scope, 'OwnersTopic', {
+      displayName: 'PromptOps prompt owners',
+      masterKey: key,
+      enforceSSL: true,
+    });
+    const fn = this.newFunction(
+      'ReviewReminders',
+      'PromptOps: tells prompt owners which pinned versions are due for review',
+      {
+        ...options,
+        timeout: options.timeout ?? REVIEW_REMINDER_TIMEOUT,
+        environment: { [ENV.ownersTopicArn]: topic.topicArn, ...options.environment },
+      },
+      { deadLetterQueue: this.props.observability.deadLetters },
+    );
+    // Publish on this topic and the two key actions SNS needs for its encryption; not grantPublish,
+    // whose kms:GenerateDataKey* is a wildcard action.
+    iam.Grant.addToPrincipal({ grantee: fn, actions: ['sns:Publish'], resourceArns: [topic.topicArn] });
+    key.grant(fn, 'kms:Decrypt', 'kms:GenerateDataKey');
+    new events.Rule(this.scope, 'ReviewRemindersSchedule', {
+      description: 'PromptOps: the daily review reminder',
+      schedule: events.Schedule.rate(Duration.days(1)),
+      targets: [
+        new targets.LambdaFunction(fn, {
+          deadLetterQueue: this.props.observability.deadLetters,
+          retryAttempts: 2,
+          maxEventAge: Duration.hours(6),
+        }),
+      ],
+    });
+    this.props.observability.monitorFunction('review-reminders', fn);
+    return { function: fn, topic };
   }
 
   private newFunction(

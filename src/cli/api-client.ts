@@ -27,7 +27,7 @@ export interface ApiClientOptions {
 }
 
 export interface ApiRequest {
-  readonly method: 'GET' | 'POST' | 'PUT';
+  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   readonly path: string;
   readonly query?: Readonly<Record<string, string | undefined>>;
   readonly body?: unknown;
@@ -80,6 +80,10 @@ export class ApiClient {
 
   async put<T>(path: string, body: unknown): Promise<ApiResponse<T>> {
     return this.request<T>({ method: 'PUT', path, body });
+  }
+
+  async delete<T>(path: string): Promise<ApiResponse<T>> {
+    return this.request<T>({ method: 'DELETE', path });
   }
 
   /** Every page of a list route, following `nextCursor`. */

@@ -11,8 +11,10 @@ import { Command, CommanderError } from 'commander';
 import { PACKAGE_VERSION } from '../package-root.ts';
 import type { CliCommand, RunAction } from './command.ts';
 import { approveCommand } from './commands/approve.ts';
+import { archiveCommand, unarchiveCommand } from './commands/archive.ts';
 import { consoleCommand } from './commands/console.ts';
 import { deployCommand } from './commands/deploy.ts';
+import { deprecateCommand, undeprecateCommand } from './commands/deprecate.ts';
 import { devCommand } from './commands/dev.ts';
 import { diffCommand } from './commands/diff.ts';
 import { evalCommand } from './commands/eval.ts';
@@ -24,6 +26,7 @@ import { initCommand } from './commands/init.ts';
 import { lintCommand } from './commands/lint.ts';
 import { publishCommand } from './commands/publish.ts';
 import { reportCommand } from './commands/report.ts';
+import { reviewDueCommand } from './commands/review-due.ts';
 import { rollbackCommand } from './commands/rollback.ts';
 import { scanCommand } from './commands/scan.ts';
 import { snapshotCommand } from './commands/snapshot.ts';
@@ -62,6 +65,11 @@ const COMMANDS: readonly CliCommand[] = [
   devCommand,
   consoleCommand,
   scanCommand,
+  deprecateCommand,
+  undeprecateCommand,
+  archiveCommand,
+  unarchiveCommand,
+  reviewDueCommand,
 ];
 
 interface RunState {

@@ -35,12 +35,17 @@ export function defaultWriter(endpoint = process.env[CLIENT_ENV.emfEndpoint]): L
 
 /**
  * The EMF line for one use of `prompt`: Invocations 1, Errors 0 or 1, the outcome's figures, and
- * StaleServes 1 when the prompt was served stale (0 otherwise, so its average is the stale rate).
+ * StaleServes 1 when the prompt was served stale (0 otherwise, so its average is the stale rate);
+ * DeprecatedServes 1 when the manifest marks the version deprecated (absent otherwise).
  */
 export function outcomeLine(prompt: Prompt, outcome: Outcome, timestamp: number): string {
   const doc = emfDocument(
     { environment: prompt.environment, promptId: prompt.id, promptVersion: prompt.version },
-    { ...outcomeMetrics(outcome), staleServes: prompt.stale ? 1 : 0 },
+    {
+      ...outcomeMetrics(outcome),
+      staleServes: prompt.stale ? 1 : 0,
+      ...(prompt.deprecated ? { deprecatedServes: 1 } : {}),
+    },
     timestamp,
   );
   return `${JSON.stringify(doc)}\n`;

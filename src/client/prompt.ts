@@ -27,6 +27,8 @@ export class Prompt {
    * manifest is served) or no fetch has succeeded yet (the fallback snapshot is served).
    */
   readonly stale: boolean;
+  /** True when the manifest marks this version deprecated (docs/maintenance.md): `record` counts DeprecatedServes. */
+  readonly deprecated: boolean;
   /**
    * Renders with `values`: a string for text prompts, `{role, content}` messages for chat prompts.
    * Throws `MissingVariableError` (naming the variable) when a required one is missing,
@@ -50,6 +52,7 @@ export class Prompt {
     this.variables = entry.variables;
     this.environment = environment;
     this.stale = stale;
+    this.deprecated = entry.deprecated === true;
     this.render = compiled.render;
   }
 }

@@ -28,6 +28,9 @@ export const ERROR_STATUS = {
   NO_EVAL_SUITE: 422,
   EVALUATION_REQUIRED: 422,
   PROVIDER_NOT_ALLOWED: 422,
+  VERSION_DEPRECATED: 422,
+  PROMPT_IN_USE: 409,
+  PROMPT_ARCHIVED: 409,
   THROTTLED: 429,
   INTERNAL: 500,
 } as const satisfies Readonly<Record<ErrorCode, number>>;
@@ -87,6 +90,8 @@ export interface DeployRequest {
   readonly prompts: Readonly<Record<string, Pin>>;
   readonly strategy?: string;
   readonly description?: string;
+  /** Deploy versions marked deprecated anyway (docs/maintenance.md); without it they are 422 VERSION_DEPRECATED. */
+  readonly allowDeprecated?: boolean;
 }
 
 /** POST /environments/{env}/rollback (the body is optional: everything rolls back). */
@@ -156,6 +161,8 @@ export interface PromptDetails {
   readonly description?: string;
   readonly owner?: string;
   readonly environments: Readonly<Record<string, Pin>>;
+  /** Set while the prompt is archived (docs/maintenance.md). */
+  readonly archived?: Archival;
 }
 
 /** An item of GET /prompts. */
@@ -165,6 +172,8 @@ export interface PromptListItem {
   readonly description?: string;
   readonly owner?: string;
   readonly updatedAt: string;
+  /** Set while the prompt is archived; archived prompts are listed only with `?include=archived`. */
+  readonly archived?: Archival;
 }
 
 /** An item of GET /prompts/{id}/versions. */
@@ -175,6 +184,8 @@ export interface VersionSummary {
   readonly createdAt: string;
   readonly message: string | null;
   readonly approvals: readonly Approval[];
+  /** Set while the version is deprecated (docs/maintenance.md). */
+  readonly deprecation?: Deprecation;
 }
 
 /** GET /prompts/{id}/versions/{version}: the summary with the document text. */
@@ -221,6 +232,11 @@ export interface StartedDeployment {
    * evaluation run that admitted it (versions of prompts without a suite are not listed).
    */
   readonly evaluations?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /**
+   * Deprecated versions this deploy (with `allowDeprecated`) or rollback put in the environment,
+   * each with why it was deprecated (docs/maintenance.md).
+   */
+  readonly deprecated?: readonly DeprecatedVersionRef[];
 }
 
 /** The environment's current or last deployment, with AppConfig's live state. */
@@ -293,6 +309,10 @@ export interface EnvironmentStatusResponse {
   readonly prompts: Readonly<Record<string, Pin>>;
   readonly deployment: DeploymentStatus | null;
   readonly history: readonly RevisionEntry[];
+  /** Pinned versions that are deprecated (docs/maintenance.md); absent when none is. */
+  readonly deprecated?: readonly DeprecatedVersionRef[];
+  /** Pinned prompts that are archived (only a deploy racing the archive leaves one); absent when none. */
+  readonly archived?: readonly string[];
 }
 
 /** POST /feedback: 202, the rating is recorded. */
@@ -464,4 +484,112 @@ export interface MetricsHistoryResponse {
   readonly period: number;
   /** Versions with data in the window, newest first. */
   readonly series: readonly MetricSeries[];
+}
+
+// Library maintenance (docs/maintenance.md).
+
+/** Why and by whom a version was marked not to be deployed again. */
+export interface Deprecation {
+  readonly by: string;
+  readonly at: string;
+  readonly reason: string;
+}
+
+/** By whom a prompt was retired from the library. */
+export interface Archival {
+  readonly by: string;
+  readonly at: string;
+  readonly reason?: string;
+}
+
+/** A deprecated version named by a deploy, a rollback or a refusal. */
+export interface DeprecatedVersionRef {
+  readonly id: string;
+  readonly version: string;
+  readonly reason: string;
+}
+
+/** POST /prompts/{id}/versions/{version}/deprecation */
+export interface DeprecateRequest {
+  /** Why the version must not be deployed again: 1 to 1,000 characters, not only spaces. */
+  readonly reason: string;
+}
+
+/**
+ * POST .../deprecation: 201 when marked, 200 when it already was (with the first deprecation);
+ * DELETE .../deprecation: 200 with `deprecation: null`.
+ */
+export interface DeprecationResponse {
+  readonly id: string;
+  readonly version: string;
+  readonly deprecation: Deprecation | null;
+}
+
+/** POST /prompts/{id}/archive (the body is optional). */
+export interface ArchiveRequest {
+  readonly reason?: string;
+}
+
+/** POST /prompts/{id}/archive and /unarchive: 200, `archived` null once unarchived. */
+export interface ArchiveResponse {
+  readonly id: string;
+  readonly archived: Archival | null;
+}
+
+/** How alike two prompts' sections are: Jaccard similarity of their word shingles, 0..1. */
+export interface SectionSimilarity {
+  readonly section: string;
+  readonly similarity: number;
+}
+
+/** A prompt near-identical to another (docs/maintenance.md, "Near-duplicates"). */
+export interface SimilarPrompt {
+  readonly id: string;
+  readonly version: string;
+  /** Over the whole text of both prompts, 0..1. */
+  readonly similarity: number;
+  /** The sections both prompts have, most alike first. */
+  readonly sections: readonly SectionSimilarity[];
+}
+
+/** GET /prompts?similar-to=<id>[&threshold=] */
+export interface SimilarPromptsResponse {
+  readonly id: string;
+  readonly version: string;
+  readonly threshold: number;
+  /** Most alike first; the prompt itself and archived prompts are left out. */
+  readonly items: readonly SimilarPrompt[];
+}
+
+/** Why a pinned version is due for review. */
+export type ReviewReason =
+  | { readonly kind: 'age'; readonly ageDays: number; readonly reviewEveryDays: number }
+  | {
+      readonly kind: 'model-retirement';
+      readonly modelId: string;
+      readonly retiresOn: string;
+      /** Days until the retirement date; 0 or less once it has passed. */
+      readonly daysLeft: number;
+      readonly replacement?: string;
+    };
+
+/** A pinned version that its owner should review. */
+export interface ReviewDueItem {
+  readonly promptId: string;
+  readonly version: string;
+  /** From the version's front matter; absent when it names none. */
+  readonly owner?: string;
+  /** Environments that pin the version (in a plain pin or a variant). */
+  readonly environments: readonly string[];
+  readonly createdAt: string;
+  readonly modelId?: string;
+  readonly reasons: readonly ReviewReason[];
+}
+
+/** GET /review-due: what the daily reminder sends to the owners' topic. */
+export interface ReviewDueReport {
+  readonly generatedAt: string;
+  readonly reviewEveryDays: number;
+  /** Oldest first. */
+  readonly items: readonly ReviewDueItem[];
 }

@@ -51,6 +51,12 @@ export const ENV = {
   canaryErrorRateMargin: 'PROMPTOPS_CANARY_ERROR_RATE_MARGIN',
   canaryNegativeFeedbackMargin: 'PROMPTOPS_CANARY_NEGATIVE_FEEDBACK_MARGIN',
   canaryLatencyRatio: 'PROMPTOPS_CANARY_LATENCY_RATIO',
+  /** Review reminders (docs/maintenance.md): days after which a pinned version is due for review. */
+  reviewEveryDays: 'PROMPTOPS_REVIEW_EVERY_DAYS',
+  /** JSON list of model retirements added to the shipped list (docs/maintenance.md). */
+  modelRetirements: 'PROMPTOPS_MODEL_RETIREMENTS',
+  /** The SNS topic the review reminder notifies (the owners' topic). */
+  ownersTopicArn: 'PROMPTOPS_OWNERS_TOPIC_ARN',
   /** Endpoint overrides for local mode and integration tests. */
   dynamodbEndpoint: 'PROMPTOPS_DYNAMODB_ENDPOINT',
   s3Endpoint: CLIENT_ENV.s3Endpoint,

@@ -209,3 +209,30 @@ export class ThrottledError extends PromptOpsError {
     this.name = 'ThrottledError';
   }
 }
+
+/**
+ * A deploy of versions marked deprecated without `allowDeprecated: true`; `extensions.versions` lists
+ * each as `{id, version, reason}` (docs/maintenance.md).
+ */
+export class VersionDeprecatedError extends PromptOpsError {
+  constructor(message: string, options?: PromptOpsErrorOptions) {
+    super('VERSION_DEPRECATED', message, options);
+    this.name = 'VersionDeprecatedError';
+  }
+}
+
+/** Archiving a prompt that an environment still pins; `extensions.environments` names them. */
+export class PromptInUseError extends PromptOpsError {
+  constructor(message: string, options?: PromptOpsErrorOptions) {
+    super('PROMPT_IN_USE', message, options);
+    this.name = 'PromptInUseError';
+  }
+}
+
+/** Publishing to, or deploying, an archived prompt (docs/maintenance.md): unarchive it first. */
+export class PromptArchivedError extends PromptOpsError {
+  constructor(message: string, options?: PromptOpsErrorOptions) {
+    super('PROMPT_ARCHIVED', message, options);
+    this.name = 'PromptArchivedError';
+  }
+}

@@ -10,6 +10,8 @@
  */
 
 import { ENV, LIMITS } from './contracts.ts';
+import { isPromptOpsError } from './errors.ts';
+import { type ModelRetirement, parseModelRetirements } from './model-retirements.ts';
 import { DEFAULT_SETTINGS, defaultStrategyFor, type HandlerSettings } from './settings.ts';
 
 /** Environment variables by name, as `process.env` holds them. */
@@ -28,6 +30,7 @@ export const RESOURCE_VARIABLES = {
   s3Endpoint: ENV.s3Endpoint,
   appConfigEndpoint: ENV.appConfigEndpoint,
   evaluationFunction: ENV.evaluationFunction,
+  ownersTopicArn: ENV.ownersTopicArn,
 } as const;
 
 export type ResourceName = keyof typeof RESOURCE_VARIABLES;
@@ -104,6 +107,10 @@ export function readHandlerEnvironment(env: EnvironmentVariables): HandlerEnviro
     DEFAULT_SETTINGS.canaryNegativeFeedbackMargin;
   const canaryLatencyRatio =
     decimal(env, ENV.canaryLatencyRatio, { above: 1 }, bad) ?? DEFAULT_SETTINGS.canaryLatencyRatio;
+  const reviewEveryDays =
+    wholeNumber(env, ENV.reviewEveryDays, { min: 1, max: 3650, unit: 'days' }, bad) ??
+    DEFAULT_SETTINGS.reviewEveryDays;
+  const modelRetirements = retirements(env, ENV.modelRetirements, bad);
 
   const resources: Partial<Record<ResourceName, string>> = {};
   for (const [resource, name] of Object.entries(RESOURCE_VARIABLES) as [ResourceName, string][]) {
@@ -130,6 +137,8 @@ export function readHandlerEnvironment(env: EnvironmentVariables): HandlerEnviro
       canaryErrorRateMargin,
       canaryNegativeFeedbackMargin,
       canaryLatencyRatio,
+      reviewEveryDays,
+      modelRetirements,
     },
     resources,
     appConfigEnvironmentIds,
@@ -224,6 +233,19 @@ function decimal(
     return undefined;
   }
   return n;
+}
+
+/** A JSON list of model retirements (model-retirements.ts); blank or unset is none. */
+function retirements(env: EnvironmentVariables, name: string, bad: Report): ModelRetirement[] {
+  const raw = text(env, name);
+  if (raw === undefined) return [];
+  try {
+    return parseModelRetirements(JSON.parse(raw), name);
+  } catch (error) {
+    if (!(error instanceof SyntaxError) && !isPromptOpsError(error)) throw error;
+    bad(name, 'must be a JSON list of {modelId, retiresOn, replacement?}');
+    return [];
+  }
 }
 
 /** A JSON object of strings; blank or unset is the empty object. */

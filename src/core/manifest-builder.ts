@@ -19,6 +19,8 @@ export interface ResolvedVersion {
   readonly document: PromptDocument;
   /** Bytes of the canonical document text; computed when absent. */
   readonly size?: number;
+  /** The version is deprecated: its manifest entry says so, for the client's DeprecatedServes. */
+  readonly deprecated?: boolean;
 }
 
 export interface ResolvedVariant extends ResolvedVersion {
@@ -66,6 +68,7 @@ export function buildManifest(input: BuildManifestInput, options: BuildManifestO
       kind: document.kind,
       ...(document.model ? { model: document.model } : {}),
       variables: document.variables,
+      ...(resolved.deprecated ? { deprecated: true as const } : {}),
     };
     if (utf8Bytes(body) <= threshold) return { ...base, body };
     const size = resolved.size ?? utf8Bytes(serializePromptDocument(document));

@@ -27,6 +27,7 @@ const promptVersionProperties = {
     additionalProperties: false,
   },
   body: { type: 'string' },
+  deprecated: { enum: [true] },
   bodyRef: {
     type: 'object',
     required: ['key', 'size'],

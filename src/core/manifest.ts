@@ -31,6 +31,8 @@ export interface ManifestVersion {
   /** The sections of the document (no front matter), when inline. */
   readonly body?: string;
   readonly bodyRef?: BodyRef;
+  /** Present (true) when the version was deprecated at deploy time (docs/maintenance.md). */
+  readonly deprecated?: true;
 }
 
 export interface ManifestVariant extends ManifestVersion {

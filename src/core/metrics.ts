@@ -41,6 +41,8 @@ export const METRICS = {
   feedbackRating: { name: 'FeedbackRating', unit: 'None' },
   /** A client served a prompt that did not come from a fresh fetch. */
   staleServes: { name: 'StaleServes', unit: 'Count' },
+  /** A client served a version marked deprecated (docs/maintenance.md); emitted only then. */
+  deprecatedServes: { name: 'DeprecatedServes', unit: 'Count' },
 } as const satisfies Record<string, MetricDefinition>;
 
 export type MetricKey = keyof typeof METRICS;

@@ -6,7 +6,7 @@
 export type HandlerName = 'publish' | 'review' | 'query' | 'deploy' | 'feedback' | 'metrics' | 'evaluate';
 
 export interface ApiRoute {
-  readonly method: 'GET' | 'POST' | 'PUT';
+  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** API Gateway path template: `{name}` matches one path segment. */
   readonly path: string;
   readonly handler: HandlerName;
@@ -33,6 +33,12 @@ const ROUTES = [
   { method: 'GET', path: '/prompts/{id}/versions/{version}/evaluations', handler: 'evaluate' },
   { method: 'GET', path: '/prompts/{id}/versions/{version}/evaluations/{evaluationId}', handler: 'evaluate' },
   { method: 'GET', path: '/prompts/{id}/metrics', handler: 'query' },
+  // Library maintenance (docs/maintenance.md): deprecation takes a reviewer's rights, archival an author's.
+  { method: 'POST', path: '/prompts/{id}/versions/{version}/deprecation', handler: 'review' },
+  { method: 'DELETE', path: '/prompts/{id}/versions/{version}/deprecation', handler: 'review' },
+  { method: 'POST', path: '/prompts/{id}/archive', handler: 'publish' },
+  { method: 'POST', path: '/prompts/{id}/unarchive', handler: 'publish' },
+  { method: 'GET', path: '/review-due', handler: 'query' },
 ] as const satisfies readonly ApiRoute[];
 
 export const API_ROUTES: readonly ApiRoute[] = ROUTES;

@@ -17,6 +17,7 @@ import {
   predefinedStrategyId,
 } from './contracts.ts';
 import { type FieldError, ValidationError } from './errors.ts';
+import { type ModelRetirement, parseModelRetirements } from './model-retirements.ts';
 
 /** Every setting, resolved and checked. */
 export interface PromptOpsSettings {
@@ -64,6 +65,10 @@ export interface PromptOpsSettings {
   readonly canaryNegativeFeedbackMargin: number;
   /** Candidate p99 over baseline p99 above which the candidate fails. */
   readonly canaryLatencyRatio: number;
+  /** Days after publishing that a pinned version is due for review (docs/maintenance.md). */
+  readonly reviewEveryDays: number;
+  /** Model retirements added to the shipped list (docs/maintenance.md). */
+  readonly modelRetirements: readonly ModelRetirement[];
 }
 
 /** The keys accepted by {@link parseSettings}: CDK context keys and construct props share these names. */
@@ -90,6 +95,8 @@ export const SETTINGS_KEYS = [
   'canaryErrorRateMargin',
   'canaryNegativeFeedbackMargin',
   'canaryLatencyRatio',
+  'reviewEveryDays',
+  'modelRetirements',
 ] as const;
 
 export type SettingsKey = (typeof SETTINGS_KEYS)[number];
@@ -118,6 +125,8 @@ export const DEFAULT_SETTINGS = {
   canaryErrorRateMargin: 0.02,
   canaryNegativeFeedbackMargin: 0.1,
   canaryLatencyRatio: 1.5,
+  reviewEveryDays: 180,
+  modelRetirements: [],
 } as const;
 
 /** Strategy for an environment that neither the settings nor DEFAULT_ENVIRONMENT_STRATEGIES name. */
@@ -278,6 +287,13 @@ export function parseSettings(input: SettingsInput): PromptOpsSettings {
       { min: 1, max: CANARY_MAX_LATENCY_RATIO, minExclusive: true },
       bad,
     ),
+    reviewEveryDays: number(
+      input,
+      'reviewEveryDays',
+      { min: 1, max: MAX_RETENTION_DAYS, integer: true },
+      bad,
+    ),
+    modelRetirements: parseRetirementsSetting(input.modelRetirements, problems),
   };
   for (const key of Object.keys(input)) {
     if (!(SETTINGS_KEYS as readonly string[]).includes(key)) {
@@ -340,6 +356,8 @@ export type HandlerSettings = Pick<
   | 'canaryErrorRateMargin'
   | 'canaryNegativeFeedbackMargin'
   | 'canaryLatencyRatio'
+  | 'reviewEveryDays'
+  | 'modelRetirements'
 >;
 
 /**
@@ -365,10 +383,38 @@ export function settingsEnvironment(settings: HandlerSettings): Record<string, s
     [ENV.canaryErrorRateMargin]: String(settings.canaryErrorRateMargin),
     [ENV.canaryNegativeFeedbackMargin]: String(settings.canaryNegativeFeedbackMargin),
     [ENV.canaryLatencyRatio]: String(settings.canaryLatencyRatio),
+    [ENV.reviewEveryDays]: String(settings.reviewEveryDays),
+    ...(settings.modelRetirements.length > 0
+      ? { [ENV.modelRetirements]: JSON.stringify(settings.modelRetirements) }
+      : {}),
   };
 }
 
 type Report = (key: SettingsKey, message: string, value: unknown) => void;
+
+/** `modelRetirements`: a list, or its JSON text (`-c modelRetirements='[...]'`); blank is none. */
+function parseRetirementsSetting(value: unknown, problems: FieldError[]): ModelRetirement[] {
+  if (!given(value) || (typeof value === 'string' && value.trim() === '')) return [];
+  let list = value;
+  if (typeof value === 'string') {
+    try {
+      list = JSON.parse(value);
+    } catch {
+      problems.push({
+        path: 'modelRetirements',
+        message: `must be a JSON list of {modelId, retiresOn, replacement?} (got ${show(value)})`,
+      });
+      return [];
+    }
+  }
+  try {
+    return parseModelRetirements(list);
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    problems.push(...(error.errors ?? []));
+    return [];
+  }
+}
 
 function given(value: unknown): boolean {
   return value !== undefined && value !== null;

@@ -18,6 +18,7 @@ import { canarySettingsOf } from '../core/canary.ts';
 import { CONSOLE_PATH, type ConsoleSettings } from '../core/console-contract.ts';
 import { APPCONFIG, ENV, PREDEFINED_STRATEGIES } from '../core/contracts.ts';
 import { readHandlerEnvironment } from '../core/handler-environment.ts';
+import { mergeModelRetirements } from '../core/model-retirements.ts';
 import type { HandlerName } from '../core/routes.ts';
 import {
   type PromptOpsSettings,
@@ -40,6 +41,7 @@ import {
   provisionCanaryExtension,
 } from './local-canary.ts';
 import { LocalEvaluationLauncher } from './local-evaluations.ts';
+import { startLocalReminders } from './local-reminders.ts';
 import { LocalMetricsHistory } from './metrics-history.ts';
 import { MetricsMonitor } from './metrics-monitor.ts';
 import { provisionStorage } from './provision.ts';
@@ -350,6 +352,20 @@ export async function startLocalMode(options: LocalModeOptions): Promise<Running
         REGION,
       );
     }
+
+    // The daily review reminder (docs/maintenance.md), with the log as the owners' topic.
+    closers.push(
+      startLocalReminders({
+        deps: registryDeps,
+        settings: {
+          environments: settings.environments,
+          reviewEveryDays: settings.reviewEveryDays,
+          retirements: mergeModelRetirements(settings.modelRetirements),
+        },
+        timeScale,
+        log,
+      }),
+    );
 
     // What AppConfig calls on AWS: the validator before a deployment, the events handler after.
     const validatorHandler = validator.createValidatorHandler(() => ({ bodies: deliveryDeps.bodies }));

@@ -21,6 +21,8 @@ export interface DeployOptions extends WaitOptions {
   readonly strategy?: string;
   readonly description?: string;
   readonly wait?: boolean;
+  /** Deploy deprecated versions anyway (docs/maintenance.md). */
+  readonly allowDeprecated?: boolean;
 }
 
 export function pinsFromArguments(refs: readonly string[], splits: readonly string[]): Record<string, Pin> {
@@ -59,6 +61,7 @@ export async function deploy(
       prompts: pins,
       ...(options.strategy !== undefined ? { strategy: options.strategy } : {}),
       ...(options.description !== undefined ? { description: options.description } : {}),
+      ...(options.allowDeprecated ? { allowDeprecated: true } : {}),
     } satisfies DeployRequest,
   );
 
@@ -68,6 +71,8 @@ export async function deploy(
   )
     .map(([id, pin]) => `${id} ${describePin(pin)}`)
     .join(', ')}`;
+  for (const d of started.deprecated ?? [])
+    ctx.out.note(`${c.yellow('Deprecated')} ${d.id}@${d.version} deployed anyway: ${d.reason}`);
   if (!options.wait) {
     ctx.out.result({ ...started, prompts: pins }, () => {
       ctx.out.line(`${c.green('Started')}  ${startedLine}`);
@@ -94,6 +99,7 @@ export const deployCommand = defineCommand({
     ).argParser(collect),
     new Option('--strategy <name>', "AppConfig deployment strategy (default: the environment's)"),
     new Option('--description <text>', 'description recorded with the deployment'),
+    new Option('--allow-deprecated', 'deploy versions marked deprecated anyway'),
     ...WAIT_OPTIONS,
   ],
   examples: [

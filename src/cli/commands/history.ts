@@ -37,6 +37,7 @@ export async function history(ctx: CommandContext, id: string): Promise<number> 
       latestVersion: details.latestVersion,
       description: details.description ?? null,
       environments: details.environments,
+      archived: details.archived ?? null,
       versions: entries,
     },
     () => {
@@ -44,6 +45,12 @@ export async function history(ctx: CommandContext, id: string): Promise<number> 
       ctx.out.line(
         `${c.bold(id)}${details.description ? `  ${details.description}` : ''}${details.owner ? `  (owner ${details.owner})` : ''}`,
       );
+      if (details.archived)
+        ctx.out.line(
+          c.red(
+            `Archived by ${details.archived.by} at ${details.archived.at}${details.archived.reason ? `: ${details.archived.reason}` : ''} (promptops unarchive ${id} to bring it back)`,
+          ),
+        );
       ctx.out.line();
       ctx.out.table(entries, [
         {
@@ -64,6 +71,15 @@ export async function history(ctx: CommandContext, id: string): Promise<number> 
               .join(', '),
         },
         { header: 'MESSAGE', value: (e) => e.message ?? '' },
+        ...(entries.some((e) => e.deprecation)
+          ? [
+              {
+                header: 'DEPRECATED',
+                value: (e: HistoryEntry) =>
+                  e.deprecation ? c.yellow(`${e.deprecation.reason} (${e.deprecation.by})`) : '',
+              },
+            ]
+          : []),
       ]);
     },
   );

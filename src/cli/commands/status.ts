@@ -148,6 +148,9 @@ function printEnvironment(ctx: CommandContext, report: EnvironmentReport): void 
       [
         { header: 'PROMPT', value: ([id]) => id },
         { header: 'PIN', value: ([, pin]: [string, Pin]) => describePin(pin) },
+        ...(report.deprecated?.length || report.archived?.length
+          ? [{ header: 'MAINTENANCE', value: ([id]: [string, Pin]) => describeMaintenance(ctx, report, id) }]
+          : []),
         ...(report.evaluations
           ? [
               {
@@ -178,6 +181,16 @@ function printEnvironment(ctx: CommandContext, report: EnvironmentReport): void 
       ],
       { indent: '  ' },
     );
+}
+
+/** `deprecated 1.0.0 (reason)`, `archived`: what docs/maintenance.md says about a pin. */
+function describeMaintenance(ctx: CommandContext, report: EnvironmentReport, id: string): string {
+  const c = ctx.out.colors;
+  const notes = (report.deprecated ?? [])
+    .filter((d) => d.id === id)
+    .map((d) => c.yellow(`deprecated ${d.version} (${d.reason})`));
+  if (report.archived?.includes(id)) notes.push(c.red('archived'));
+  return notes.join('; ');
 }
 
 /** `PASSED 100%`, `FAILED 50%`, `no run`; per version for a split. */

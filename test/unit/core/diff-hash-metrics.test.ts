@@ -79,6 +79,7 @@ describe('metric definitions and EMF', () => {
       'NegativeFeedback',
       'FeedbackRating',
       'StaleServes',
+      'DeprecatedServes',
     ]);
   });
 

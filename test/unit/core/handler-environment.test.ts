@@ -56,6 +56,17 @@ const settingsArb = fc
         nil: undefined,
       }),
       canaryLatencyRatio: fc.option(fc.double({ min: 1.0001, max: 100, noNaN: true }), { nil: undefined }),
+      reviewEveryDays: fc.option(fc.integer({ min: 1, max: 3650 }), { nil: undefined }),
+      modelRetirements: fc.option(
+        fc.uniqueArray(
+          fc.record({
+            modelId: modelIdArb,
+            retiresOn: fc.constantFrom('2026-01-31', '2027-06-30'),
+          }),
+          { maxLength: 3, selector: (r) => r.modelId },
+        ),
+        { nil: undefined },
+      ),
     }),
   )
   .map((input) => parseSettings(input));
@@ -76,6 +87,8 @@ function handlerPart(settings: HandlerSettings): HandlerSettings {
     canaryErrorRateMargin,
     canaryNegativeFeedbackMargin,
     canaryLatencyRatio,
+    reviewEveryDays,
+    modelRetirements,
   } = settings;
   return {
     environments,
@@ -92,6 +105,8 @@ function handlerPart(settings: HandlerSettings): HandlerSettings {
     canaryErrorRateMargin,
     canaryNegativeFeedbackMargin,
     canaryLatencyRatio,
+    reviewEveryDays,
+    modelRetirements,
   };
 }
 
@@ -151,6 +166,8 @@ describe('Function: readHandlerEnvironment', () => {
       canaryErrorRateMargin: DEFAULT_SETTINGS.canaryErrorRateMargin,
       canaryNegativeFeedbackMargin: DEFAULT_SETTINGS.canaryNegativeFeedbackMargin,
       canaryLatencyRatio: DEFAULT_SETTINGS.canaryLatencyRatio,
+      reviewEveryDays: 180,
+      modelRetirements: [],
     });
     // Unset retention keeps feedback forever: the writer leaves it out for that.
     expect(settings).not.toHaveProperty('feedbackRetentionDays');
@@ -214,6 +231,22 @@ describe('Function: readHandlerEnvironment', () => {
       canaryNegativeFeedbackMargin: 0.25,
       canaryLatencyRatio: 2.5,
     });
+  });
+
+  it('reads the review interval and the model retirements (docs/maintenance.md)', () => {
+    const { settings } = readHandlerEnvironment({
+      [ENV.reviewEveryDays]: '90',
+      [ENV.modelRetirements]: JSON.stringify([{ modelId: 'anthropic.claude-v2', retiresOn: '2026-03-01' }]),
+    });
+    expect(settings.reviewEveryDays).toBe(90);
+    expect(settings.modelRetirements).toEqual([{ modelId: 'anthropic.claude-v2', retiresOn: '2026-03-01' }]);
+    expect(problemsOf({ [ENV.reviewEveryDays]: '0' })).toEqual([
+      `Environment variable ${ENV.reviewEveryDays} must be a whole number of days from 1 to 3650, got "0"`,
+    ]);
+    const bad = '[{"modelId":"x"}]';
+    expect(problemsOf({ [ENV.modelRetirements]: bad })).toEqual([
+      `Environment variable ${ENV.modelRetirements} must be a JSON list of {modelId, retiresOn, replacement?}, got ${JSON.stringify(bad)}`,
+    ]);
   });
 
   it('reads the gate settings and the model allow-list', () => {

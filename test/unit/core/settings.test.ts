@@ -414,6 +414,7 @@ describe('Function: settingsEnvironment', () => {
       [ENV.canaryErrorRateMargin]: '0.02',
       [ENV.canaryNegativeFeedbackMargin]: '0.1',
       [ENV.canaryLatencyRatio]: '1.5',
+      [ENV.reviewEveryDays]: '180',
     });
     expect(
       settingsEnvironment(
