@@ -91,5 +91,7 @@ export function addPromptOpsHandlers(promptOps: PromptOps, key: kms.IKey): secre
   });
   // Reads the environment's deployment record and writes the analysis on it, and audits a failure.
   promptOps.addCanaryTickHandler({ entry: entry('canary-tick'), access: { registry: 'readWrite' } });
+  // Reads the records it enriches with and writes its ledger and the incident timeline.
+  promptOps.addNotifier({ entry: entry('notifier'), access: { registry: 'readWrite' } });
   return hashSecret;
 }

@@ -19,6 +19,7 @@ import { exportCommand } from './commands/export.ts';
 import { feedbackCommand } from './commands/feedback.ts';
 import { historyCommand } from './commands/history.ts';
 import { importCommand } from './commands/import.ts';
+import { incidentCommand } from './commands/incident.ts';
 import { initCommand } from './commands/init.ts';
 import { lintCommand } from './commands/lint.ts';
 import { publishCommand } from './commands/publish.ts';
@@ -56,6 +57,7 @@ const COMMANDS: readonly CliCommand[] = [
   exportCommand,
   importCommand,
   devCommand,
+  incidentCommand,
 ];
 
 interface RunState {

@@ -424,3 +424,6 @@ export interface EvaluationTestResult {
 export interface EvaluationRun extends EvaluationSummary {
   readonly tests: readonly EvaluationTestResult[];
 }
+
+/** GET /environments/{env}/incident: the incident timeline (src/core/incident.ts). */
+export type { IncidentTimelineResponse, TimelineEntry } from './incident.ts';
