@@ -53,7 +53,7 @@ function recordedEvent(event: NotifiableEvent, context: EnvironmentContext): Rec
   }
   const reason = event.phase === 'rolled-back' ? context.deployment?.reason : undefined;
   return {
-    at: event.at,
+    at: deploymentEventTime(event, context),
     kind: 'deployment',
     summary: `deployment ${event.deploymentNumber} ${event.phase}${reason ? `: ${reason}` : ''}`,
     actor: 'appconfig',
@@ -64,6 +64,28 @@ function recordedEvent(event: NotifiableEvent, context: EnvironmentContext): Rec
       ...(context.deployment?.rolledBackBy ? { rolledBackBy: context.deployment.rolledBackBy } : {}),
     },
   };
+}
+
+/**
+ * EventBridge's `time` has whole seconds; the deployment's own record has the start and the end to
+ * the millisecond, which keeps a start, an alarm and a rollback within one second in their order.
+ */
+function deploymentEventTime(
+  event: Extract<NotifiableEvent, { kind: 'deployment' }>,
+  context: EnvironmentContext,
+): string {
+  const deployment = context.deployment;
+  if (deployment?.number !== event.deploymentNumber) return event.at;
+  const precise =
+    event.phase === 'started'
+      ? deployment.startedAt
+      : event.phase === 'completed' || event.phase === 'rolled-back'
+        ? deployment.endedAt
+        : undefined;
+  // Only a time within the event's own second: anything else is not this event's.
+  return precise !== undefined && Math.abs(Date.parse(precise) - Date.parse(event.at)) < 1000
+    ? precise
+    : event.at;
 }
 
 export async function notifyOnce(
