@@ -16,7 +16,11 @@ import { Construct } from 'constructs';
 import { APPCONFIG, ENV } from '../src/core/contracts.ts';
 import { METRIC_NAMESPACE } from '../src/core/metrics.ts';
 import type { ModelRetirement } from '../src/core/model-retirements.ts';
-import { type PromptOpsSettings, settingsEnvironment } from '../src/core/settings.ts';
+import {
+  notifierSettingsEnvironment,
+  type PromptOpsSettings,
+  settingsEnvironment,
+} from '../src/core/settings.ts';
 import { PromptBackup } from './constructs/backup.ts';
 import { type ApiHandlerOptions, PromptApi } from './constructs/prompt-api.ts';
 import { PromptDelivery } from './constructs/prompt-delivery.ts';
@@ -177,6 +181,19 @@ export interface PromptOpsSettingsProps {
    * @default - the shipped list only
    */
   readonly modelRetirements?: readonly ModelRetirement[];
+  /**
+   * The rollback decision matrix: per environment, the alarms (`ErrorRate`, `P99Latency`,
+   * `NegativeFeedbackRate`) whose ALARM rolls a deployment back by itself; the ones left out only
+   * notify operators. Each environment keeps at least one. See docs/runbooks/README.md.
+   * @default - all three in every environment
+   */
+  readonly rollbackAlarms?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Where docs/runbooks/ is published (an https URL): alarm descriptions and notifications link
+   * `<runbookBaseUrl>/<runbook>.md` instead of naming the file.
+   * @default - descriptions name the file, `docs/runbooks/<runbook>.md`
+   */
+  readonly runbookBaseUrl?: string;
 }
 
 /** Props of {@link PromptOps}: the settings and the construct's own options. */
@@ -393,6 +410,8 @@ export class PromptOps extends Construct {
       applicationName: this.applicationName,
       environments: this.settings.environments,
       thresholds: this.settings,
+      rollbackAlarms: this.settings.rollbackAlarms,
+      ...(this.settings.runbookBaseUrl !== undefined ? { runbookBaseUrl: this.settings.runbookBaseUrl } : {}),
       operatorEmails: this.settings.operatorEmails,
       httpApi: this.api.httpApi,
       tables: { registry: this.store.table, feedback: this.store.feedbackTable },
@@ -409,6 +428,8 @@ export class PromptOps extends Construct {
       ...(props.customStrategies ? { customStrategies: props.customStrategies } : {}),
       key: this.store.key,
       topic: this.observability.topic,
+      // The notifier among the handlers tells operators of deployment events; raw text would repeat it.
+      rawTopicNotifications: props.handlers === false,
       deploymentEventsLog: this.observability.deploymentEvents,
       deadLetterQueue: this.observability.deadLetters,
       logRetention,
@@ -436,6 +457,10 @@ export class PromptOps extends Construct {
       POWERTOOLS_METRICS_NAMESPACE: METRIC_NAMESPACE,
     };
     this.wiring = new PromptOpsWiring(this, {
+      notifierEnvironment: {
+        ...notifierSettingsEnvironment(this.settings),
+        [ENV.applicationName]: this.applicationName,
+      },
       store: this.store,
       api: this.api,
       delivery: this.delivery,
@@ -553,6 +578,18 @@ export class PromptOps extends Construct {
    */
   get ownersTopic(): sns.ITopic | undefined {
     return this.reviewReminder?.topic;
+  }
+
+  /**
+   * Adds the notifier (docs/runbooks/README.md): EventBridge sends it every environment alarm's state
+   * change and every deployment event; it tells operators each transition once, on the operators'
+   * topic, with what was deployed, what AppConfig did, the next commands and the runbook. The alarms'
+   * own actions then go to a delayed queue it reads, and are forwarded only for a transition it has
+   * not told. Needs the deployment events off the topic (`handlers` true). `access.appConfig` may be
+   * 'read' at most.
+   */
+  addNotifier(options: PromptOpsFunctionOptions): NodejsFunction {
+    return this.wiring.addNotifier(options);
   }
 
   /**

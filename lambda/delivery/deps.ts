@@ -5,7 +5,9 @@ import { AppConfigDelivery } from '../adapters/appconfig-delivery.ts';
 import { sharedDocumentClient } from '../adapters/aws-clients.ts';
 import { DynamoEnvironmentStore } from '../adapters/environment-store.ts';
 import { DynamoEvaluationEvidence } from '../adapters/evaluation-evidence.ts';
+import { DynamoIncidentEventStore } from '../adapters/incident-events.ts';
 import { sharedS3Client } from '../adapters/s3-client.ts';
+import type { IncidentEventStore } from '../notifications/ports.ts';
 import type { AuditLog, BodyStore, PromptRepository } from '../ports.ts';
 import { buildRegistryDeps, type RegistryResources } from '../registry/deps.ts';
 import { handlerEnvironment } from '../runtime/config.ts';
@@ -23,6 +25,8 @@ export interface DeliveryDeps {
   readonly evaluations: EvaluationEvidence;
   readonly config: DeliveryConfig;
   readonly now: () => Date;
+  /** What the notifier recorded, for the incident timeline (docs/runbooks/README.md). */
+  readonly incidentEvents?: IncidentEventStore;
 }
 
 /**
@@ -46,6 +50,7 @@ export function buildDeliveryDeps(
       resources.config.profileId,
     ),
     evaluations: resources.evaluations ?? new DynamoEvaluationEvidence(resources.documents, resources.table),
+    incidentEvents: new DynamoIncidentEventStore(resources.documents, resources.table),
     config: resources.config,
   };
 }

@@ -2,9 +2,11 @@
 import type { EnvironmentStatusResponse, StartedDeployment } from '../../src/core/api.ts';
 import { NotFoundError } from '../../src/core/errors.ts';
 import { assertEnvironmentName } from '../../src/core/ids.ts';
+import { sinceTime } from '../../src/core/incident.ts';
 import { assertPins } from '../../src/core/pins.ts';
 import { deployPrompts } from '../delivery/deploy.ts';
 import { type DeliveryDeps, deliveryDeps } from '../delivery/deps.ts';
+import { incidentTimeline } from '../delivery/incident.ts';
 import { rollbackEnvironment } from '../delivery/rollback.ts';
 import type { StartedRevision } from '../delivery/start-revision.ts';
 import { environmentStatus } from '../delivery/status.ts';
@@ -14,6 +16,7 @@ import {
   type JsonApiEvent,
   jsonResponse,
   pathParameter,
+  queryParameter,
   requestIdOf,
 } from '../runtime/http.ts';
 import { httpHandler } from '../runtime/http-handler.ts';
@@ -69,6 +72,13 @@ export function createDeployHandler(deps: () => DeliveryDeps) {
             requestIdOf(event),
           )) satisfies EnvironmentStatusResponse,
         ),
+      'GET /environments/{env}/incident': async (event, environment) => {
+        const d = deps();
+        return jsonResponse(
+          200,
+          await incidentTimeline(d, environment, sinceTime(queryParameter(event, 'since'), d.now())),
+        );
+      },
     },
   );
 

@@ -53,8 +53,14 @@ export interface PromptDeliveryProps {
   readonly customStrategies?: Readonly<Record<string, appconfig.RolloutStrategy>>;
   /** Encrypts the hosted configuration data. */
   readonly key: kms.IKey;
-  /** Operators' topic: every deployment event is published there. */
+  /** Operators' topic: every deployment event is published there (as raw text unless `rawTopicNotifications` is false). */
   readonly topic: sns.ITopic;
+  /**
+   * Publish each deployment event to `topic` as a line of raw text. Turn off when a notifier tells
+   * operators instead (docs/runbooks/README.md), so nothing is sent twice.
+   * @default true
+   */
+  readonly rawTopicNotifications?: boolean;
   /** Log of every deployment event (the dashboard reads it). */
   readonly deploymentEventsLog: logs.ILogGroup;
   /** Deployment events that no target accepted after retries. */
@@ -100,6 +106,8 @@ export class PromptDelivery extends Construct {
   private lambdaValidator?: lambda.IFunction;
   private deploymentEventsHandler?: lambda.IFunction;
   private readonly applicationName: string;
+  /** Whether deployment events go to the operators' topic as raw text (see `rawTopicNotifications`). */
+  readonly rawTopicNotifications: boolean;
   private canaryExtension?: appconfig.CfnExtension;
   private canaryFunction?: lambda.IFunction;
 
@@ -187,19 +195,21 @@ export class PromptDelivery extends Construct {
         detail: { Application: { Id: [this.application.applicationId] } },
       },
     });
-    this.deploymentEventsRule.addTarget(
-      new targets.SnsTopic(props.topic, {
-        deadLetterQueue: props.deadLetterQueue,
-        retryAttempts: 10,
-        message: events.RuleTargetInput.fromText(
-          `PromptOps ${applicationName}: ${events.EventField.fromPath('$.detail-type')} in ${events.EventField.fromPath(
-            '$.detail.Environment.Name',
-          )} (deployment ${events.EventField.fromPath('$.detail.DeploymentNumber')}, configuration version ${events.EventField.fromPath(
-            '$.detail.ConfigurationVersion',
-          )})`,
-        ),
-      }),
-    );
+    this.rawTopicNotifications = props.rawTopicNotifications ?? true;
+    if (this.rawTopicNotifications)
+      this.deploymentEventsRule.addTarget(
+        new targets.SnsTopic(props.topic, {
+          deadLetterQueue: props.deadLetterQueue,
+          retryAttempts: 10,
+          message: events.RuleTargetInput.fromText(
+            `PromptOps ${applicationName}: ${events.EventField.fromPath('$.detail-type')} in ${events.EventField.fromPath(
+              '$.detail.Environment.Name',
+            )} (deployment ${events.EventField.fromPath('$.detail.DeploymentNumber')}, configuration version ${events.EventField.fromPath(
+              '$.detail.ConfigurationVersion',
+            )})`,
+          ),
+        }),
+      );
     this.deploymentEventsRule.addTarget(
       new LogGroupTarget(props.deploymentEventsLog, { deadLetterQueue: props.deadLetterQueue }),
     );

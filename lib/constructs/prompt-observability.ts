@@ -3,7 +3,7 @@
  * feedback, each with a minimum sample), a latency anomaly alarm, and the composite alarm that is the
  * environment's AppConfig monitor; the operators' SNS topic; and the dashboard.
  */
-import { Duration, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Lazy, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { IHttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -23,7 +23,12 @@ import {
   EXPRESSION_IDS,
   environmentDimensions,
   LATENCY_ANOMALY_RULE,
+  RUNBOOKS,
+  type RunbookFile,
   rollbackAlarmRules,
+  runbookLink,
+  splitByDecision,
+  staleClientRule,
   type ThresholdAlarmRule,
 } from '../../src/core/alarms.ts';
 import { DIMENSION, METRIC_NAMESPACE, METRICS, type MetricDefinition } from '../../src/core/metrics.ts';
@@ -38,6 +43,17 @@ export interface PromptObservabilityProps {
   readonly environments: readonly string[];
   /** Thresholds and minimum samples of the rollback alarms. */
   readonly thresholds: AlarmThresholds;
+  /**
+   * The rollback decision matrix: per environment, the rules whose alarms make up its composite
+   * (the AppConfig monitor); the others only notify.
+   * @default - every rule rolls back in every environment
+   */
+  readonly rollbackAlarms?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Where docs/runbooks/ is published; alarm descriptions link `<runbookBaseUrl>/<file>`.
+   * @default - descriptions name the file (`docs/runbooks/<file>`)
+   */
+  readonly runbookBaseUrl?: string;
   /**
    * Email addresses subscribed to the operators' topic.
    * @default - no subscriptions
@@ -58,10 +74,12 @@ export interface PromptObservabilityProps {
 export interface EnvironmentAlarms {
   /** ALARM when any rollback rule is: the environment's AppConfig monitor. */
   readonly composite: cloudwatch.CompositeAlarm;
-  /** One alarm per rollback rule, by rule name. */
+  /** One alarm per rollback rule, by rule name (those the decision matrix makes notify only included). */
   readonly rules: Readonly<Record<string, cloudwatch.Alarm>>;
   /** Latency outside its learned band: tells operators, does not roll back. */
   readonly latencyAnomaly: cloudwatch.Alarm;
+  /** Clients serving stale or fallback manifests: tells operators, does not roll back. */
+  readonly staleClients: cloudwatch.Alarm;
 }
 
 const DASHBOARD_WIDTH = 24;
@@ -83,10 +101,20 @@ export class PromptObservability extends Construct {
   readonly deadLetters: sqs.Queue;
   /** Every AppConfig deployment event of the application, as EventBridge delivered it. */
   readonly deploymentEvents: logs.LogGroup;
+  /** Notifications, events or evaluation runs could not be delivered (see docs/runbooks/dead-letters.md). */
+  readonly deadLettersAlarm: cloudwatch.Alarm;
   /** Per-environment rows (deployments, error rate, latency, feedback, cost) and the service rows. */
   readonly dashboard: cloudwatch.Dashboard;
   private readonly alarmsByEnvironment = new Map<string, EnvironmentAlarms>();
   private readonly applicationName: string;
+  private readonly runbookBaseUrl: string | undefined;
+  /** Where the environment alarms' own actions publish: the operators' topic unless routed through a notifier. */
+  private alarmActionTopic: sns.ITopic | undefined;
+  private readonly alarmAction: cloudwatch.IAlarmAction = {
+    bind: () => ({
+      alarmActionArn: Lazy.string({ produce: () => (this.alarmActionTopic ?? this.topic).topicArn }),
+    }),
+  };
   private readonly lambdaWidgets: {
     readonly errors: cloudwatch.GraphWidget;
     readonly throttles: cloudwatch.GraphWidget;
@@ -96,6 +124,7 @@ export class PromptObservability extends Construct {
   constructor(scope: Construct, id: string, props: PromptObservabilityProps) {
     super(scope, id);
     this.applicationName = props.applicationName;
+    this.runbookBaseUrl = props.runbookBaseUrl;
 
     this.topicKey = new kms.Key(this, 'TopicKey', {
       description: `PromptOps operators' topic key (${this.node.path})`,
@@ -141,10 +170,17 @@ export class PromptObservability extends Construct {
     });
 
     for (const environment of props.environments) {
-      this.alarmsByEnvironment.set(environment, this.environmentAlarms(environment, props.thresholds));
+      this.alarmsByEnvironment.set(
+        environment,
+        this.environmentAlarms(
+          environment,
+          props.thresholds,
+          props.rollbackAlarms?.[environment] ?? rollbackAlarmRules(props.thresholds).map((r) => r.name),
+        ),
+      );
     }
     const deadLettersAlarm = new cloudwatch.Alarm(this, 'DeadLettersAlarm', {
-      alarmDescription: `PromptOps: notifications, deployment events or evaluation runs could not be delivered; see ${this.deadLetters.node.path}`,
+      alarmDescription: `PromptOps: notifications, deployment events or evaluation runs could not be delivered; see ${this.deadLetters.node.path}. ${this.runbook(RUNBOOKS.deadLetters)}`,
       metric: this.deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
       threshold: 0,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
@@ -152,6 +188,7 @@ export class PromptObservability extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     deadLettersAlarm.addAlarmAction(new actions.SnsAction(this.topic));
+    this.deadLettersAlarm = deadLettersAlarm;
 
     this.lambdaWidgets = {
       errors: new cloudwatch.GraphWidget({ title: 'Lambda errors', width: 8, height: 6 }),
@@ -191,14 +228,50 @@ export class PromptObservability extends Construct {
     this.lambdaWidgets.duration.addLeftMetric(fn.metricDuration({ label, period, statistic: 'p99' }));
   }
 
-  private environmentAlarms(environment: string, thresholds: AlarmThresholds): EnvironmentAlarms {
+  /**
+   * Every environment alarm: the notifier's rule matches their state changes. The dead-letters alarm
+   * is not one of them: it tells operators that the notification path itself is failing, so it keeps
+   * publishing to the operators' topic directly.
+   */
+  get everyEnvironmentAlarm(): cloudwatch.IAlarm[] {
+    return [...this.alarmsByEnvironment.values()].flatMap((a) => [
+      a.composite,
+      ...Object.values(a.rules),
+      a.latencyAnomaly,
+      a.staleClients,
+    ]);
+  }
+
+  /**
+   * Sends the environment alarms' own actions to `topic` instead of the operators' topic: a notifier
+   * then forwards only the transitions it has not told (docs/runbooks/README.md). Once only.
+   */
+  routeAlarmActionsThrough(topic: sns.ITopic): void {
+    if (this.alarmActionTopic) {
+      throw new Error(
+        `${this.node.path}: alarm actions are already routed through ${this.alarmActionTopic.node.path}`,
+      );
+    }
+    this.alarmActionTopic = topic;
+  }
+
+  /** The sentence that closes every alarm description: where its runbook is. */
+  private runbook(file: RunbookFile): string {
+    return `Runbook: ${runbookLink(file, this.runbookBaseUrl)}`;
+  }
+
+  private environmentAlarms(
+    environment: string,
+    thresholds: AlarmThresholds,
+    rollbackAlarms: readonly string[],
+  ): EnvironmentAlarms {
     const id = pascalCase(environment);
-    const action = new actions.SnsAction(this.topic);
+    const action = this.alarmAction;
     const rules: Record<string, cloudwatch.Alarm> = {};
-    for (const rule of rollbackAlarmRules(thresholds)) {
-      rules[rule.name] = new cloudwatch.Alarm(this, `${id}${rule.name}`, {
+    const ruleAlarm = (rule: ThresholdAlarmRule, decision: string) =>
+      new cloudwatch.Alarm(this, `${id}${rule.name}`, {
         alarmName: alarmName(this.applicationName, environment, rule.name),
-        alarmDescription: `PromptOps ${environment}: ${rule.description} in at least ${rule.datapointsToAlarm} of ${rule.evaluationPeriods} one-minute periods (periods with fewer than ${rule.minimumSamples} samples never breach)`,
+        alarmDescription: `PromptOps ${environment}: ${rule.description} in at least ${rule.datapointsToAlarm} of ${rule.evaluationPeriods} ${rule.periodSeconds === 60 ? 'one-minute' : `${rule.periodSeconds / 60}-minute`} periods (periods with fewer than ${rule.minimumSamples} samples never breach). ${decision}. ${this.runbook(rule.runbook)}`,
         metric: ruleExpression(rule, environment),
         threshold: rule.threshold,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
@@ -206,13 +279,29 @@ export class PromptObservability extends Construct {
         datapointsToAlarm: rule.datapointsToAlarm,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       });
+    const decided = splitByDecision(rollbackAlarmRules(thresholds), rollbackAlarms);
+    for (const rule of decided.rollback) {
+      rules[rule.name] = ruleAlarm(
+        rule,
+        'Rolls a deployment in progress or baking back (through the Rollback composite)',
+      );
+    }
+    // Left out of the composite by the decision matrix: CloudWatch tells operators itself.
+    for (const rule of decided.notifyOnly) {
+      const alarm = ruleAlarm(
+        rule,
+        'Notifies only (the rollbackAlarms setting keeps it out of automatic rollback)',
+      );
+      alarm.addAlarmAction(action);
+      alarm.addOkAction(action);
+      rules[rule.name] = alarm;
     }
     const composite = new cloudwatch.CompositeAlarm(this, `${id}Rollback`, {
       compositeAlarmName: alarmName(this.applicationName, environment, 'Rollback'),
-      alarmDescription: `PromptOps ${environment}: AppConfig monitor; ALARM rolls back a deployment in progress or baking`,
+      alarmDescription: `PromptOps ${environment}: AppConfig monitor, ALARM when ${decided.rollback.map((r) => r.name).join(' or ')} is; ALARM rolls back a deployment in progress or baking. Follow the runbook of the alarm in ALARM. ${this.runbook(RUNBOOKS.index)}`,
       alarmRule: cloudwatch.AlarmRule.anyOf(
-        ...Object.values(rules).map((alarm) =>
-          cloudwatch.AlarmRule.fromAlarm(alarm, cloudwatch.AlarmState.ALARM),
+        ...decided.rollback.map((rule) =>
+          cloudwatch.AlarmRule.fromAlarm(rules[rule.name] as cloudwatch.Alarm, cloudwatch.AlarmState.ALARM),
         ),
       ),
     });
@@ -222,7 +311,7 @@ export class PromptObservability extends Construct {
     const anomaly = LATENCY_ANOMALY_RULE;
     const latencyAnomaly = new cloudwatch.AnomalyDetectionAlarm(this, `${id}${anomaly.name}`, {
       alarmName: alarmName(this.applicationName, environment, anomaly.name),
-      alarmDescription: `PromptOps ${environment}: ${anomaly.description} (${anomaly.bandStandardDeviations} standard deviations); notifies operators, does not roll back`,
+      alarmDescription: `PromptOps ${environment}: ${anomaly.description} (${anomaly.bandStandardDeviations} standard deviations); notifies operators, does not roll back. ${this.runbook(anomaly.runbook)}`,
       metric: emfMetric(
         anomaly.metric,
         environmentDimensions(environment),
@@ -236,7 +325,11 @@ export class PromptObservability extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     latencyAnomaly.addAlarmAction(action);
-    return { composite, rules, latencyAnomaly };
+
+    const stale = staleClientRule(thresholds);
+    const staleClients = ruleAlarm(stale, 'Notifies only: a rollback cannot help clients that cannot fetch');
+    staleClients.addAlarmAction(action);
+    return { composite, rules, latencyAnomaly, staleClients };
   }
 
   private addEnvironmentRows(environment: string): void {
@@ -366,6 +459,7 @@ export class PromptObservability extends Construct {
             a.composite,
             ...Object.values(a.rules),
             a.latencyAnomaly,
+            a.staleClients,
           ]),
           deadLettersAlarm,
         ],

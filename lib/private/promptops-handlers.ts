@@ -105,5 +105,7 @@ export function addPromptOpsHandlers(promptOps: PromptOps, key: kms.IKey): secre
     entry: entry('review-reminders'),
     access: { registry: 'read', bodies: 'read' },
   });
+  // Reads the records it enriches with and writes its ledger and the incident timeline.
+  promptOps.addNotifier({ entry: entry('notifier'), access: { registry: 'readWrite' } });
   return hashSecret;
 }

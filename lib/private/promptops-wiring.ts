@@ -9,10 +9,12 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { ENV } from '../../src/core/contracts.ts';
 import type { PromptApi } from '../constructs/prompt-api.ts';
@@ -43,6 +45,12 @@ const MAX_VALIDATOR_SECONDS = 15;
 const EVALUATION_RETRY_ATTEMPTS = 1;
 const EVALUATION_MAX_EVENT_AGE = Duration.hours(6);
 
+/**
+ * How long CloudWatch's own alarm action waits before the notifier looks at it: the EventBridge path
+ * normally tells a transition within seconds, so the fallback forwards only what it missed.
+ */
+export const ALARM_FALLBACK_DELAY = Duration.minutes(5);
+
 /** A tick reads a few metrics per changed prompt and writes one item; AppConfig waits for its answer. */
 const CANARY_TICK_TIMEOUT = Duration.seconds(30);
 
@@ -68,6 +76,8 @@ export interface PromptOpsWiringProps {
   readonly evalModels: readonly string[];
   /** Environments whose deployments the canary tick judges. */
   readonly canaryEnvironments: readonly string[];
+  /** The notifier's own variables (decision matrix, runbooks, application name). */
+  readonly notifierEnvironment: Readonly<Record<string, string>>;
 }
 
 export class PromptOpsWiring {
@@ -253,6 +263,80 @@ export class PromptOpsWiring {
     });
     this.props.observability.monitorFunction('review-reminders', fn);
     return { function: fn, topic };
+  }
+
+  addNotifier(options: PromptOpsFunctionOptions): NodejsFunction {
+    const { delivery, observability } = this.props;
+    const check = new PropsValidator(this.scope);
+    check.check(this.scope.node.tryFindChild('Notifier') === undefined, 'a notifier was already added');
+    check.check(
+      !delivery.rawTopicNotifications,
+      "a notifier needs the deployment events off the operators' topic (handlers: true): they would be sent twice",
+    );
+    check.check(
+      options.access?.appConfig === undefined || options.access.appConfig === 'read',
+      `notifier access.appConfig must be "read" or left out (got "${options.access?.appConfig}"): it reads deployments, it never deploys`,
+    );
+    check.throwIfAny();
+    const deadLetters = observability.deadLetters;
+    const fn = this.newFunction(
+      'Notifier',
+      'PromptOps: tells operators of alarm transitions and deployment events, once, with the next commands and the runbook',
+      { ...options, environment: { ...this.props.notifierEnvironment, ...options.environment } },
+      { deadLetterQueue: deadLetters },
+    );
+    fn.addEnvironment(ENV.operatorsTopicArn, observability.topic.topicArn);
+    // Publish to the one topic, with its key: what an encrypted topic needs of a publisher, no wildcard.
+    iam.Grant.addToPrincipal({
+      grantee: fn,
+      actions: ['sns:Publish'],
+      resourceArns: [observability.topic.topicArn],
+    });
+    observability.topicKey.grant(fn, 'kms:GenerateDataKey', 'kms:Decrypt');
+    delivery.grantGetDeployments(fn);
+
+    // The enriched path: every environment alarm's state change, by ARN, and every deployment event.
+    const target = new targets.LambdaFunction(fn, {
+      deadLetterQueue: deadLetters,
+      retryAttempts: 10,
+      maxEventAge: Duration.hours(24),
+    });
+    new events.Rule(this.scope, 'AlarmStateChangeRule', {
+      description: 'PromptOps alarm state changes, for the notifier',
+      eventPattern: {
+        source: ['aws.cloudwatch'],
+        detailType: ['CloudWatch Alarm State Change'],
+        resources: observability.everyEnvironmentAlarm.map((alarm) => alarm.alarmArn),
+      },
+      targets: [target],
+    });
+    delivery.deploymentEventsRule.addTarget(target);
+
+    // The fallback: the alarms' own actions, delayed, forwarded only when the notifier missed them.
+    const fallbackTopic = new sns.Topic(this.scope, 'AlarmActions', {
+      displayName: 'PromptOps alarm actions (read by the notifier)',
+      masterKey: observability.topicKey,
+      enforceSSL: true,
+    });
+    const fallbackQueue = new sqs.Queue(this.scope, 'AlarmFallback', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      deliveryDelay: ALARM_FALLBACK_DELAY,
+      visibilityTimeout: Duration.seconds(fn.timeout ? fn.timeout.toSeconds() * 6 : 60),
+      retentionPeriod: Duration.days(4),
+      deadLetterQueue: { queue: deadLetters, maxReceiveCount: 5 },
+    });
+    fallbackTopic.addSubscription(
+      new subscriptions.SqsSubscription(fallbackQueue, { deadLetterQueue: deadLetters }),
+    );
+    observability.routeAlarmActionsThrough(fallbackTopic);
+    fn.addEventSource(new SqsEventSource(fallbackQueue, { batchSize: 10, reportBatchItemFailures: true }));
+    Validations.of(fn).acknowledge({
+      id: 'Serverless-LambdaEventSourceMappingDestination',
+      reason: `${fn.node.path}: its SQS event source (${fallbackQueue.node.path}) redrives a message that failed 5 receives to ${deadLetters.node.path}; Lambda takes no on-failure destination for SQS sources`,
+    });
+    observability.monitorFunction('notifier', fn);
+    return fn;
   }
 
   private newFunction(

@@ -22,6 +22,7 @@ import { exportCommand } from './commands/export.ts';
 import { feedbackCommand } from './commands/feedback.ts';
 import { historyCommand } from './commands/history.ts';
 import { importCommand } from './commands/import.ts';
+import { incidentCommand } from './commands/incident.ts';
 import { initCommand } from './commands/init.ts';
 import { lintCommand } from './commands/lint.ts';
 import { publishCommand } from './commands/publish.ts';
@@ -70,6 +71,7 @@ const COMMANDS: readonly CliCommand[] = [
   archiveCommand,
   unarchiveCommand,
   reviewDueCommand,
+  incidentCommand,
 ];
 
 interface RunState {

@@ -9,11 +9,13 @@
 import { DIMENSION, METRICS, type MetricDefinition } from './metrics.ts';
 import type { PromptOpsSettings } from './settings.ts';
 
-export type ThresholdAlarmName = 'ErrorRate' | 'P99Latency' | 'NegativeFeedbackRate';
+export type ThresholdAlarmName = 'ErrorRate' | 'P99Latency' | 'NegativeFeedbackRate' | 'StaleClients';
 
 export interface ThresholdAlarmRule {
   readonly name: ThresholdAlarmName;
   readonly description: string;
+  /** Its runbook, a file of docs/runbooks/ (see {@link runbookLink}). */
+  readonly runbook: RunbookFile;
   /**
    * `ratio`: 100 × Sum(metric) / Sum(sampleMetric), a percentage.
    * `percentile`: the `statistic` percentile of `metric`.
@@ -39,6 +41,7 @@ export interface ThresholdAlarmRule {
 export interface AnomalyAlarmRule {
   readonly name: 'LatencyAnomaly';
   readonly description: string;
+  readonly runbook: RunbookFile;
   readonly metric: MetricDefinition;
   readonly statistic: 'Average';
   /** Width of the expected band in standard deviations. */
@@ -52,6 +55,41 @@ export type AlarmThresholds = Pick<
   PromptOpsSettings,
   'alarmErrorRatePercent' | 'alarmP99LatencyMs' | 'alarmNegativeFeedbackPercent' | 'alarmMinimumSamples'
 >;
+
+/**
+ * The runbooks in docs/runbooks/, one per alarm and per failure scenario: what it means, how to
+ * confirm it, the decision (roll back, hold, roll forward), the commands, the follow-up.
+ */
+export const RUNBOOKS = {
+  index: 'README.md',
+  errorRate: 'error-rate.md',
+  p99Latency: 'p99-latency.md',
+  negativeFeedback: 'negative-feedback.md',
+  latencyAnomaly: 'latency-anomaly.md',
+  canaryAnalysis: 'canary-analysis-failed.md',
+  deadLetters: 'dead-letters.md',
+  deploymentStuck: 'appconfig-deployment-stuck.md',
+  staleClients: 'stale-clients.md',
+  regionLost: 'primary-region-lost.md',
+} as const;
+
+export type RunbookFile = (typeof RUNBOOKS)[keyof typeof RUNBOOKS];
+
+/** Where a runbook is read: `<base>/<file>` when the runbooks are published, else its path in the repository. */
+export function runbookLink(file: RunbookFile, baseUrl?: string): string {
+  return baseUrl ? `${baseUrl.replace(/\/+$/, '')}/${file}` : `docs/runbooks/${file}`;
+}
+
+/** The rollback rules that roll `environment` back by the decision matrix; the others only notify. */
+export function splitByDecision(
+  rules: readonly ThresholdAlarmRule[],
+  rollbackAlarms: readonly string[],
+): { readonly rollback: ThresholdAlarmRule[]; readonly notifyOnly: ThresholdAlarmRule[] } {
+  return {
+    rollback: rules.filter((rule) => rollbackAlarms.includes(rule.name)),
+    notifyOnly: rules.filter((rule) => !rollbackAlarms.includes(rule.name)),
+  };
+}
 
 /** One minute periods, three breaching out of five: a rollout reacts within minutes, not seconds. */
 const PERIOD_SECONDS = 60;
@@ -70,6 +108,7 @@ export function rollbackAlarmRules(thresholds: AlarmThresholds): readonly Thresh
     {
       name: 'ErrorRate',
       description: `Errors above ${thresholds.alarmErrorRatePercent}% of invocations`,
+      runbook: RUNBOOKS.errorRate,
       kind: 'ratio',
       metric: METRICS.errors,
       statistic: 'Sum',
@@ -81,6 +120,7 @@ export function rollbackAlarmRules(thresholds: AlarmThresholds): readonly Thresh
     {
       name: 'P99Latency',
       description: `p99 latency above ${thresholds.alarmP99LatencyMs} ms`,
+      runbook: RUNBOOKS.p99Latency,
       kind: 'percentile',
       metric: METRICS.latency,
       statistic: 'p99',
@@ -92,6 +132,7 @@ export function rollbackAlarmRules(thresholds: AlarmThresholds): readonly Thresh
     {
       name: 'NegativeFeedbackRate',
       description: `Negative feedback above ${thresholds.alarmNegativeFeedbackPercent}% of ratings`,
+      runbook: RUNBOOKS.negativeFeedback,
       kind: 'ratio',
       metric: METRICS.negativeFeedback,
       statistic: 'Sum',
@@ -106,6 +147,7 @@ export function rollbackAlarmRules(thresholds: AlarmThresholds): readonly Thresh
 export const LATENCY_ANOMALY_RULE: AnomalyAlarmRule = {
   name: 'LatencyAnomaly',
   description: 'Average latency outside the band CloudWatch learned from its history',
+  runbook: RUNBOOKS.latencyAnomaly,
   metric: METRICS.latency,
   statistic: 'Average',
   bandStandardDeviations: 3,
@@ -113,6 +155,31 @@ export const LATENCY_ANOMALY_RULE: AnomalyAlarmRule = {
   evaluationPeriods: 3,
   datapointsToAlarm: 3,
 };
+
+/**
+ * Clients serving stale or fallback manifests (the client's StaleServes, 1 per stale serve): more than
+ * 10% of an environment's invocations in each of three five-minute periods, with at least the
+ * alarms' minimum sample. It notifies only: rolling back cannot help a client that cannot fetch.
+ */
+export function staleClientRule(
+  thresholds: Pick<AlarmThresholds, 'alarmMinimumSamples'>,
+): ThresholdAlarmRule {
+  return {
+    name: 'StaleClients',
+    description: 'Stale or fallback manifests served above 10% of invocations',
+    runbook: RUNBOOKS.staleClients,
+    kind: 'ratio',
+    metric: METRICS.staleServes,
+    statistic: 'Sum',
+    sampleMetric: METRICS.invocations,
+    threshold: 10,
+    unit: 'Percent',
+    minimumSamples: thresholds.alarmMinimumSamples,
+    periodSeconds: 300,
+    evaluationPeriods: 3,
+    datapointsToAlarm: 3,
+  };
+}
 
 /**
  * The CloudWatch name of an environment's alarm (`ErrorRate`, `P99Latency`, `NegativeFeedbackRate`,

@@ -593,3 +593,5 @@ export interface ReviewDueReport {
   /** Oldest first. */
   readonly items: readonly ReviewDueItem[];
 }
+/** GET /environments/{env}/incident: the incident timeline (src/core/incident.ts). */
+export type { IncidentTimelineResponse, TimelineEntry } from './incident.ts';

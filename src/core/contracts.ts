@@ -57,6 +57,12 @@ export const ENV = {
   modelRetirements: 'PROMPTOPS_MODEL_RETIREMENTS',
   /** The SNS topic the review reminder notifies (the owners' topic). */
   ownersTopicArn: 'PROMPTOPS_OWNERS_TOPIC_ARN',
+  /** The rollback decision matrix (JSON environment -> alarm names) and the runbooks' base URL. */
+  rollbackAlarms: 'PROMPTOPS_ROLLBACK_ALARMS',
+  runbookBaseUrl: 'PROMPTOPS_RUNBOOK_BASE_URL',
+  /** The notifier's SNS topic and the application name its alarms are named after (docs/runbooks/README.md). */
+  operatorsTopicArn: 'PROMPTOPS_OPERATORS_TOPIC_ARN',
+  applicationName: 'PROMPTOPS_APPLICATION_NAME',
   /** Endpoint overrides for local mode and integration tests. */
   dynamodbEndpoint: 'PROMPTOPS_DYNAMODB_ENDPOINT',
   s3Endpoint: CLIENT_ENV.s3Endpoint,
@@ -220,6 +226,15 @@ export const KEYS = {
    */
   evalRunSk: (sortableVersion: string, runId: string) => `EVAL#${sortableVersion}#${runId}`,
   evalRunSkPrefix: (sortableVersion: string) => `EVAL#${sortableVersion}#`,
+  /**
+   * What the notifier saw (alarm transitions, deployment events), under the environment's partition
+   * by time, for the incident timeline; and one ledger item per notification sent, so a transition
+   * is told once whichever path and however often it arrives (docs/runbooks/README.md).
+   */
+  incidentEventSk: (at: string, id: string) => `EVENT#${at}#${id}`,
+  incidentEventSkPrefix: 'EVENT#',
+  notificationPk: (id: string) => `NOTIFICATION#${id}`,
+  notificationSk: 'LEDGER',
 } as const;
 
 /** S3 layout: documents are content-addressed by the SHA-256 of their canonical text. */

@@ -24,6 +24,7 @@ const ROUTES = [
   { method: 'POST', path: '/environments/{env}/deployments', handler: 'deploy' },
   { method: 'POST', path: '/environments/{env}/rollback', handler: 'deploy' },
   { method: 'GET', path: '/environments/{env}', handler: 'deploy' },
+  { method: 'GET', path: '/environments/{env}/incident', handler: 'deploy' },
   { method: 'POST', path: '/feedback', handler: 'feedback' },
   { method: 'GET', path: '/prompts/{id}/feedback', handler: 'feedback' },
   { method: 'POST', path: '/metrics', handler: 'metrics' },

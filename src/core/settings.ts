@@ -69,7 +69,19 @@ export interface PromptOpsSettings {
   readonly reviewEveryDays: number;
   /** Model retirements added to the shipped list (docs/maintenance.md). */
   readonly modelRetirements: readonly ModelRetirement[];
+  /**
+   * The rollback decision matrix (docs/runbooks/README.md): per environment (every one listed), the
+   * alarms whose ALARM rolls a deployment back by themselves; the others only notify.
+   */
+  readonly rollbackAlarms: Readonly<Record<string, readonly RollbackAlarmName[]>>;
+  /** Where the runbooks are published: alarm descriptions and notifications link `<base>/<file>.md`. */
+  readonly runbookBaseUrl?: string;
 }
+
+/** The alarms the decision matrix may make roll back: the threshold alarms of alarms.ts. */
+export const ROLLBACK_ALARM_NAMES = ['ErrorRate', 'P99Latency', 'NegativeFeedbackRate'] as const;
+
+export type RollbackAlarmName = (typeof ROLLBACK_ALARM_NAMES)[number];
 
 /** The keys accepted by {@link parseSettings}: CDK context keys and construct props share these names. */
 export const SETTINGS_KEYS = [
@@ -97,6 +109,8 @@ export const SETTINGS_KEYS = [
   'canaryLatencyRatio',
   'reviewEveryDays',
   'modelRetirements',
+  'rollbackAlarms',
+  'runbookBaseUrl',
 ] as const;
 
 export type SettingsKey = (typeof SETTINGS_KEYS)[number];
@@ -239,6 +253,9 @@ export function parseSettings(input: SettingsInput): PromptOpsSettings {
       })
     : [...protectedEnvironments];
 
+  const rollbackAlarms = parseRollbackAlarms(input.rollbackAlarms, environments, bad);
+  const runbookBaseUrl = parseRunbookBaseUrl(input.runbookBaseUrl, bad);
+
   const settings: PromptOpsSettings = {
     ...(region !== undefined ? { region } : {}),
     ...(replicaRegion !== undefined ? { replicaRegion } : {}),
@@ -294,6 +311,8 @@ export function parseSettings(input: SettingsInput): PromptOpsSettings {
       bad,
     ),
     modelRetirements: parseRetirementsSetting(input.modelRetirements, problems),
+    rollbackAlarms,
+    ...(runbookBaseUrl !== undefined ? { runbookBaseUrl } : {}),
   };
   for (const key of Object.keys(input)) {
     if (!(SETTINGS_KEYS as readonly string[]).includes(key)) {
@@ -387,6 +406,16 @@ export function settingsEnvironment(settings: HandlerSettings): Record<string, s
     ...(settings.modelRetirements.length > 0
       ? { [ENV.modelRetirements]: JSON.stringify(settings.modelRetirements) }
       : {}),
+  };
+}
+
+/** The settings only the notifier reads (docs/runbooks/README.md), as its environment variables. */
+export function notifierSettingsEnvironment(
+  settings: Pick<PromptOpsSettings, 'rollbackAlarms' | 'runbookBaseUrl'>,
+): Record<string, string> {
+  return {
+    [ENV.rollbackAlarms]: JSON.stringify(settings.rollbackAlarms),
+    ...(settings.runbookBaseUrl !== undefined ? { [ENV.runbookBaseUrl]: settings.runbookBaseUrl } : {}),
   };
 }
 
@@ -728,4 +757,85 @@ function resolveDefaultStrategies(
         : defaultStrategyFor(env, protectedEnvironments);
   }
   return out;
+}
+
+/** The word that makes an environment's alarms notify only (`dev=none`). */
+const NO_ROLLBACK_ALARMS = 'none';
+
+/**
+ * `rollbackAlarms`: `env=Alarm+Alarm` pairs separated by commas (`dev=ErrorRate,prod=ErrorRate+P99Latency+NegativeFeedbackRate`),
+ * or a JSON object of environment to alarm names. Environments left out roll back on all three.
+ * An environment keeps at least one: its composite of them is its AppConfig monitor.
+ */
+function parseRollbackAlarms(
+  value: unknown,
+  environments: readonly string[],
+  bad: Report,
+): Record<string, RollbackAlarmName[]> {
+  const chosen: Record<string, unknown> = {};
+  if (given(value) && value !== '') {
+    if (typeof value === 'string' && !value.trim().startsWith('{')) {
+      for (const pair of value.split(',')) {
+        if (pair.trim() === '') continue;
+        const [env, alarms, ...rest] = pair.split('=').map((s) => s.trim());
+        if (!env || alarms === undefined || rest.length > 0) {
+          bad('rollbackAlarms', 'must be env=Alarm+Alarm pairs separated by commas', pair.trim());
+          continue;
+        }
+        chosen[env] = alarms === NO_ROLLBACK_ALARMS ? [] : alarms.split('+').map((a) => a.trim());
+      }
+    } else {
+      const parsed = jsonValue('rollbackAlarms', value, bad);
+      if (isRecord(parsed)) Object.assign(chosen, parsed);
+      else if (parsed !== undefined)
+        bad('rollbackAlarms', 'must be env=Alarm+Alarm pairs or a JSON object', value);
+    }
+  }
+  const out: Record<string, RollbackAlarmName[]> = {};
+  for (const [env, alarms] of Object.entries(chosen)) {
+    if (!environments.includes(env)) {
+      bad('rollbackAlarms', `"${env}" is not one of the environments (${environments.join(', ')})`, env);
+      continue;
+    }
+    const list = Array.isArray(alarms) ? alarms : undefined;
+    if (!list) {
+      bad(
+        'rollbackAlarms',
+        `alarms of "${env}" must be a list of ${ROLLBACK_ALARM_NAMES.join(', ')}`,
+        alarms,
+      );
+      continue;
+    }
+    const names: RollbackAlarmName[] = [];
+    for (const alarm of list) {
+      if (!(ROLLBACK_ALARM_NAMES as readonly unknown[]).includes(alarm)) {
+        bad(
+          'rollbackAlarms',
+          `"${String(alarm)}" of "${env}" is not one of ${ROLLBACK_ALARM_NAMES.join(', ')}`,
+          alarm,
+        );
+      } else if (!names.includes(alarm as RollbackAlarmName)) names.push(alarm as RollbackAlarmName);
+    }
+    if (names.length === 0 && list.length === 0) {
+      bad(
+        'rollbackAlarms',
+        `"${env}" must keep at least one rollback alarm: their composite is the environment's AppConfig monitor (make the others notify only by leaving them out)`,
+        alarms,
+      );
+    }
+    out[env] = ROLLBACK_ALARM_NAMES.filter((name) => names.includes(name));
+  }
+  for (const env of environments) out[env] ??= [...ROLLBACK_ALARM_NAMES];
+  // Only problems leave an environment empty; its default stands in for it.
+  for (const env of environments) if (out[env]?.length === 0) out[env] = [...ROLLBACK_ALARM_NAMES];
+  return out;
+}
+
+function parseRunbookBaseUrl(value: unknown, bad: Report): string | undefined {
+  if (!given(value) || value === '') return undefined;
+  if (typeof value !== 'string' || !/^https:\/\/[^\s]+$/.test(value.trim())) {
+    bad('runbookBaseUrl', 'must be an https:// URL (where docs/runbooks/ is published)', value);
+    return undefined;
+  }
+  return value.trim().replace(/\/+$/, '');
 }

@@ -19,8 +19,10 @@ import { CONSOLE_PATH, type ConsoleSettings } from '../core/console-contract.ts'
 import { APPCONFIG, ENV, PREDEFINED_STRATEGIES } from '../core/contracts.ts';
 import { readHandlerEnvironment } from '../core/handler-environment.ts';
 import { mergeModelRetirements } from '../core/model-retirements.ts';
+import { readNotifierEnvironment } from '../core/notifier-environment.ts';
 import type { HandlerName } from '../core/routes.ts';
 import {
+  notifierSettingsEnvironment,
   type PromptOpsSettings,
   parseSettings,
   pickSettings,
@@ -41,6 +43,7 @@ import {
   provisionCanaryExtension,
 } from './local-canary.ts';
 import { LocalEvaluationLauncher } from './local-evaluations.ts';
+import { LocalAlarmWatcher, LocalNotificationTopic } from './local-notifier.ts';
 import { startLocalReminders } from './local-reminders.ts';
 import { LocalMetricsHistory } from './metrics-history.ts';
 import { MetricsMonitor } from './metrics-monitor.ts';
@@ -199,7 +202,11 @@ export async function startLocalMode(options: LocalModeOptions): Promise<Running
     });
     await provisionStorage(dynamoClient, s3, RESOURCES);
 
-    const monitor = new MetricsMonitor({ thresholds: settings, timeScale });
+    const monitor = new MetricsMonitor({
+      thresholds: settings,
+      timeScale,
+      rollbackAlarms: settings.rollbackAlarms,
+    });
     // Functions extension actions name, by ARN (filled below, once their deps exist).
     const lambdas = new LocalLambdas();
     const appconfig = await AppConfigEmulator.start({
@@ -248,6 +255,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<Running
       validator,
       events,
       feedbackDeps,
+      notifierHandler,
     ] = await Promise.all([
       import('../../lambda/handlers/publish.ts'),
       import('../../lambda/handlers/review.ts'),
@@ -260,7 +268,9 @@ export async function startLocalMode(options: LocalModeOptions): Promise<Running
       import('../../lambda/handlers/config-validator.ts'),
       import('../../lambda/handlers/deployment-events.ts'),
       import('../../lambda/feedback/deps.ts'),
+      import('../../lambda/handlers/notifier.ts'),
     ]);
+    const { buildNotifierDeps } = await import('../../lambda/notifications/deps.ts');
     const { buildRegistryDeps } = await import('../../lambda/registry/deps.ts');
     const { buildDeliveryDeps } = await import('../../lambda/delivery/deps.ts');
     const { deliveryConfigFromEnv } = await import('../../lambda/delivery/config.ts');
@@ -370,6 +380,37 @@ export async function startLocalMode(options: LocalModeOptions): Promise<Running
     // What AppConfig calls on AWS: the validator before a deployment, the events handler after.
     const validatorHandler = validator.createValidatorHandler(() => ({ bodies: deliveryDeps.bodies }));
     const eventsHandler = events.createDeploymentEventsHandler(() => deliveryDeps);
+    // The notifier, as EventBridge invokes it on AWS: deployment events after the recorder, alarm
+    // transitions from the watcher; its topic is a file (docs/runbooks/README.md).
+    const notifications = new LocalNotificationTopic(path.join(dataDir, 'notifications.jsonl'), log);
+    const notifierEnvironment = readHandlerEnvironment({
+      ...settingsVariables,
+      [ENV.table]: RESOURCES.table,
+      [ENV.appConfigApplicationId]: applicationId,
+      [ENV.appConfigEnvironmentIds]: JSON.stringify(environmentIds),
+    });
+    const notifierReady = buildNotifierDeps({
+      documents,
+      appconfig: appconfigClient,
+      environment: notifierEnvironment,
+      notifier: readNotifierEnvironment(notifierSettingsEnvironment(settings), settings.environments),
+      topic: notifications,
+    });
+    const notify = notifierHandler.createNotifierHandler(() => notifierReady);
+    const watcher = new LocalAlarmWatcher({
+      monitor,
+      application: APPCONFIG.application,
+      environments: settings.environments,
+      rollbackAlarms: settings.rollbackAlarms,
+      // A few checks per alarm period, so a transition is told within a fraction of a period.
+      intervalMs: Math.max(50, monitor.periodMs / 4),
+      onEvent: async (event) => {
+        await notify(event, lambdaContext('notifier'));
+      },
+      onError: (error) => log(`notifier: ${error instanceof Error ? error.message : String(error)}`),
+    });
+    watcher.start();
+    closers.push(() => watcher.close());
     appconfig.setHooks({
       validate: async (input) => {
         await validatorHandler(
@@ -385,6 +426,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<Running
       },
       onDeploymentEvent: async (event) => {
         await eventsHandler(event as never, lambdaContext('deployment-events'));
+        await notify(event, lambdaContext('notifier'));
       },
     });
 
@@ -409,6 +451,10 @@ export async function startLocalMode(options: LocalModeOptions): Promise<Running
         '/_local/emf': async ({ method, body }) =>
           method === 'POST'
             ? { status: 202, body: { accepted: monitor.ingestLines(body) } }
+            : { status: 405, body: {} },
+        '/_local/notifications': async ({ method }) =>
+          method === 'GET'
+            ? { status: 200, body: { items: await notifications.list() } }
             : { status: 405, body: {} },
         '/_local/alarms': async ({ query }) => {
           const env = query.environment;

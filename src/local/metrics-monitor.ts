@@ -11,6 +11,7 @@ import {
   type PeriodStatistics,
   periodValue,
   rollbackAlarmRules,
+  staleClientRule,
   type ThresholdAlarmRule,
 } from '../core/alarms.ts';
 import type { MetricPoint } from '../core/api.ts';
@@ -42,6 +43,11 @@ export interface AlarmStatus {
 
 export interface MetricsMonitorOptions {
   readonly thresholds: AlarmThresholds;
+  /**
+   * The decision matrix: per environment, the rules whose ALARM rolls back (`firedAlarm`); the others,
+   * and the stale-clients rule, only show in `status`. @default every rollback rule everywhere
+   */
+  readonly rollbackAlarms?: Readonly<Record<string, readonly string[]>>;
   /** Periods are 60 s divided by this. @default 1 */
   readonly timeScale?: number;
   readonly now?: () => number;
@@ -77,9 +83,32 @@ function add(totals: PeriodTotals, name: string, value: number): void {
   totals.values.set(name, list);
 }
 
+/** `span` stored periods from `first` on, added up; undefined when none holds anything. */
+function mergedTotals(
+  byPeriod: Map<number, PeriodTotals> | undefined,
+  first: number,
+  span: number,
+): PeriodTotals | undefined {
+  if (span === 1) return byPeriod?.get(first);
+  let merged: PeriodTotals | undefined;
+  for (let p = first; p < first + span; p++) {
+    const totals = byPeriod?.get(p);
+    if (!totals) continue;
+    merged ??= { sums: new Map(), values: new Map() };
+    for (const [name, sum] of totals.sums) merged.sums.set(name, (merged.sums.get(name) ?? 0) + sum);
+    for (const [name, values] of totals.values)
+      merged.values.set(name, [...(merged.values.get(name) ?? []), ...values]);
+  }
+  return merged;
+}
+
 export class MetricsMonitor {
   readonly rules: readonly ThresholdAlarmRule[];
+  /** Rules that notify only wherever they are (the stale-clients rule). */
+  readonly notifyRules: readonly ThresholdAlarmRule[];
+  readonly #rollbackAlarms: Readonly<Record<string, readonly string[]>> | undefined;
   readonly #periodMs: number;
+  readonly #timeScale: number;
   readonly #now: () => number;
   /** environment -> period index -> totals */
   readonly #periods = new Map<string, Map<number, PeriodTotals>>();
@@ -88,8 +117,11 @@ export class MetricsMonitor {
 
   constructor(options: MetricsMonitorOptions) {
     this.rules = rollbackAlarmRules(options.thresholds);
+    this.notifyRules = [staleClientRule(options.thresholds)];
+    this.#rollbackAlarms = options.rollbackAlarms;
     const periodSeconds = this.rules[0]?.periodSeconds ?? 60;
     this.#periodMs = (periodSeconds * 1000) / (options.timeScale ?? 1);
+    this.#timeScale = options.timeScale ?? 1;
     this.#now = options.now ?? Date.now;
   }
 
@@ -239,11 +271,13 @@ export class MetricsMonitor {
 
   /** The rule's statistics for the last `evaluationPeriods` periods, oldest first (the current one included). */
   #statistics(environment: string, rule: ThresholdAlarmRule): PeriodStatistics[] {
-    const current = Math.floor(this.#now() / this.#periodMs);
+    // A rule with longer periods than the store's reads several stored periods as one.
+    const span = Math.max(1, Math.round((rule.periodSeconds * 1000) / this.#timeScale / this.#periodMs));
+    const current = Math.floor(this.#now() / this.#periodMs / span);
     const byPeriod = this.#periods.get(environment);
     const periods: PeriodStatistics[] = [];
     for (let p = current - rule.evaluationPeriods + 1; p <= current; p++) {
-      const totals = byPeriod?.get(p);
+      const totals = mergedTotals(byPeriod, p * span, span);
       const samples = totals?.sums.get(rule.sampleMetric.name);
       if (!totals || samples === undefined) {
         periods.push({});
@@ -274,9 +308,9 @@ export class MetricsMonitor {
     };
   }
 
-  /** Each rule's state for an environment, as its CloudWatch alarm would be. */
+  /** Each rule's state for an environment (the notify-only rules last), as its CloudWatch alarm would be. */
   status(environment: string): AlarmStatus[] {
-    return this.rules.map((rule) => {
+    return [...this.rules, ...this.notifyRules].map((rule) => {
       const { state, reason } = this.#evaluate(environment, rule);
       return {
         name: localAlarmName(environment, rule.name),
@@ -289,7 +323,9 @@ export class MetricsMonitor {
 
   /** The first rule in ALARM for the environment (its composite alarm's reason), if any. */
   firedAlarm(environment: string): FiredAlarm | undefined {
+    const rollsBack = this.#rollbackAlarms?.[environment];
     for (const rule of this.rules) {
+      if (rollsBack && !rollsBack.includes(rule.name)) continue;
       const { state, reason } = this.#evaluate(environment, rule);
       if (state === 'ALARM' && reason) {
         return {

@@ -185,6 +185,7 @@ describe('promptops, from a new project to production and back', () => {
       ['promptops-prod-ErrorRate', 'OK'],
       ['promptops-prod-P99Latency', 'OK'],
       ['promptops-prod-NegativeFeedbackRate', 'OK'],
+      ['promptops-prod-StaleClients', 'OK'],
     ]);
   });
 

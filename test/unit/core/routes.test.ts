@@ -7,6 +7,7 @@ describe('routeKeysOf', () => {
       'POST /environments/{env}/deployments',
       'POST /environments/{env}/rollback',
       'GET /environments/{env}',
+      'GET /environments/{env}/incident',
     ]);
     expect(routeKeysOf('metrics')).toEqual(['POST /metrics']);
   });

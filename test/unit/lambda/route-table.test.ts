@@ -8,6 +8,7 @@ describe('routeTable', () => {
       'POST /environments/{env}/deployments': 'deploy',
       'POST /environments/{env}/rollback': 'rollback',
       'GET /environments/{env}': 'status',
+      'GET /environments/{env}/incident': 'incident',
     });
     expect(table.find('POST /environments/{env}/rollback')).toBe('rollback');
     expect(table.find('GET /prompts')).toBeUndefined();
