@@ -1,6 +1,7 @@
 /**
  * The promptops CLI end to end, spawned as a user runs it, against local mode on free ports (time
- * scale 300: a one-minute rollout takes 0.2 s): init -> lint (a broken prompt fails with file:line)
+ * scale 60: a one-minute rollout takes 1 s, so each half-minute step lasts 0.5 s and the CLI's 0.05 s
+ * polls see it even on a loaded runner): init -> lint (a broken prompt fails with file:line)
  * -> publish -> approve as another user -> deploy --wait -> status -> feedback -> rollback, a deploy
  * that an alarm rolls back (exit 3), snapshot as the client's fallback, and bad input (exit 2).
  */
@@ -26,7 +27,7 @@ const promptFile = () => join(project.path, 'prompts', `${ID}.prompt.md`);
 beforeAll(async () => {
   project = await tempDir('promptops-e2e-');
   // Where `promptops dev` would keep it: the CLI finds endpoints.json there by default.
-  local = await startStack(join(project.path, '.promptops'));
+  local = await startStack(join(project.path, '.promptops'), { timeScale: 60 });
   api = local.endpoints.api;
 });
 
