@@ -52,10 +52,15 @@ describe('Security defaults', () => {
   it('encrypts the dead-letter queue with the same key, which SNS and EventBridge of this account may use', () => {
     const template = templates.PromptOps!;
     const queues = ofType(template, 'AWS::SQS::Queue');
-    expect(queues).toHaveLength(1);
+    // Every queue is encrypted; the dead-letter queue, which holds events of every kind, with the data key.
+    for (const [, queue] of queues) {
+      expect(queue.Properties.KmsMasterKeyId ?? queue.Properties.SqsManagedSseEnabled).toBeTruthy();
+    }
+    const deadLetters = queues.filter(([id]) => id.includes('DeadLetters'));
+    expect(deadLetters).toHaveLength(1);
     const keyId = logicalId(template, 'AWS::KMS::Key', 'PromptOpsStoreKey');
-    expect(queues[0]![1].Properties.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
-    expect(queues[0]![1].Properties.SqsManagedSseEnabled).toBeUndefined();
+    expect(deadLetters[0]![1].Properties.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
+    expect(deadLetters[0]![1].Properties.SqsManagedSseEnabled).toBeUndefined();
     const statements = template.findResources('AWS::KMS::Key')[keyId]!.Properties.KeyPolicy.Statement;
     const senders = statements.find(
       (s: { Sid?: string }) => s.Sid === 'AllowSnsAndEventBridgeOfThisAccountToSendToQueues',
@@ -279,7 +284,7 @@ describe('Reserved concurrency of the API handlers', () => {
       });
     }
     expect(() => app.synth()).toThrow(
-      /the functions reserve 955 concurrent executions in total, more than the 900/,
+      /the functions reserve 965 concurrent executions in total, more than the 900/,
     );
   });
 });
