@@ -44,6 +44,8 @@ export const ENV = {
   evalModels: 'PROMPTOPS_EVAL_MODELS',
   /** The evaluation worker function the API invokes asynchronously to execute a run. */
   evaluationFunction: 'PROMPTOPS_EVALUATION_FUNCTION',
+  /** The operators' SNS topic the scheduled pinned-version scan publishes its findings to (README, "Security"). */
+  operatorsTopicArn: 'PROMPTOPS_OPERATORS_TOPIC_ARN',
   /** Canary analysis (docs/canary-analysis.md): the environments it judges, comma-separated. */
   canaryEnvironments: 'PROMPTOPS_CANARY_ENVIRONMENTS',
   canaryMaxPValue: 'PROMPTOPS_CANARY_MAX_P_VALUE',

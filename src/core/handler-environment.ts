@@ -28,6 +28,7 @@ export const RESOURCE_VARIABLES = {
   s3Endpoint: ENV.s3Endpoint,
   appConfigEndpoint: ENV.appConfigEndpoint,
   evaluationFunction: ENV.evaluationFunction,
+  operatorsTopicArn: ENV.operatorsTopicArn,
 } as const;
 
 export type ResourceName = keyof typeof RESOURCE_VARIABLES;
