@@ -279,7 +279,7 @@ describe('Reserved concurrency of the API handlers', () => {
       });
     }
     expect(() => app.synth()).toThrow(
-      /the functions reserve 955 concurrent executions in total, more than the 900/,
+      /the functions reserve 960 concurrent executions in total, more than the 900/,
     );
   });
 });
