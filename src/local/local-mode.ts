@@ -38,6 +38,7 @@ import {
   provisionCanaryExtension,
 } from './local-canary.ts';
 import { LocalEvaluationLauncher } from './local-evaluations.ts';
+import { localScanRoute } from './local-scan.ts';
 import { MetricsMonitor } from './metrics-monitor.ts';
 import { provisionStorage } from './provision.ts';
 import { seedExamples } from './seed.ts';
@@ -371,6 +372,19 @@ export async function startLocalMode(options: LocalModeOptions): Promise<Running
           method === 'POST'
             ? { status: 202, body: { accepted: monitor.ingestLines(body) } }
             : { status: 405, body: {} },
+        // The daily scheduled scan on demand: the same handler over the local stores (README, "Local mode").
+        '/_local/scan': localScanRoute(
+          {
+            environments: deliveryDeps.environments,
+            prompts: registryDeps.prompts,
+            bodies: registryDeps.bodies,
+            audit: registryDeps.audit,
+            environmentNames: settings.environments,
+            now: () => new Date(),
+          },
+          log,
+          () => lambdaContext('pinned-scan'),
+        ),
         '/_local/alarms': async ({ query }) => {
           const env = query.environment;
           const environments = env ? [env] : settings.environments;
