@@ -6,6 +6,7 @@
 import { type Duration, Stack, Token } from 'aws-cdk-lib';
 import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import type * as appconfig from 'aws-cdk-lib/aws-appconfig';
+import type * as events from 'aws-cdk-lib/aws-events';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -310,6 +311,15 @@ export interface PromptOpsEvaluationWorkerOptions extends PromptOpsFunctionOptio
   readonly reservedConcurrentExecutions?: number;
 }
 
+/** Options of {@link PromptOps.addPinnedScanHandler}. */
+export interface PromptOpsPinnedScanOptions extends PromptOpsFunctionOptions {
+  /**
+   * When the scan runs.
+   * @default events.Schedule.rate(Duration.days(1))
+   */
+  readonly schedule?: events.Schedule;
+}
+
 /** Which environments a grant covers. */
 export interface EnvironmentScope {
   /**
@@ -590,6 +600,16 @@ export class PromptOps extends Construct {
    */
   addNotifier(options: PromptOpsFunctionOptions): NodejsFunction {
     return this.wiring.addNotifier(options);
+  }
+
+  /**
+   * Adds the scheduled scan: an EventBridge schedule (daily by default) invokes it to lint every
+   * version pinned in any environment with the current rules; findings go to the operators' topic
+   * and one audit entry per run. Its role reads what `access` allows (the registry and bodies at
+   * most), appends audit items only and publishes to the operators' topic.
+   */
+  addPinnedScanHandler(options: PromptOpsPinnedScanOptions): NodejsFunction {
+    return this.wiring.addPinnedScanHandler(options);
   }
 
   /**

@@ -1,7 +1,8 @@
 /**
  * The PromptOps handlers themselves: one per handler of API_ROUTES (src/core/routes.ts) with the access
  * it needs, the AppConfig validator and the deployment-events recorder, and the key the feedback handler
- * hashes identities with; the evaluation worker the evaluate handler starts runs on; the canary tick.
+ * hashes identities with; the evaluation worker the evaluate handler starts runs on; the canary tick;
+ * the scheduled pinned-version scan.
  */
 import { Duration, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -107,5 +108,10 @@ export function addPromptOpsHandlers(promptOps: PromptOps, key: kms.IKey): secre
   });
   // Reads the records it enriches with and writes its ledger and the incident timeline.
   promptOps.addNotifier({ entry: entry('notifier'), access: { registry: 'readWrite' } });
+  // Reads pins, versions and bodies; its audit entry and notification come with grants of its own.
+  promptOps.addPinnedScanHandler({
+    entry: entry('pinned-scan'),
+    access: { registry: 'read', bodies: 'read' },
+  });
   return hashSecret;
 }

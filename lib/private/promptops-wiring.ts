@@ -2,7 +2,7 @@
  * How PromptOps builds and connects a function: the common environment variables, its grants, its
  * dashboard widgets and the cdk-nag acknowledgements a synchronous or validator function needs. The
  * construct's `addApiHandler`, `addConfigValidator`, `addDeploymentEventsHandler`,
- * `addEvaluationWorker` and `addCanaryTickHandler` delegate here.
+ * `addEvaluationWorker`, `addCanaryTickHandler` and `addPinnedScanHandler` delegate here.
  */
 import { Duration, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -26,7 +26,9 @@ import type {
   PromptOpsEvaluationWorkerOptions,
   PromptOpsFunctionOptions,
   PromptOpsHandlerOptions,
+  PromptOpsPinnedScanOptions,
 } from '../promptops.ts';
+import { grantAppendAudit } from './audit-grant.ts';
 import { grantBedrockModels } from './bedrock-models.ts';
 import { grantHandlerAccess } from './handler-access.ts';
 import { acknowledgeWildcardResource } from './nag.ts';
@@ -63,6 +65,12 @@ export interface ReviewReminder {
   /** The owners' topic the reminder publishes to, one message per owner (`owner` message attribute). */
   readonly topic: sns.Topic;
 }
+/** The scan reads every pinned version (8 at a time) and lints it: minutes for thousands of pins. */
+const PINNED_SCAN_TIMEOUT = Duration.minutes(5);
+/** Re-lint what is deployed once a day (README, "Security"). */
+export const PINNED_SCAN_SCHEDULE = events.Schedule.rate(Duration.days(1));
+/** A missed run is worth retrying for a few hours; the next day's run comes anyway. */
+const PINNED_SCAN_MAX_EVENT_AGE = Duration.hours(6);
 
 export interface PromptOpsWiringProps {
   readonly store: PromptStore;
@@ -336,6 +344,51 @@ export class PromptOpsWiring {
       reason: `${fn.node.path}: its SQS event source (${fallbackQueue.node.path}) redrives a message that failed 5 receives to ${deadLetters.node.path}; Lambda takes no on-failure destination for SQS sources`,
     });
     observability.monitorFunction('notifier', fn);
+    return fn;
+  }
+
+  addPinnedScanHandler(options: PromptOpsPinnedScanOptions): NodejsFunction {
+    const check = new PropsValidator(this.scope);
+    check.check(
+      this.scope.node.tryFindChild('PinnedScan') === undefined,
+      'a pinned scan handler was already added',
+    );
+    const access = options.access ?? {};
+    check.check(
+      access.registry !== 'readWrite' &&
+        access.bodies !== 'readWrite' &&
+        access.feedback === undefined &&
+        access.evaluations === undefined &&
+        access.appConfig === undefined,
+      `pinned scan access may only read the registry and the bodies (got ${JSON.stringify(access)}): it appends its audit entry through a grant of its own and changes nothing else`,
+    );
+    check.throwIfAny();
+    const { schedule = PINNED_SCAN_SCHEDULE, ...functionOptions } = options;
+    const topic = this.props.observability.topic;
+    // Invoked asynchronously by the schedule: Lambda retries twice, then the shared dead-letter queue
+    // (PromptFunction's default) keeps the event and its alarm tells the operators.
+    const fn = this.newFunction(
+      'PinnedScan',
+      'PromptOps: re-lints every pinned version with the current rules and notifies the operators of findings',
+      { ...functionOptions, timeout: functionOptions.timeout ?? PINNED_SCAN_TIMEOUT },
+      { environment: { ...this.props.handlerEnvironment, [ENV.operatorsTopicArn]: topic.topicArn } },
+    );
+    grantAppendAudit(this.props.store, fn);
+    // The exact actions publishing to an encrypted topic needs (topic.grantPublish adds GenerateDataKey*).
+    iam.Grant.addToPrincipal({ grantee: fn, actions: ['sns:Publish'], resourceArns: [topic.topicArn] });
+    this.props.observability.topicKey.grant(fn, 'kms:Decrypt', 'kms:GenerateDataKey');
+    const rule = new events.Rule(this.scope, 'PinnedScanSchedule', {
+      description: 'PromptOps: runs the pinned-version scan (README, "Security")',
+      schedule,
+    });
+    rule.addTarget(
+      new targets.LambdaFunction(fn, {
+        deadLetterQueue: this.props.observability.deadLetters,
+        retryAttempts: 2,
+        maxEventAge: PINNED_SCAN_MAX_EVENT_AGE,
+      }),
+    );
+    this.props.observability.monitorFunction('pinned-scan', fn);
     return fn;
   }
 

@@ -44,6 +44,8 @@ export const ENV = {
   evalModels: 'PROMPTOPS_EVAL_MODELS',
   /** The evaluation worker function the API invokes asynchronously to execute a run. */
   evaluationFunction: 'PROMPTOPS_EVALUATION_FUNCTION',
+  /** The operators' SNS topic the scheduled pinned-version scan publishes its findings to (README, "Security"). */
+  operatorsTopicArn: 'PROMPTOPS_OPERATORS_TOPIC_ARN',
   /** Canary analysis (docs/canary-analysis.md): the environments it judges, comma-separated. */
   canaryEnvironments: 'PROMPTOPS_CANARY_ENVIRONMENTS',
   canaryMaxPValue: 'PROMPTOPS_CANARY_MAX_P_VALUE',
@@ -60,8 +62,7 @@ export const ENV = {
   /** The rollback decision matrix (JSON environment -> alarm names) and the runbooks' base URL. */
   rollbackAlarms: 'PROMPTOPS_ROLLBACK_ALARMS',
   runbookBaseUrl: 'PROMPTOPS_RUNBOOK_BASE_URL',
-  /** The notifier's SNS topic and the application name its alarms are named after (docs/runbooks/README.md). */
-  operatorsTopicArn: 'PROMPTOPS_OPERATORS_TOPIC_ARN',
+  /** The application name the notifier's alarms are named after (docs/runbooks/README.md). */
   applicationName: 'PROMPTOPS_APPLICATION_NAME',
   /** Endpoint overrides for local mode and integration tests. */
   dynamodbEndpoint: 'PROMPTOPS_DYNAMODB_ENDPOINT',

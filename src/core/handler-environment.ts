@@ -31,6 +31,7 @@ export const RESOURCE_VARIABLES = {
   appConfigEndpoint: ENV.appConfigEndpoint,
   evaluationFunction: ENV.evaluationFunction,
   ownersTopicArn: ENV.ownersTopicArn,
+  operatorsTopicArn: ENV.operatorsTopicArn,
 } as const;
 
 export type ResourceName = keyof typeof RESOURCE_VARIABLES;

@@ -45,6 +45,7 @@ import {
 import { LocalEvaluationLauncher } from './local-evaluations.ts';
 import { LocalAlarmWatcher, LocalNotificationTopic } from './local-notifier.ts';
 import { startLocalReminders } from './local-reminders.ts';
+import { localScanRoute } from './local-scan.ts';
 import { LocalMetricsHistory } from './metrics-history.ts';
 import { MetricsMonitor } from './metrics-monitor.ts';
 import { provisionStorage } from './provision.ts';
@@ -456,6 +457,19 @@ export async function startLocalMode(options: LocalModeOptions): Promise<Running
           method === 'GET'
             ? { status: 200, body: { items: await notifications.list() } }
             : { status: 405, body: {} },
+        // The daily scheduled scan on demand: the same handler over the local stores (README, "Local mode").
+        '/_local/scan': localScanRoute(
+          {
+            environments: deliveryDeps.environments,
+            prompts: registryDeps.prompts,
+            bodies: registryDeps.bodies,
+            audit: registryDeps.audit,
+            environmentNames: settings.environments,
+            now: () => new Date(),
+          },
+          log,
+          () => lambdaContext('pinned-scan'),
+        ),
         '/_local/alarms': async ({ query }) => {
           const env = query.environment;
           const environments = env ? [env] : settings.environments;

@@ -2,6 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { bundleHandler } from '../../bench/lambda-bundles.ts';
+import { PINNED_SCAN_BUNDLE_BUDGET_KB } from '../../bench/pinned-scan.bench.ts';
 import { PromptApi } from '../../lib/constructs/prompt-api.ts';
 import { FIXTURE_HANDLER, testApp, testStack } from './support.ts';
 
@@ -40,4 +42,10 @@ describe('handler bundling (esbuild, no Docker)', () => {
     );
     expect(map.sourcesContent).toBeUndefined();
   });
+
+  // Sizes, not times: the bundle is what Lambda loads at every cold start (README, "Performance budgets").
+  it('keeps the pinned-scan handler within its bundle budget', async () => {
+    const { bytes } = await bundleHandler('pinned-scan');
+    expect(bytes / 1024).toBeLessThan(PINNED_SCAN_BUNDLE_BUDGET_KB);
+  }, 60_000);
 });

@@ -36,6 +36,7 @@ const ACTIONS: Record<string, string> = {
   // Converse is authorized as bedrock:InvokeModel.
   ConverseCommand: 'bedrock:InvokeModel',
   GetMetricDataCommand: 'cloudwatch:GetMetricData',
+  PublishCommand: 'sns:Publish',
 };
 
 const REGISTRY_WRITES = ['PutCommand', 'UpdateCommand', 'PutObjectCommand'];
@@ -134,6 +135,17 @@ const HANDLERS: readonly HandlerCase[] = [
     // The per-version metrics; the environment's deployment record (read, analysis written on it,
     // revisions queried) and the audit event of a failed canary.
     sends: ['GetMetricDataCommand', 'GetCommand', 'UpdateCommand', 'QueryCommand', 'PutCommand'],
+  },
+  {
+    entry: 'lambda/handlers/pinned-scan.ts',
+    role: 'PromptOpsPinnedScanRole',
+    // Pins, versions and bodies read; one audit item put (LeadingKeys AUDIT#*); the notification.
+    unused: {
+      UpdateCommand: 'the scan shares the environment store and repository, whose updates it never calls',
+      DeleteCommand: 'the scan never deletes',
+      PutObjectCommand: 'the scan never stores a body',
+    },
+    sends: ['GetCommand', 'GetObjectCommand', 'PutCommand', 'PublishCommand'],
   },
 ];
 

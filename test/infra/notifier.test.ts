@@ -130,7 +130,8 @@ describe('Function: addNotifier (with the PromptOps handlers)', () => {
 
   it("receives every environment alarm's state change by ARN, and not the dead-letters alarm's", () => {
     const rules = Object.values(template.findResources('AWS::Events::Rule')).filter(
-      (r) => (r.Properties.EventPattern as { source?: string[] } | undefined)?.source?.[0] === 'aws.cloudwatch',
+      (r) =>
+        (r.Properties.EventPattern as { source?: string[] } | undefined)?.source?.[0] === 'aws.cloudwatch',
     );
     expect(rules).toHaveLength(1);
     const pattern = rules[0]?.Properties.EventPattern as { 'detail-type': string[]; resources: unknown[] };
@@ -143,7 +144,8 @@ describe('Function: addNotifier (with the PromptOps handlers)', () => {
 
   it('gets the deployment events, which no longer go to the topic as raw text', () => {
     const [rule] = Object.values(template.findResources('AWS::Events::Rule')).filter(
-      (r) => (r.Properties.EventPattern as { source?: string[] } | undefined)?.source?.[0] === 'aws.appconfig',
+      (r) =>
+        (r.Properties.EventPattern as { source?: string[] } | undefined)?.source?.[0] === 'aws.appconfig',
     );
     const targets = JSON.stringify(rule?.Properties.Targets);
     expect(targets).toContain(notifierId());

@@ -284,7 +284,7 @@ describe('Reserved concurrency of the API handlers', () => {
       });
     }
     expect(() => app.synth()).toThrow(
-      /the functions reserve 965 concurrent executions in total, more than the 900/,
+      /the functions reserve 970 concurrent executions in total, more than the 900/,
     );
   });
 });
