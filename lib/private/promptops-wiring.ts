@@ -14,7 +14,7 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { ENV } from '../../src/core/contracts.ts';
 import type { PromptApi } from '../constructs/prompt-api.ts';
@@ -33,7 +33,7 @@ import { grantBedrockModels } from './bedrock-models.ts';
 import { grantHandlerAccess } from './handler-access.ts';
 import { acknowledgeWildcardResource } from './nag.ts';
 import { type AsyncInvokeOptions, FUNCTION_DEFAULTS, PromptFunction } from './prompt-function.ts';
-import { QueueDestination } from './security-defaults.ts';
+import { QueueDestination, secureQueue } from './security-defaults.ts';
 import { PropsValidator } from './validation.ts';
 
 /** AppConfig caps a Lambda validator's run at 15 seconds. */
@@ -326,9 +326,8 @@ export class PromptOpsWiring {
       masterKey: observability.topicKey,
       enforceSSL: true,
     });
-    const fallbackQueue = new sqs.Queue(this.scope, 'AlarmFallback', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
+    // Encrypted with the data key like every PromptOps queue; SNS of this account may deliver to it.
+    const fallbackQueue = secureQueue(this.scope, 'AlarmFallback', {
       deliveryDelay: ALARM_FALLBACK_DELAY,
       visibilityTimeout: Duration.seconds(fn.timeout ? fn.timeout.toSeconds() * 6 : 60),
       retentionPeriod: Duration.days(4),

@@ -85,7 +85,8 @@ export function secureLogGroup(scope: Construct, id: string, props: SecureLogGro
 }
 
 /** Props of {@link secureQueue}. */
-export interface SecureQueueProps {
+export interface SecureQueueProps
+  extends Pick<sqs.QueueProps, 'deliveryDelay' | 'visibilityTimeout' | 'deadLetterQueue'> {
   /** @default Duration.days(14) */
   readonly retentionPeriod?: Duration;
 }
@@ -98,13 +99,15 @@ export interface SecureQueueProps {
 export function secureQueue(scope: Construct, id: string, props: SecureQueueProps = {}): sqs.Queue {
   const { key } = SecurityDefaults.of(scope);
   allowQueueSenders(key);
+  const { retentionPeriod, ...queueProps } = props;
   return new sqs.Queue(scope, id, {
+    ...queueProps,
     encryption: sqs.QueueEncryption.KMS,
     encryptionMasterKey: key,
     // One data key per 5 minutes instead of a KMS call per message.
     dataKeyReuse: Duration.minutes(5),
     enforceSSL: true,
-    retentionPeriod: props.retentionPeriod ?? Duration.days(14),
+    retentionPeriod: retentionPeriod ?? Duration.days(14),
   });
 }
 

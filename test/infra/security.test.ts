@@ -52,15 +52,13 @@ describe('Security defaults', () => {
   it('encrypts the dead-letter queue with the same key, which SNS and EventBridge of this account may use', () => {
     const template = templates.PromptOps!;
     const queues = ofType(template, 'AWS::SQS::Queue');
-    // Every queue is encrypted; the dead-letter queue, which holds events of every kind, with the data key.
-    for (const [, queue] of queues) {
-      expect(queue.Properties.KmsMasterKeyId ?? queue.Properties.SqsManagedSseEnabled).toBeTruthy();
-    }
-    const deadLetters = queues.filter(([id]) => id.includes('DeadLetters'));
-    expect(deadLetters).toHaveLength(1);
+    // The dead-letter queue and the notifier's alarm fallback queue: both with the data key.
+    expect(queues).toHaveLength(2);
     const keyId = logicalId(template, 'AWS::KMS::Key', 'PromptOpsStoreKey');
-    expect(deadLetters[0]![1].Properties.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
-    expect(deadLetters[0]![1].Properties.SqsManagedSseEnabled).toBeUndefined();
+    for (const [, queue] of queues) {
+      expect(queue.Properties.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
+      expect(queue.Properties.SqsManagedSseEnabled).toBeUndefined();
+    }
     const statements = template.findResources('AWS::KMS::Key')[keyId]!.Properties.KeyPolicy.Statement;
     const senders = statements.find(
       (s: { Sid?: string }) => s.Sid === 'AllowSnsAndEventBridgeOfThisAccountToSendToQueues',
