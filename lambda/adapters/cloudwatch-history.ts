@@ -3,17 +3,11 @@
  * dimensions from src/core/metrics.ts), one query per metric and version, every page followed. Needs
  * cloudwatch:GetMetricData and nothing else.
  */
-import {
-  type CloudWatchClient,
-  GetMetricDataCommand,
-  type MetricDataQuery,
-} from '@aws-sdk/client-cloudwatch';
+import type { CloudWatchClient, MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import type { MetricPoint } from '../../src/core/api.ts';
-import { DIMENSION, METRIC_NAMESPACE, METRICS } from '../../src/core/metrics.ts';
+import { METRICS } from '../../src/core/metrics.ts';
 import type { MetricsHistoryQuery, MetricsHistorySource } from '../../src/core/metrics-history.ts';
-
-/** GetMetricData's limit of queries per request. */
-const MAX_QUERIES = 500;
+import { allMetricData, versionMetricStat } from './cloudwatch-metric-data.ts';
 
 /** Each point's fields: `[field, metric name, statistic]`. */
 const FIELDS = [
@@ -36,19 +30,7 @@ export function historyQueries(query: MetricsHistoryQuery, index: number): Metri
   return FIELDS.map(([, metricName, stat], field) => ({
     Id: `v${index}_${field}`,
     ReturnData: true,
-    MetricStat: {
-      Metric: {
-        Namespace: METRIC_NAMESPACE,
-        MetricName: metricName,
-        Dimensions: [
-          { Name: DIMENSION.environment, Value: query.environment },
-          { Name: DIMENSION.promptId, Value: query.promptId },
-          { Name: DIMENSION.promptVersion, Value: version },
-        ],
-      },
-      Period: query.periodSeconds,
-      Stat: stat,
-    },
+    MetricStat: versionMetricStat(query, version, metricName, stat, query.periodSeconds),
   }));
 }
 
@@ -63,29 +45,14 @@ export class CloudWatchMetricsHistory implements MetricsHistorySource {
     const queries = query.versions.flatMap((_, index) => historyQueries(query, index));
     /** query id -> timestamp (ms) -> value */
     const values = new Map<string, Map<number, number>>();
-    for (let first = 0; first < queries.length; first += MAX_QUERIES) {
-      let token: string | undefined;
-      do {
-        const page = await this.client.send(
-          new GetMetricDataCommand({
-            MetricDataQueries: queries.slice(first, first + MAX_QUERIES),
-            StartTime: query.start,
-            EndTime: query.end,
-            ScanBy: 'TimestampAscending',
-            ...(token ? { NextToken: token } : {}),
-          }),
-        );
-        for (const result of page.MetricDataResults ?? []) {
-          if (!result.Id) continue;
-          const byTime = values.get(result.Id) ?? new Map<number, number>();
-          (result.Timestamps ?? []).forEach((t, i) => {
-            const value = result.Values?.[i];
-            if (value !== undefined) byTime.set(new Date(t).getTime(), value);
-          });
-          values.set(result.Id, byTime);
-        }
-        token = page.NextToken;
-      } while (token);
+    for (const result of await allMetricData(this.client, queries, query.start, query.end)) {
+      if (!result.Id) continue;
+      const byTime = values.get(result.Id) ?? new Map<number, number>();
+      (result.Timestamps ?? []).forEach((t, i) => {
+        const value = result.Values?.[i];
+        if (value !== undefined) byTime.set(new Date(t).getTime(), value);
+      });
+      values.set(result.Id, byTime);
     }
     return Object.fromEntries(query.versions.map((version, index) => [version, pointsOf(values, index)]));
   }

@@ -4,17 +4,11 @@
  * query answers one datapoint per version; should CloudWatch split it, counts are summed, the p99
  * is the largest and the mean is weighted by invocations.
  */
-import {
-  type CloudWatchClient,
-  GetMetricDataCommand,
-  type MetricDataQuery,
-  type MetricDataResult,
-} from '@aws-sdk/client-cloudwatch';
+import type { CloudWatchClient, MetricDataQuery, MetricDataResult } from '@aws-sdk/client-cloudwatch';
 import type { CanaryTrafficSource, TrafficQuery, VersionTraffic } from '../../src/core/canary-traffic.ts';
-import { DIMENSION, METRIC_NAMESPACE, METRICS } from '../../src/core/metrics.ts';
+import { METRICS } from '../../src/core/metrics.ts';
+import { allMetricData, versionMetricStat } from './cloudwatch-metric-data.ts';
 
-/** GetMetricData's limit of queries per request. */
-const MAX_QUERIES = 500;
 const MINUTE_MS = 60_000;
 
 /** The queries per version: `[id suffix, metric name, statistic]`. */
@@ -43,19 +37,7 @@ export function versionQueries(query: TrafficQuery, index: number, period: numbe
     Id: `v${index}_${series}`,
     Label: `${query.promptId} ${version} ${series}`,
     ReturnData: true,
-    MetricStat: {
-      Metric: {
-        Namespace: METRIC_NAMESPACE,
-        MetricName: metricName,
-        Dimensions: [
-          { Name: DIMENSION.environment, Value: query.environment },
-          { Name: DIMENSION.promptId, Value: query.promptId },
-          { Name: DIMENSION.promptVersion, Value: version },
-        ],
-      },
-      Period: period,
-      Stat: stat,
-    },
+    MetricStat: versionMetricStat(query, version, metricName, stat, period),
   }));
 }
 
@@ -70,22 +52,7 @@ export class CloudWatchTrafficSource implements CanaryTrafficSource {
     const { start, end, period } = metricWindow(query.since, query.until);
     const queries = query.versions.flatMap((_, index) => versionQueries(query, index, period));
     const results = new Map<string, { timestamps: Date[]; values: number[] }>();
-    for (let first = 0; first < queries.length; first += MAX_QUERIES) {
-      let token: string | undefined;
-      do {
-        const page = await this.client.send(
-          new GetMetricDataCommand({
-            MetricDataQueries: queries.slice(first, first + MAX_QUERIES),
-            StartTime: start,
-            EndTime: end,
-            ScanBy: 'TimestampAscending',
-            ...(token ? { NextToken: token } : {}),
-          }),
-        );
-        for (const result of page.MetricDataResults ?? []) collect(results, result);
-        token = page.NextToken;
-      } while (token);
-    }
+    for (const result of await allMetricData(this.client, queries, start, end)) collect(results, result);
     return Object.fromEntries(
       query.versions.map((version, index) => [version, versionTraffic(results, index)]),
     );
