@@ -23,7 +23,6 @@ import type { Prompt } from './prompt.ts';
 import type { AwsSdkClient } from './source-client.ts';
 import { AgentSource } from './sources/agent.ts';
 import { DeferredSource } from './sources/deferred.ts';
-import { FileSource } from './sources/file.ts';
 import type { ManifestSource, SourceTarget } from './sources/source.ts';
 
 export type SourceOptions =
@@ -291,7 +290,10 @@ function createSource(
           ),
       );
     case 'file':
-      return new FileSource(source.path);
+      // Tests and local use only: the agent path does not load it.
+      return new DeferredSource(`file ${source.path}`, () =>
+        import('./sources/file.ts').then((m) => new m.FileSource(source.path)),
+      );
   }
 }
 

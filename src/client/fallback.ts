@@ -3,11 +3,12 @@
  * error when there is neither. Loaded on the first failed load, so the agent path does not bundle it.
  */
 import { readFile } from 'node:fs/promises';
+import { PromptOpsError } from '../core/error-base.ts';
 import type { BodyStore } from './bodies.ts';
 import { withDeadline } from './deadline.ts';
 import { PromptSourceError } from './errors.ts';
 import { type LoadedManifest, loadManifest } from './loaded-manifest.ts';
-import { errorDetails, type RateLimitedLogger, safeReason } from './logger.ts';
+import { errorDetails, type RateLimitedLogger } from './logger.ts';
 import { parseManifestText } from './manifest-text.ts';
 import type { SourceTarget } from './sources/source.ts';
 
@@ -66,4 +67,14 @@ export function noManifestError(
           : new AggregateError([failure, fallbackFailure], 'the source and the fallback snapshot failed'),
     },
   );
+}
+
+/** A one-line reason safe to put in an error message or a log line (see `errorDetails` in logger.ts); only this error needs it. */
+export function safeReason(error: unknown): string {
+  if (error instanceof PromptOpsError) {
+    const fields = (error.errors ?? []).map((e) => e.path).join(', ');
+    return `${error.name}${fields ? ` at ${fields}` : ''}`;
+  }
+  if (error instanceof Error) return `${error.name}: ${error.message.slice(0, 300)}`;
+  return String(error).slice(0, 300);
 }

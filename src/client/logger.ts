@@ -56,13 +56,3 @@ export function errorDetails(error: unknown): Record<string, unknown> {
   if (error.cause !== undefined) details.cause = errorDetails(error.cause);
   return details;
 }
-
-/** A one-line reason safe to put in an error message or a log line (see `errorDetails`). */
-export function safeReason(error: unknown): string {
-  if (error instanceof PromptOpsError) {
-    const fields = (error.errors ?? []).map((e) => e.path).join(', ');
-    return `${error.name}${fields ? ` at ${fields}` : ''}`;
-  }
-  if (error instanceof Error) return `${error.name}: ${error.message.slice(0, 300)}`;
-  return String(error).slice(0, 300);
-}

@@ -11,7 +11,7 @@ import {
   type RenderChecks,
   type SlotSpec,
 } from './render-codegen.ts';
-import { type ChatRole, type PromptKind, splitSections } from './section-split.ts';
+import { type ChatRole, type PromptKind, splitValidSections } from './section-split.ts';
 import { compileValidProgram, type TemplateProgram } from './template-tree.ts';
 import { MissingVariableError, UnknownVariableError } from './variable-errors.ts';
 import {
@@ -61,7 +61,7 @@ export type RendererFallback = (
  * the error naming the line or with the interpreter.
  */
 export function compileValidPrompt(input: CompilePromptInput): CompiledPrompt | undefined {
-  const parsed = splitSections(input.body);
+  const parsed = splitValidSections(input.body);
   if (parsed === undefined) return undefined;
   const { sections } = parsed;
   const program = compileValidProgram(

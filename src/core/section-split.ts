@@ -1,6 +1,8 @@
 /**
- * A body split into its `## name` sections, without messages: what the client runs on every manifest
- * load. `parseBody` (sections.ts) runs the same split with a reporter that words each issue.
+ * A body split into its `## name` sections, without messages: `splitValidSections` is what the client
+ * runs on every manifest load, a yes or no. `splitSections` (sections.ts) runs the same split with a
+ * reporter, for `parseBody` to word each issue; a property test holds the two together. Kept apart so
+ * the client's bundle holds none of the issue records.
  */
 
 export type PromptKind = 'text' | 'chat';
@@ -14,62 +16,24 @@ export interface Section {
   readonly content: string;
 }
 
-export interface SectionPosition {
-  /** 1-based file line of the `## name` heading. */
-  readonly headingLine: number;
-  /** 1-based file line where `content` starts. */
-  readonly contentLine: number;
-}
-
-export interface ParsedBody {
-  readonly kind: PromptKind;
-  readonly sections: readonly Section[];
-  readonly positions: readonly SectionPosition[];
-}
-
-/** What is wrong with a body, at a file line. */
-export type BodyIssue =
-  /** A heading whose name is not a section name. */
-  | { readonly kind: 'name'; readonly name: string; readonly line: number }
-  /** Text (trimmed) before the first heading. */
-  | { readonly kind: 'before'; readonly text: string; readonly line: number }
-  /** No heading at all. */
-  | { readonly kind: 'empty'; readonly line: number }
-  /** A section among chat sections that is not one. */
-  | { readonly kind: 'mixed'; readonly name: string | undefined; readonly line: number }
-  /** A text section's second heading; `first` is the line of the first. */
-  | { readonly kind: 'twice'; readonly name: string; readonly line: number; readonly first: number };
-
-const HEADING = /^##[ \t]+(.*?)[ \t]*$/;
-const SECTION_NAME = /^[a-z][a-z0-9_]{0,63}$/;
-const FENCE = /^[ \t]{0,3}(`{3,}|~{3,})/;
+export const HEADING = /^##[ \t]+(.*?)[ \t]*$/;
+export const SECTION_NAME = /^[a-z][a-z0-9_]{0,63}$/;
+export const FENCE = /^[ \t]{0,3}(`{3,}|~{3,})/;
 
 export function isChatRole(name: string): name is ChatRole {
   return (CHAT_ROLES as readonly string[]).includes(name);
 }
 
 /**
- * Splits a body into sections; headings inside fenced code blocks are content. `firstLine` is the
- * file line of the body's first line. Without `report`, undefined at the first issue; with it, every
- * issue is reported (the result is then not to be used when there was one).
+ * `splitSections(body)` (sections.ts) without positions or a reporter: the client's split, undefined where that one
+ * finds any issue.
  */
-export function splitSections(
+export function splitValidSections(
   body: string,
-  firstLine = 1,
-  report?: (issue: BodyIssue) => void,
-): ParsedBody | undefined {
-  const lines = body.replace(/\r\n?/g, '\n').split('\n');
-  let issues = 0;
-  const issue = (found: BodyIssue) => {
-    issues++;
-    report?.(found);
-  };
-  const raw: { name: string; headingLine: number; lines: string[] }[] = [];
+): { readonly kind: PromptKind; readonly sections: readonly Section[] } | undefined {
+  const raw: { name: string; lines: string[] }[] = [];
   let fence: string | undefined;
-
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] as string;
-    const lineNo = firstLine + i;
+  for (const line of body.replace(/\r\n?/g, '\n').split('\n')) {
     const fenceMatch = FENCE.exec(line);
     if (fenceMatch) {
       const marker = fenceMatch[1] as string;
@@ -78,41 +42,21 @@ export function splitSections(
     }
     const heading = fence === undefined && !fenceMatch ? HEADING.exec(line) : null;
     if (heading) {
-      const name = heading[1] as string;
-      if (!SECTION_NAME.test(name)) issue({ kind: 'name', name, line: lineNo });
-      raw.push({ name, headingLine: lineNo, lines: [] });
+      if (!SECTION_NAME.test(heading[1] as string)) return undefined;
+      raw.push({ name: heading[1] as string, lines: [] });
     } else if (raw.length > 0) (raw.at(-1) as { lines: string[] }).lines.push(line);
-    else if (line.trim() !== '') issue({ kind: 'before', text: line.trim(), line: lineNo });
-    if (issues > 0 && !report) return undefined;
+    else if (line.trim() !== '') return undefined;
   }
-
-  if (raw.length === 0 && issues === 0) issue({ kind: 'empty', line: firstLine });
-
-  const chat = raw.filter((s) => isChatRole(s.name));
-  const kind: PromptKind = chat.length > 0 ? 'chat' : 'text';
-  if (chat.length > 0 && chat.length < raw.length) {
-    const stray = raw.find((s) => !isChatRole(s.name));
-    issue({ kind: 'mixed', name: stray?.name, line: stray?.headingLine ?? firstLine });
-  }
-  if (kind === 'text') {
-    const seen = new Map<string, number>();
-    for (const s of raw) {
-      const first = seen.get(s.name);
-      if (first !== undefined) issue({ kind: 'twice', name: s.name, line: s.headingLine, first });
-      else seen.set(s.name, s.headingLine);
-    }
-  }
-  if (issues > 0 && !report) return undefined;
-
-  const sections: Section[] = [];
-  const positions: SectionPosition[] = [];
-  for (const s of raw) {
+  const chat = raw.filter((s) => isChatRole(s.name)).length;
+  const names = new Set(raw.map((s) => s.name));
+  // No heading; chat sections mixed with others; a text section twice.
+  if (raw.length === 0 || (chat > 0 ? chat < raw.length : names.size < raw.length)) return undefined;
+  const sections = raw.map(({ name, lines }) => {
     let start = 0;
-    let end = s.lines.length;
-    while (start < end && (s.lines[start] as string).trim() === '') start++;
-    while (end > start && (s.lines[end - 1] as string).trim() === '') end--;
-    sections.push({ name: s.name, content: s.lines.slice(start, end).join('\n') });
-    positions.push({ headingLine: s.headingLine, contentLine: s.headingLine + 1 + start });
-  }
-  return { kind, sections, positions };
+    let end = lines.length;
+    while (start < end && (lines[start] as string).trim() === '') start++;
+    while (end > start && (lines[end - 1] as string).trim() === '') end--;
+    return { name, content: lines.slice(start, end).join('\n') };
+  });
+  return { kind: chat > 0 ? 'chat' : 'text', sections };
 }

@@ -6,17 +6,104 @@
  * the issues.
  */
 import { type DocumentIssue, DocumentParseError, displayValue } from './errors.ts';
-import { type BodyIssue, type ParsedBody, type Section, splitSections } from './section-split.ts';
+import { FENCE, HEADING, isChatRole, type PromptKind, SECTION_NAME, type Section } from './section-split.ts';
 
-export {
-  CHAT_ROLES,
-  type ChatRole,
-  isChatRole,
-  type ParsedBody,
-  type PromptKind,
-  type Section,
-  type SectionPosition,
-} from './section-split.ts';
+export { CHAT_ROLES, type ChatRole, isChatRole, type PromptKind, type Section } from './section-split.ts';
+
+export interface SectionPosition {
+  /** 1-based file line of the `## name` heading. */
+  readonly headingLine: number;
+  /** 1-based file line where `content` starts. */
+  readonly contentLine: number;
+}
+
+export interface ParsedBody {
+  readonly kind: PromptKind;
+  readonly sections: readonly Section[];
+  readonly positions: readonly SectionPosition[];
+}
+
+/** What is wrong with a body, at a file line. */
+export type BodyIssue =
+  /** A heading whose name is not a section name. */
+  | { readonly kind: 'name'; readonly name: string; readonly line: number }
+  /** Text (trimmed) before the first heading. */
+  | { readonly kind: 'before'; readonly text: string; readonly line: number }
+  /** No heading at all. */
+  | { readonly kind: 'empty'; readonly line: number }
+  /** A section among chat sections that is not one. */
+  | { readonly kind: 'mixed'; readonly name: string | undefined; readonly line: number }
+  /** A text section's second heading; `first` is the line of the first. */
+  | { readonly kind: 'twice'; readonly name: string; readonly line: number; readonly first: number };
+
+/**
+ * Splits a body into sections; headings inside fenced code blocks are content. `firstLine` is the
+ * file line of the body's first line. Without `report`, undefined at the first issue; with it, every
+ * issue is reported (the result is then not to be used when there was one).
+ */
+export function splitSections(
+  body: string,
+  firstLine = 1,
+  report?: (issue: BodyIssue) => void,
+): ParsedBody | undefined {
+  const lines = body.replace(/\r\n?/g, '\n').split('\n');
+  let issues = 0;
+  const issue = (found: BodyIssue) => {
+    issues++;
+    report?.(found);
+  };
+  const raw: { name: string; headingLine: number; lines: string[] }[] = [];
+  let fence: string | undefined;
+
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] as string;
+    const lineNo = firstLine + i;
+    const fenceMatch = FENCE.exec(line);
+    if (fenceMatch) {
+      const marker = fenceMatch[1] as string;
+      if (fence === undefined) fence = marker;
+      else if (marker[0] === fence[0] && marker.length >= fence.length) fence = undefined;
+    }
+    const heading = fence === undefined && !fenceMatch ? HEADING.exec(line) : null;
+    if (heading) {
+      const name = heading[1] as string;
+      if (!SECTION_NAME.test(name)) issue({ kind: 'name', name, line: lineNo });
+      raw.push({ name, headingLine: lineNo, lines: [] });
+    } else if (raw.length > 0) (raw.at(-1) as { lines: string[] }).lines.push(line);
+    else if (line.trim() !== '') issue({ kind: 'before', text: line.trim(), line: lineNo });
+    if (issues > 0 && !report) return undefined;
+  }
+
+  if (raw.length === 0 && issues === 0) issue({ kind: 'empty', line: firstLine });
+
+  const chat = raw.filter((s) => isChatRole(s.name));
+  const kind: PromptKind = chat.length > 0 ? 'chat' : 'text';
+  if (chat.length > 0 && chat.length < raw.length) {
+    const stray = raw.find((s) => !isChatRole(s.name));
+    issue({ kind: 'mixed', name: stray?.name, line: stray?.headingLine ?? firstLine });
+  }
+  if (kind === 'text') {
+    const seen = new Map<string, number>();
+    for (const s of raw) {
+      const first = seen.get(s.name);
+      if (first !== undefined) issue({ kind: 'twice', name: s.name, line: s.headingLine, first });
+      else seen.set(s.name, s.headingLine);
+    }
+  }
+  if (issues > 0 && !report) return undefined;
+
+  const sections: Section[] = [];
+  const positions: SectionPosition[] = [];
+  for (const s of raw) {
+    let start = 0;
+    let end = s.lines.length;
+    while (start < end && (s.lines[start] as string).trim() === '') start++;
+    while (end > start && (s.lines[end - 1] as string).trim() === '') end--;
+    sections.push({ name: s.name, content: s.lines.slice(start, end).join('\n') });
+    positions.push({ headingLine: s.headingLine, contentLine: s.headingLine + 1 + start });
+  }
+  return { kind, sections, positions };
+}
 
 export const STANDARD_SECTIONS = ['role', 'context', 'instructions', 'guardrails', 'output_format'] as const;
 

@@ -7,15 +7,108 @@
  * client library can load the interpreter only where code generation is forbidden.
  */
 import { TemplateSyntaxError } from './errors.ts';
-import {
-  OP,
-  parseTemplateTree,
-  programFromTrees,
-  type TemplateNode,
-  type TemplateProgram,
-} from './template-tree.ts';
+import { node, OP, programFromTrees, TAG, type TemplateNode, type TemplateProgram } from './template-tree.ts';
 
 export { BLOCK_SEPARATOR, OP, type TemplateProgram } from './template-tree.ts';
+
+const { TEXT, VAR, SECTION, INVERTED } = OP;
+
+/** A section tag left open: its node and line. */
+export interface OpenSection {
+  readonly node: TemplateNode;
+  readonly line: number;
+}
+
+/** What is wrong with a template; `open` is the section a close tag met, or the one never closed. */
+export type TreeProblem =
+  | { readonly kind: 'reserved' | 'unopened'; readonly name: string; readonly line: number }
+  | { readonly kind: 'mismatch'; readonly name: string; readonly line: number; readonly open: OpenSection }
+  | { readonly kind: 'unclosed'; readonly open: OpenSection };
+
+/** Told of every line, tag and problem; with hooks the parse goes on past problems. */
+export interface TreeHooks {
+  /** A line, before its tags, with the number of tags on it. */
+  line(text: string, line: number, tags: number): void;
+  /** `sigil` is '' (variable), '#', '^' or '/'. */
+  tag(sigil: string, name: string, line: number): void;
+  problem(problem: TreeProblem): void;
+}
+
+/**
+ * The template's tree. Without `hooks`, undefined at the first problem; with them, every problem is
+ * reported and the tree is built as far as it goes.
+ */
+export function parseTemplateTree(
+  text: string,
+  firstLine = 1,
+  hooks?: TreeHooks,
+): TemplateNode[] | undefined {
+  const root: TemplateNode[] = [];
+  const stack: OpenSection[] = [];
+  let current = root;
+  let pendingText = '';
+  let failed = false;
+  const fail = (problem: TreeProblem) => {
+    if (hooks) hooks.problem(problem);
+    else failed = true;
+  };
+
+  const handleTag = (sigil: string, name: string, line: number) => {
+    // Names inherited from Object.prototype would read as values from any plain object: refused.
+    if (name in Object.prototype) fail({ kind: 'reserved', name, line });
+    hooks?.tag(sigil, name, line);
+    if (pendingText !== '') {
+      current.push(node(TEXT, pendingText));
+      pendingText = '';
+    }
+    if (sigil === '') {
+      current.push(node(VAR, name));
+    } else if (sigil !== '/') {
+      const open = node(sigil === '#' ? SECTION : INVERTED, name);
+      current.push(open);
+      stack.push({ node: open, line });
+      current = open.children;
+    } else {
+      const open = stack.at(-1);
+      if (!open) return fail({ kind: 'unopened', name, line });
+      if (open.node.s !== name) fail({ kind: 'mismatch', name, line, open });
+      stack.pop();
+      current = stack.at(-1)?.node.children ?? root;
+    }
+  };
+
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length && !failed; i++) {
+    const lineText = lines[i] as string;
+    const lineNo = firstLine + i;
+    const matches = [...lineText.matchAll(TAG)];
+    hooks?.line(lineText, lineNo, matches.length);
+
+    // A line holding nothing but a section tag disappears entirely.
+    const only = matches.length === 1 ? matches[0] : undefined;
+    if (
+      only &&
+      only[1] !== '' &&
+      lineText.slice(0, only.index).trim() === '' &&
+      lineText.slice(only.index + only[0].length).trim() === ''
+    ) {
+      handleTag(only[1] as string, only[2] as string, lineNo);
+      continue;
+    }
+
+    let last = 0;
+    for (const m of matches) {
+      pendingText += lineText.slice(last, m.index);
+      handleTag(m[1] as string, m[2] as string, lineNo);
+      last = m.index + m[0].length;
+    }
+    pendingText += lineText.slice(last);
+    if (i < lines.length - 1) pendingText += '\n';
+  }
+  if (pendingText !== '') current.push(node(TEXT, pendingText));
+  for (const open of stack) fail({ kind: 'unclosed', open });
+  return failed ? undefined : root;
+}
 
 export type TagKind = 'variable' | 'section' | 'inverted' | 'close';
 

@@ -32,105 +32,59 @@ export interface TemplateNode {
   readonly children: TemplateNode[];
 }
 
-/** A section tag left open: its node and line. */
-export interface OpenSection {
-  readonly node: TemplateNode;
-  readonly line: number;
-}
+export const TAG = /\{\{[ \t]*([#^/]?)[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*\}\}/g;
 
-/** What is wrong with a template; `open` is the section a close tag met, or the one never closed. */
-export type TreeProblem =
-  | { readonly kind: 'reserved' | 'unopened'; readonly name: string; readonly line: number }
-  | { readonly kind: 'mismatch'; readonly name: string; readonly line: number; readonly open: OpenSection }
-  | { readonly kind: 'unclosed'; readonly open: OpenSection };
-
-/** Told of every line, tag and problem; with hooks the parse goes on past problems. */
-export interface TreeHooks {
-  /** A line, before its tags, with the number of tags on it. */
-  line(text: string, line: number, tags: number): void;
-  /** `sigil` is '' (variable), '#', '^' or '/'. */
-  tag(sigil: string, name: string, line: number): void;
-  problem(problem: TreeProblem): void;
-}
-
-const TAG = /\{\{[ \t]*([#^/]?)[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*\}\}/g;
-
-const node = (k: TemplateNode['k'], s: string): TemplateNode => ({ k, s, children: [] });
+export const node = (k: TemplateNode['k'], s: string): TemplateNode => ({ k, s, children: [] });
 
 /**
- * The template's tree. Without `hooks`, undefined at the first problem; with them, every problem is
- * reported and the tree is built as far as it goes.
+ * `parseTemplateTree(text)` (template-compiler.ts) without hooks or line numbers: the client's parse, undefined at the first
+ * problem. Kept apart so the client's bundle holds none of the problem records; a property test holds
+ * the two together.
  */
-export function parseTemplateTree(
-  text: string,
-  firstLine = 1,
-  hooks?: TreeHooks,
-): TemplateNode[] | undefined {
+export function parseValidTree(text: string): TemplateNode[] | undefined {
   const root: TemplateNode[] = [];
-  const stack: OpenSection[] = [];
+  const stack: TemplateNode[] = [];
   let current = root;
   let pendingText = '';
-  let failed = false;
-  const fail = (problem: TreeProblem) => {
-    if (hooks) hooks.problem(problem);
-    else failed = true;
-  };
-
-  const handleTag = (sigil: string, name: string, line: number) => {
-    // Names inherited from Object.prototype would read as values from any plain object: refused.
-    if (name in Object.prototype) fail({ kind: 'reserved', name, line });
-    hooks?.tag(sigil, name, line);
-    if (pendingText !== '') {
-      current.push(node(TEXT, pendingText));
-      pendingText = '';
-    }
-    if (sigil === '') {
-      current.push(node(VAR, name));
-    } else if (sigil !== '/') {
-      const open = node(sigil === '#' ? SECTION : INVERTED, name);
-      current.push(open);
-      stack.push({ node: open, line });
-      current = open.children;
-    } else {
-      const open = stack.at(-1);
-      if (!open) return fail({ kind: 'unopened', name, line });
-      if (open.node.s !== name) fail({ kind: 'mismatch', name, line, open });
-      stack.pop();
-      current = stack.at(-1)?.node.children ?? root;
-    }
-  };
-
   const lines = text.split('\n');
-  for (let i = 0; i < lines.length && !failed; i++) {
+  for (let i = 0; i < lines.length; i++) {
     const lineText = lines[i] as string;
-    const lineNo = firstLine + i;
     const matches = [...lineText.matchAll(TAG)];
-    hooks?.line(lineText, lineNo, matches.length);
-
     // A line holding nothing but a section tag disappears entirely.
     const only = matches.length === 1 ? matches[0] : undefined;
-    if (
-      only &&
+    const alone =
+      only !== undefined &&
       only[1] !== '' &&
       lineText.slice(0, only.index).trim() === '' &&
-      lineText.slice(only.index + only[0].length).trim() === ''
-    ) {
-      handleTag(only[1] as string, only[2] as string, lineNo);
-      continue;
-    }
-
+      lineText.slice(only.index + only[0].length).trim() === '';
     let last = 0;
     for (const m of matches) {
-      pendingText += lineText.slice(last, m.index);
-      handleTag(m[1] as string, m[2] as string, lineNo);
+      const sigil = m[1] as string;
+      const name = m[2] as string;
+      if (name in Object.prototype) return undefined;
+      if (!alone) pendingText += lineText.slice(last, m.index);
       last = m.index + m[0].length;
+      if (pendingText !== '') {
+        current.push(node(TEXT, pendingText));
+        pendingText = '';
+      }
+      if (sigil === '') current.push(node(VAR, name));
+      else if (sigil !== '/') {
+        const open = node(sigil === '#' ? SECTION : INVERTED, name);
+        current.push(open);
+        stack.push(open);
+        current = open.children;
+      } else {
+        if (stack.pop()?.s !== name) return undefined;
+        current = stack.at(-1)?.children ?? root;
+      }
     }
+    if (alone) continue;
     pendingText += lineText.slice(last);
     if (i < lines.length - 1) pendingText += '\n';
   }
   if (pendingText !== '') current.push(node(TEXT, pendingText));
-  for (const open of stack) fail({ kind: 'unclosed', open });
-  return failed ? undefined : root;
+  return stack.length === 0 ? root : undefined;
 }
 
 /**
@@ -186,7 +140,7 @@ export function compileValidProgram(
 ): TemplateProgram | undefined {
   const trees: TemplateNode[][] = [];
   for (const text of blocks) {
-    const tree = parseTemplateTree(text);
+    const tree = parseValidTree(text);
     if (tree === undefined) return undefined;
     trees.push(tree);
   }

@@ -1,6 +1,6 @@
 /**
- * The client's compiler for bodies that parse (`compileValidPrompt`, with `splitSections` and
- * `parseTemplateTree` run without a reporter) against the compiler that words errors: the same
+ * The client's compiler for bodies that parse (`compileValidPrompt`, with `splitValidSections` and
+ * `parseValidTree`, no reporter) against the compiler that words errors: the same
  * prompts where a body parses, and undefined exactly where that one throws.
  */
 import fc from 'fast-check';
@@ -8,10 +8,10 @@ import { describe, expect, it } from 'vitest';
 import { compileValidPrompt } from '../../../src/core/compiled-prompt.ts';
 import { documentBody } from '../../../src/core/document.ts';
 import { compilePromptWith } from '../../../src/core/prompt-compiler.ts';
-import { splitSections } from '../../../src/core/section-split.ts';
-import { parseBody } from '../../../src/core/sections.ts';
-import { scanTemplate } from '../../../src/core/template-compiler.ts';
-import { parseTemplateTree } from '../../../src/core/template-tree.ts';
+import { splitValidSections } from '../../../src/core/section-split.ts';
+import { parseBody, splitSections } from '../../../src/core/sections.ts';
+import { parseTemplateTree, scanTemplate } from '../../../src/core/template-compiler.ts';
+import { parseValidTree } from '../../../src/core/template-tree.ts';
 import type { VariableSpecs } from '../../../src/core/variables.ts';
 import { templatedDocumentArb, valuesFor, variablesArb } from '../../fixtures/arbitraries.ts';
 
@@ -111,6 +111,10 @@ describe('compileValidPrompt', () => {
         const split = splitSections(body, firstLine);
         expect(split === undefined).toBe(error !== undefined);
         if (split !== undefined) expect(split).toEqual(parseBody(body, firstLine));
+        // The client's split, without positions: the same sections, refused exactly as often.
+        const valid = splitValidSections(body);
+        expect(valid === undefined).toBe(error !== undefined);
+        if (split !== undefined) expect(valid).toEqual({ kind: split.kind, sections: split.sections });
       }),
       { numRuns: 1000 },
     );
@@ -123,6 +127,8 @@ describe('compileValidPrompt', () => {
         const tree = parseTemplateTree(text);
         expect(tree === undefined).toBe(scan.errors.length > 0);
         if (tree !== undefined) expect(tree).toEqual(scan.nodes);
+        // The client's parse, without hooks: the same tree, refused exactly as often.
+        expect(parseValidTree(text)).toEqual(tree);
       }),
       { numRuns: 1000 },
     );
