@@ -4,9 +4,9 @@
  * network call.
  */
 import { CLIENT_ENV } from '../core/client-contract.ts';
-import { emfDocument, type Outcome, outcomeMetrics } from '../core/metrics.ts';
+import { emfDocumentOf, OUTCOME_METRICS, type Outcome, outcomeMetrics } from '../core/outcome-metrics.ts';
 
-export type { Outcome } from '../core/metrics.ts';
+export type { Outcome } from '../core/outcome-metrics.ts';
 
 import type { Prompt } from './prompt.ts';
 
@@ -39,7 +39,8 @@ export function defaultWriter(endpoint = process.env[CLIENT_ENV.emfEndpoint]): L
  * DeprecatedServes 1 when the manifest marks the version deprecated (absent otherwise).
  */
 export function outcomeLine(prompt: Prompt, outcome: Outcome, timestamp: number): string {
-  const doc = emfDocument(
+  const doc = emfDocumentOf(
+    OUTCOME_METRICS,
     { environment: prompt.environment, promptId: prompt.id, promptVersion: prompt.version },
     {
       ...outcomeMetrics(outcome),

@@ -1,91 +1,50 @@
 /**
  * Metric names, units and dimensions: one definition shared by the client library's `record()`, the
  * feedback and metrics Lambdas, the CloudWatch alarms and dashboard, and local mode's alarm
- * evaluation. Metrics travel as CloudWatch Embedded Metric Format (EMF) log lines.
+ * evaluation. Metrics travel as CloudWatch Embedded Metric Format (EMF) log lines. What an app's use
+ * of a prompt produces lives in outcome-metrics.ts, which the client loads alone.
  */
+import {
+  emfDocumentOf,
+  type MetricDefinition,
+  type MetricDimensions,
+  OUTCOME_METRICS,
+} from './outcome-metrics.ts';
 
-export const METRIC_NAMESPACE = 'PromptOps';
-
-export const DIMENSION = {
-  environment: 'Environment',
-  promptId: 'PromptId',
-  promptVersion: 'PromptVersion',
-} as const;
-
-/** Per version, and the environment roll-up that the alarms watch. */
-export const DIMENSION_SETS: readonly (readonly string[])[] = [
-  [DIMENSION.environment, DIMENSION.promptId, DIMENSION.promptVersion],
-  [DIMENSION.environment],
-];
-
-export type MetricUnit = 'Count' | 'Milliseconds' | 'None';
-
-export interface MetricDefinition {
-  readonly name: string;
-  readonly unit: MetricUnit;
-}
+export {
+  DIMENSION,
+  DIMENSION_SETS,
+  METRIC_NAMESPACE,
+  type MetricDefinition,
+  type MetricDimensions,
+  type MetricUnit,
+  type Outcome,
+  outcomeMetrics,
+} from './outcome-metrics.ts';
 
 export const METRICS = {
-  invocations: { name: 'Invocations', unit: 'Count' },
-  errors: { name: 'Errors', unit: 'Count' },
-  latency: { name: 'Latency', unit: 'Milliseconds' },
-  inputTokens: { name: 'InputTokens', unit: 'Count' },
-  outputTokens: { name: 'OutputTokens', unit: 'Count' },
+  invocations: OUTCOME_METRICS.invocations,
+  errors: OUTCOME_METRICS.errors,
+  latency: OUTCOME_METRICS.latency,
+  inputTokens: OUTCOME_METRICS.inputTokens,
+  outputTokens: OUTCOME_METRICS.outputTokens,
   /** US dollars. */
-  cost: { name: 'Cost', unit: 'None' },
+  cost: OUTCOME_METRICS.cost,
   /** Quality score 0..1 from the app's own evaluation. */
-  score: { name: 'Score', unit: 'None' },
+  score: OUTCOME_METRICS.score,
   feedbackCount: { name: 'FeedbackCount', unit: 'Count' },
   negativeFeedback: { name: 'NegativeFeedback', unit: 'Count' },
   /** Thumbs as -1/1, stars as 1..5. */
   feedbackRating: { name: 'FeedbackRating', unit: 'None' },
   /** A client served a prompt that did not come from a fresh fetch. */
-  staleServes: { name: 'StaleServes', unit: 'Count' },
+  staleServes: OUTCOME_METRICS.staleServes,
   /** A client served a version marked deprecated (docs/maintenance.md); emitted only then. */
-  deprecatedServes: { name: 'DeprecatedServes', unit: 'Count' },
+  deprecatedServes: OUTCOME_METRICS.deprecatedServes,
 } as const satisfies Record<string, MetricDefinition>;
 
 export type MetricKey = keyof typeof METRICS;
 
-export interface MetricDimensions {
-  readonly environment: string;
-  readonly promptId: string;
-  readonly promptVersion: string;
-}
-
 export type MetricValues = Partial<Record<MetricKey, number>>;
-
-/** What happened when an app used a prompt (the client's `record()`, `POST /metrics`). Every field is optional. */
-export interface Outcome {
-  /** Model call latency in milliseconds. */
-  readonly latencyMs?: number;
-  readonly inputTokens?: number;
-  readonly outputTokens?: number;
-  /** Cost of the call in US dollars. */
-  readonly costUsd?: number;
-  /** The call failed (counted in Errors, the error rate alarm's numerator). */
-  readonly error?: boolean;
-  /** The app's own quality score, 0..1. */
-  readonly score?: number;
-}
-
-/** One use of a prompt as metrics: Invocations 1, Errors 0 or 1, and the outcome's figures. */
-export function outcomeMetrics(outcome: Outcome): MetricValues {
-  return {
-    invocations: 1,
-    errors: outcome.error ? 1 : 0,
-    latency: outcome.latencyMs,
-    inputTokens: outcome.inputTokens,
-    outputTokens: outcome.outputTokens,
-    cost: outcome.costUsd,
-    score: outcome.score,
-  };
-}
-
-interface EmfMetric {
-  readonly Name: string;
-  readonly Unit: MetricUnit;
-}
 
 /** One EMF document (one log line once stringified) for one prompt version. */
 export function emfDocument(
@@ -93,25 +52,5 @@ export function emfDocument(
   values: MetricValues,
   timestamp: number,
 ): Record<string, unknown> {
-  const doc: Record<string, unknown> = {
-    _aws: {
-      Timestamp: timestamp,
-      CloudWatchMetrics: [
-        { Namespace: METRIC_NAMESPACE, Dimensions: DIMENSION_SETS, Metrics: [] as EmfMetric[] },
-      ],
-    },
-    [DIMENSION.environment]: dimensions.environment,
-    [DIMENSION.promptId]: dimensions.promptId,
-    [DIMENSION.promptVersion]: dimensions.promptVersion,
-  };
-  const metrics = (doc._aws as { CloudWatchMetrics: { Metrics: EmfMetric[] }[] }).CloudWatchMetrics[0]!
-    .Metrics;
-  for (const key of Object.keys(values) as MetricKey[]) {
-    const value = values[key];
-    if (typeof value !== 'number' || !Number.isFinite(value)) continue;
-    const def = METRICS[key];
-    metrics.push({ Name: def.name, Unit: def.unit });
-    doc[def.name] = value;
-  }
-  return doc;
+  return emfDocumentOf(METRICS, dimensions, values, timestamp);
 }

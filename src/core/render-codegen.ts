@@ -119,8 +119,9 @@ function generate(program: TemplateProgram, mode: RenderMode, slot: (index: numb
           state = { a: false, p: tail, l: state.l, empty: false };
         }
       } else if (op === OP.VAR) {
+        // `v!=null` is `v!==undefined&&v!==null`, shorter in the generated code and in the bundle.
         out.push(
-          `v=${slot(a)};if(v!==undefined&&v!==null){if(typeof v!=='string')v=String(v);c=v.charCodeAt(v.length-1);`,
+          `v=${slot(a)};if(v!=null){if(typeof v!=='string')v=String(v);c=v.charCodeAt(v.length-1);`,
         );
         // Fast path: a value ending in printable ASCII has no trailing whitespace to hold back.
         out.push(`if(c>32&&c<127){h=v;t='';}else{h=v.trimEnd();t=v.slice(h.length);}`);
@@ -135,7 +136,7 @@ function generate(program: TemplateProgram, mode: RenderMode, slot: (index: numb
         };
       } else {
         const end = ops[pc + 2] as number;
-        const test = "v!==undefined&&v!==null&&v!==''&&v!==false";
+        const test = "v!=null&&v!==''&&v!==false";
         out.push(`v=${slot(a)};if(${op === OP.SECTION ? test : `!(${test})`}){`);
         const inside = compile(pc + 3, end, state);
         out.push('}');
@@ -212,14 +213,14 @@ export function compilePromptRenderer(
   // Types of every given value first, then defaults and missing required ones (as the interpreter).
   slots.forEach((slot, i) => {
     const check = slot.type === undefined || slot.type === 'string' ? `if(typeof x${i}!=='string')` : '';
-    code.push(`if(x${i}!==undefined&&x${i}!==null){${check}C.type(${i},x${i});}`);
+    code.push(`if(x${i}!=null){${check}C.type(${i},x${i});}`);
   });
   slots.forEach((slot, i) => {
     // Defaults are strings, finite numbers or booleans: their JSON is a JavaScript literal.
     const fallback = slot.default === undefined ? 'undefined' : JSON.stringify(slot.default);
     const missing = slot.required && slot.default === undefined ? `C.missing(${i});` : '';
     if (fallback !== 'undefined' || missing !== '')
-      code.push(`if(x${i}===undefined||x${i}===null){x${i}=${fallback};${missing}}`);
+      code.push(`if(x${i}==null){x${i}=${fallback};${missing}}`);
   });
   const body = `${code.join('')}${generate(program, mode, (i) => `x${i}`)}`;
   return create<PromptRenderer>(['R', 'C'], `return function render(V,E,B){${body}};`, [

@@ -21,6 +21,7 @@ const CORE_ALLOWED = [
   'manifest-check.ts',
   'manifest.ts',
   'metrics.ts',
+  'outcome-metrics.ts',
   'prompt-compiler.ts',
   'compiled-prompt.ts',
   'section-split.ts',

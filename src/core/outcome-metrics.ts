@@ -1,0 +1,108 @@
+/**
+ * The metrics an app's use of a prompt produces (the client's `record()`, `POST /metrics`) and the
+ * EMF document that carries them: the part of metrics.ts the client library loads, so its bundle
+ * holds no feedback metric. metrics.ts re-exports all of it and adds the rest.
+ */
+
+export const METRIC_NAMESPACE = 'PromptOps';
+
+export const DIMENSION = {
+  environment: 'Environment',
+  promptId: 'PromptId',
+  promptVersion: 'PromptVersion',
+} as const;
+
+/** Per version, and the environment roll-up that the alarms watch. */
+export const DIMENSION_SETS: readonly (readonly string[])[] = [
+  [DIMENSION.environment, DIMENSION.promptId, DIMENSION.promptVersion],
+  [DIMENSION.environment],
+];
+
+export type MetricUnit = 'Count' | 'Milliseconds' | 'None';
+
+export interface MetricDefinition {
+  readonly name: string;
+  readonly unit: MetricUnit;
+}
+
+/** What `record()` writes, in METRICS' order (metrics.ts). */
+export const OUTCOME_METRICS = {
+  invocations: { name: 'Invocations', unit: 'Count' },
+  errors: { name: 'Errors', unit: 'Count' },
+  latency: { name: 'Latency', unit: 'Milliseconds' },
+  inputTokens: { name: 'InputTokens', unit: 'Count' },
+  outputTokens: { name: 'OutputTokens', unit: 'Count' },
+  /** US dollars. */
+  cost: { name: 'Cost', unit: 'None' },
+  /** Quality score 0..1 from the app's own evaluation. */
+  score: { name: 'Score', unit: 'None' },
+  /** A client served a prompt that did not come from a fresh fetch. */
+  staleServes: { name: 'StaleServes', unit: 'Count' },
+  /** A client served a version marked deprecated (docs/maintenance.md); emitted only then. */
+  deprecatedServes: { name: 'DeprecatedServes', unit: 'Count' },
+} as const satisfies Record<string, MetricDefinition>;
+
+export interface MetricDimensions {
+  readonly environment: string;
+  readonly promptId: string;
+  readonly promptVersion: string;
+}
+
+/** What happened when an app used a prompt (the client's `record()`, `POST /metrics`). Every field is optional. */
+export interface Outcome {
+  /** Model call latency in milliseconds. */
+  readonly latencyMs?: number;
+  readonly inputTokens?: number;
+  readonly outputTokens?: number;
+  /** Cost of the call in US dollars. */
+  readonly costUsd?: number;
+  /** The call failed (counted in Errors, the error rate alarm's numerator). */
+  readonly error?: boolean;
+  /** The app's own quality score, 0..1. */
+  readonly score?: number;
+}
+
+/** One use of a prompt as metrics: Invocations 1, Errors 0 or 1, and the outcome's figures. */
+export function outcomeMetrics(outcome: Outcome): Partial<Record<keyof typeof OUTCOME_METRICS, number>> {
+  return {
+    invocations: 1,
+    errors: outcome.error ? 1 : 0,
+    latency: outcome.latencyMs,
+    inputTokens: outcome.inputTokens,
+    outputTokens: outcome.outputTokens,
+    cost: outcome.costUsd,
+    score: outcome.score,
+  };
+}
+
+interface EmfMetric {
+  readonly Name: string;
+  readonly Unit: MetricUnit;
+}
+
+/** One EMF document (one log line once stringified) for one prompt version, `values` named in `definitions`. */
+export function emfDocumentOf<K extends string>(
+  definitions: Readonly<Record<K, MetricDefinition>>,
+  dimensions: MetricDimensions,
+  values: Partial<Record<K, number>>,
+  timestamp: number,
+): Record<string, unknown> {
+  const metrics: EmfMetric[] = [];
+  const doc: Record<string, unknown> = {
+    _aws: {
+      Timestamp: timestamp,
+      CloudWatchMetrics: [{ Namespace: METRIC_NAMESPACE, Dimensions: DIMENSION_SETS, Metrics: metrics }],
+    },
+    [DIMENSION.environment]: dimensions.environment,
+    [DIMENSION.promptId]: dimensions.promptId,
+    [DIMENSION.promptVersion]: dimensions.promptVersion,
+  };
+  for (const key of Object.keys(values) as K[]) {
+    const value = values[key];
+    if (typeof value !== 'number' || !Number.isFinite(value)) continue;
+    const def = definitions[key];
+    metrics.push({ Name: def.name, Unit: def.unit });
+    doc[def.name] = value;
+  }
+  return doc;
+}
