@@ -6,9 +6,11 @@
 
 import { type CompiledPrompt, type CompilePromptInput, compileValidPrompt } from '../core/compiled-prompt.ts';
 import type { Manifest, ManifestVersion } from '../core/manifest.ts';
-import { chooseVariant, variantAt } from '../core/variants.ts';
 import type { BodyStore } from './bodies.ts';
 import { Prompt } from './prompt.ts';
+
+/** core/variants.ts, loaded only by a manifest that splits a prompt between versions. */
+type Variants = typeof import('../core/variants.ts');
 
 /** One version as served: the two objects (fresh and stale) and their settled promises. */
 export class ServedVersion {
@@ -32,16 +34,20 @@ export class ServedVersion {
 export class ServedPrompt {
   readonly #id: string;
   readonly #versions: readonly ServedVersion[];
+  readonly #variants: Variants | undefined;
 
-  constructor(id: string, versions: readonly ServedVersion[]) {
+  /** `variants` is required when there is more than one version. */
+  constructor(id: string, versions: readonly ServedVersion[], variants?: Variants) {
     this.#id = id;
     this.#versions = versions;
+    this.#variants = variants;
   }
 
   /** With a key, the sticky variant (core `chooseVariant`, salted by the prompt id); without, by weight. */
   pick(key: string | undefined): ServedVersion {
     const versions = this.#versions;
     if (versions.length === 1) return versions[0] as ServedVersion;
+    const { chooseVariant, variantAt } = this.#variants as Variants;
     return key === undefined
       ? variantAt(versions, Math.floor(Math.random() * 100))
       : chooseVariant(versions, key, this.#id);
@@ -84,6 +90,8 @@ export async function loadManifest(
   for (const prompt of Object.values(manifest.prompts)) {
     for (const entry of prompt.variants ?? [prompt]) versions.set(entry.sha256, entry);
   }
+  const split = Object.values(manifest.prompts).some((prompt) => (prompt.variants?.length ?? 1) > 1);
+  const variants = split ? import('../core/variants.ts') : undefined;
   const compiled = new Map<string, CompiledPrompt>();
   await Promise.all(
     [...versions].map(async ([sha256, entry]) => {
@@ -94,6 +102,7 @@ export async function loadManifest(
       );
     }),
   );
+  const chooser = await variants;
   const prompts = new Map<string, ServedPrompt>();
   for (const [id, prompt] of Object.entries(manifest.prompts)) {
     const served = (prompt.variants ?? [{ ...prompt, weight: 100 }]).map(
@@ -106,7 +115,7 @@ export async function loadManifest(
           entry.weight,
         ),
     );
-    prompts.set(id, new ServedPrompt(id, served));
+    prompts.set(id, new ServedPrompt(id, served, chooser));
   }
   return { manifest, prompts, compiled, fromFallback };
 }
