@@ -120,9 +120,7 @@ function generate(program: TemplateProgram, mode: RenderMode, slot: (index: numb
         }
       } else if (op === OP.VAR) {
         // `v!=null` is `v!==undefined&&v!==null`, shorter in the generated code and in the bundle.
-        out.push(
-          `v=${slot(a)};if(v!=null){if(typeof v!=='string')v=String(v);c=v.charCodeAt(v.length-1);`,
-        );
+        out.push(`v=${slot(a)};if(v!=null){if(typeof v!=='string')v=String(v);c=v.charCodeAt(v.length-1);`);
         // Fast path: a value ending in printable ASCII has no trailing whitespace to hold back.
         out.push(`if(c>32&&c<127){h=v;t='';}else{h=v.trimEnd();t=v.slice(h.length);}`);
         out.push(`if(h!==''){`);
