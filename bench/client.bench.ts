@@ -19,7 +19,8 @@
  * agent path and is left out.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -248,6 +249,10 @@ export default async function clientBench(): Promise<BenchResult[]> {
 
     const root = fileURLToPath(new URL('..', import.meta.url));
     const packageDir = clientPackageDir(root);
+    // npm pack runs with --ignore-scripts (install-size.ts): build dist first, or a fresh checkout
+    // would measure a tarball of README and package.json only.
+    const buildScript = path.join(packageDir, 'build.mjs');
+    if (existsSync(buildScript)) execFileSync(process.execPath, [buildScript], { stdio: 'ignore' });
     const installed = await installSize(packageDir, mkdtempSync(path.join(dir, 'install-')));
 
     return [
