@@ -5,7 +5,7 @@
  */
 
 import { type CompiledPrompt, type CompilePromptInput, compileValidPrompt } from '../core/compiled-prompt.ts';
-import type { Manifest, ManifestVersion } from '../core/manifest.ts';
+import type { Manifest, ManifestPin, ManifestVersion } from '../core/manifest.ts';
 import { chooseVariant, variantAt } from '../core/variants.ts';
 import type { BodyStore } from './bodies.ts';
 import { Prompt } from './prompt.ts';
@@ -22,24 +22,35 @@ export class ServedVersion {
     environment: string,
     compiled: CompiledPrompt,
     weight: number,
+    segment?: string,
   ) {
     this.weight = weight;
-    this.fresh = Promise.resolve(new Prompt(id, entry, environment, compiled, false));
-    this.stale = Promise.resolve(new Prompt(id, entry, environment, compiled, true));
+    this.fresh = Promise.resolve(new Prompt(id, entry, environment, compiled, false, segment));
+    this.stale = Promise.resolve(new Prompt(id, entry, environment, compiled, true, segment));
   }
 }
 
 export class ServedPrompt {
   readonly #id: string;
   readonly #versions: readonly ServedVersion[];
+  /** Segment name -> its pin (docs/segments.md); undefined when no segment has one. */
+  readonly #segments: ReadonlyMap<string, ServedPrompt> | undefined;
 
-  constructor(id: string, versions: readonly ServedVersion[]) {
+  constructor(id: string, versions: readonly ServedVersion[], segments?: ReadonlyMap<string, ServedPrompt>) {
     this.#id = id;
     this.#versions = versions;
+    this.#segments = segments;
   }
 
-  /** With a key, the sticky variant (core `chooseVariant`, salted by the prompt id); without, by weight. */
-  pick(key: string | undefined): ServedVersion {
+  /**
+   * The segment's pin when it has one, the default otherwise; then, with a key, the sticky variant
+   * (core `chooseVariant`, salted by the prompt id); without, by weight.
+   */
+  pick(key: string | undefined, segment?: string): ServedVersion {
+    if (segment !== undefined && this.#segments !== undefined) {
+      const pinned = this.#segments.get(segment);
+      if (pinned !== undefined) return pinned.pick(key);
+    }
     const versions = this.#versions;
     if (versions.length === 1) return versions[0] as ServedVersion;
     return key === undefined
@@ -82,7 +93,8 @@ export async function loadManifest(
 ): Promise<LoadedManifest> {
   const versions = new Map<string, ManifestVersion>();
   for (const prompt of Object.values(manifest.prompts)) {
-    for (const entry of prompt.variants ?? [prompt]) versions.set(entry.sha256, entry);
+    for (const pin of [prompt, ...Object.values(prompt.segments ?? {})])
+      for (const entry of pin.variants ?? [pin]) versions.set(entry.sha256, entry);
   }
   const compiled = new Map<string, CompiledPrompt>();
   await Promise.all(
@@ -95,8 +107,8 @@ export async function loadManifest(
     }),
   );
   const prompts = new Map<string, ServedPrompt>();
-  for (const [id, prompt] of Object.entries(manifest.prompts)) {
-    const served = (prompt.variants ?? [{ ...prompt, weight: 100 }]).map(
+  const served = (id: string, pin: ManifestPin, segment?: string) =>
+    (pin.variants ?? [{ ...pin, weight: 100 }]).map(
       (entry) =>
         new ServedVersion(
           id,
@@ -104,9 +116,19 @@ export async function loadManifest(
           manifest.environment,
           compiled.get(entry.sha256) as CompiledPrompt,
           entry.weight,
+          segment,
         ),
     );
-    prompts.set(id, new ServedPrompt(id, served));
+  for (const [id, prompt] of Object.entries(manifest.prompts)) {
+    const segments = prompt.segments
+      ? new Map(
+          Object.entries(prompt.segments).map(([name, pin]) => [
+            name,
+            new ServedPrompt(id, served(id, pin, name)),
+          ]),
+        )
+      : undefined;
+    prompts.set(id, new ServedPrompt(id, served(id, prompt), segments));
   }
   return { manifest, prompts, compiled, fromFallback };
 }
