@@ -46,7 +46,7 @@ export function parseVersionRef(value: string): VersionRef {
 }
 
 /** `support-reply=1.2.0:90,1.3.0:10`: whole weights from 1 to 100 summing to 100, distinct versions. */
-export function parseSplit(value: string): { id: string; pin: Pin } {
+export function parseSplit(value: string): { id: string; pin: BasePin } {
   const usage = `use --split <id>=<version>:<weight>,<version>:<weight>, for example support-reply=1.2.0:90,1.3.0:10`;
   const eq = value.indexOf('=');
   if (eq <= 0) throw new UsageError(`Bad split ${JSON.stringify(value)}: ${usage}`);
