@@ -127,6 +127,8 @@ export interface OutcomeRecord extends Outcome {
   readonly promptId: string;
   readonly version: string;
   readonly environment: string;
+  /** The segment whose pin served (docs/segments.md): the EMF dimension Segment on per-version metrics. */
+  readonly segment?: string;
 }
 
 /** POST /metrics */

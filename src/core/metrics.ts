@@ -10,6 +10,8 @@ export const DIMENSION = {
   environment: 'Environment',
   promptId: 'PromptId',
   promptVersion: 'PromptVersion',
+  /** The segment whose pin served (docs/segments.md): per version only, never on the roll-up. */
+  segment: 'Segment',
 } as const;
 
 /** Per version, and the environment roll-up that the alarms watch. */
@@ -51,6 +53,8 @@ export interface MetricDimensions {
   readonly environment: string;
   readonly promptId: string;
   readonly promptVersion: string;
+  /** The segment whose pin served, when one did (docs/segments.md). */
+  readonly segment?: string | undefined;
 }
 
 export type MetricValues = Partial<Record<MetricKey, number>>;
@@ -87,6 +91,15 @@ interface EmfMetric {
   readonly Unit: MetricUnit;
 }
 
+/**
+ * With a segment, a third set: per version and segment. The two sets above stay as they are, so the
+ * per-version figures still count every call and the roll-up the alarms read keeps its cardinality.
+ */
+const SEGMENT_DIMENSION_SETS: readonly (readonly string[])[] = [
+  ...DIMENSION_SETS,
+  [DIMENSION.environment, DIMENSION.promptId, DIMENSION.promptVersion, DIMENSION.segment],
+];
+
 /** One EMF document (one log line once stringified) for one prompt version. */
 export function emfDocument(
   dimensions: MetricDimensions,
@@ -97,13 +110,18 @@ export function emfDocument(
     _aws: {
       Timestamp: timestamp,
       CloudWatchMetrics: [
-        { Namespace: METRIC_NAMESPACE, Dimensions: DIMENSION_SETS, Metrics: [] as EmfMetric[] },
+        {
+          Namespace: METRIC_NAMESPACE,
+          Dimensions: dimensions.segment === undefined ? DIMENSION_SETS : SEGMENT_DIMENSION_SETS,
+          Metrics: [] as EmfMetric[],
+        },
       ],
     },
     [DIMENSION.environment]: dimensions.environment,
     [DIMENSION.promptId]: dimensions.promptId,
     [DIMENSION.promptVersion]: dimensions.promptVersion,
   };
+  if (dimensions.segment !== undefined) doc[DIMENSION.segment] = dimensions.segment;
   const metrics = (doc._aws as { CloudWatchMetrics: { Metrics: EmfMetric[] }[] }).CloudWatchMetrics[0]!
     .Metrics;
   for (const key of Object.keys(values) as MetricKey[]) {

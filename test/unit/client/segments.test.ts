@@ -88,6 +88,33 @@ describe('Class: PromptClient', () => {
   });
 });
 
+describe('Method: record (segments)', () => {
+  it('adds a per-version Segment dimension set when a segment pin served, never on the environment roll-up', async () => {
+    const lines: string[] = [];
+    const recording = new PromptClient({
+      application: APPLICATION,
+      environment: ENVIRONMENT,
+      source: { type: 'file', path: files.write('recording.json', json) },
+      logger: { warn: vi.fn() },
+      writeLine: (line) => lines.push(line),
+    });
+    recording.record(await recording.get('support-reply', { segment: 'internal' }), { latencyMs: 5 });
+    recording.record(await recording.get('support-reply'), { latencyMs: 5 });
+    const [segmented, plain] = lines.map((line) => JSON.parse(line));
+    expect(segmented._aws.CloudWatchMetrics[0].Dimensions).toEqual([
+      ['Environment', 'PromptId', 'PromptVersion'],
+      ['Environment'],
+      ['Environment', 'PromptId', 'PromptVersion', 'Segment'],
+    ]);
+    expect(segmented).toMatchObject({ PromptVersion: '1.2.0', Segment: 'internal' });
+    expect(plain._aws.CloudWatchMetrics[0].Dimensions).toEqual([
+      ['Environment', 'PromptId', 'PromptVersion'],
+      ['Environment'],
+    ]);
+    expect(plain.Segment).toBeUndefined();
+  });
+});
+
 describe('Function: loadPrompts (segments)', () => {
   it('takes the segment from the event', async () => {
     const served: (string | undefined)[][] = [];
