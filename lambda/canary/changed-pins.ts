@@ -3,7 +3,7 @@
  * the previous pin served (of a split, the variant with the largest weight: most of the traffic the
  * candidate replaces), the candidates are the new pin's other versions.
  */
-import { type Pin, type Pins, pinVariants, pinVersions } from '../../src/core/pins.ts';
+import { type Pin, type Pins, pinVariants } from '../../src/core/pins.ts';
 
 export interface ChangedPrompt {
   readonly promptId: string;
@@ -29,7 +29,10 @@ export function changedPrompts(before: Pins, after: Pins): ChangedPrompt[] {
     const previous = before[promptId];
     if (previous === undefined || samePin(previous, pin)) continue;
     const baseline = baselineOf(previous);
-    const candidates = pinVersions(pin).filter((version) => version !== baseline);
+    // The default pin's versions only: segment pins (docs/segments.md) serve chosen groups, not the canary.
+    const candidates = pinVariants(pin)
+      .map((v) => v.version)
+      .filter((version) => version !== baseline);
     if (candidates.length > 0) changed.push({ promptId, baseline, candidates });
   }
   return changed;

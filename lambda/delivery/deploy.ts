@@ -1,9 +1,9 @@
 /**
- * Deploying prompt versions to an environment: merge the pins, gate (approval, evaluation, lint; only
- * the pins being deployed now), build, roll out.
+ * Deploying prompt versions to an environment: merge the pins (per segment, docs/segments.md), gate
+ * (approval, evaluation, lint; only the versions being deployed now), build, roll out.
  */
 import { DeploymentInProgressError, RevisionConflictError } from '../../src/core/errors.ts';
-import type { Pins } from '../../src/core/pins.ts';
+import { mergePins, type PinUpdates, updateVersions } from '../../src/core/pins.ts';
 import { environmentIdOf, resolveStrategy } from './config.ts';
 import type { DeliveryDeps } from './deps.ts';
 import { EMPTY_STATE, type EnvironmentState, isRunning } from './model.ts';
@@ -12,7 +12,8 @@ import { type StartedRevision, startRevision } from './start-revision.ts';
 
 export interface DeployInput {
   readonly environment: string;
-  readonly pins: Pins;
+  /** What to change: merged with the environment's pins by `mergePins` (docs/segments.md). */
+  readonly pins: PinUpdates;
   readonly strategy?: string;
   readonly description?: string;
   /** Deploy deprecated versions anyway (docs/maintenance.md). */
@@ -62,16 +63,17 @@ export async function deployPrompts(deps: DeliveryDeps, input: DeployInput): Pro
   const environmentId = environmentIdOf(deps.config, environment);
   const strategy = resolveStrategy(deps.config, environment, input.strategy);
   const state = await settledState(deps, environment, environmentId, input.requestId);
+  const pins = mergePins(state.pins, input.pins);
   return startRevision(deps, {
     environment,
     environmentId,
     state,
-    pins: { ...state.pins, ...input.pins },
+    pins,
     strategy,
     kind: 'deploy',
     ...(input.description !== undefined ? { description: input.description } : {}),
     resolve: {
-      gated: new Set(Object.keys(input.pins)),
+      gated: new Map(Object.entries(input.pins).map(([id, update]) => [id, new Set(updateVersions(update))])),
       requireApproval: deps.config.protectedEnvironments.includes(environment),
       ...(input.allowDeprecated ? { allowDeprecated: true } : {}),
       ...(deps.config.evalGatedEnvironments.includes(environment)

@@ -1,6 +1,6 @@
 /**
  * Resolves pins to the documents a manifest carries, checking what a deployment requires: every
- * version exists, (in a protected environment) is approved by someone other than its publisher, (in
+ * version exists (segment pins' too), (in a protected environment) is approved by someone other than its publisher, (in
  * an environment with the release gate) has a PASSED evaluation run against its prompt's current
  * suite, and passes lint, in that order: the first gate that refuses answers.
  */
@@ -10,7 +10,14 @@ import { serializePromptDocument } from '../../src/core/document.ts';
 import { LintFailedError, NotApprovedError, NotFoundError } from '../../src/core/errors.ts';
 import { lintDocument } from '../../src/core/lint/index.ts';
 import type { ResolvedVariant } from '../../src/core/manifest-builder.ts';
-import { type Pins, pinVariants } from '../../src/core/pins.ts';
+import {
+  type BasePin,
+  type Pin,
+  type Pins,
+  pinSegments,
+  pinVariants,
+  pinVersions,
+} from '../../src/core/pins.ts';
 import type { VersionRecord } from '../model.ts';
 import { loadDocument } from '../registry/document-cache.ts';
 import type { DeliveryDeps } from './deps.ts';
@@ -18,8 +25,8 @@ import { checkEvaluations, type EvaluationAdmissions } from './evaluation-gate.t
 import { checkArchived, checkDeprecated, deprecatedAmong } from './maintenance-gate.ts';
 
 export interface ResolveOptions {
-  /** Pins whose versions must pass the gates (the ones being deployed now). */
-  readonly gated: ReadonlySet<string>;
+  /** Prompt id -> the versions that must pass the gates (the ones being deployed now, segments' too). */
+  readonly gated: ReadonlyMap<string, ReadonlySet<string>>;
   readonly requireApproval: boolean;
   /** Set in an environment with the release gate (evaluation-gate.ts); a rollback never has it. */
   readonly requireEvaluation?: { readonly environment: string; readonly requireSuite: boolean };
@@ -30,7 +37,10 @@ export interface ResolveOptions {
 }
 
 export interface ResolvedPins {
+  /** The default pins. */
   readonly prompts: Record<string, ResolvedVariant[]>;
+  /** Prompt id -> segment -> its pin, for the prompts with segment pins. */
+  readonly segments: Record<string, Record<string, ResolvedVariant[]>>;
   /** The runs that admitted the gated versions; empty without the release gate. */
   readonly evaluations: EvaluationAdmissions;
   /** Deprecated versions deployed anyway or restored by a rollback (docs/maintenance.md). */
@@ -46,19 +56,22 @@ export async function resolvePins(
   pins: Pins,
   options: ResolveOptions,
 ): Promise<ResolvedPins> {
+  // Each version once, however many pins (the default, segments) name it.
+  const refs = new Map<string, { id: string; version: string }>();
+  for (const [id, pin] of Object.entries(pins))
+    for (const version of pinVersions(pin)) refs.set(`${id}@${version}`, { id, version });
   const entries = await Promise.all(
-    Object.entries(pins).flatMap(([id, pin]) =>
-      pinVariants(pin).map(async (variant) => ({
-        id,
-        variant,
-        record: await deps.prompts.getVersion(id, variant.version),
-      })),
-    ),
+    [...refs.values()].map(async ({ id, version }) => ({
+      id,
+      version,
+      record: await deps.prompts.getVersion(id, version),
+    })),
   );
-  const missing = entries.filter((e) => !e.record).map((e) => `${e.id}@${e.variant.version}`);
+  const missing = entries.filter((e) => !e.record).map((e) => `${e.id}@${e.version}`);
   if (missing.length > 0) throw new NotFoundError(`These versions do not exist: ${missing.join(', ')}`);
 
-  const gated = entries.filter((e) => options.gated.has(e.id));
+  const isGated = (e: { id: string; version: string }) => options.gated.get(e.id)?.has(e.version) === true;
+  const gated = entries.filter(isGated);
   // Library maintenance first (docs/maintenance.md): an archived prompt, then deprecated versions.
   await checkArchived(deps.prompts, [...new Set(gated.map((e) => e.id))]);
   const pinned = (list: typeof entries) => list.map((e) => ({ id: e.id, record: e.record as VersionRecord }));
@@ -71,7 +84,7 @@ export async function resolvePins(
   if (options.requireApproval) {
     const unapproved = gated
       .filter((e) => !isApproved(e.record as VersionRecord))
-      .map((e) => `${e.id}@${e.variant.version}`);
+      .map((e) => `${e.id}@${e.version}`);
     if (unapproved.length > 0) {
       throw new NotApprovedError(
         `This environment accepts only approved versions; not approved by anyone but their publisher: ${unapproved.join(', ')}`,
@@ -83,33 +96,44 @@ export async function resolvePins(
   const evaluations = options.requireEvaluation
     ? await checkEvaluations(
         deps.evaluations,
-        gated.map((e) => ({ id: e.id, version: e.variant.version })),
+        gated.map((e) => ({ id: e.id, version: e.version })),
         options.requireEvaluation,
       )
     : {};
 
-  const resolved: Record<string, ResolvedVariant[]> = {};
-  for (const { id, variant, record } of entries) {
-    const version = record as VersionRecord;
+  const documents = new Map<string, Omit<ResolvedVariant, 'weight'>>();
+  for (const entry of entries) {
+    const { id } = entry;
+    const version = entry.record as VersionRecord;
     const document = await loadDocument(deps.bodies, version.sha256);
     if (!document)
       throw new Error(
         `The document of ${id}@${version.version} (${version.sha256}) is missing from the body store`,
       );
-    if (options.gated.has(id)) {
+    if (isGated(entry)) {
       const lint = lintDocument(serializePromptDocument(document));
       if (!lint.ok) throw new LintFailedError(lint.findings);
     }
-    const variants = resolved[id] ?? [];
-    resolved[id] = variants;
-    variants.push({
+    documents.set(`${id}@${version.version}`, {
       version: version.version,
       sha256: version.sha256,
       document,
       size: version.size,
-      weight: variant.weight,
       ...(version.deprecation ? { deprecated: true } : {}),
     });
   }
-  return { prompts: resolved, evaluations, deprecated };
+  const resolve = (id: string, pin: BasePin | Pin): ResolvedVariant[] =>
+    pinVariants(pin).map((variant) => ({
+      ...(documents.get(`${id}@${variant.version}`) as Omit<ResolvedVariant, 'weight'>),
+      weight: variant.weight,
+    }));
+  const resolved: Record<string, ResolvedVariant[]> = {};
+  const segments: Record<string, Record<string, ResolvedVariant[]>> = {};
+  for (const [id, pin] of Object.entries(pins)) {
+    resolved[id] = resolve(id, pin);
+    const named = Object.entries(pinSegments(pin));
+    if (named.length > 0)
+      segments[id] = Object.fromEntries(named.map(([name, segment]) => [name, resolve(id, segment)]));
+  }
+  return { prompts: resolved, segments, evaluations, deprecated };
 }

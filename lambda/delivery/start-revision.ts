@@ -7,7 +7,7 @@
 import type { DeprecatedVersionRef, StartedDeployment } from '../../src/core/api.ts';
 import { RevisionConflictError } from '../../src/core/errors.ts';
 import { buildManifest } from '../../src/core/manifest-builder.ts';
-import { type Pin, type Pins, pinVersions } from '../../src/core/pins.ts';
+import { type Pin, type Pins, pinSegments, pinVariants } from '../../src/core/pins.ts';
 import { auditEvent } from '../audit-events.ts';
 import type { DeliveryDeps } from './deps.ts';
 import type { EnvironmentState, RevisionKind, RevisionRecord } from './model.ts';
@@ -29,6 +29,7 @@ export interface StartRevisionInput {
   /** For a rollback: what it restores (RevisionRecord). */
   readonly restores?: number;
   readonly restoresPrompts?: Readonly<Record<string, number>>;
+  readonly restoresSegments?: Readonly<Record<string, Readonly<Record<string, number>>>>;
   readonly resolve: ResolveOptions;
   readonly caller: string;
   readonly requestId: string;
@@ -41,10 +42,15 @@ export async function startRevision(deps: DeliveryDeps, input: StartRevisionInpu
   const { environment, state } = input;
   const revision = state.lastRevision + 1;
   const now = deps.now();
-  const { prompts: resolved, evaluations, deprecated } = await resolvePins(deps, input.pins, input.resolve);
+  const {
+    prompts: resolved,
+    segments,
+    evaluations,
+    deprecated,
+  } = await resolvePins(deps, input.pins, input.resolve);
   const admitted = Object.keys(evaluations).length > 0 ? { evaluations } : {};
   const built = buildManifest(
-    { environment, revision, generatedAt: now.toISOString(), prompts: resolved },
+    { environment, revision, generatedAt: now.toISOString(), prompts: resolved, segments },
     {
       inlineThresholdBytes: deps.config.inlineThresholdBytes,
       ...(deps.config.bodyBucket ? { bodyBucket: deps.config.bodyBucket } : {}),
@@ -85,6 +91,7 @@ export async function startRevision(deps: DeliveryDeps, input: StartRevisionInpu
       ...(input.description ? { description: input.description } : {}),
       ...(input.restores !== undefined ? { restores: input.restores } : {}),
       ...(input.restoresPrompts ? { restoresPrompts: input.restoresPrompts } : {}),
+      ...(input.restoresSegments ? { restoresSegments: input.restoresSegments } : {}),
       ...admitted,
     };
     await deps.environments.putRevision(starting);
@@ -149,11 +156,18 @@ export async function startRevision(deps: DeliveryDeps, input: StartRevisionInpu
               at: now.toISOString(),
               actor: input.caller,
               action,
-              target: `${id}@${after === undefined ? '(removed)' : pinVersions(after).join('+')}`,
+              target: `${id}@${
+                after === undefined
+                  ? '(removed)'
+                  : pinVariants(after)
+                      .map((v) => v.version)
+                      .join('+')
+              }`,
               details: {
                 ...common,
                 pin: after ?? null,
                 previousPin: before ?? null,
+                ...segmentDetails(before, after),
                 ...(evaluations[id] ? { evaluations: evaluations[id] } : {}),
                 ...deprecatedDetails(deprecated, id),
               },
@@ -193,6 +207,16 @@ export async function startRevision(deps: DeliveryDeps, input: StartRevisionInpu
 function deprecatedDetails(deprecated: readonly DeprecatedVersionRef[], id: string): Record<string, unknown> {
   const mine = deprecated.filter((d) => d.id === id).map(({ version, reason }) => ({ version, reason }));
   return mine.length > 0 ? { deprecated: mine } : {};
+}
+
+/** The segments whose pin a change set, changed or removed, named in its audit event (docs/segments.md). */
+function segmentDetails(before: Pin | undefined, after: Pin | undefined): { segments?: string[] } {
+  const a = pinSegments(before);
+  const b = pinSegments(after);
+  const names = [...new Set([...Object.keys(a), ...Object.keys(b)])]
+    .filter((name) => JSON.stringify(a[name]) !== JSON.stringify(b[name]))
+    .sort();
+  return names.length > 0 ? { segments: names } : {};
 }
 
 /** Prompts whose pin differs between two pin sets: [id, before, after]. */

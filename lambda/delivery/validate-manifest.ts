@@ -1,6 +1,6 @@
 /**
  * The AppConfig configuration validator: a manifest may only be deployed when it matches the
- * schema, every document it names exists with the right hash and passes lint, and inline bodies
+ * schema, every document it names (segment pins' included) exists with the right hash and passes lint, and inline bodies
  * are exactly those documents' bodies.
  */
 import { bodyObjectKey } from '../../src/core/contracts.ts';
@@ -11,7 +11,12 @@ import {
   sortedKeys,
 } from '../../src/core/document.ts';
 import { lintDocument } from '../../src/core/lint/index.ts';
-import { type Manifest, type ManifestVersion, parseManifest } from '../../src/core/manifest.ts';
+import {
+  type Manifest,
+  type ManifestPin,
+  type ManifestVersion,
+  parseManifest,
+} from '../../src/core/manifest.ts';
 import type { BodyStore } from '../ports.ts';
 
 export class ManifestRejectedError extends Error {
@@ -35,18 +40,32 @@ export async function validateManifest(bodies: BodyStore, content: string): Prom
       fields?.length ? fields.map((f) => `${f.path}: ${f.message}`) : [(error as Error).message],
     );
   }
-  const checks: { id: string; entry: ManifestVersion }[] = [];
+  const checks: { id: string; at: string; entry: ManifestVersion }[] = [];
+  const pin = (id: string, entry: ManifestPin, segment?: string) => {
+    const where = (version: string) =>
+      `${id}@${version}${segment === undefined ? '' : ` (segment ${segment})`}`;
+    checks.push({ id, at: where(entry.version), entry });
+    for (const variant of entry.variants ?? [])
+      checks.push({ id, at: where(variant.version), entry: variant });
+  };
   for (const [id, entry] of Object.entries(manifest.prompts)) {
-    checks.push({ id, entry });
-    for (const variant of entry.variants ?? []) checks.push({ id, entry: variant });
+    pin(id, entry);
+    // Segment pins (docs/segments.md) are checked like the default.
+    for (const [segment, segmentPin] of Object.entries(entry.segments ?? {})) pin(id, segmentPin, segment);
   }
-  const problems = (await Promise.all(checks.map(({ id, entry }) => checkEntry(bodies, id, entry)))).flat();
+  const problems = (
+    await Promise.all(checks.map(({ id, at, entry }) => checkEntry(bodies, id, at, entry)))
+  ).flat();
   if (problems.length > 0) throw new ManifestRejectedError(problems);
   return manifest;
 }
 
-async function checkEntry(bodies: BodyStore, id: string, entry: ManifestVersion): Promise<string[]> {
-  const at = `${id}@${entry.version}`;
+async function checkEntry(
+  bodies: BodyStore,
+  id: string,
+  at: string,
+  entry: ManifestVersion,
+): Promise<string[]> {
   // Read from the store every time (never a cache): the point is that the object is there now.
   let text: string | undefined;
   try {

@@ -30,7 +30,12 @@ export function recordMetrics(
   deps.metrics.publish(
     records.map((record) =>
       emfDocument(
-        { environment: record.environment, promptId: record.promptId, promptVersion: record.version },
+        {
+          environment: record.environment,
+          promptId: record.promptId,
+          promptVersion: record.version,
+          ...(record.segment !== undefined ? { segment: record.segment } : {}),
+        },
         outcomeMetrics(record),
         timestamp,
       ),

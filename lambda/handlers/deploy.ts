@@ -3,7 +3,7 @@ import type { EnvironmentStatusResponse, StartedDeployment } from '../../src/cor
 import { NotFoundError } from '../../src/core/errors.ts';
 import { assertEnvironmentName } from '../../src/core/ids.ts';
 import { sinceTime } from '../../src/core/incident.ts';
-import { assertPins } from '../../src/core/pins.ts';
+import { assertPinUpdates } from '../../src/core/pins.ts';
 import { deployPrompts } from '../delivery/deploy.ts';
 import { type DeliveryDeps, deliveryDeps } from '../delivery/deps.ts';
 import { incidentTimeline } from '../delivery/incident.ts';
@@ -38,7 +38,7 @@ export function createDeployHandler(deps: () => DeliveryDeps) {
     {
       'POST /environments/{env}/deployments': async (event, environment) => {
         const body = parseInput(deployBody, event.jsonBody);
-        const pins = assertPins(body.prompts);
+        const pins = assertPinUpdates(body.prompts);
         return accepted(
           await deployPrompts(deps(), {
             environment,
@@ -57,6 +57,7 @@ export function createDeployHandler(deps: () => DeliveryDeps) {
           await rollbackEnvironment(deps(), {
             environment,
             ...(body.prompts !== undefined ? { prompts: body.prompts } : {}),
+            ...(body.segments !== undefined ? { segments: body.segments } : {}),
             ...(body.reason !== undefined ? { reason: body.reason } : {}),
             caller: callerOf(event),
             requestId: requestIdOf(event),

@@ -34,8 +34,14 @@ export const rollbackBody = wireSchema<RollbackRequest>()(
           v.minLength(1, 'must name at least one prompt; leave it out to roll back everything'),
         ),
       ),
+      segments: v.optional(
+        v.pipe(
+          v.array(v.string('must be a segment name'), 'must be a list of segment names'),
+          v.minLength(1, 'must name at least one segment; leave it out to roll back whole pins'),
+        ),
+      ),
       reason: v.optional(text(LIMITS.maxMessageLength)),
     },
-    'must be a JSON object with optional prompts and reason',
+    'must be a JSON object with optional prompts, segments and reason',
   ),
 );

@@ -7,6 +7,7 @@ import type { FeedbackRequest, MetricsRequest } from '../../src/core/api.ts';
 import { LIMITS } from '../../src/core/contracts.ts';
 import { PayloadTooLargeError } from '../../src/core/errors.ts';
 import { ENVIRONMENT_NAME_RULE, isEnvironmentName, isPromptId, promptIdProblem } from '../../src/core/ids.ts';
+import { SEGMENT_NAME } from '../../src/core/segments.ts';
 import { isValidVersion } from '../../src/core/versioning.ts';
 import { FEEDBACK_SCALES, isValidRating, RATING_RULES } from '../feedback/ratings.ts';
 import { parseInput } from '../runtime/validation.ts';
@@ -100,11 +101,21 @@ export const feedbackBody = wireSchema<FeedbackRequest>()(
   ),
 );
 
+/** docs/segments.md: 1 to 32 characters of a-z, 0-9 and -, starting with a letter. */
+const segmentName = v.pipe(
+  v.string('must be a segment name'),
+  v.regex(
+    SEGMENT_NAME,
+    'must be a segment name: 1 to 32 characters of a-z, 0-9 and -, starting with a letter',
+  ),
+);
+
 const outcomeRecord = v.strictObject(
   {
     promptId,
     version,
     environment,
+    segment: v.optional(segmentName),
     latencyMs: v.optional(nonNegative('a number of milliseconds, 0 or more')),
     inputTokens: v.optional(count('a whole number of tokens, 0 or more')),
     outputTokens: v.optional(count('a whole number of tokens, 0 or more')),
@@ -118,7 +129,7 @@ const outcomeRecord = v.strictObject(
       ),
     ),
   },
-  'must be an object with promptId, version, environment and optional latencyMs, inputTokens, outputTokens, costUsd, error, score',
+  'must be an object with promptId, version, environment and optional segment, latencyMs, inputTokens, outputTokens, costUsd, error, score',
 );
 
 const metricsBody = wireSchema<MetricsRequest>()(

@@ -1,6 +1,6 @@
 /** Prompt references on the command line: `<id>@<version>` and A/B splits `<id>=<v1>:<w1>,<v2>:<w2>`. */
 import { PROMPT_ID_RULE, promptIdProblem } from '../core/ids.ts';
-import { type Pin, variantProblems } from '../core/pins.ts';
+import { type BasePin, defaultPin, type Pin, pinSegments, variantProblems } from '../core/pins.ts';
 import { isValidVersion } from '../core/versioning.ts';
 import { UsageError } from './errors.ts';
 
@@ -46,7 +46,7 @@ export function parseVersionRef(value: string): VersionRef {
 }
 
 /** `support-reply=1.2.0:90,1.3.0:10`: whole weights from 1 to 100 summing to 100, distinct versions. */
-export function parseSplit(value: string): { id: string; pin: Pin } {
+export function parseSplit(value: string): { id: string; pin: BasePin } {
   const usage = `use --split <id>=<version>:<weight>,<version>:<weight>, for example support-reply=1.2.0:90,1.3.0:10`;
   const eq = value.indexOf('=');
   if (eq <= 0) throw new UsageError(`Bad split ${JSON.stringify(value)}: ${usage}`);
@@ -79,6 +79,10 @@ export function parseSplit(value: string): { id: string; pin: Pin } {
   return { id, pin: { variants } };
 }
 
+/** `1.2.0`, `1.1.0 (90%) / 1.2.0 (10%)`, with each segment's pin after it: `1.1.0  beta: 1.2.0`. */
 export function describePin(pin: Pin): string {
-  return typeof pin === 'string' ? pin : pin.variants.map((v) => `${v.version} (${v.weight}%)`).join(' / ');
+  const describe = (base: BasePin) =>
+    typeof base === 'string' ? base : base.variants.map((v) => `${v.version} (${v.weight}%)`).join(' / ');
+  const segments = Object.entries(pinSegments(pin)).map(([name, segment]) => `${name}: ${describe(segment)}`);
+  return [describe(defaultPin(pin)), ...segments].join('  ');
 }

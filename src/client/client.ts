@@ -70,6 +70,11 @@ export interface PromptClientOptions extends FeedbackSettings {
 export interface GetOptions {
   /** A stable id (user, tenant, session): the same key always gets the same variant of an A/B split. */
   readonly key?: string | undefined;
+  /**
+   * The caller's segment (a user group such as `beta`, docs/segments.md): its pin when the prompt has
+   * one, the default pin otherwise. `p.segment` says which served.
+   */
+  readonly segment?: string | undefined;
 }
 
 /** After a failed fetch, the next try comes sooner than `maxAgeSeconds` (but never before AppConfig allows). */
@@ -139,9 +144,9 @@ export class PromptClient {
    */
   get(id: string, options?: GetOptions): Promise<Prompt> {
     const loaded = this.#loaded;
-    if (loaded === undefined) return this.#firstGet(id, options?.key);
+    if (loaded === undefined) return this.#firstGet(id, options);
     if (this.#inflight === undefined && Date.now() >= this.#refreshAt) this.#startRefresh();
-    return this.#serve(loaded, id, options?.key);
+    return this.#serve(loaded, id, options);
   }
 
   /**
@@ -168,18 +173,18 @@ export class PromptClient {
     return this.#feedback.then((sender) => sender.send(prompt, input));
   }
 
-  #serve(loaded: LoadedManifest, id: string, key: string | undefined): Promise<Prompt> {
+  #serve(loaded: LoadedManifest, id: string, options: GetOptions | undefined): Promise<Prompt> {
     const prompt = loaded.prompts.get(id);
     if (prompt === undefined) {
       return Promise.reject(
         new PromptNotFoundError(id, loaded.manifest.environment, [...loaded.prompts.keys()]),
       );
     }
-    const version = prompt.pick(key);
+    const version = prompt.pick(options?.key, options?.segment);
     return this.#stale ? version.stale : version.fresh;
   }
 
-  async #firstGet(id: string, key: string | undefined): Promise<Prompt> {
+  async #firstGet(id: string, options: GetOptions | undefined): Promise<Prompt> {
     await (this.#inflight ?? this.#startRefresh());
     const loaded = this.#loaded;
     if (loaded === undefined) {
@@ -188,7 +193,7 @@ export class PromptClient {
       const { noManifestError } = await import('./fallback.ts');
       throw noManifestError(this.#target, this.#source.description, this.#fallbackPath, ...failures);
     }
-    return this.#serve(loaded, id, key);
+    return this.#serve(loaded, id, options);
   }
 
   #startRefresh(): Promise<void> {

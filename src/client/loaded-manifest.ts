@@ -5,7 +5,7 @@
  */
 
 import { type CompiledPrompt, type CompilePromptInput, compileValidPrompt } from '../core/compiled-prompt.ts';
-import type { Manifest, ManifestVersion } from '../core/manifest.ts';
+import type { Manifest, ManifestPin, ManifestVersion } from '../core/manifest.ts';
 import type { BodyStore } from './bodies.ts';
 import { Prompt } from './prompt.ts';
 
@@ -24,10 +24,11 @@ export class ServedVersion {
     environment: string,
     compiled: CompiledPrompt,
     weight: number,
+    segment?: string,
   ) {
     this.weight = weight;
-    this.fresh = Promise.resolve(new Prompt(id, entry, environment, compiled, false));
-    this.stale = Promise.resolve(new Prompt(id, entry, environment, compiled, true));
+    this.fresh = Promise.resolve(new Prompt(id, entry, environment, compiled, false, segment));
+    this.stale = Promise.resolve(new Prompt(id, entry, environment, compiled, true, segment));
   }
 }
 
@@ -35,16 +36,31 @@ export class ServedPrompt {
   readonly #id: string;
   readonly #versions: readonly ServedVersion[];
   readonly #variants: Variants | undefined;
+  /** Segment name -> its pin (docs/segments.md); undefined when no segment has one. */
+  readonly #segments: ReadonlyMap<string, ServedPrompt> | undefined;
 
   /** `variants` is required when there is more than one version. */
-  constructor(id: string, versions: readonly ServedVersion[], variants?: Variants) {
+  constructor(
+    id: string,
+    versions: readonly ServedVersion[],
+    variants?: Variants,
+    segments?: ReadonlyMap<string, ServedPrompt>,
+  ) {
     this.#id = id;
     this.#versions = versions;
     this.#variants = variants;
+    this.#segments = segments;
   }
 
-  /** With a key, the sticky variant (core `chooseVariant`, salted by the prompt id); without, by weight. */
-  pick(key: string | undefined): ServedVersion {
+  /**
+   * The segment's pin when it has one, the default otherwise; then, with a key, the sticky variant
+   * (core `chooseVariant`, salted by the prompt id); without, by weight.
+   */
+  pick(key: string | undefined, segment?: string): ServedVersion {
+    if (segment !== undefined && this.#segments !== undefined) {
+      const pinned = this.#segments.get(segment);
+      if (pinned !== undefined) return pinned.pick(key);
+    }
     const versions = this.#versions;
     if (versions.length === 1) return versions[0] as ServedVersion;
     const { chooseVariant, variantAt } = this.#variants as Variants;
@@ -88,9 +104,12 @@ export async function loadManifest(
 ): Promise<LoadedManifest> {
   const versions = new Map<string, ManifestVersion>();
   for (const prompt of Object.values(manifest.prompts)) {
-    for (const entry of prompt.variants ?? [prompt]) versions.set(entry.sha256, entry);
+    for (const pin of [prompt, ...Object.values(prompt.segments ?? {})])
+      for (const entry of pin.variants ?? [pin]) versions.set(entry.sha256, entry);
   }
-  const split = Object.values(manifest.prompts).some((prompt) => (prompt.variants?.length ?? 1) > 1);
+  const split = Object.values(manifest.prompts).some((prompt) =>
+    [prompt, ...Object.values(prompt.segments ?? {})].some((pin) => (pin.variants?.length ?? 1) > 1),
+  );
   const variants = split ? import('../core/variants.ts') : undefined;
   const compiled = new Map<string, CompiledPrompt>();
   await Promise.all(
@@ -104,8 +123,8 @@ export async function loadManifest(
   );
   const chooser = await variants;
   const prompts = new Map<string, ServedPrompt>();
-  for (const [id, prompt] of Object.entries(manifest.prompts)) {
-    const served = (prompt.variants ?? [{ ...prompt, weight: 100 }]).map(
+  const served = (id: string, pin: ManifestPin, segment?: string) =>
+    (pin.variants ?? [{ ...pin, weight: 100 }]).map(
       (entry) =>
         new ServedVersion(
           id,
@@ -113,9 +132,19 @@ export async function loadManifest(
           manifest.environment,
           compiled.get(entry.sha256) as CompiledPrompt,
           entry.weight,
+          segment,
         ),
     );
-    prompts.set(id, new ServedPrompt(id, served, chooser));
+  for (const [id, prompt] of Object.entries(manifest.prompts)) {
+    const segments = prompt.segments
+      ? new Map(
+          Object.entries(prompt.segments).map(([name, pin]) => [
+            name,
+            new ServedPrompt(id, served(id, pin, name), chooser),
+          ]),
+        )
+      : undefined;
+    prompts.set(id, new ServedPrompt(id, served(id, prompt), chooser, segments));
   }
   return { manifest, prompts, compiled, fromFallback };
 }

@@ -36,12 +36,18 @@ export function defaultWriter(endpoint = process.env[CLIENT_ENV.emfEndpoint]): L
 /**
  * The EMF line for one use of `prompt`: Invocations 1, Errors 0 or 1, the outcome's figures, and
  * StaleServes 1 when the prompt was served stale (0 otherwise, so its average is the stale rate);
- * DeprecatedServes 1 when the manifest marks the version deprecated (absent otherwise).
+ * DeprecatedServes 1 when the manifest marks the version deprecated (absent otherwise). A prompt a
+ * segment's pin served carries the Segment dimension too (core metrics.ts).
  */
 export function outcomeLine(prompt: Prompt, outcome: Outcome, timestamp: number): string {
   const doc = emfDocumentOf(
     OUTCOME_METRICS,
-    { environment: prompt.environment, promptId: prompt.id, promptVersion: prompt.version },
+    {
+      environment: prompt.environment,
+      promptId: prompt.id,
+      promptVersion: prompt.version,
+      segment: prompt.segment,
+    },
     {
       ...outcomeMetrics(outcome),
       staleServes: prompt.stale ? 1 : 0,

@@ -14,6 +14,11 @@ export interface LoadPromptsOptions<TEvent, TName extends string> {
    * @default none: each request gets a variant by weight
    */
   readonly key?: (event: TEvent, context: unknown) => string | undefined;
+  /**
+   * The caller's segment for this request (docs/segments.md): its pin when a prompt has one.
+   * @default none: every request gets the default pin
+   */
+  readonly segment?: (event: TEvent, context: unknown) => string | undefined;
 }
 
 /** The handler's context once the middleware has run. */
@@ -35,7 +40,8 @@ export function loadPrompts<TEvent = unknown, TName extends string = string>(
     name: 'promptops-load-prompts',
     async before(request) {
       const key = options.key?.(request.event, request.context);
-      const loaded = await Promise.all(entries.map(([, id]) => client.get(id, { key })));
+      const segment = options.segment?.(request.event, request.context);
+      const loaded = await Promise.all(entries.map(([, id]) => client.get(id, { key, segment })));
       const prompts = {} as Record<TName, Prompt>;
       entries.forEach(([name], i) => {
         prompts[name] = loaded[i] as Prompt;

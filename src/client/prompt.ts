@@ -27,6 +27,8 @@ export class Prompt {
    * manifest is served) or no fetch has succeeded yet (the fallback snapshot is served).
    */
   readonly stale: boolean;
+  /** The segment whose pin served this prompt (docs/segments.md); undefined when the default pin did. */
+  readonly segment: string | undefined;
   /** True when the manifest marks this version deprecated (docs/maintenance.md): `record` counts DeprecatedServes. */
   readonly deprecated: boolean;
   /**
@@ -43,6 +45,7 @@ export class Prompt {
     environment: string,
     compiled: CompiledPrompt,
     stale: boolean,
+    segment?: string,
   ) {
     this.id = id;
     this.version = entry.version;
@@ -52,6 +55,7 @@ export class Prompt {
     this.variables = entry.variables;
     this.environment = environment;
     this.stale = stale;
+    this.segment = segment;
     this.deprecated = entry.deprecated === true;
     this.render = compiled.render;
   }

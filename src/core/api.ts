@@ -5,7 +5,7 @@
  */
 import type { ErrorCode, FieldError } from './errors.ts';
 import type { Outcome } from './metrics.ts';
-import type { Pin } from './pins.ts';
+import type { Pin, PinUpdate } from './pins.ts';
 import type { BumpResult } from './versioning.ts';
 
 /** The HTTP status each error code answers with. */
@@ -86,8 +86,8 @@ export interface ApproveRequest {
 
 /** POST /environments/{env}/deployments */
 export interface DeployRequest {
-  /** Prompt id to a version, or to `{ variants }`. */
-  readonly prompts: Readonly<Record<string, Pin>>;
+  /** Prompt id to a version, to `{ variants }`, or to `{ version | variants, segments }` (docs/segments.md). */
+  readonly prompts: Readonly<Record<string, PinUpdate>>;
   readonly strategy?: string;
   readonly description?: string;
   /** Deploy versions marked deprecated anyway (docs/maintenance.md); without it they are 422 VERSION_DEPRECATED. */
@@ -97,6 +97,8 @@ export interface DeployRequest {
 /** POST /environments/{env}/rollback (the body is optional: everything rolls back). */
 export interface RollbackRequest {
   readonly prompts?: readonly string[];
+  /** Only these segments' pins (of `prompts`, or of every prompt) go back (docs/segments.md). */
+  readonly segments?: readonly string[];
   readonly reason?: string;
 }
 
@@ -125,6 +127,8 @@ export interface OutcomeRecord extends Outcome {
   readonly promptId: string;
   readonly version: string;
   readonly environment: string;
+  /** The segment whose pin served (docs/segments.md): the EMF dimension Segment on per-version metrics. */
+  readonly segment?: string;
 }
 
 /** POST /metrics */
@@ -298,6 +302,8 @@ export interface RevisionEntry {
   readonly restores?: number;
   /** A rollback of named prompts: prompt id -> the revision whose pin it deployed again. */
   readonly restoresPrompts?: Readonly<Record<string, number>>;
+  /** A segment rollback (docs/segments.md): prompt id -> segment -> the revision whose segment pin it restored (0: none). */
+  readonly restoresSegments?: Readonly<Record<string, Readonly<Record<string, number>>>>;
   /** A deploy through the release gate: prompt id -> version -> the evaluation run that admitted it. */
   readonly evaluations?: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }

@@ -9,6 +9,7 @@ import { ManifestTooLargeError, ValidationError } from './errors.ts';
 import {
   MANIFEST_SCHEMA_VERSION,
   type Manifest,
+  type ManifestPin,
   type ManifestPrompt,
   type ManifestVersion,
 } from './manifest.ts';
@@ -33,6 +34,8 @@ export interface BuildManifestInput {
   readonly generatedAt: string;
   /** Per prompt id, its variants (one variant of weight 100 for a plain pin). */
   readonly prompts: Readonly<Record<string, readonly ResolvedVariant[]>>;
+  /** Per prompt id, segment name -> its variants (docs/segments.md). @default none */
+  readonly segments?: Readonly<Record<string, Readonly<Record<string, readonly ResolvedVariant[]>>>>;
 }
 
 export interface BuildManifestOptions {
@@ -82,18 +85,25 @@ export function buildManifest(input: BuildManifestInput, options: BuildManifestO
     };
   };
 
-  const prompts: Record<string, ManifestPrompt> = {};
-  for (const id of Object.keys(input.prompts).sort()) {
-    const variants = input.prompts[id] ?? [];
+  const pin = (id: string, variants: readonly ResolvedVariant[]): ManifestPin => {
     const first = variants[0];
     if (!first) throw new ValidationError(`prompt ${id} has no version to deploy`);
-    if (variants.length === 1 && first.weight === 100) {
-      prompts[id] = entry(first);
-    } else {
-      const built = variants.map((v) => ({ ...entry(v), weight: v.weight }));
-      const { weight: _weight, ...head } = built[0] as (typeof built)[number];
-      prompts[id] = { ...head, variants: built };
-    }
+    if (variants.length === 1 && first.weight === 100) return entry(first);
+    const built = variants.map((v) => ({ ...entry(v), weight: v.weight }));
+    const { weight: _weight, ...head } = built[0] as (typeof built)[number];
+    return { ...head, variants: built };
+  };
+
+  const prompts: Record<string, ManifestPrompt> = {};
+  for (const id of Object.keys(input.prompts).sort()) {
+    const segments = input.segments?.[id] ?? {};
+    const names = Object.keys(segments).sort();
+    prompts[id] = {
+      ...pin(id, input.prompts[id] ?? []),
+      ...(names.length > 0
+        ? { segments: Object.fromEntries(names.map((name) => [name, pin(id, segments[name] ?? [])])) }
+        : {}),
+    };
   }
 
   const manifest: Manifest = {

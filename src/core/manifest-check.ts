@@ -4,6 +4,7 @@
  * together), so the client loads manifest.ts, for the message naming each bad field, only on a rejection.
  */
 import type { Manifest } from './manifest.ts';
+import { isSegmentName, MAX_SEGMENTS_PER_PROMPT } from './segments.ts';
 import { isVariableType } from './variables.ts';
 
 export const MANIFEST_SCHEMA_VERSION = 1;
@@ -26,10 +27,24 @@ export function isValidManifest(value: unknown): value is Manifest {
     typeof value.generatedAt === 'string' &&
     isObject(value.prompts) &&
     Object.values(value.prompts).every(
-      (entry) =>
-        isObject(entry) &&
-        isValidVersion(entry) &&
-        (entry.variants === undefined || areValidVariants(entry.variants)),
+      (entry) => isObject(entry) && isValidPin(entry) && areValidSegments(entry.segments),
+    )
+  );
+}
+
+function isValidPin(entry: Record<string, unknown>): boolean {
+  return isValidVersion(entry) && (entry.variants === undefined || areValidVariants(entry.variants));
+}
+
+function areValidSegments(segments: unknown): boolean {
+  if (segments === undefined) return true;
+  if (!isObject(segments)) return false;
+  const entries = Object.entries(segments);
+  return (
+    entries.length <= MAX_SEGMENTS_PER_PROMPT &&
+    entries.every(
+      ([name, segment]) =>
+        isSegmentName(name) && isObject(segment) && segment.segments === undefined && isValidPin(segment),
     )
   );
 }

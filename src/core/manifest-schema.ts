@@ -3,6 +3,7 @@
  * The CDK stack attaches it to the configuration profile; a test validates built manifests with it.
  */
 import { MANIFEST_SCHEMA_VERSION } from './manifest.ts';
+import { MAX_SEGMENTS_PER_PROMPT, SEGMENT_NAME } from './segments.ts';
 
 const variableSpec = {
   type: 'object',
@@ -42,6 +43,33 @@ const promptVersionProperties = {
 
 const bodyOrRef = [{ required: ['body'] }, { required: ['bodyRef'] }];
 
+const pinProperties = {
+  ...promptVersionProperties,
+  variants: {
+    type: 'array',
+    minItems: 1,
+    items: {
+      type: 'object',
+      required: ['version', 'sha256', 'kind', 'variables', 'weight'],
+      properties: {
+        ...promptVersionProperties,
+        weight: { type: 'integer', minimum: 1, maximum: 100 },
+      },
+      additionalProperties: false,
+      oneOf: bodyOrRef,
+    },
+  },
+};
+
+/** One pin: a version, or a split (docs/segments.md for the pins segments carry). */
+const pinEntry = {
+  type: 'object',
+  required: ['version', 'sha256', 'kind', 'variables'],
+  properties: pinProperties,
+  additionalProperties: false,
+  oneOf: bodyOrRef,
+};
+
 export const MANIFEST_JSON_SCHEMA = {
   $schema: 'http://json-schema.org/draft-04/schema#',
   title: 'PromptOps environment manifest',
@@ -56,27 +84,16 @@ export const MANIFEST_JSON_SCHEMA = {
       type: 'object',
       patternProperties: {
         '^[a-z0-9][a-z0-9-]{0,62}[a-z0-9]$': {
-          type: 'object',
-          required: ['version', 'sha256', 'kind', 'variables'],
+          ...pinEntry,
           properties: {
-            ...promptVersionProperties,
-            variants: {
-              type: 'array',
-              minItems: 1,
-              items: {
-                type: 'object',
-                required: ['version', 'sha256', 'kind', 'variables', 'weight'],
-                properties: {
-                  ...promptVersionProperties,
-                  weight: { type: 'integer', minimum: 1, maximum: 100 },
-                },
-                additionalProperties: false,
-                oneOf: bodyOrRef,
-              },
+            ...pinProperties,
+            segments: {
+              type: 'object',
+              maxProperties: MAX_SEGMENTS_PER_PROMPT,
+              patternProperties: { [SEGMENT_NAME.source]: pinEntry },
+              additionalProperties: false,
             },
           },
-          additionalProperties: false,
-          oneOf: bodyOrRef,
         },
       },
       additionalProperties: false,

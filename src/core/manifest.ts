@@ -8,6 +8,7 @@ import type { ModelSettings } from './document.ts';
 import { type FieldError, ValidationError } from './errors.ts';
 import { isObject, MANIFEST_SCHEMA_VERSION } from './manifest-check.ts';
 import type { PromptKind } from './sections.ts';
+import { isSegmentName, MAX_SEGMENTS_PER_PROMPT } from './segments.ts';
 import { isVariableType, type VariableSpec } from './variables.ts';
 
 export { isValidManifest, MANIFEST_SCHEMA_VERSION } from './manifest-check.ts';
@@ -39,9 +40,15 @@ export interface ManifestVariant extends ManifestVersion {
   readonly weight: number;
 }
 
-/** A prompt entry: its fields are those of the first variant when the pin splits traffic. */
-export interface ManifestPrompt extends ManifestVersion {
+/** A pin: one version, or a split whose own fields are those of its first variant. */
+export interface ManifestPin extends ManifestVersion {
   readonly variants?: readonly ManifestVariant[];
+}
+
+/** A prompt entry: its default pin, and the pins of segments that have their own (docs/segments.md). */
+export interface ManifestPrompt extends ManifestPin {
+  /** Segment name -> its pin; absent when no segment has one. */
+  readonly segments?: Readonly<Record<string, ManifestPin>>;
 }
 
 export interface Manifest {
@@ -105,29 +112,52 @@ export function manifestProblems(value: unknown): FieldError[] {
       bad(path, 'must be an object');
       continue;
     }
-    versionProblems(entry, path, bad);
-    if (entry.variants !== undefined) {
-      if (!Array.isArray(entry.variants) || entry.variants.length === 0) {
-        bad(`${path}.variants`, 'must be a non-empty list');
-        continue;
-      }
-      let total = 0;
-      entry.variants.forEach((variant: unknown, i: number) => {
-        const at = `${path}.variants.${i}`;
-        if (!isObject(variant)) {
-          bad(at, 'must be an object');
-          return;
-        }
-        versionProblems(variant, at, bad);
-        const weight = variant.weight;
-        if (typeof weight !== 'number' || !Number.isInteger(weight) || weight < 1 || weight > 100) {
-          bad(`${at}.weight`, 'must be a whole number from 1 to 100');
-        } else total += weight;
-      });
-      if (total !== 100) bad(`${path}.variants`, `weights must sum to 100, got ${total}`);
+    pinEntryProblems(entry, path, bad);
+    if (entry.segments === undefined) continue;
+    if (!isObject(entry.segments)) {
+      bad(`${path}.segments`, 'must be an object of segment name to entry');
+      continue;
+    }
+    const segments = Object.entries(entry.segments);
+    if (segments.length > MAX_SEGMENTS_PER_PROMPT)
+      bad(`${path}.segments`, `must have at most ${MAX_SEGMENTS_PER_PROMPT} segments`);
+    for (const [name, segment] of segments) {
+      const at = `${path}.segments.${name}`;
+      if (!isSegmentName(name)) bad(at, 'is not a segment name (a-z, 0-9 and -, 1 to 32, a letter first)');
+      else if (!isObject(segment)) bad(at, 'must be an object');
+      else if (segment.segments !== undefined) bad(`${at}.segments`, 'a segment has no segments');
+      else pinEntryProblems(segment, at, bad);
     }
   }
   return problems;
+}
+
+/** One version, or a split of variants with weights summing to 100. */
+function pinEntryProblems(
+  entry: Record<string, unknown>,
+  path: string,
+  bad: (path: string, message: string) => void,
+): void {
+  versionProblems(entry, path, bad);
+  if (entry.variants === undefined) return;
+  if (!Array.isArray(entry.variants) || entry.variants.length === 0) {
+    bad(`${path}.variants`, 'must be a non-empty list');
+    return;
+  }
+  let total = 0;
+  entry.variants.forEach((variant: unknown, i: number) => {
+    const at = `${path}.variants.${i}`;
+    if (!isObject(variant)) {
+      bad(at, 'must be an object');
+      return;
+    }
+    versionProblems(variant, at, bad);
+    const weight = variant.weight;
+    if (typeof weight !== 'number' || !Number.isInteger(weight) || weight < 1 || weight > 100) {
+      bad(`${at}.weight`, 'must be a whole number from 1 to 100');
+    } else total += weight;
+  });
+  if (total !== 100) bad(`${path}.variants`, `weights must sum to 100, got ${total}`);
 }
 
 function versionProblems(

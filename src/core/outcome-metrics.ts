@@ -10,6 +10,8 @@ export const DIMENSION = {
   environment: 'Environment',
   promptId: 'PromptId',
   promptVersion: 'PromptVersion',
+  /** The segment whose pin served (docs/segments.md): per version only, never on the roll-up. */
+  segment: 'Segment',
 } as const;
 
 /** Per version, and the environment roll-up that the alarms watch. */
@@ -46,6 +48,8 @@ export interface MetricDimensions {
   readonly environment: string;
   readonly promptId: string;
   readonly promptVersion: string;
+  /** The segment whose pin served, when one did (docs/segments.md). */
+  readonly segment?: string | undefined;
 }
 
 /** What happened when an app used a prompt (the client's `record()`, `POST /metrics`). Every field is optional. */
@@ -75,6 +79,15 @@ export function outcomeMetrics(outcome: Outcome): Partial<Record<keyof typeof OU
   };
 }
 
+/**
+ * With a segment, a third set: per version and segment. The two sets above stay as they are, so the
+ * per-version figures still count every call and the roll-up the alarms read keeps its cardinality.
+ */
+const SEGMENT_DIMENSION_SETS: readonly (readonly string[])[] = [
+  ...DIMENSION_SETS,
+  [DIMENSION.environment, DIMENSION.promptId, DIMENSION.promptVersion, DIMENSION.segment],
+];
+
 interface EmfMetric {
   readonly Name: string;
   readonly Unit: MetricUnit;
@@ -91,12 +104,19 @@ export function emfDocumentOf<K extends string>(
   const doc: Record<string, unknown> = {
     _aws: {
       Timestamp: timestamp,
-      CloudWatchMetrics: [{ Namespace: METRIC_NAMESPACE, Dimensions: DIMENSION_SETS, Metrics: metrics }],
+      CloudWatchMetrics: [
+        {
+          Namespace: METRIC_NAMESPACE,
+          Dimensions: dimensions.segment === undefined ? DIMENSION_SETS : SEGMENT_DIMENSION_SETS,
+          Metrics: metrics,
+        },
+      ],
     },
     [DIMENSION.environment]: dimensions.environment,
     [DIMENSION.promptId]: dimensions.promptId,
     [DIMENSION.promptVersion]: dimensions.promptVersion,
   };
+  if (dimensions.segment !== undefined) doc[DIMENSION.segment] = dimensions.segment;
   for (const key of Object.keys(values) as K[]) {
     const value = values[key];
     if (typeof value !== 'number' || !Number.isFinite(value)) continue;

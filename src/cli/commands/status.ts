@@ -6,7 +6,7 @@
 import { Option } from 'commander';
 import type { EnvironmentStatusResponse, EvaluationSummary, ListPage } from '../../core/api.ts';
 import { APPCONFIG } from '../../core/contracts.ts';
-import type { Pin } from '../../core/pins.ts';
+import { type Pin, pinVersions } from '../../core/pins.ts';
 import { type AlarmReport, cloudWatchAlarms, localAlarms } from '../alarms.ts';
 import { type ApiClient, segment } from '../api-client.ts';
 import { defineCommand } from '../command.ts';
@@ -27,7 +27,7 @@ export interface EnvironmentReport extends EnvironmentStatusResponse {
 }
 
 function pinnedVersions(pin: Pin): string[] {
-  return typeof pin === 'string' ? [pin] : pin.variants.map((v) => v.version);
+  return pinVersions(pin);
 }
 
 /**

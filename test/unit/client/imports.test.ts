@@ -28,6 +28,7 @@ const CORE_ALLOWED = [
   'template-tree.ts',
   'render-codegen.ts',
   'sections.ts',
+  'segments.ts',
   'sigv4.ts',
   'template-compiler.ts',
   'template-interpreter.ts',

@@ -103,6 +103,26 @@ describe('Handler: metrics', () => {
     expect(bare).not.toHaveProperty('Latency');
   });
 
+  it('adds the per-version Segment dimension set for a record with a segment (docs/segments.md), never on the roll-up', async () => {
+    const response = await send({ records: [record({ segment: 'beta', latencyMs: 3 })] });
+    expect(response.status).toBe(202);
+    const [document] = output.emf().map(expectValidEmf);
+    expect(document?._aws.CloudWatchMetrics[0]?.Dimensions).toEqual([
+      ['Environment', 'PromptId', 'PromptVersion'],
+      ['Environment'],
+      ['Environment', 'PromptId', 'PromptVersion', 'Segment'],
+    ]);
+    expect(document).toMatchObject({ Segment: 'beta' });
+  });
+
+  it('is 400 VALIDATION_FAILED for a record with an invalid segment name, emitting nothing', async () => {
+    const response = await send({ records: [record({ segment: 'Beta Users' })] });
+    expect(response.status).toBe(400);
+    expect(response.body).toMatchObject({ code: 'VALIDATION_FAILED' });
+    expect(response.body.errors?.[0]?.path).toBe('records.0.segment');
+    expect(output.emf()).toHaveLength(0);
+  });
+
   it('uses the metric definitions of core, shared with the client library and the alarms', async () => {
     await send({
       records: [record({ latencyMs: 1, inputTokens: 1, outputTokens: 1, costUsd: 1, score: 1 })],
