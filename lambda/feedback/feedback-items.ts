@@ -14,7 +14,7 @@ import { BadRequestError, displayValue, NotFoundError } from '../../src/core/err
 import { assertPromptId } from '../../src/core/ids.ts';
 import { badParameter, parseInstant } from '../../src/core/metrics-history.ts';
 import { assertVersion, compareVersions } from '../../src/core/versioning.ts';
-import { decodeCursor, encodeCursor } from '../adapters/pagination.ts';
+import { type CursorScope, type DynamoKey, decodeCursor, encodeCursor } from '../adapters/pagination.ts';
 import type { FeedbackRecord, FeedbackSentiment } from '../model.ts';
 import type { FeedbackItemReader, PromptRepository } from '../ports.ts';
 import { assertConfiguredEnvironment } from './environments.ts';
@@ -64,6 +64,16 @@ function limitOf(limit: string | undefined): number {
   return Number(limit);
 }
 
+/** The cursor's item key, within `scope`; a bad cursor is BAD_REQUEST naming `cursor` in `errors`. */
+function cursorKey(cursor: string | undefined, scope: CursorScope): DynamoKey | undefined {
+  try {
+    return decodeCursor(cursor, [TABLE.partitionKey, TABLE.sortKey], scope);
+  } catch (error) {
+    if (error instanceof BadRequestError) throw badParameter('cursor', error.message);
+    throw error;
+  }
+}
+
 function itemOf(record: FeedbackRecord): FeedbackItem {
   return {
     id: record.feedbackId,
@@ -103,7 +113,7 @@ export async function listFeedbackItems(
   const commented = input.commented === undefined ? undefined : commentedOf(input.commented);
   const limit = limitOf(input.limit);
   const partitionPrefix = KEYS.feedbackPk(environment, promptId, '');
-  const start = decodeCursor(input.cursor, [TABLE.partitionKey, TABLE.sortKey], {
+  const start = cursorKey(input.cursor, {
     ...(version !== undefined
       ? { equal: { [TABLE.partitionKey]: KEYS.feedbackPk(environment, promptId, version) } }
       : {}),
@@ -134,9 +144,9 @@ export async function listFeedbackItems(
     const cursorVersion = (start[TABLE.partitionKey] as string).slice(partitionPrefix.length);
     first = versions.indexOf(cursorVersion);
     if (first < 0)
-      throw new BadRequestError(
+      throw badParameter(
+        'cursor',
         `Invalid cursor ${displayValue(input.cursor, 40)}: it belongs to another listing; pass back the nextCursor of the previous page of this one`,
-        { errors: [{ path: 'cursor', message: 'belongs to another listing' }] },
       );
   }
 
