@@ -9,6 +9,7 @@ import type {
   Deprecation,
   FeedbackAggregateKey,
   FeedbackRecord,
+  FeedbackSentiment,
   FeedbackTally,
   PromptSummary,
   VersionRecord,
@@ -93,6 +94,30 @@ export interface FeedbackRepository {
   addToAggregate(key: FeedbackAggregateKey, increment: FeedbackTally): Promise<void>;
   /** Every version's daily aggregates of a prompt in an environment, from `sinceDay` on (all when absent). */
   listDailyTallies(environment: string, promptId: string, sinceDay?: string): Promise<DailyFeedbackTally[]>;
+}
+
+/** One page of a version's feedback items, newest first (GET /prompts/{id}/feedback/items). */
+export interface FeedbackItemQuery {
+  readonly environment: string;
+  readonly promptId: string;
+  readonly version: string;
+  /** Given at or after this instant (ISO 8601, UTC). */
+  readonly since?: string;
+  /** Given before this instant (ISO 8601, UTC). */
+  readonly until?: string;
+  readonly sentiment?: FeedbackSentiment;
+  /** true: only items with a comment; false: only items without. */
+  readonly commented?: boolean;
+  readonly limit: number;
+  /** Resume after this item: the sort key of the last item of the previous page. */
+  readonly after?: string;
+}
+
+/** Reads feedback items and aggregates: Query only, on the table and its aggregate index. */
+export interface FeedbackItemReader {
+  listDailyTallies: FeedbackRepository['listDailyTallies'];
+  /** Up to `limit` items; `more` when the version may hold further matching items. */
+  listItems(query: FeedbackItemQuery): Promise<{ items: FeedbackRecord[]; more: boolean }>;
 }
 
 /** Keyed hashes of user and session ids, so feedback can be grouped per user without holding identities. */

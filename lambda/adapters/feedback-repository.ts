@@ -13,8 +13,15 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { KEYS, TABLE } from '../../src/core/contracts.ts';
-import type { DailyFeedbackTally, FeedbackAggregateKey, FeedbackRecord, FeedbackTally } from '../model.ts';
-import type { FeedbackRepository } from '../ports.ts';
+import type {
+  DailyFeedbackTally,
+  FeedbackAggregateKey,
+  FeedbackRecord,
+  FeedbackScale,
+  FeedbackSentiment,
+  FeedbackTally,
+} from '../model.ts';
+import type { FeedbackItemQuery, FeedbackItemReader, FeedbackRepository } from '../ports.ts';
 
 const COUNTERS = [
   'count',
@@ -31,7 +38,7 @@ function itemKey(record: FeedbackRecord) {
   };
 }
 
-export class DynamoFeedbackRepository implements FeedbackRepository {
+export class DynamoFeedbackRepository implements FeedbackRepository, FeedbackItemReader {
   private readonly client: DynamoDBDocumentClient;
   private readonly tableName: string;
 
@@ -138,5 +145,82 @@ export class DynamoFeedbackRepository implements FeedbackRepository {
       startKey = page.LastEvaluatedKey;
     } while (startKey);
     return tallies;
+  }
+
+  /**
+   * One version's items, newest first, within [since, until) by their sort key (`ITEM#<at>#<id>`).
+   * The filters are a FilterExpression, which DynamoDB applies after `Limit`: pages are read until
+   * `limit` items match or the partition ends. Never reads the user or session hashes.
+   */
+  async listItems(query: FeedbackItemQuery): Promise<{ items: FeedbackRecord[]; more: boolean }> {
+    const prefix = KEYS.feedbackItemSkPrefix;
+    const pk = KEYS.feedbackPk(query.environment, query.promptId, query.version);
+    const filters: string[] = [];
+    const names: Record<string, string> = {
+      '#pk': TABLE.partitionKey,
+      '#sk': TABLE.sortKey,
+      '#feedbackId': 'feedbackId',
+      '#at': 'at',
+      '#scale': 'scale',
+      '#rating': 'rating',
+      '#sentiment': 'sentiment',
+      '#comment': 'comment',
+      '#tags': 'tags',
+    };
+    const values: Record<string, unknown> = {
+      ':pk': pk,
+      // `~` sorts after every character of an ISO 8601 date-time.
+      ':from': `${prefix}${query.since ?? ''}`,
+      ':to': `${prefix}${query.until ?? '~'}`,
+    };
+    if (query.sentiment !== undefined) {
+      filters.push('#sentiment = :sentiment');
+      values[':sentiment'] = query.sentiment;
+    }
+    if (query.commented !== undefined)
+      filters.push(query.commented ? 'attribute_exists(#comment)' : 'attribute_not_exists(#comment)');
+    const input: QueryCommandInput = {
+      TableName: this.tableName,
+      KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
+      ProjectionExpression: '#feedbackId, #at, #scale, #rating, #sentiment, #comment, #tags',
+      ...(filters.length > 0 ? { FilterExpression: filters.join(' AND ') } : {}),
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+      ScanIndexForward: false,
+      Limit: query.limit,
+    };
+    // DynamoDB refuses a start key outside the key condition: a cursor older than the window has
+    // nothing left in it, and one newer than the window starts at its top.
+    const from = values[':from'] as string;
+    const to = values[':to'] as string;
+    if (query.after !== undefined && query.after <= from) return { items: [], more: false };
+    const after = query.after !== undefined && query.after < to ? query.after : undefined;
+    const items: FeedbackRecord[] = [];
+    let startKey: Record<string, unknown> | undefined =
+      after !== undefined ? { [TABLE.partitionKey]: pk, [TABLE.sortKey]: after } : undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand(startKey ? { ...input, ExclusiveStartKey: startKey } : input),
+      );
+      const found = page.Items ?? [];
+      for (const [index, item] of found.entries()) {
+        items.push({
+          feedbackId: item.feedbackId as string,
+          promptId: query.promptId,
+          version: query.version,
+          environment: query.environment,
+          scale: item.scale as FeedbackScale,
+          rating: Number(item.rating),
+          sentiment: item.sentiment as FeedbackSentiment,
+          at: item.at as string,
+          ...(typeof item.comment === 'string' ? { comment: item.comment } : {}),
+          ...(Array.isArray(item.tags) && item.tags.length > 0 ? { tags: item.tags as string[] } : {}),
+        });
+        if (items.length === query.limit)
+          return { items, more: index < found.length - 1 || page.LastEvaluatedKey !== undefined };
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return { items, more: false };
   }
 }

@@ -6,9 +6,11 @@ import { BadRequestError, displayValue, NotFoundError } from '../../src/core/err
 import { assertEnvironmentName, assertPromptId } from '../../src/core/ids.ts';
 import type { MetricsHistorySource } from '../../src/core/metrics-history.ts';
 import { mergeModelRetirements } from '../../src/core/model-retirements.ts';
+import { listFeedbackItems } from '../feedback/feedback-items.ts';
+import { feedbackItemReader } from '../feedback/items-deps.ts';
 import { reviewDueReport } from '../maintenance/review-due.ts';
 import { findSimilarPrompts, parseThreshold } from '../maintenance/similar-prompts.ts';
-import type { RegistryDeps } from '../ports.ts';
+import type { FeedbackItemReader, RegistryDeps } from '../ports.ts';
 import { registryDeps } from '../registry/deps.ts';
 import { metricsHistory } from '../registry/metrics-history.ts';
 import { cloudWatchMetricsHistory } from '../registry/metrics-history-deps.ts';
@@ -38,7 +40,11 @@ const logger = createLogger('query');
 
 type QueryRoute = (event: ApiEvent) => Promise<ApiResult>;
 
-function routesFor(deps: () => RegistryDeps, history: () => MetricsHistorySource): RouteTable<QueryRoute> {
+function routesFor(
+  deps: () => RegistryDeps,
+  history: () => MetricsHistorySource,
+  feedback: () => FeedbackItemReader,
+): RouteTable<QueryRoute> {
   return routeTable<'query', QueryRoute>('query', {
     'GET /prompts': async (event) => {
       const similarTo = queryParameter(event, 'similar-to');
@@ -114,6 +120,25 @@ function routesFor(deps: () => RegistryDeps, history: () => MetricsHistorySource
       );
     },
 
+    'GET /prompts/{id}/feedback/items': async (event) => {
+      const names = ['environment', 'version', 'since', 'until', 'rating', 'commented', 'limit', 'cursor'];
+      const input = Object.fromEntries(
+        names.flatMap((name) => {
+          const value = queryParameter(event, name);
+          return value === undefined ? [] : [[name, value]];
+        }),
+      );
+      return jsonResponse(
+        200,
+        await listFeedbackItems(
+          { feedback: feedback(), prompts: deps().prompts },
+          pathParameter(event, 'id'),
+          input,
+          configuredEnvironments(),
+        ),
+      );
+    },
+
     'GET /review-due': async () => {
       const { settings } = handlerEnvironment();
       return jsonResponse(
@@ -128,12 +153,16 @@ function routesFor(deps: () => RegistryDeps, history: () => MetricsHistorySource
   });
 }
 
-/** `history` is where metrics come from: CloudWatch by default, local mode's metrics store locally. */
+/**
+ * `history` is where metrics come from: CloudWatch by default, local mode's metrics store locally;
+ * `feedback` is where feedback items are read: the feedback table named in the environment by default.
+ */
 export function createQueryHandler(
   deps: () => RegistryDeps,
   history: () => MetricsHistorySource = cloudWatchMetricsHistory,
+  feedback: () => FeedbackItemReader = feedbackItemReader,
 ) {
-  const routes = routesFor(deps, history);
+  const routes = routesFor(deps, history, feedback);
   return httpHandler(
     async (event) => {
       const route = routes.find(event.routeKey);

@@ -189,6 +189,24 @@ export class PromptStore extends Construct {
     return this.grantTable(grantee, this.feedbackTable, FEEDBACK_TABLE_INDEXES, false);
   }
 
+  /**
+   * dynamodb:Query alone on the feedback table and its aggregate index, and decryption with the data
+   * key: listing feedback items and their comments, with no item read by key and no write.
+   */
+  grantQueryFeedback(grantee: iam.IGrantable): iam.Grant {
+    const table = this.feedbackTable;
+    return this.key.grant(grantee, ...KMS_DECRYPT).combine(
+      iam.Grant.addToPrincipal({
+        grantee,
+        actions: ['dynamodb:Query'],
+        resourceArns: [
+          table.tableArn,
+          ...FEEDBACK_TABLE_INDEXES.map((index) => `${table.tableArn}/index/${index.name}`),
+        ],
+      }),
+    );
+  }
+
   /** Read and write feedback items and aggregates. */
   grantWriteFeedback(grantee: iam.IGrantable): iam.Grant {
     return this.grantTable(grantee, this.feedbackTable, FEEDBACK_TABLE_INDEXES, true);

@@ -13,8 +13,9 @@ function routes(predicate: (route: ApiRoute) => boolean): RouteSpec[] {
 const isPromptPath = (path: string) => path === '/prompts' || path.startsWith('/prompts/');
 
 /**
- * Reading prompts, versions, diffs and feedback reports (aggregate counts, no comments or ids): part
- * of every role that changes prompts, since authors refine prompts from their feedback. Listed
+ * Reading prompts, versions, diffs, feedback reports and feedback comments (never user or session
+ * ids or their hashes): part of every role that changes prompts, since authors refine prompts from
+ * their feedback. Listed
  * explicitly because IAM's `*` spans `/`: `GET /prompts/{id}` (`GET/prompts/*`) already matches every
  * GET route below `/prompts/`, so a narrower grant is not expressible without denies.
  */

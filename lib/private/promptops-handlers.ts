@@ -42,6 +42,8 @@ export function addPromptOpsHandlers(promptOps: PromptOps, key: kms.IKey): secre
     '*',
     `${query.node.path}: cloudwatch:GetMetricData supports no resource-level permissions, so IAM allows it only on "*"; the metrics history route reads the PromptOps EMF metrics of one prompt's versions`,
   );
+  // GET /prompts/{id}/feedback/items lists feedback items with their comments (docs/feedback.md).
+  promptOps.store.grantQueryFeedback(query);
   // Deploys talk to AppConfig: a little concurrency protects it (one deployment per environment anyway).
   promptOps.addApiHandler('deploy', {
     entry: entry('deploy'),

@@ -357,6 +357,26 @@ export interface FeedbackReport {
   readonly comparison?: FeedbackComparison;
 }
 
+/** One feedback item as GET /prompts/{id}/feedback/items lists it: no user or session hash. */
+export interface FeedbackItem {
+  readonly id: string;
+  readonly version: string;
+  /** When it was given, ISO 8601. */
+  readonly at: string;
+  readonly scale: 'thumbs' | 'stars';
+  readonly rating: number;
+  readonly sentiment: 'positive' | 'neutral' | 'negative';
+  readonly comment?: string;
+  readonly tags?: readonly string[];
+}
+
+/** GET /prompts/{id}/feedback/items: newest version first, newest item first within a version. */
+export interface FeedbackItemsPage {
+  readonly environment: string;
+  readonly items: readonly FeedbackItem[];
+  readonly nextCursor?: string;
+}
+
 // Evaluation suites and runs (docs/evaluations.md).
 
 /** PUT /prompts/{id}/eval-suite: the suite's YAML text (`<id>.eval.yaml`). */

@@ -32,11 +32,13 @@ export interface MetricsWindow {
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/i;
 
-function badParameter(name: string, message: string): BadRequestError {
+/** BAD_REQUEST naming the query parameter in `errors`. */
+export function badParameter(name: string, message: string): BadRequestError {
   return new BadRequestError(message, { errors: [{ path: name, message }] });
 }
 
-function parseInstant(name: 'since' | 'until', value: string): number {
+/** An ISO 8601 date-time with a time zone, or a UTC day, as epoch milliseconds; BAD_REQUEST naming `name` otherwise. */
+export function parseInstant(name: 'since' | 'until', value: string): number {
   const invalid = () =>
     badParameter(
       name,

@@ -40,6 +40,8 @@ const ROUTES = [
   { method: 'POST', path: '/prompts/{id}/archive', handler: 'publish' },
   { method: 'POST', path: '/prompts/{id}/unarchive', handler: 'publish' },
   { method: 'GET', path: '/review-due', handler: 'query' },
+  // Feedback items with their comments (docs/feedback.md): read-only, so the query handler serves it.
+  { method: 'GET', path: '/prompts/{id}/feedback/items', handler: 'query' },
 ] as const satisfies readonly ApiRoute[];
 
 export const API_ROUTES: readonly ApiRoute[] = ROUTES;

@@ -273,6 +273,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<Running
     ]);
     const { buildNotifierDeps } = await import('../../lambda/notifications/deps.ts');
     const { buildRegistryDeps } = await import('../../lambda/registry/deps.ts');
+    const { DynamoFeedbackRepository } = await import('../../lambda/adapters/feedback-repository.ts');
     const { buildDeliveryDeps } = await import('../../lambda/delivery/deps.ts');
     const { deliveryConfigFromEnv } = await import('../../lambda/delivery/config.ts');
     const { buildEvaluationDeps } = await import('../../lambda/evaluation/deps.ts');
@@ -294,6 +295,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<Running
       ),
     });
     const metricsHistory = new LocalMetricsHistory(monitor);
+    const feedbackItems = new DynamoFeedbackRepository(documents, RESOURCES.feedbackTable);
     // Metrics go to the local alarms (local mode's CloudWatch) instead of stdout.
     const sink = {
       publish: (emf: readonly Record<string, unknown>[]) => {
@@ -333,6 +335,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<Running
       query: query.createQueryHandler(
         () => registryDeps,
         () => metricsHistory,
+        () => feedbackItems,
       ),
       deploy: deploy.createDeployHandler(() => deliveryDeps),
       feedback: feedback.createFeedbackHandler(() => feedbackReady),

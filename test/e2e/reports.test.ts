@@ -248,6 +248,26 @@ describe('promptops report, every kind in every format', () => {
         expect(
           data.days.filter((d: Json) => d.version === V2).reduce((t: number, d: Json) => t + d.ratings, 0),
         ).toBe(26);
+        // The comments, grouped by version (newest first) and rating (negative first).
+        expect(data.comments).toMatchObject({ read: 52, complete: true });
+        expect(data.comments.groups.map((g: Json) => [g.version, g.sentiment, g.count])).toEqual([
+          [V2, 'negative', 4],
+          [V2, 'positive', 22],
+          ['1.0.0', 'negative', 6],
+          ['1.0.0', 'positive', 20],
+        ]);
+        expect(data.comments.groups[0].recent).toHaveLength(4);
+        expect(data.comments.groups[1].recent).toHaveLength(5);
+        expect(data.comments.groups[0].recent[0]).toMatchObject({
+          scale: 'thumbs',
+          rating: -1,
+          text: 'too formal',
+          truncated: false,
+        });
+        expect(md).toContain(`### Comments on ${V2}`);
+        expect(md).toContain('**Negative** (4 comments):');
+        expect(md).toContain('**Positive** (22 comments, the 5 most recent):');
+        expect(await report('feedback', 'html')).toContain('<q>too formal</q>');
         break;
       }
       case 'experiment':

@@ -43,11 +43,21 @@ export interface SeriesChart {
 
 export type ChartSpec = IntervalChart | SeriesChart;
 
+/**
+ * Text others wrote (feedback comments), shown literally: never read as Markdown or HTML, so a
+ * comment can neither format the report nor load anything. `label` is the report's own words.
+ */
+export interface QuotesBlock {
+  readonly kind: 'quotes';
+  readonly items: readonly { readonly label: string; readonly text: string }[];
+}
+
 export type Block =
   | { readonly kind: 'paragraph'; readonly text: string }
   | { readonly kind: 'list'; readonly items: readonly string[] }
   | TableBlock
   | { readonly kind: 'code'; readonly language: string; readonly text: string }
+  | QuotesBlock
   | { readonly kind: 'chart'; readonly title: string; readonly chart: ChartSpec };
 
 export interface Section {
@@ -71,6 +81,7 @@ export const table = (
   rows: readonly (readonly Cell[])[],
   numeric: readonly number[] = [],
 ): TableBlock => ({ kind: 'table', columns, rows, numeric });
+export const quotes = (items: QuotesBlock['items']): Block => ({ kind: 'quotes', items });
 export const chart = (title: string, spec: ChartSpec): Block => ({ kind: 'chart', title, chart: spec });
 
 /** Every chart of a document, in order. */

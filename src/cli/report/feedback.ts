@@ -2,16 +2,29 @@
  * `promptops report feedback <id> --env <env> [--since]`: ratings per version, the positive share
  * with its 95% Wilson interval, the comparison of two versions (GET /prompts/{id}/feedback's
  * two-proportion test, with the Newcombe interval of the difference) and the trend per day from the
- * FeedbackCount and NegativeFeedback metrics (GET /prompts/{id}/metrics, daily periods).
+ * FeedbackCount and NegativeFeedback metrics (GET /prompts/{id}/metrics, daily periods), and the
+ * comments (GET /prompts/{id}/feedback/items) grouped by version and rating, negative first.
  */
 import type {
   FeedbackComparison,
+  FeedbackItem,
+  FeedbackItemsPage,
   FeedbackReport as FeedbackResponse,
   MetricsHistoryResponse,
 } from '../../core/api.ts';
 import { differenceInterval, type Interval, wilsonInterval } from '../../core/statistics.ts';
+import { compareVersions } from '../../core/versioning.ts';
 import { segment } from '../api-client.ts';
-import { chart, format, list, paragraph, type ReportDocument, table } from './document.ts';
+import {
+  chart,
+  format,
+  list,
+  paragraph,
+  quotes,
+  type ReportDocument,
+  type Section,
+  table,
+} from './document.ts';
 import { fetchMetrics } from './metrics-series.ts';
 import type { ReportApi } from './report-api.ts';
 
@@ -35,6 +48,45 @@ export interface FeedbackDay {
   readonly positiveShare: number;
 }
 
+/** Comments read at most: 10 pages of 100, so a busy prompt's report stays quick. */
+export const MAX_COMMENTS_READ = 1000;
+/** The most recent texts shown per version and rating. */
+export const RECENT_COMMENTS = 5;
+/** A text longer than this many characters is cut at a word and marked with an ellipsis. */
+export const COMMENT_CHARACTERS = 280;
+
+export type CommentSentiment = FeedbackItem['sentiment'];
+/** The order groups are shown in: what needs fixing first. */
+export const SENTIMENT_ORDER: readonly CommentSentiment[] = ['negative', 'neutral', 'positive'];
+
+export interface FeedbackCommentText {
+  readonly at: string;
+  readonly scale: FeedbackItem['scale'];
+  readonly rating: number;
+  /** On one line, at most COMMENT_CHARACTERS characters (and an ellipsis when cut). */
+  readonly text: string;
+  readonly truncated: boolean;
+  readonly tags?: readonly string[];
+}
+
+export interface FeedbackCommentGroup {
+  readonly version: string;
+  readonly sentiment: CommentSentiment;
+  /** Comments in this group among those read. */
+  readonly count: number;
+  /** The RECENT_COMMENTS most recent, newest first. */
+  readonly recent: readonly FeedbackCommentText[];
+}
+
+export interface FeedbackComments {
+  /** Comments read in the window. */
+  readonly read: number;
+  /** False when the window holds more than MAX_COMMENTS_READ comments: counts cover the most recent read. */
+  readonly complete: boolean;
+  /** Newest version first; within a version negative, neutral, positive; empty groups left out. */
+  readonly groups: readonly FeedbackCommentGroup[];
+}
+
 export interface FeedbackReportData {
   readonly kind: 'feedback';
   readonly promptId: string;
@@ -47,6 +99,7 @@ export interface FeedbackReportData {
     readonly differenceInterval: Interval;
   };
   readonly days: readonly FeedbackDay[];
+  readonly comments: FeedbackComments;
 }
 
 export interface FeedbackInputs {
@@ -56,12 +109,35 @@ export interface FeedbackInputs {
   readonly feedback: FeedbackResponse;
   /** Daily points. */
   readonly daily: MetricsHistoryResponse;
+  /** Items with a comment in the window, as the route lists them; `complete` when no page was left. */
+  readonly comments: { readonly items: readonly FeedbackItem[]; readonly complete: boolean };
   readonly now: Date;
 }
 
 /** The default window: the last 30 UTC days, today included. */
 export function defaultSinceDay(now: Date, days = 30): string {
   return new Date(now.getTime() - (days - 1) * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** The commented items from `since` to `until`, page by page up to MAX_COMMENTS_READ. */
+export async function fetchComments(
+  api: ReportApi,
+  promptId: string,
+  query: { environment: string; since: string; until: string },
+): Promise<FeedbackInputs['comments']> {
+  const items: FeedbackItem[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await api.get<FeedbackItemsPage>(`/prompts/${segment(promptId)}/feedback/items`, {
+      ...query,
+      commented: 'true',
+      limit: '100',
+      ...(cursor !== undefined ? { cursor } : {}),
+    });
+    items.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor !== undefined && items.length < MAX_COMMENTS_READ);
+  return { items: items.slice(0, MAX_COMMENTS_READ), complete: cursor === undefined };
 }
 
 export async function collectFeedback(
@@ -71,7 +147,8 @@ export async function collectFeedback(
   now: Date,
 ): Promise<FeedbackInputs> {
   const since = query.since ?? defaultSinceDay(now);
-  const [feedback, daily] = await Promise.all([
+  const until = now.toISOString();
+  const [feedback, daily, comments] = await Promise.all([
     api.get<FeedbackResponse>(`/prompts/${segment(promptId)}/feedback`, {
       environment: query.environment,
       since,
@@ -79,11 +156,57 @@ export async function collectFeedback(
     fetchMetrics(api, promptId, {
       environment: query.environment,
       since,
-      until: now.toISOString(),
+      until,
       period: 86_400,
     }),
+    fetchComments(api, promptId, { environment: query.environment, since, until }),
   ]);
-  return { promptId, environment: query.environment, since, feedback, daily, now };
+  return { promptId, environment: query.environment, since, feedback, daily, comments, now };
+}
+
+/**
+ * A comment on one line, cut at COMMENT_CHARACTERS: at the last space when one falls in the last
+ * fifth, so no word is split, and never inside a character outside the BMP (an emoji).
+ */
+export function shortenComment(comment: string): { text: string; truncated: boolean } {
+  const flat = comment.replace(/\s+/g, ' ').trim();
+  const characters = Array.from(flat);
+  if (characters.length <= COMMENT_CHARACTERS) return { text: flat, truncated: false };
+  const cut = characters.slice(0, COMMENT_CHARACTERS).join('');
+  const space = cut.lastIndexOf(' ');
+  const kept = space >= cut.length * 0.8 ? cut.slice(0, space) : cut;
+  return { text: `${kept.replace(/[\s.,;:!?-]+$/, '')}…`, truncated: true };
+}
+
+/** Groups commented items by version (newest first) and rating (negative first), with counts. */
+export function groupComments(comments: FeedbackInputs['comments']): FeedbackComments {
+  const byGroup = new Map<string, FeedbackItem[]>();
+  const commented = comments.items.filter((item) => item.comment !== undefined && item.comment.trim() !== '');
+  for (const item of commented) {
+    const key = `${item.version} ${item.sentiment}`;
+    const group = byGroup.get(key);
+    if (group) group.push(item);
+    else byGroup.set(key, [item]);
+  }
+  const versions = [...new Set(commented.map((item) => item.version))].sort((a, b) => compareVersions(b, a));
+  const groups = versions.flatMap((version) =>
+    SENTIMENT_ORDER.flatMap((sentiment): FeedbackCommentGroup[] => {
+      const items = byGroup.get(`${version} ${sentiment}`);
+      if (!items) return [];
+      const recent = [...items]
+        .sort((a, b) => b.at.localeCompare(a.at))
+        .slice(0, RECENT_COMMENTS)
+        .map((item) => ({
+          at: item.at,
+          scale: item.scale,
+          rating: item.rating,
+          ...shortenComment(item.comment as string),
+          ...(item.tags !== undefined && item.tags.length > 0 ? { tags: item.tags } : {}),
+        }));
+      return [{ version, sentiment, count: items.length, recent }];
+    }),
+  );
+  return { read: commented.length, complete: comments.complete, groups };
 }
 
 export function buildFeedback(inputs: FeedbackInputs): FeedbackReportData {
@@ -132,6 +255,63 @@ export function buildFeedback(inputs: FeedbackInputs): FeedbackReportData {
         }
       : {}),
     days,
+    comments: groupComments(inputs.comments),
+  };
+}
+
+const SENTIMENT_LABEL: Readonly<Record<CommentSentiment, string>> = {
+  negative: 'Negative',
+  neutral: 'Neutral',
+  positive: 'Positive',
+};
+
+function ratingLabel(text: FeedbackCommentText): string {
+  if (text.scale === 'thumbs') return text.rating > 0 ? 'thumbs up' : 'thumbs down';
+  return `${text.rating} star${text.rating === 1 ? '' : 's'}`;
+}
+
+function commentsSection(comments: FeedbackComments): Section {
+  const versions = [...new Set(comments.groups.map((g) => g.version))];
+  const read = comments.complete
+    ? `${comments.read} comment${comments.read === 1 ? '' : 's'} in this window.`
+    : `The ${comments.read} most recent comments of this window (there are more): counts cover those.`;
+  return {
+    heading: 'Comments',
+    blocks:
+      comments.read === 0
+        ? [paragraph('No comments in this window.')]
+        : [
+            paragraph(
+              `${read} Per version and rating, negative first; the ${RECENT_COMMENTS} most recent texts of each, cut at ${COMMENT_CHARACTERS} characters.`,
+            ),
+            table(
+              ['Version', 'Negative', 'Neutral', 'Positive'],
+              versions.map((version) => [
+                version,
+                ...SENTIMENT_ORDER.map(
+                  (s) => comments.groups.find((g) => g.version === version && g.sentiment === s)?.count ?? 0,
+                ),
+              ]),
+              [1, 2, 3],
+            ),
+          ],
+    sections: versions.map((version) => ({
+      heading: `Comments on ${version}`,
+      blocks: comments.groups
+        .filter((g) => g.version === version)
+        .flatMap((g) => [
+          paragraph(
+            `**${SENTIMENT_LABEL[g.sentiment]}** (${g.count} comment${g.count === 1 ? '' : 's'}${g.count > g.recent.length ? `, the ${g.recent.length} most recent` : ''}):`,
+          ),
+          quotes(
+            g.recent.map((t) => ({
+              // The label is the report's own words only; tags, like texts, are the apps' (JSON has them).
+              label: `${t.at.slice(0, 16).replace('T', ' ')} UTC, ${ratingLabel(t)}`,
+              text: t.text,
+            })),
+          ),
+        ]),
+    })),
   };
 }
 
@@ -221,6 +401,7 @@ export function feedbackDocument(report: FeedbackReportData): ReportDocument {
                 }),
               ],
       },
+      commentsSection(report.comments),
     ],
   };
 }

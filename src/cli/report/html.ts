@@ -113,6 +113,10 @@ function block(b: Block, charts: { next: number }): string {
         .join('\n');
       return `<table><thead><tr>${head}</tr></thead><tbody>\n${rows}\n</tbody></table>`;
     }
+    case 'quotes':
+      return b.items.length === 0
+        ? ''
+        : `<ul class="quotes">${b.items.map((item) => `<li>${inline(item.label)}: <q>${escapeHtml(item.text)}</q></li>`).join('')}</ul>`;
     case 'code':
       return `<pre><code class="language-${escapeHtml(b.language)}">${escapeHtml(b.text)}</code></pre>`;
     case 'chart': {

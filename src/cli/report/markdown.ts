@@ -9,6 +9,15 @@ function cell(value: Cell): string {
   return String(value).replaceAll('\\', '\\\\').replaceAll('|', '\\|').replace(/\r?\n/g, '<br>');
 }
 
+/**
+ * Literal text on one line: the characters that could start emphasis, code, a link or an image, raw
+ * HTML, an entity, strikethrough or a table cell are backslash-escaped (it never starts a line, so
+ * heading and list markers need none).
+ */
+function literal(text: string): string {
+  return text.replace(/\s+/g, ' ').replace(/[\\`*_[\]<>|~&]/g, '\\$&');
+}
+
 function block(b: Block): string | undefined {
   switch (b.kind) {
     case 'paragraph':
@@ -30,6 +39,10 @@ function block(b: Block): string | undefined {
       const fence = '`'.repeat(longest + 1);
       return `${fence}${b.language}\n${b.text.replace(/\n$/, '')}\n${fence}`;
     }
+    case 'quotes':
+      return b.items.length === 0
+        ? undefined
+        : b.items.map((item) => `- ${item.label}: ${literal(item.text)}`).join('\n');
     case 'chart':
       return undefined;
   }

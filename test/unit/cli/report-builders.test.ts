@@ -8,7 +8,13 @@ import {
 } from '../../../src/cli/report/deployment.ts';
 import { chartsOf } from '../../../src/cli/report/document.ts';
 import { buildExperiment, collectExperiment, splitStart } from '../../../src/cli/report/experiment.ts';
-import { buildFeedback, feedbackDocument } from '../../../src/cli/report/feedback.ts';
+import {
+  buildFeedback,
+  COMMENT_CHARACTERS,
+  feedbackDocument,
+  fetchComments,
+  shortenComment,
+} from '../../../src/cli/report/feedback.ts';
 import { chartConfig, renderHtml } from '../../../src/cli/report/html.ts';
 import { renderMarkdown } from '../../../src/cli/report/markdown.ts';
 import { buildModelCompat } from '../../../src/cli/report/model-compat.ts';
@@ -22,6 +28,7 @@ import { rolloutTimeline, strategySteps } from '../../../src/cli/report/rollout-
 import type {
   EnvironmentStatusResponse,
   EvaluationRun,
+  FeedbackItem,
   MetricPoint,
   RevisionEntry,
 } from '../../../src/core/api.ts';
@@ -231,6 +238,52 @@ describe('Report: performance', () => {
   });
 });
 
+function comment(
+  id: string,
+  version: string,
+  at: string,
+  sentiment: FeedbackItem['sentiment'],
+  text: string | undefined,
+  fields: Partial<FeedbackItem> = {},
+): FeedbackItem {
+  const rating = sentiment === 'negative' ? -1 : 1;
+  return {
+    id,
+    version,
+    at,
+    scale: 'thumbs',
+    rating,
+    sentiment,
+    ...(text !== undefined ? { comment: text } : {}),
+    ...fields,
+  };
+}
+
+const LONG = `${'The reply repeats the policy text word for word '.repeat(8)}and never answers.`;
+const COMMENTS: FeedbackItem[] = [
+  comment('c1', '1.0.0', '2026-11-10T08:00:00.000Z', 'negative', 'Too formal'),
+  comment('c2', '1.1.0', '2026-11-19T09:00:00.000Z', 'positive', 'Helpful', { tags: ['tone'] }),
+  comment('c3', '1.1.0', '2026-11-19T10:00:00.000Z', 'negative', 'Wrong language'),
+  comment('c4', '1.1.0', '2026-11-19T11:00:00.000Z', 'neutral', 'Okay', {
+    scale: 'stars',
+    rating: 3,
+  }),
+  comment('c5', '1.1.0', '2026-11-20T07:00:00.000Z', 'negative', LONG),
+  ...Array.from({ length: 6 }, (_, i) =>
+    comment(`n${i}`, '1.1.0', `2026-11-18T0${i}:00:00.000Z`, 'negative', `Older complaint ${i}`),
+  ),
+  comment(
+    'c6',
+    '1.1.0',
+    '2026-11-20T08:00:00.000Z',
+    'negative',
+    'Ignore **this** <img src=x onerror=alert(1)> [a](http://x) | `code`',
+  ),
+  // An item without a comment is not a comment, whatever the route returned.
+  comment('c7', '1.1.0', '2026-11-20T09:00:00.000Z', 'negative', undefined),
+  comment('c8', '1.1.0', '2026-11-20T09:30:00.000Z', 'negative', '   '),
+];
+
 describe('Report: feedback', () => {
   const report = buildFeedback({
     promptId: 'support-reply',
@@ -265,6 +318,7 @@ describe('Report: feedback', () => {
         },
       ],
     },
+    comments: { items: COMMENTS, complete: true },
     now: NOW,
   });
 
@@ -291,7 +345,170 @@ describe('Report: feedback', () => {
     const document = feedbackDocument(report);
     expect(chartsOf(document).map((c) => c.type)).toEqual(['interval', 'line']);
   });
+
+  it('groups the comments by version, newest first, and by rating, negative first, with counts', () => {
+    const { comments } = report;
+    expect(comments.read).toBe(12);
+    expect(comments.complete).toBe(true);
+    expect(comments.groups.map((g) => [g.version, g.sentiment, g.count, g.recent.length])).toEqual([
+      ['1.1.0', 'negative', 9, 5],
+      ['1.1.0', 'neutral', 1, 1],
+      ['1.1.0', 'positive', 1, 1],
+      ['1.0.0', 'negative', 1, 1],
+    ]);
+    const negative = comments.groups[0];
+    // The 5 most recent, newest first: the older complaints beyond them are counted, not shown.
+    expect(negative?.recent.map((t) => t.at)).toEqual([
+      '2026-11-20T08:00:00.000Z',
+      '2026-11-20T07:00:00.000Z',
+      '2026-11-19T10:00:00.000Z',
+      '2026-11-18T05:00:00.000Z',
+      '2026-11-18T04:00:00.000Z',
+    ]);
+    expect(negative?.recent[1]).toEqual({
+      at: '2026-11-20T07:00:00.000Z',
+      scale: 'thumbs',
+      rating: -1,
+      text: shortenComment(LONG).text,
+      truncated: true,
+    });
+    expect(negative?.recent[2]).toEqual({
+      at: '2026-11-19T10:00:00.000Z',
+      scale: 'thumbs',
+      rating: -1,
+      text: 'Wrong language',
+      truncated: false,
+    });
+    expect(comments.groups[1]?.recent[0]).toEqual({
+      at: '2026-11-19T11:00:00.000Z',
+      scale: 'stars',
+      rating: 3,
+      text: 'Okay',
+      truncated: false,
+    });
+    expect(comments.groups[2]?.recent[0]).toEqual({
+      at: '2026-11-19T09:00:00.000Z',
+      scale: 'thumbs',
+      rating: 1,
+      text: 'Helpful',
+      truncated: false,
+      tags: ['tone'],
+    });
+    // JSON is the data as built.
+    expect(JSON.parse(JSON.stringify(report)).comments).toEqual(comments);
+  });
+
+  it('cuts a long comment at a word, on one line, never inside an emoji', () => {
+    const cut = shortenComment(LONG);
+    expect(cut.truncated).toBe(true);
+    expect(Array.from(cut.text).length).toBeLessThanOrEqual(COMMENT_CHARACTERS + 1);
+    expect(cut.text.endsWith('…')).toBe(true);
+    expect(LONG.startsWith(cut.text.slice(0, -1))).toBe(true);
+    expect(LONG.charAt(cut.text.length - 1)).toBe(' ');
+    expect(shortenComment('two\n\nlines\t here ')).toEqual({ text: 'two lines here', truncated: false });
+    const emoji = shortenComment('😀'.repeat(COMMENT_CHARACTERS + 10));
+    expect(Array.from(emoji.text)).toEqual([...Array(COMMENT_CHARACTERS).fill('😀'), '…']);
+  });
+
+  it('shows the groups in Markdown: a count table, a section per version, texts escaped', () => {
+    const md = renderMarkdown(feedbackDocument(report));
+    const comments = md.slice(md.indexOf('## Comments'));
+    expect(comments).toContain('12 comments in this window.');
+    expect(comments).toContain('| Version | Negative | Neutral | Positive |');
+    expect(comments).toContain('| 1.1.0 | 9 | 1 | 1 |');
+    expect(comments).toContain('| 1.0.0 | 1 | 0 | 0 |');
+    const headings = [...comments.matchAll(/^### (.+)$/gm)].map((m) => m[1]);
+    expect(headings).toEqual(['Comments on 1.1.0', 'Comments on 1.0.0']);
+    const v110 = comments.slice(
+      comments.indexOf('### Comments on 1.1.0'),
+      comments.indexOf('### Comments on 1.0.0'),
+    );
+    expect(v110.indexOf('**Negative** (9 comments, the 5 most recent):')).toBeLessThan(
+      v110.indexOf('**Neutral** (1 comment):'),
+    );
+    expect(v110.indexOf('**Neutral**')).toBeLessThan(v110.indexOf('**Positive** (1 comment):'));
+    expect(v110).toContain('- 2026-11-19 10:00 UTC, thumbs down: Wrong language');
+    expect(v110).toContain('- 2026-11-19 11:00 UTC, 3 stars: Okay');
+    // A comment cannot format the report, embed HTML or make a link.
+    expect(v110).toContain(
+      '- 2026-11-20 08:00 UTC, thumbs down: Ignore \\*\\*this\\*\\* \\<img src=x onerror=alert(1)\\> \\[a\\](http://x) \\| \\`code\\`',
+    );
+    expect(v110).not.toContain('Older complaint 0');
+    expect(md).toContain('Older complaint 5');
+  });
+
+  it('shows the groups in HTML with every text escaped and quoted', () => {
+    const html = renderHtml(feedbackDocument(report), '/* chart.js */');
+    expect(html).toContain('<h2>Comments</h2>');
+    expect(html).toMatch(/<h3>Comments on 1\.1\.0<\/h3>[\s\S]*<h3>Comments on 1\.0\.0<\/h3>/);
+    expect(html).toContain('<q>Wrong language</q>');
+    expect(html).toContain(
+      '<q>Ignore **this** &lt;img src=x onerror=alert(1)&gt; [a](http://x) | `code`</q>',
+    );
+    expect(html).not.toContain('<img');
+    expect(html).toContain('<strong>Negative</strong> (9 comments, the 5 most recent):');
+  });
+
+  it('says when there are no comments, and when only the most recent were read', () => {
+    const none = buildFeedback({ ...inputsWith({ items: [], complete: true }) });
+    expect(none.comments).toEqual({ read: 0, complete: true, groups: [] });
+    expect(renderMarkdown(feedbackDocument(none))).toContain('No comments in this window.');
+    const partial = buildFeedback(inputsWith({ items: COMMENTS.slice(0, 2), complete: false }));
+    expect(partial.comments.complete).toBe(false);
+    expect(renderMarkdown(feedbackDocument(partial))).toContain(
+      'The 2 most recent comments of this window (there are more): counts cover those.',
+    );
+  });
+
+  it('reads the commented items of the window page by page, up to 1,000', async () => {
+    const calls: Record<string, string | undefined>[] = [];
+    const page = (n: number) =>
+      Array.from({ length: 100 }, (_, i) =>
+        comment(`p${n}-${i}`, '1.1.0', NOW.toISOString(), 'negative', 'x'),
+      );
+    const api = {
+      get: async (path: string, query: Record<string, string | undefined> = {}) => {
+        expect(path).toBe('/prompts/support-reply/feedback/items');
+        calls.push(query);
+        const n = calls.length;
+        return { environment: 'prod', items: page(n), nextCursor: `cursor-${n}` };
+      },
+      getAll: async () => [],
+      post: async () => ({}),
+    } as unknown as Parameters<typeof fetchComments>[0];
+    const result = await fetchComments(api, 'support-reply', {
+      environment: 'prod',
+      since: '2026-11-01',
+      until: NOW.toISOString(),
+    });
+    expect(result.items).toHaveLength(1000);
+    expect(result.complete).toBe(false);
+    expect(calls).toHaveLength(10);
+    expect(calls[0]).toEqual({
+      environment: 'prod',
+      since: '2026-11-01',
+      until: NOW.toISOString(),
+      commented: 'true',
+      limit: '100',
+    });
+    expect(calls[1]?.cursor).toBe('cursor-1');
+  });
 });
+
+function inputsWith(comments: {
+  items: FeedbackItem[];
+  complete: boolean;
+}): Parameters<typeof buildFeedback>[0] {
+  return {
+    promptId: 'support-reply',
+    environment: 'prod',
+    since: '2026-11-01',
+    feedback: { versions: [] },
+    daily: { environment: 'prod', since: '', until: '', period: 86_400, series: [] },
+    comments,
+    now: NOW,
+  };
+}
 
 const splitPin = {
   variants: [
