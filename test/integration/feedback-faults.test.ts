@@ -121,4 +121,26 @@ describe('feedback under store faults', () => {
     expect(accepted).toBe(50);
     expect(await stored(id)).toEqual({ items: 50, count: 50, negative: 0 });
   });
+
+  it('1,000 parallel posts, each non-202 retried with its key: every rating stored and counted once', async () => {
+    const id = await published();
+    const post = (i: number, key: string) =>
+      call(feedbackHandler, 'POST', '/feedback', {
+        body: { promptId: id, version: '1.0.0', environment: 'prod', rating: i % 4 === 0 ? -1 : 1 },
+        headers: { 'idempotency-key': key },
+      });
+    const ids = await Promise.all(
+      Array.from({ length: 1000 }, async (_, i) => {
+        const key = `bulk-${i}-${randomBytes(4).toString('hex')}`;
+        for (let attempt = 0; attempt < 8; attempt++) {
+          const response = await post(i, key);
+          if (response.status === 202) return response.body.id as string;
+          await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+        }
+        throw new Error(`post ${i} never succeeded`);
+      }),
+    );
+    expect(new Set(ids).size).toBe(1000);
+    expect(await stored(id)).toEqual({ items: 1000, count: 1000, negative: 250 });
+  }, 120_000);
 });
