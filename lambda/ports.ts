@@ -94,6 +94,11 @@ export interface FeedbackRepository {
   addToAggregate(key: FeedbackAggregateKey, increment: FeedbackTally): Promise<void>;
   /** Every version's daily aggregates of a prompt in an environment, from `sinceDay` on (all when absent). */
   listDailyTallies(environment: string, promptId: string, sinceDay?: string): Promise<DailyFeedbackTally[]>;
+  /**
+   * Sets a day's aggregate to exactly what its stored items count, racing no concurrent ADD (the
+   * reconciler of docs/architecture.md, "Exact feedback counts").
+   */
+  recountDay?(key: FeedbackAggregateKey): Promise<void>;
 }
 
 /** One page of a version's feedback items, newest first (GET /prompts/{id}/feedback/items). */

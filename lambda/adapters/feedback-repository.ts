@@ -7,6 +7,7 @@
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
+  GetCommand,
   PutCommand,
   QueryCommand,
   type QueryCommandInput,
@@ -22,6 +23,7 @@ import type {
   FeedbackTally,
 } from '../model.ts';
 import type { FeedbackItemQuery, FeedbackItemReader, FeedbackRepository } from '../ports.ts';
+import { isConditionalCheckFailed } from './dynamo-errors.ts';
 
 const COUNTERS = [
   'count',
@@ -35,6 +37,18 @@ function itemKey(record: FeedbackRecord) {
   return {
     [TABLE.partitionKey]: KEYS.feedbackPk(record.environment, record.promptId, record.version),
     [TABLE.sortKey]: KEYS.feedbackItemSk(record.at, record.feedbackId),
+  };
+}
+
+/** The aggregate's update counter: every ADD and every recount increments it. */
+const REVISION = 'revision';
+/** A recount that keeps losing to concurrent posts gives up after this many tries (the next failure recounts again). */
+const RECOUNT_ATTEMPTS = 8;
+
+function aggregateKey(key: FeedbackAggregateKey) {
+  return {
+    [TABLE.partitionKey]: KEYS.feedbackPk(key.environment, key.promptId, key.version),
+    [TABLE.sortKey]: KEYS.feedbackAggregateSk(key.day),
   };
 }
 
@@ -96,11 +110,112 @@ export class DynamoFeedbackRepository implements FeedbackRepository, FeedbackIte
           [TABLE.sortKey]: KEYS.feedbackAggregateSk(key.day),
         },
         // SET writes the same constants every time; ADD is the only change, and it is atomic.
-        UpdateExpression: `SET #gpk = :gpk, #gsk = :gsk, #environment = :environment, #promptId = :promptId, #version = :version, #day = :day ADD ${COUNTERS.map((c) => `#${c} :${c}`).join(', ')}`,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
+        // `revision` counts the updates, so a recount (recountDay) knows whether one landed meanwhile.
+        UpdateExpression: `SET #gpk = :gpk, #gsk = :gsk, #environment = :environment, #promptId = :promptId, #version = :version, #day = :day ADD ${COUNTERS.map((c) => `#${c} :${c}`).join(', ')}, #revision :one`,
+        ExpressionAttributeNames: { ...names, '#revision': REVISION },
+        ExpressionAttributeValues: { ...values, ':one': 1 },
       }),
     );
+  }
+
+  async recountDay(key: FeedbackAggregateKey): Promise<void> {
+    for (let attempt = 0; attempt < RECOUNT_ATTEMPTS; attempt++) {
+      const read = await this.client.send(
+        new GetCommand({ TableName: this.tableName, Key: aggregateKey(key), ConsistentRead: true }),
+      );
+      const Item = read?.Item;
+      const revision = Item?.[REVISION] as number | undefined;
+      const exact = await this.tallyItems(key);
+      if (!Item && exact.count === 0) return;
+      const names: Record<string, string> = {
+        '#revision': REVISION,
+        '#gpk': TABLE.gsi1.partitionKey,
+        '#gsk': TABLE.gsi1.sortKey,
+        '#environment': 'environment',
+        '#promptId': 'promptId',
+        '#version': 'version',
+        '#day': 'day',
+      };
+      const values: Record<string, unknown> = {
+        ':next': (revision ?? 0) + 1,
+        ':gpk': KEYS.feedbackAggregateGsiPk(key.environment, key.promptId),
+        ':gsk': KEYS.feedbackAggregateGsiSk(key.day, key.version),
+        ':environment': key.environment,
+        ':promptId': key.promptId,
+        ':version': key.version,
+        ':day': key.day,
+        ...(revision !== undefined ? { ':revision': revision } : {}),
+      };
+      for (const counter of COUNTERS) {
+        names[`#${counter}`] = counter;
+        values[`:${counter}`] = exact[counter];
+      }
+      try {
+        await this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: aggregateKey(key),
+            UpdateExpression: `SET ${COUNTERS.map((c) => `#${c} = :${c}`).join(', ')}, #revision = :next, #gpk = :gpk, #gsk = :gsk, #environment = :environment, #promptId = :promptId, #version = :version, #day = :day`,
+            // Only if no ADD landed since the read: otherwise the items are counted again.
+            ConditionExpression:
+              revision === undefined ? 'attribute_not_exists(#revision)' : '#revision = :revision',
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+          }),
+        );
+        return;
+      } catch (error) {
+        if (!isConditionalCheckFailed(error)) throw error;
+      }
+    }
+    throw new Error(
+      `Recounting ${key.promptId}@${key.version} ${key.environment} ${key.day} kept racing new feedback`,
+    );
+  }
+
+  /** What the day's stored items count, read consistently, all pages. */
+  private async tallyItems(key: FeedbackAggregateKey): Promise<FeedbackTally> {
+    const tally: { -readonly [K in keyof FeedbackTally]: number } = {
+      count: 0,
+      positive: 0,
+      negative: 0,
+      stars: 0,
+      starsSum: 0,
+    };
+    const input: QueryCommandInput = {
+      TableName: this.tableName,
+      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+      ProjectionExpression: '#scale, #rating, #sentiment',
+      ExpressionAttributeNames: {
+        '#pk': TABLE.partitionKey,
+        '#sk': TABLE.sortKey,
+        '#scale': 'scale',
+        '#rating': 'rating',
+        '#sentiment': 'sentiment',
+      },
+      ExpressionAttributeValues: {
+        ':pk': KEYS.feedbackPk(key.environment, key.promptId, key.version),
+        ':prefix': `${KEYS.feedbackItemSkPrefix}${key.day}`,
+      },
+      ConsistentRead: true,
+    };
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand(startKey ? { ...input, ExclusiveStartKey: startKey } : input),
+      );
+      for (const item of page?.Items ?? []) {
+        tally.count += 1;
+        if (item.sentiment === 'positive') tally.positive += 1;
+        if (item.sentiment === 'negative') tally.negative += 1;
+        if (item.scale === 'stars') {
+          tally.stars += 1;
+          tally.starsSum += Number(item.rating);
+        }
+      }
+      startKey = page?.LastEvaluatedKey;
+    } while (startKey);
+    return tally;
   }
 
   async listDailyTallies(

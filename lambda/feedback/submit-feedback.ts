@@ -1,8 +1,9 @@
 /**
  * Recording one feedback: the feedback item first, then one atomic ADD into its version's daily
  * aggregate (the commit point; no read-modify-write, so concurrent posts never lose a count). If
- * counting fails, the item is deleted again, so a failed request leaves nothing behind. Metrics are
- * emitted only once both writes succeeded.
+ * either write fails, the item is deleted again and the day recounted from its items, so a failed
+ * request leaves nothing behind even when a write committed before it failed. Metrics are emitted
+ * only once both writes succeeded.
  */
 import { NotFoundError } from '../../src/core/errors.ts';
 import { emfDocument } from '../../src/core/metrics.ts';
@@ -58,22 +59,29 @@ export async function submitFeedback(
       : {}),
   };
 
-  await deps.feedback.putFeedback(record);
+  const day = {
+    environment: record.environment,
+    promptId: record.promptId,
+    version: record.version,
+    day: at.slice(0, 10),
+  };
   try {
-    await deps.feedback.addToAggregate(
-      {
-        environment: record.environment,
-        promptId: record.promptId,
-        version: record.version,
-        day: at.slice(0, 10),
-      },
-      tallyOf(scale, input.rating, sentiment),
-    );
+    await deps.feedback.putFeedback(record);
+    await deps.feedback.addToAggregate(day, tallyOf(scale, input.rating, sentiment));
   } catch (error) {
+    // Either write may have committed though it answered an error (a timeout after the store
+    // applied it): the item goes (a no-op when it never landed), then the day is recounted from
+    // the items that remain, so the aggregate equals them (docs/architecture.md).
     await deps.feedback.deleteFeedback(record).catch((undoError: unknown) => {
       throw new AggregateError(
         [error, undoError],
         `Feedback ${record.feedbackId} was stored but not counted, and deleting it failed`,
+      );
+    });
+    await deps.feedback.recountDay?.(day).catch((recountError: unknown) => {
+      throw new AggregateError(
+        [error, recountError],
+        `Feedback ${record.feedbackId} was deleted again, but recounting its day failed`,
       );
     });
     throw error;

@@ -28,6 +28,8 @@ const PROBLEM_TITLES: Readonly<Record<ErrorCode, string>> = {
   VERSION_DEPRECATED: 'Version deprecated',
   PROMPT_IN_USE: 'Prompt in use',
   PROMPT_ARCHIVED: 'Prompt archived',
+  IDEMPOTENCY_KEY_REUSED: 'Idempotency key reused',
+  IDEMPOTENCY_KEY_IN_USE: 'Idempotency key in use',
   THROTTLED: 'Throttled',
   INTERNAL: 'Internal error',
 };

@@ -14,6 +14,7 @@ import {
   BODY_KEY_PREFIX,
   EVALUATION_OUTPUT_KEY_PREFIX,
   FEEDBACK_TABLE_INDEXES,
+  IDEMPOTENCY_TABLE,
   MAIN_TABLE_INDEXES,
   SUITE_KEY_PREFIX,
   TABLE,
@@ -95,6 +96,8 @@ export class PromptStore extends Construct {
   readonly table: dynamodb.TableV2;
   /** Feedback items (expiring through the TTL attribute) and aggregates. */
   readonly feedbackTable: dynamodb.TableV2;
+  /** Idempotency-Key records of the write routes, expiring through the TTL attribute (docs/architecture.md). */
+  readonly idempotencyTable: dynamodb.TableV2;
 
   constructor(scope: Construct, id: string, props: PromptStoreProps = {}) {
     super(scope, id);
@@ -172,6 +175,26 @@ export class PromptStore extends Construct {
         sortKey: key(index.sortKey),
       })),
     });
+    const { sortKey: _sortKey, ...oneKey } = common;
+    this.idempotencyTable = new dynamodb.TableV2(this, 'IdempotencyTable', {
+      ...oneKey,
+      partitionKey: key(IDEMPOTENCY_TABLE.partitionKey),
+      timeToLiveAttribute: IDEMPOTENCY_TABLE.ttlAttribute,
+    });
+  }
+
+  /**
+   * The item actions Powertools' idempotency utility uses on the idempotency table (claim, read the
+   * first response, complete, release), and the data key to encrypt and decrypt them.
+   */
+  grantIdempotency(grantee: iam.IGrantable): iam.Grant {
+    return this.key.grant(grantee, ...KMS_DECRYPT, ...KMS_ENCRYPT).combine(
+      iam.Grant.addToPrincipal({
+        grantee,
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+        resourceArns: [this.idempotencyTable.tableArn],
+      }),
+    );
   }
 
   /** Read prompts, versions, environments and audit events. */

@@ -99,12 +99,18 @@ export class PromptOpsWiring {
 
   addApiHandler(name: string, options: PromptOpsHandlerOptions): NodejsFunction {
     const { access, ...handlerOptions } = options;
+    // Only handlers with a write route keep Idempotency-Key records (docs/architecture.md).
+    const writes = options.routes.some((route) => route.method !== 'GET');
+    const idempotency: Record<string, string> = writes
+      ? { [ENV.idempotencyTable]: this.props.store.idempotencyTable.tableName }
+      : {};
     // PromptApi marks its handlers synchronous (no dead-letter queue), with the reason.
     const fn = this.props.api.addHandler(name, {
       ...handlerOptions,
-      environment: { ...this.props.handlerEnvironment, ...handlerOptions.environment },
+      environment: { ...this.props.handlerEnvironment, ...idempotency, ...handlerOptions.environment },
     });
     this.grantAccess(fn, access);
+    if (writes) this.props.store.grantIdempotency(fn);
     this.props.observability.monitorFunction(name, fn);
     return fn;
   }

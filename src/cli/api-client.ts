@@ -4,6 +4,8 @@
  * Error answers become `ApiError` carrying the problem details; a 429 is retried with backoff
  * (a refused request writes nothing, docs/api.md).
  */
+
+import { IDEMPOTENCY_KEY_HEADER, newIdempotencyKey } from '../client/retry.ts';
 import type { ListPage, ReceivedProblem } from '../core/api.ts';
 import type { Target } from './config.ts';
 import { ApiError, CliError } from './errors.ts';
@@ -112,9 +114,20 @@ export class ApiClient {
   async request<T>(request: ApiRequest): Promise<ApiResponse<T>> {
     const url = this.url(request.path, request.query);
     const body = request.body === undefined ? undefined : JSON.stringify(request.body);
+    // A write carries one Idempotency-Key for all its attempts, so retrying a 5xx or a lost
+    // response is safe: the API applies it once (docs/architecture.md, "Idempotent writes").
+    const key = request.method === 'GET' ? undefined : newIdempotencyKey();
     for (let attempt = 1; ; attempt++) {
       const started = performance.now();
-      const response = await this.#send(request.method, url, body);
+      let response: Response;
+      try {
+        response = await this.#send(request.method, url, body, key);
+      } catch (error) {
+        if (key === undefined || attempt >= this.#attempts) throw error;
+        this.#debug?.(`${request.method} ${url.href} -> no answer; retrying with the same Idempotency-Key`);
+        await sleep(250 * 2 ** attempt);
+        continue;
+      }
       const text = await response.text();
       this.#debug?.(
         `${request.method} ${url.href} -> ${response.status} (${Math.round(performance.now() - started)} ms)`,
@@ -127,6 +140,10 @@ export class ApiClient {
             Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : 250 * 2 ** attempt,
           ),
         );
+        continue;
+      }
+      if (key !== undefined && response.status >= 500 && attempt < this.#attempts) {
+        await sleep(250 * 2 ** attempt);
         continue;
       }
       if (!response.ok) throw new ApiError(request.method, url.pathname, problemOf(response, text));
@@ -144,8 +161,9 @@ export class ApiClient {
     }
   }
 
-  async #send(method: string, url: URL, body: string | undefined): Promise<Response> {
+  async #send(method: string, url: URL, body: string | undefined, key?: string): Promise<Response> {
     let headers: Record<string, string> = body === undefined ? {} : { 'content-type': 'application/json' };
+    if (key !== undefined) headers[IDEMPOTENCY_KEY_HEADER] = key;
     if (this.#auth.kind === 'local') {
       if (this.#auth.user !== undefined) headers[USER_HEADER] = this.#auth.user;
     } else {

@@ -7,6 +7,7 @@ import { CLIENT_ENV } from '../core/client-contract.ts';
 import { type AwsCredentials, type CredentialsProvider, signRequest } from '../core/sigv4.ts';
 import { FeedbackError } from './errors.ts';
 import type { Prompt } from './prompt.ts';
+import { IDEMPOTENCY_KEY_HEADER, newIdempotencyKey, type RetryPolicy, withRetries } from './retry.ts';
 
 /** A rating of the prompt version a `Prompt` is (its id, version and environment are added). */
 export type FeedbackInput = Omit<FeedbackRequest, 'promptId' | 'version' | 'environment'>;
@@ -20,6 +21,8 @@ export interface FeedbackSettings {
   readonly region?: string;
   /** @default the default AWS credential chain (@aws-sdk/credential-provider-node) */
   readonly credentials?: AwsCredentials | CredentialsProvider;
+  /** Retries of a post that failed on the network, timed out or answered 429/5xx (same Idempotency-Key). */
+  readonly retry?: RetryPolicy;
 }
 
 const TIMEOUT_MS = 10_000;
@@ -63,7 +66,13 @@ export class FeedbackSender {
     } satisfies FeedbackRequest);
 
     const headers = await signRequest(
-      { method: 'POST', url, headers: { 'content-type': 'application/json' }, body },
+      {
+        method: 'POST',
+        url,
+        // One key for every attempt: the API records the rating once however often it is retried.
+        headers: { 'content-type': 'application/json', [IDEMPOTENCY_KEY_HEADER]: newIdempotencyKey() },
+        body,
+      },
       {
         service: 'execute-api',
         region,
@@ -73,7 +82,10 @@ export class FeedbackSender {
 
     let response: Response;
     try {
-      response = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(TIMEOUT_MS) });
+      response = await withRetries(
+        () => fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(TIMEOUT_MS) }),
+        this.#settings.retry,
+      );
     } catch (cause) {
       throw new FeedbackError(
         `Could not reach the PromptOps API at ${url.href}: ${(cause as Error).message}`,

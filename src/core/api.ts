@@ -31,6 +31,8 @@ export const ERROR_STATUS = {
   VERSION_DEPRECATED: 422,
   PROMPT_IN_USE: 409,
   PROMPT_ARCHIVED: 409,
+  IDEMPOTENCY_KEY_REUSED: 422,
+  IDEMPOTENCY_KEY_IN_USE: 409,
   THROTTLED: 429,
   INTERNAL: 500,
 } as const satisfies Readonly<Record<ErrorCode, number>>;

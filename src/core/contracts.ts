@@ -15,6 +15,8 @@ export const ENV = {
   table: 'PROMPTOPS_TABLE_NAME',
   /** DynamoDB table for feedback items and aggregates. */
   feedbackTable: 'PROMPTOPS_FEEDBACK_TABLE_NAME',
+  /** DynamoDB table of Powertools idempotency records, one per Idempotency-Key (docs/architecture.md). */
+  idempotencyTable: 'PROMPTOPS_IDEMPOTENCY_TABLE_NAME',
   bodyBucket: CLIENT_ENV.bodyBucket,
   /** AppConfig application, profile and environment ids (JSON object name -> id). */
   appConfigApplicationId: 'PROMPTOPS_APPCONFIG_APPLICATION_ID',
@@ -247,3 +249,11 @@ export const EVALUATION_OUTPUT_KEY_PREFIX = 'evaluations/sha256/';
 export function bodyObjectKey(sha256: string): string {
   return `${BODY_KEY_PREFIX}${sha256}.prompt.md`;
 }
+
+/** The idempotency table's layout: Powertools' defaults (a string `id` key, `expiration` as TTL). */
+export const IDEMPOTENCY_TABLE = {
+  partitionKey: 'id',
+  ttlAttribute: 'expiration',
+  /** How long a completed key answers with its first response. */
+  keepSeconds: 86_400,
+} as const;

@@ -203,6 +203,22 @@ export class ManifestTooLargeError extends PromptOpsError {
   }
 }
 
+/** An Idempotency-Key sent again with a different body (docs/architecture.md, "Idempotent writes"). */
+export class IdempotencyKeyReusedError extends PromptOpsError {
+  constructor(message: string, options?: PromptOpsErrorOptions) {
+    super('IDEMPOTENCY_KEY_REUSED', message, options);
+    this.name = 'IdempotencyKeyReusedError';
+  }
+}
+
+/** An Idempotency-Key whose first request has not finished yet. */
+export class IdempotencyKeyInUseError extends PromptOpsError {
+  constructor(message: string, options?: PromptOpsErrorOptions) {
+    super('IDEMPOTENCY_KEY_IN_USE', message, options);
+    this.name = 'IdempotencyKeyInUseError';
+  }
+}
+
 export class ThrottledError extends PromptOpsError {
   constructor(message: string, options?: PromptOpsErrorOptions) {
     super('THROTTLED', message, options);

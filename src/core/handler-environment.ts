@@ -21,6 +21,7 @@ export type EnvironmentVariables = Readonly<Record<string, string | undefined>>;
 export const RESOURCE_VARIABLES = {
   table: ENV.table,
   feedbackTable: ENV.feedbackTable,
+  idempotencyTable: ENV.idempotencyTable,
   bodyBucket: ENV.bodyBucket,
   appConfigApplicationId: ENV.appConfigApplicationId,
   appConfigProfileId: ENV.appConfigProfileId,

@@ -106,6 +106,7 @@ const ROOT = PACKAGE_ROOT;
 const RESOURCES = {
   table: 'promptops-local',
   feedbackTable: 'promptops-local-feedback',
+  idempotencyTable: 'promptops-local-idempotency',
   bucket: 'promptops-local-bodies',
 } as const;
 const REGION = 'us-east-1';
@@ -202,6 +203,10 @@ export async function startLocalMode(options: LocalModeOptions): Promise<Running
       s3.destroy();
     });
     await provisionStorage(dynamoClient, s3, RESOURCES);
+    // Idempotency-Key records in the embedded DynamoDB, as the stack's idempotency table holds them.
+    const { useIdempotencyStore } = await import('../../lambda/runtime/middleware/idempotent-writes.ts');
+    useIdempotencyStore({ tableName: RESOURCES.idempotencyTable, client: dynamoClient });
+    closers.push(async () => useIdempotencyStore(undefined));
 
     const monitor = new MetricsMonitor({
       thresholds: settings,

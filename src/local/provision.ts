@@ -10,7 +10,7 @@ import {
   ResourceInUseException,
 } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
-import { FEEDBACK_TABLE_INDEXES, MAIN_TABLE_INDEXES, TABLE } from '../core/contracts.ts';
+import { FEEDBACK_TABLE_INDEXES, IDEMPOTENCY_TABLE, MAIN_TABLE_INDEXES, TABLE } from '../core/contracts.ts';
 
 type Index = { readonly name: string; readonly partitionKey: string; readonly sortKey: string };
 
@@ -47,6 +47,18 @@ export interface StackResources {
   readonly table: string;
   readonly feedbackTable: string;
   readonly bucket: string;
+  /** The Idempotency-Key records (docs/architecture.md, "Idempotent writes"). */
+  readonly idempotencyTable?: string;
+}
+
+/** The idempotency table: Powertools' layout, one string key. */
+export function idempotencyTableDefinition(tableName: string): CreateTableCommandInput {
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [{ AttributeName: IDEMPOTENCY_TABLE.partitionKey, AttributeType: 'S' }],
+    KeySchema: [{ AttributeName: IDEMPOTENCY_TABLE.partitionKey, KeyType: 'HASH' }],
+  };
 }
 
 async function ensureTable(client: DynamoDBClient, input: CreateTableCommandInput): Promise<void> {
@@ -72,6 +84,8 @@ export async function provisionStorage(
 ): Promise<void> {
   await ensureTable(dynamo, tableDefinition(resources.table, MAIN_TABLE_INDEXES));
   await ensureTable(dynamo, tableDefinition(resources.feedbackTable, FEEDBACK_TABLE_INDEXES));
+  if (resources.idempotencyTable)
+    await ensureTable(dynamo, idempotencyTableDefinition(resources.idempotencyTable));
   try {
     await s3.send(new HeadBucketCommand({ Bucket: resources.bucket }));
   } catch {

@@ -119,8 +119,8 @@ describe('Construct: PromptStore', () => {
   });
 
   describe('the tables', () => {
-    it('are two on-demand global tables with KMS, point-in-time recovery and deletion protection', () => {
-      template.resourceCountIs('AWS::DynamoDB::GlobalTable', 2);
+    it('are three on-demand global tables with KMS, point-in-time recovery and deletion protection', () => {
+      template.resourceCountIs('AWS::DynamoDB::GlobalTable', 3);
       const tables = Object.values(template.findResources('AWS::DynamoDB::GlobalTable'));
       for (const table of tables) {
         expect(table.Properties.BillingMode).toBe('PAY_PER_REQUEST');
@@ -174,7 +174,7 @@ describe('Construct: PromptStore', () => {
   describe('with a replica region', () => {
     it('adds a table replica there, encrypted with the replica key and protected like the primary', () => {
       const tables = Object.values(replicated.findResources('AWS::DynamoDB::GlobalTable'));
-      expect(tables).toHaveLength(2);
+      expect(tables).toHaveLength(3);
       for (const table of tables) {
         expect(table.Properties.Replicas).toContainEqual(
           expect.objectContaining({

@@ -7,5 +7,6 @@ process.env[ENV.dynamodbEndpoint] = stack.dynamodbEndpoint;
 process.env[ENV.s3Endpoint] = stack.s3Endpoint;
 process.env[ENV.table] = stack.table;
 process.env[ENV.feedbackTable] = stack.feedbackTable;
+if (stack.idempotencyTable) process.env[ENV.idempotencyTable] = stack.idempotencyTable;
 process.env[ENV.bodyBucket] = stack.bucket;
 process.env[ENV.environments] = 'dev,staging,prod';

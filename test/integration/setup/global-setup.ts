@@ -30,6 +30,7 @@ export default async function setup(project: TestProject) {
   const resources: StackResources = {
     table: `promptops-it-${suffix}`,
     feedbackTable: `promptops-it-feedback-${suffix}`,
+    idempotencyTable: `promptops-it-idempotency-${suffix}`,
     bucket: `promptops-it-${suffix}`,
   };
   // s3rver knows one account, S3RVER; dynalite accepts any credentials.

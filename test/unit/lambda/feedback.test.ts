@@ -185,7 +185,7 @@ describe('Handler: feedback', () => {
       });
       // Atomic counters: ADD, no condition and no read before it.
       expect(update.UpdateExpression).toMatch(
-        / ADD #count :count, #positive :positive, #negative :negative, #stars :stars, #starsSum :starsSum$/,
+        / ADD #count :count, #positive :positive, #negative :negative, #stars :stars, #starsSum :starsSum, #revision :one$/,
       );
       expect(update.ConditionExpression).toBeUndefined();
       expect(update.ExpressionAttributeValues).toEqual({
@@ -194,6 +194,7 @@ describe('Handler: feedback', () => {
         ':negative': 0,
         ':stars': 0,
         ':starsSum': 0,
+        ':one': 1,
         ':gpk': 'AGGREGATE#prod#support-reply',
         ':gsk': '2026-11-05#1.4.0',
         ':environment': 'prod',
