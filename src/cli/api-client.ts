@@ -5,8 +5,8 @@
  * (a refused request writes nothing, docs/api.md).
  */
 
-import { IDEMPOTENCY_KEY_HEADER, newIdempotencyKey } from '../client/retry.ts';
 import type { ListPage, ReceivedProblem } from '../core/api.ts';
+import { IDEMPOTENCY_KEY_HEADER, newIdempotencyKey } from '../core/idempotency-key.ts';
 import type { Target } from './config.ts';
 import { ApiError, CliError } from './errors.ts';
 import { type SignOptions, signRequest } from './signer.ts';

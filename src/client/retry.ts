@@ -4,19 +4,15 @@
  * "Idempotent writes"). Retried: network errors, timeouts, 429 and 5xx; anything else is final.
  */
 
-/** The header the API reads the key from. */
-export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
+import { IDEMPOTENCY_KEY_HEADER, newIdempotencyKey } from '../core/idempotency-key.ts';
+
+export { IDEMPOTENCY_KEY_HEADER, newIdempotencyKey };
 
 export interface RetryPolicy {
   /** Attempts in all, the first included. @default 3 */
   readonly attempts?: number;
   /** Delay before the second attempt; doubled each time, with full jitter. @default 200 */
   readonly baseDelayMs?: number;
-}
-
-/** A new key for one logical write (a UUID; the API accepts up to 255 characters). */
-export function newIdempotencyKey(): string {
-  return globalThis.crypto.randomUUID();
 }
 
 function retryable(status: number): boolean {

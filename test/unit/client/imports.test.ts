@@ -18,6 +18,7 @@ const CORE_ALLOWED = [
   'error-base.ts',
   'errors.ts',
   'front-matter.ts',
+  'idempotency-key.ts',
   'manifest-check.ts',
   'manifest.ts',
   'metrics.ts',
