@@ -61,6 +61,8 @@ export interface FeedbackRecord {
   readonly at: string;
   readonly comment?: string;
   readonly tags?: readonly string[];
+  /** The segment whose pin served (docs/segments.md). */
+  readonly segment?: string;
   /** HMAC-SHA-256 of the user id under the deployment's secret. */
   readonly userHash?: string;
   /** HMAC-SHA-256 of the session id under the deployment's secret. */

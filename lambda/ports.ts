@@ -113,6 +113,8 @@ export interface FeedbackItemQuery {
   readonly sentiment?: FeedbackSentiment;
   /** true: only items with a comment; false: only items without. */
   readonly commented?: boolean;
+  /** Only items given under this segment's pin (docs/segments.md). */
+  readonly segment?: string;
   readonly limit: number;
   /** Resume after this item: the sort key of the last item of the previous page. */
   readonly after?: string;

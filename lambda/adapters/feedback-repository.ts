@@ -281,6 +281,7 @@ export class DynamoFeedbackRepository implements FeedbackRepository, FeedbackIte
       '#sentiment': 'sentiment',
       '#comment': 'comment',
       '#tags': 'tags',
+      '#segment': 'segment',
     };
     const values: Record<string, unknown> = {
       ':pk': pk,
@@ -294,10 +295,14 @@ export class DynamoFeedbackRepository implements FeedbackRepository, FeedbackIte
     }
     if (query.commented !== undefined)
       filters.push(query.commented ? 'attribute_exists(#comment)' : 'attribute_not_exists(#comment)');
+    if (query.segment !== undefined) {
+      filters.push('#segment = :segment');
+      values[':segment'] = query.segment;
+    }
     const input: QueryCommandInput = {
       TableName: this.tableName,
       KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
-      ProjectionExpression: '#feedbackId, #at, #scale, #rating, #sentiment, #comment, #tags',
+      ProjectionExpression: '#feedbackId, #at, #scale, #rating, #sentiment, #comment, #tags, #segment',
       ...(filters.length > 0 ? { FilterExpression: filters.join(' AND ') } : {}),
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
@@ -330,6 +335,7 @@ export class DynamoFeedbackRepository implements FeedbackRepository, FeedbackIte
           at: item.at as string,
           ...(typeof item.comment === 'string' ? { comment: item.comment } : {}),
           ...(Array.isArray(item.tags) && item.tags.length > 0 ? { tags: item.tags as string[] } : {}),
+          ...(typeof item.segment === 'string' ? { segment: item.segment } : {}),
         });
         if (items.length === query.limit)
           return { items, more: index < found.length - 1 || page.LastEvaluatedKey !== undefined };

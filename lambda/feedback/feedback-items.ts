@@ -13,6 +13,7 @@ import { KEYS, LIMITS, TABLE } from '../../src/core/contracts.ts';
 import { BadRequestError, displayValue, NotFoundError } from '../../src/core/errors.ts';
 import { assertPromptId } from '../../src/core/ids.ts';
 import { badParameter, parseInstant } from '../../src/core/metrics-history.ts';
+import { segmentNameProblem } from '../../src/core/segments.ts';
 import { assertVersion, compareVersions } from '../../src/core/versioning.ts';
 import { type CursorScope, type DynamoKey, decodeCursor, encodeCursor } from '../adapters/pagination.ts';
 import type { FeedbackRecord, FeedbackSentiment } from '../model.ts';
@@ -32,6 +33,7 @@ export interface FeedbackItemsInput {
   readonly until?: string;
   readonly rating?: string;
   readonly commented?: string;
+  readonly segment?: string;
   readonly limit?: string;
   readonly cursor?: string;
 }
@@ -52,6 +54,12 @@ function commentedOf(commented: string): boolean {
     'commented',
     `commented ${displayValue(commented)} must be true (only items with a comment) or false (only items without)`,
   );
+}
+
+function segmentOf(segment: string): string {
+  const problem = segmentNameProblem(segment);
+  if (problem !== undefined) throw badParameter('segment', problem);
+  return segment;
 }
 
 function limitOf(limit: string | undefined): number {
@@ -84,6 +92,7 @@ function itemOf(record: FeedbackRecord): FeedbackItem {
     sentiment: record.sentiment,
     ...(record.comment !== undefined ? { comment: record.comment } : {}),
     ...(record.tags !== undefined ? { tags: record.tags } : {}),
+    ...(record.segment !== undefined ? { segment: record.segment } : {}),
   };
 }
 
@@ -111,6 +120,7 @@ export async function listFeedbackItems(
   const until = untilMs === undefined ? undefined : new Date(untilMs).toISOString();
   const sentiment = input.rating === undefined ? undefined : sentimentOf(input.rating);
   const commented = input.commented === undefined ? undefined : commentedOf(input.commented);
+  const segment = input.segment === undefined ? undefined : segmentOf(input.segment);
   const limit = limitOf(input.limit);
   const partitionPrefix = KEYS.feedbackPk(environment, promptId, '');
   const start = cursorKey(input.cursor, {
@@ -161,6 +171,7 @@ export async function listFeedbackItems(
       ...(until !== undefined ? { until } : {}),
       ...(sentiment !== undefined ? { sentiment } : {}),
       ...(commented !== undefined ? { commented } : {}),
+      ...(segment !== undefined ? { segment } : {}),
       limit: limit - items.length,
       ...(index === first && start ? { after: start[TABLE.sortKey] as string } : {}),
     });

@@ -21,6 +21,7 @@ export interface FeedbackInput {
   readonly comment?: string;
   readonly sessionId?: string;
   readonly userId?: string;
+  readonly segment?: string;
   readonly tags?: readonly string[];
 }
 
@@ -50,6 +51,7 @@ export async function submitFeedback(
     at,
     ...(input.comment !== undefined ? { comment: input.comment } : {}),
     ...(input.tags !== undefined && input.tags.length > 0 ? { tags: input.tags } : {}),
+    ...(input.segment !== undefined ? { segment: input.segment } : {}),
     ...(input.userId !== undefined ? { userHash: deps.identities.hash('user', input.userId) } : {}),
     ...(input.sessionId !== undefined
       ? { sessionHash: deps.identities.hash('session', input.sessionId) }

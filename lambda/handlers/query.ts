@@ -121,7 +121,17 @@ function routesFor(
     },
 
     'GET /prompts/{id}/feedback/items': async (event) => {
-      const names = ['environment', 'version', 'since', 'until', 'rating', 'commented', 'limit', 'cursor'];
+      const names = [
+        'environment',
+        'version',
+        'since',
+        'until',
+        'rating',
+        'commented',
+        'segment',
+        'limit',
+        'cursor',
+      ];
       const input = Object.fromEntries(
         names.flatMap((name) => {
           const value = queryParameter(event, name);

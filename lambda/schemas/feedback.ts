@@ -46,6 +46,15 @@ const nonNegative = (what: string) => v.pipe(v.number(`must be ${what}`), v.minV
 const count = (what: string) =>
   v.pipe(v.number(`must be ${what}`), v.integer(`must be ${what}`), v.minValue(0, `must be ${what}`));
 
+/** docs/segments.md: 1 to 32 characters of a-z, 0-9 and -, starting with a letter. */
+const segmentName = v.pipe(
+  v.string('must be a segment name'),
+  v.regex(
+    SEGMENT_NAME,
+    'must be a segment name: 1 to 32 characters of a-z, 0-9 and -, starting with a letter',
+  ),
+);
+
 export const feedbackBody = wireSchema<FeedbackRequest>()(
   v.pipe(
     v.strictObject(
@@ -67,6 +76,7 @@ export const feedbackBody = wireSchema<FeedbackRequest>()(
         ),
         sessionId: v.optional(identity),
         userId: v.optional(identity),
+        segment: v.optional(segmentName),
         tags: v.optional(
           v.pipe(
             v.array(
@@ -88,7 +98,7 @@ export const feedbackBody = wireSchema<FeedbackRequest>()(
           ),
         ),
       },
-      'must be a JSON object with promptId, version, environment, rating and optional scale, comment, sessionId, userId, tags',
+      'must be a JSON object with promptId, version, environment, rating and optional scale, comment, sessionId, userId, segment, tags',
     ),
     v.forward(
       v.partialCheck(
@@ -98,15 +108,6 @@ export const feedbackBody = wireSchema<FeedbackRequest>()(
       ),
       ['rating'],
     ),
-  ),
-);
-
-/** docs/segments.md: 1 to 32 characters of a-z, 0-9 and -, starting with a letter. */
-const segmentName = v.pipe(
-  v.string('must be a segment name'),
-  v.regex(
-    SEGMENT_NAME,
-    'must be a segment name: 1 to 32 characters of a-z, 0-9 and -, starting with a letter',
   ),
 );
 

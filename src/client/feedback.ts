@@ -9,8 +9,8 @@ import { FeedbackError } from './errors.ts';
 import type { Prompt } from './prompt.ts';
 import { IDEMPOTENCY_KEY_HEADER, newIdempotencyKey, type RetryPolicy, withRetries } from './retry.ts';
 
-/** A rating of the prompt version a `Prompt` is (its id, version and environment are added). */
-export type FeedbackInput = Omit<FeedbackRequest, 'promptId' | 'version' | 'environment'>;
+/** A rating of the prompt version a `Prompt` is (its id, version, environment and segment are added). */
+export type FeedbackInput = Omit<FeedbackRequest, 'promptId' | 'version' | 'environment' | 'segment'>;
 
 export type { AwsCredentials, CredentialsProvider };
 
@@ -62,6 +62,8 @@ export class FeedbackSender {
       comment: input.comment,
       sessionId: input.sessionId,
       userId: input.userId,
+      // The segment whose pin served (docs/segments.md), so the report can be filtered by it.
+      segment: prompt.segment,
       tags: input.tags,
     } satisfies FeedbackRequest);
 

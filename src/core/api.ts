@@ -121,6 +121,8 @@ export interface FeedbackRequest {
   readonly sessionId?: string;
   /** Stored as a keyed hash, never in clear. */
   readonly userId?: string;
+  /** The segment whose pin served (docs/segments.md); the feedback items route filters by it. */
+  readonly segment?: string;
   readonly tags?: readonly string[];
 }
 
@@ -370,6 +372,8 @@ export interface FeedbackItem {
   readonly sentiment: 'positive' | 'neutral' | 'negative';
   readonly comment?: string;
   readonly tags?: readonly string[];
+  /** The segment whose pin served, when the client sent one (docs/segments.md). */
+  readonly segment?: string;
 }
 
 /** GET /prompts/{id}/feedback/items: newest version first, newest item first within a version. */

@@ -10,11 +10,14 @@ import {
   PromptClient,
   type PromptClientOptions,
 } from '../../../src/client/index.ts';
+import { buildManifest } from '../../../src/core/manifest-builder.ts';
 import {
   APPLICATION,
   ENVIRONMENT,
+  supportDocument,
   supportManifest,
   temporaryDirectory,
+  variant,
 } from '../../fixtures/client-manifests.ts';
 
 const CREDENTIALS = {
@@ -163,6 +166,37 @@ describe('Class: PromptClient', () => {
       });
       expect(request.headers.authorization).toContain('/us-east-2/execute-api/aws4_request');
       expect(await signatureVerifies(request, CREDENTIALS, 'us-east-2')).toBe(true);
+    });
+
+    it('sends the segment whose pin served the prompt, and none for the default pin (docs/segments.md)', async () => {
+      const { json } = buildManifest({
+        environment: ENVIRONMENT,
+        revision: 2,
+        generatedAt: '2026-11-22T10:00:00.000Z',
+        prompts: { 'support-reply': [variant(supportDocument('default'), '1.1.0')] },
+        segments: { 'support-reply': { beta: [variant(supportDocument('beta'), '1.2.0')] } },
+      });
+      const segmented = client({ source: { type: 'file', path: files.write('segments.json', json) } });
+      const beta = await segmented.get('support-reply', { segment: 'beta' });
+      const other = await segmented.get('support-reply', { segment: 'eu' });
+
+      await segmented.feedback(beta, { rating: 1 });
+      await segmented.feedback(other, { rating: -1 });
+
+      const [first, second] = received as [Received, Received];
+      expect(JSON.parse(first.body)).toEqual({
+        promptId: 'support-reply',
+        version: '1.2.0',
+        environment: 'prod',
+        segment: 'beta',
+        rating: 1,
+      });
+      expect(JSON.parse(second.body)).toEqual({
+        promptId: 'support-reply',
+        version: '1.1.0',
+        environment: 'prod',
+        rating: -1,
+      });
     });
 
     it('uses the default AWS credential chain when no credentials are given', async () => {

@@ -41,7 +41,14 @@ function feedback(
   version: string,
   at: string,
   id: string,
-  fields: { rating?: number; scale?: string; sentiment?: string; comment?: string; tags?: string[] } = {},
+  fields: {
+    rating?: number;
+    scale?: string;
+    sentiment?: string;
+    comment?: string;
+    tags?: string[];
+    segment?: string;
+  } = {},
 ): Item {
   const { rating = -1, scale = 'thumbs', sentiment = 'negative', ...rest } = fields;
   return {
@@ -81,11 +88,12 @@ function queryFeedbackTable(input: QueryCommandInput) {
     (item) =>
       (!filter.includes('#sentiment = :sentiment') || item.sentiment === values[':sentiment']) &&
       (!filter.includes('attribute_exists(#comment)') || item.comment !== undefined) &&
-      (!filter.includes('attribute_not_exists(#comment)') || item.comment === undefined),
+      (!filter.includes('attribute_not_exists(#comment)') || item.comment === undefined) &&
+      (!filter.includes('#segment = :segment') || item.segment === values[':segment']),
   );
   const last = read[read.length - 1];
   // The projection: never the hashes.
-  const projected = matched.map(({ feedbackId, at, scale, rating, sentiment, comment, tags }) => ({
+  const projected = matched.map(({ feedbackId, at, scale, rating, sentiment, comment, tags, segment }) => ({
     feedbackId,
     at,
     scale,
@@ -93,6 +101,7 @@ function queryFeedbackTable(input: QueryCommandInput) {
     sentiment,
     ...(comment !== undefined ? { comment } : {}),
     ...(tags !== undefined ? { tags } : {}),
+    ...(segment !== undefined ? { segment } : {}),
   }));
   return {
     Items: projected,
@@ -297,6 +306,35 @@ describe('Handler: query, GET /prompts/{id}/feedback/items', () => {
     expect(response.body.items.map((i: { id: string }) => i.id)).toEqual(['f2']);
   });
 
+  it('lists only the items of segment= (docs/segments.md), each naming its segment', async () => {
+    aggregates = [aggregate('1.2.0', '2026-11-03', 3), aggregate('1.1.0', '2026-11-02', 1)];
+    feedbackItems = [
+      feedback('1.2.0', '2026-11-03T09:00:00.000Z', 'b1', { segment: 'beta' }),
+      feedback('1.2.0', '2026-11-03T10:00:00.000Z', 'd1'),
+      feedback('1.2.0', '2026-11-03T11:00:00.000Z', 'i1', { segment: 'internal' }),
+      feedback('1.1.0', '2026-11-02T11:00:00.000Z', 'b0', { segment: 'beta', comment: 'Too long' }),
+    ];
+    const response = await list({ environment: 'prod', segment: 'beta' });
+    expect(response.status).toBe(200);
+    expect(response.body.items.map((i: { id: string; segment?: string }) => [i.id, i.segment])).toEqual([
+      ['b1', 'beta'],
+      ['b0', 'beta'],
+    ]);
+    const itemQueries = feedbackQueries().filter((q) => q.IndexName === undefined);
+    expect(itemQueries.length).toBe(2);
+    for (const query of itemQueries) {
+      expect(query.FilterExpression).toBe('#segment = :segment');
+      expect(query.ExpressionAttributeValues).toMatchObject({ ':segment': 'beta' });
+    }
+    // Without segment=, every item, the segment shown where there is one.
+    const all = await list({ environment: 'prod', version: '1.2.0' });
+    expect(all.body.items.map((i: { id: string; segment?: string }) => [i.id, i.segment])).toEqual([
+      ['i1', 'internal'],
+      ['d1', undefined],
+      ['b1', 'beta'],
+    ]);
+  });
+
   it('is an empty list for a prompt without feedback in the environment', async () => {
     const response = await list({ environment: 'dev' });
     expect(response.status).toBe(200);
@@ -346,6 +384,18 @@ describe('Handler: query, GET /prompts/{id}/feedback/items', () => {
       'a commented that is not a boolean',
       { environment: 'prod', commented: 'yes' },
       'commented',
+      'BAD_REQUEST',
+    ],
+    [
+      'a segment that is not a segment name',
+      { environment: 'prod', segment: 'Beta' },
+      'segment',
+      'BAD_REQUEST',
+    ],
+    [
+      'a segment of 33 characters',
+      { environment: 'prod', segment: 'b'.repeat(33) },
+      'segment',
       'BAD_REQUEST',
     ],
     ['a limit of 0', { environment: 'prod', limit: '0' }, 'limit', 'BAD_REQUEST'],

@@ -288,6 +288,14 @@ describe('Handler: feedback', () => {
       expect(putItem()).toMatchObject({ comment: 'c'.repeat(2000), tags });
     });
 
+    it('stores the segment whose pin served on the item (docs/segments.md)', async () => {
+      const response = await post({ ...valid, segment: 'beta' });
+      expect(response.status).toBe(202);
+      expect(putItem()).toMatchObject({ segment: 'beta' });
+      const without = await post(valid);
+      expect(without.status).toBe(202);
+    });
+
     it('keeps feedback forever (no TTL attribute) when no retention is configured', async () => {
       await withEnv(ENV.feedbackRetentionDays, undefined, async () => {
         const unlimited = createFeedbackHandler(buildFeedbackDeps);
@@ -524,6 +532,9 @@ describe('Handler: feedback', () => {
         'VALIDATION_FAILED',
       ],
       ['an unknown field', () => post({ ...valid, weight: 2 }), 400, 'VALIDATION_FAILED'],
+      ['a segment with capitals', () => post({ ...valid, segment: 'Beta' }), 400, 'VALIDATION_FAILED'],
+      ['an empty segment', () => post({ ...valid, segment: '' }), 400, 'VALIDATION_FAILED'],
+      ['a segment that is not a string', () => post({ ...valid, segment: 7 }), 400, 'VALIDATION_FAILED'],
       [
         'a __proto__ key',
         () =>
@@ -581,6 +592,18 @@ describe('Handler: feedback', () => {
         },
       ]);
       expect(dynamo.commandCalls(GetCommand)).toHaveLength(0);
+    });
+
+    it('names segment and the rule for an invalid segment', async () => {
+      const response = await post({ ...valid, segment: 'beta_users' });
+      expect(response.status).toBe(400);
+      expect(response.body.errors).toEqual([
+        {
+          path: 'segment',
+          message: 'must be a segment name: 1 to 32 characters of a-z, 0-9 and -, starting with a letter',
+        },
+      ]);
+      expect(writesSent()).toBe(0);
     });
 
     it('counts tags, not characters, against the tag limit', async () => {
