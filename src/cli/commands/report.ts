@@ -6,6 +6,7 @@
  */
 import { resolve } from 'node:path';
 import { InvalidArgumentError, Option } from 'commander';
+import { segmentNameProblem } from '../../core/segments.ts';
 import { findStrategy } from '../../core/settings.ts';
 import { defineCommand } from '../command.ts';
 import type { CommandContext } from '../context.ts';
@@ -35,6 +36,8 @@ export interface ReportOptions {
   readonly env?: string;
   readonly number?: number;
   readonly since?: string;
+  /** feedback: only the items given under this segment's pin (docs/segments.md). */
+  readonly segment?: string;
   readonly model?: string;
   readonly strategy?: string;
   readonly format: ReportFormat;
@@ -100,6 +103,11 @@ export async function buildReport(
   const version = target?.version as string;
   const needsEnv = kind !== 'changelog' && kind !== 'model-compat';
   const environment = needsEnv ? await ctx.environment(options.env) : '';
+  if (options.segment !== undefined) {
+    if (kind !== 'feedback') throw new UsageError(`--segment applies to report feedback only, not ${kind}`);
+    const problem = segmentNameProblem(options.segment);
+    if (problem !== undefined) throw new UsageError(`--segment ${problem}`);
+  }
   if (kind === 'model-compat' && options.model === undefined)
     throw new UsageError('report model-compat needs --model <candidate model id>');
   const api = await ctx.api();
@@ -138,7 +146,16 @@ export async function buildReport(
     }
     case 'feedback': {
       const data = buildFeedback(
-        await collectFeedback(api, id, { environment, ...(since ? { since } : {}) }, now),
+        await collectFeedback(
+          api,
+          id,
+          {
+            environment,
+            ...(since ? { since } : {}),
+            ...(options.segment !== undefined ? { segment: options.segment } : {}),
+          },
+          now,
+        ),
       );
       return { data, document: feedbackDocument(data), exitCode: 0 };
     }
@@ -217,6 +234,7 @@ export const reportCommand = defineCommand({
       '--since <when>',
       'performance, feedback: from 7d, 24h, 90m ago or an ISO 8601 date (default: 24h, 30 days)',
     ),
+    new Option('--segment <name>', "feedback: only the feedback given under this segment's pin"),
     new Option(
       '--strategy <name>',
       "release-plan: the strategy the deploy will use (default: the environment's)",
@@ -233,6 +251,7 @@ export const reportCommand = defineCommand({
     'promptops report deployment --env prod --format html --out deployment.html',
     'promptops report performance support-reply --env prod --since 7d --format json',
     'promptops report feedback support-reply --env prod',
+    'promptops report feedback support-reply --env prod --segment beta',
     'promptops report experiment support-reply --env prod --format html --out ab.html',
     'promptops report model-compat support-reply@1.3.0 --model anthropic.claude-haiku-4',
   ],

@@ -4,6 +4,8 @@
  * two-proportion test, with the Newcombe interval of the difference) and the trend per day from the
  * FeedbackCount and NegativeFeedback metrics (GET /prompts/{id}/metrics, daily periods), and the
  * comments (GET /prompts/{id}/feedback/items) grouped by version and rating, negative first.
+ * With `--segment`, the counts, intervals, trend and comments are computed from that segment's items
+ * (the items route's `segment=`, docs/segments.md) instead of the aggregates and metrics.
  */
 import type {
   FeedbackComparison,
@@ -11,6 +13,7 @@ import type {
   FeedbackItemsPage,
   FeedbackReport as FeedbackResponse,
   MetricsHistoryResponse,
+  VersionFeedback,
 } from '../../core/api.ts';
 import { differenceInterval, type Interval, wilsonInterval } from '../../core/statistics.ts';
 import { compareVersions } from '../../core/versioning.ts';
@@ -52,6 +55,8 @@ export interface FeedbackDay {
 export const MAX_COMMENTS_READ = 1000;
 /** The most recent texts shown per version and rating. */
 export const RECENT_COMMENTS = 5;
+/** Items of one segment read at most (100 pages of 100): beyond, the report covers the most recent. */
+export const MAX_SEGMENT_ITEMS_READ = 10_000;
 /** A text longer than this many characters is cut at a word and marked with an ellipsis. */
 export const COMMENT_CHARACTERS = 280;
 
@@ -100,19 +105,43 @@ export interface FeedbackReportData {
   };
   readonly days: readonly FeedbackDay[];
   readonly comments: FeedbackComments;
+  /**
+   * Present when filtered by segment: versions, days and comments are computed from the items given
+   * under that segment's pin (no comparison); `complete` is false when more than
+   * MAX_SEGMENT_ITEMS_READ items were in the window.
+   */
+  readonly segment?: { readonly name: string; readonly itemsRead: number; readonly complete: boolean };
 }
 
-export interface FeedbackInputs {
+/** Items as the route lists them; `complete` when no page was left. */
+export interface ListedItems {
+  readonly items: readonly FeedbackItem[];
+  readonly complete: boolean;
+}
+
+interface FeedbackInputsBase {
   readonly promptId: string;
   readonly environment: string;
   readonly since: string;
+  readonly now: Date;
+}
+
+/** The unfiltered report: the aggregates, the daily metrics and the commented items. */
+export interface AggregateFeedbackInputs extends FeedbackInputsBase {
   readonly feedback: FeedbackResponse;
   /** Daily points. */
   readonly daily: MetricsHistoryResponse;
-  /** Items with a comment in the window, as the route lists them; `complete` when no page was left. */
-  readonly comments: { readonly items: readonly FeedbackItem[]; readonly complete: boolean };
-  readonly now: Date;
+  /** Items with a comment in the window. */
+  readonly comments: ListedItems;
+  readonly segment?: undefined;
 }
+
+/** The report filtered by segment: every item of the segment in the window. */
+export interface SegmentFeedbackInputs extends FeedbackInputsBase {
+  readonly segment: ListedItems & { readonly name: string };
+}
+
+export type FeedbackInputs = AggregateFeedbackInputs | SegmentFeedbackInputs;
 
 /** The default window: the last 30 UTC days, today included. */
 export function defaultSinceDay(now: Date, days = 30): string {
@@ -124,7 +153,7 @@ export async function fetchComments(
   api: ReportApi,
   promptId: string,
   query: { environment: string; since: string; until: string },
-): Promise<FeedbackInputs['comments']> {
+): Promise<ListedItems> {
   const items: FeedbackItem[] = [];
   let cursor: string | undefined;
   do {
@@ -140,14 +169,44 @@ export async function fetchComments(
   return { items: items.slice(0, MAX_COMMENTS_READ), complete: cursor === undefined };
 }
 
+/** Every item of `segment` from `since` to `until`, page by page up to MAX_SEGMENT_ITEMS_READ. */
+export async function fetchSegmentItems(
+  api: ReportApi,
+  promptId: string,
+  query: { environment: string; since: string; until: string; segment: string },
+): Promise<ListedItems> {
+  const items: FeedbackItem[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await api.get<FeedbackItemsPage>(`/prompts/${segment(promptId)}/feedback/items`, {
+      ...query,
+      limit: '100',
+      ...(cursor !== undefined ? { cursor } : {}),
+    });
+    items.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor !== undefined && items.length < MAX_SEGMENT_ITEMS_READ);
+  return { items: items.slice(0, MAX_SEGMENT_ITEMS_READ), complete: cursor === undefined };
+}
+
 export async function collectFeedback(
   api: ReportApi,
   promptId: string,
-  query: { environment: string; since?: string },
+  query: { environment: string; since?: string; segment?: string },
   now: Date,
 ): Promise<FeedbackInputs> {
   const since = query.since ?? defaultSinceDay(now);
   const until = now.toISOString();
+  if (query.segment !== undefined) {
+    const name = query.segment;
+    const listed = await fetchSegmentItems(api, promptId, {
+      environment: query.environment,
+      since,
+      until,
+      segment: name,
+    });
+    return { promptId, environment: query.environment, since, segment: { name, ...listed }, now };
+  }
   const [feedback, daily, comments] = await Promise.all([
     api.get<FeedbackResponse>(`/prompts/${segment(promptId)}/feedback`, {
       environment: query.environment,
@@ -179,7 +238,7 @@ export function shortenComment(comment: string): { text: string; truncated: bool
 }
 
 /** Groups commented items by version (newest first) and rating (negative first), with counts. */
-export function groupComments(comments: FeedbackInputs['comments']): FeedbackComments {
+export function groupComments(comments: ListedItems): FeedbackComments {
   const byGroup = new Map<string, FeedbackItem[]>();
   const commented = comments.items.filter((item) => item.comment !== undefined && item.comment.trim() !== '');
   for (const item of commented) {
@@ -209,8 +268,51 @@ export function groupComments(comments: FeedbackInputs['comments']): FeedbackCom
   return { read: commented.length, complete: comments.complete, groups };
 }
 
-export function buildFeedback(inputs: FeedbackInputs): FeedbackReportData {
-  const versions = inputs.feedback.versions.map((v) => ({
+/** Per-version counts of items, as the aggregates hold them, newest version first. */
+export function countItems(items: readonly FeedbackItem[]): VersionFeedback[] {
+  const tallies = new Map<
+    string,
+    { count: number; positive: number; negative: number; stars: number; starsSum: number }
+  >();
+  for (const item of items) {
+    const t = tallies.get(item.version) ?? { count: 0, positive: 0, negative: 0, stars: 0, starsSum: 0 };
+    t.count++;
+    if (item.sentiment === 'positive') t.positive++;
+    if (item.sentiment === 'negative') t.negative++;
+    if (item.scale === 'stars') {
+      t.stars++;
+      t.starsSum += item.rating;
+    }
+    tallies.set(item.version, t);
+  }
+  return [...tallies.entries()]
+    .sort(([a], [b]) => compareVersions(b, a))
+    .map(([version, t]) => ({
+      version,
+      count: t.count,
+      positive: t.positive,
+      negative: t.negative,
+      ...(t.stars > 0 ? { mean: t.starsSum / t.stars } : {}),
+    }));
+}
+
+/** Ratings and negative ratings per UTC day and version, as the daily metrics count them. */
+export function itemDays(items: readonly FeedbackItem[]): FeedbackDay[] {
+  const days = new Map<string, { day: string; version: string; ratings: number; negative: number }>();
+  for (const item of items) {
+    const key = `${item.at.slice(0, 10)} ${item.version}`;
+    const d = days.get(key) ?? { day: item.at.slice(0, 10), version: item.version, ratings: 0, negative: 0 };
+    d.ratings++;
+    if (item.sentiment === 'negative') d.negative++;
+    days.set(key, d);
+  }
+  return [...days.values()]
+    .map((d) => ({ ...d, positiveShare: 1 - d.negative / d.ratings }))
+    .sort((a, b) => a.day.localeCompare(b.day) || a.version.localeCompare(b.version));
+}
+
+function shareOf(v: VersionFeedback): VersionFeedbackShare {
+  return {
     version: v.version,
     count: v.count,
     positive: v.positive,
@@ -218,7 +320,28 @@ export function buildFeedback(inputs: FeedbackInputs): FeedbackReportData {
     ...(v.mean !== undefined ? { mean: v.mean } : {}),
     positiveShare: v.count > 0 ? v.positive / v.count : 0,
     interval: v.count > 0 ? wilsonInterval({ successes: v.positive, trials: v.count }) : { low: 0, high: 1 },
-  }));
+  };
+}
+
+export function buildFeedback(inputs: FeedbackInputs): FeedbackReportData {
+  const base = {
+    kind: 'feedback',
+    promptId: inputs.promptId,
+    environment: inputs.environment,
+    since: inputs.since,
+    generatedAt: inputs.now.toISOString(),
+  } as const;
+  if (inputs.segment !== undefined) {
+    const { name, items, complete } = inputs.segment;
+    return {
+      ...base,
+      versions: countItems(items).map(shareOf),
+      days: itemDays(items),
+      comments: groupComments({ items: items.filter((item) => item.comment !== undefined), complete }),
+      segment: { name, itemsRead: items.length, complete },
+    };
+  }
+  const versions = inputs.feedback.versions.map(shareOf);
   const c = inputs.feedback.comparison;
   const count = (version: string) => inputs.feedback.versions.find((v) => v.version === version);
   const baseline = c && count(c.baseline);
@@ -237,11 +360,7 @@ export function buildFeedback(inputs: FeedbackInputs): FeedbackReportData {
     )
     .sort((a, b) => a.day.localeCompare(b.day) || a.version.localeCompare(b.version));
   return {
-    kind: 'feedback',
-    promptId: inputs.promptId,
-    environment: inputs.environment,
-    since: inputs.since,
-    generatedAt: inputs.now.toISOString(),
+    ...base,
     versions,
     ...(c && baseline && candidate
       ? {
@@ -324,8 +443,16 @@ export function feedbackDocument(report: FeedbackReportData): ReportDocument {
     return d ? Math.round(d.positiveShare * 1000) / 10 : null;
   };
   return {
-    title: `Feedback report: ${report.promptId} in ${report.environment}`,
-    summary: [`Ratings since ${report.since} (UTC days).`, `Generated ${report.generatedAt}.`],
+    title: `Feedback report: ${report.promptId} in ${report.environment}${report.segment ? `, segment ${report.segment.name}` : ''}`,
+    summary: [
+      `Ratings since ${report.since} (UTC days).`,
+      ...(report.segment
+        ? [
+            `Filtered by segment ${report.segment.name}: computed from the ${report.segment.itemsRead} feedback items given under its pin${report.segment.complete ? '' : ` (the most recent ${MAX_SEGMENT_ITEMS_READ}; there are more)`}.`,
+          ]
+        : []),
+      `Generated ${report.generatedAt}.`,
+    ],
     sections: [
       {
         heading: 'Per version',
@@ -374,7 +501,13 @@ export function feedbackDocument(report: FeedbackReportData): ReportDocument {
                 `Two-proportion z-test: p = ${format.pValue(c.pValue)}, ${c.significant ? 'significant at 5%' : 'not significant at 5%'}`,
               ]),
             ]
-          : [paragraph('No comparison: it needs feedback on two versions.')],
+          : [
+              paragraph(
+                report.segment
+                  ? 'No comparison: the report filtered by segment has none (run it without --segment for the comparison).'
+                  : 'No comparison: it needs feedback on two versions.',
+              ),
+            ],
       },
       {
         heading: 'Trend per day',

@@ -13,6 +13,8 @@ import {
   COMMENT_CHARACTERS,
   feedbackDocument,
   fetchComments,
+  fetchSegmentItems,
+  MAX_SEGMENT_ITEMS_READ,
   shortenComment,
 } from '../../../src/cli/report/feedback.ts';
 import { chartConfig, renderHtml } from '../../../src/cli/report/html.ts';
@@ -492,6 +494,168 @@ describe('Report: feedback', () => {
       limit: '100',
     });
     expect(calls[1]?.cursor).toBe('cursor-1');
+  });
+});
+
+describe('Report: feedback filtered by segment', () => {
+  const beta = { segment: 'beta' };
+  const items: FeedbackItem[] = [
+    comment('s1', '1.2.0', '2026-11-20T09:00:00.000Z', 'negative', 'Wrong language', beta),
+    comment('s2', '1.2.0', '2026-11-20T08:00:00.000Z', 'positive', undefined, beta),
+    comment('s3', '1.2.0', '2026-11-19T10:00:00.000Z', 'positive', undefined, {
+      ...beta,
+      scale: 'stars',
+      rating: 5,
+    }),
+    comment('s4', '1.2.0', '2026-11-19T09:00:00.000Z', 'neutral', 'Okay', {
+      ...beta,
+      scale: 'stars',
+      rating: 3,
+    }),
+    comment('s5', '1.1.0', '2026-11-18T09:00:00.000Z', 'negative', undefined, beta),
+  ];
+  const report = buildFeedback({
+    promptId: 'support-reply',
+    environment: 'prod',
+    since: '2026-11-01',
+    segment: { name: 'beta', items, complete: true },
+    now: NOW,
+  });
+
+  it('counts the versions from the segment items, with Wilson intervals and the mean of star ratings', () => {
+    expect(report.kind).toBe('feedback');
+    expect(report.promptId).toBe('support-reply');
+    expect(report.environment).toBe('prod');
+    expect(report.since).toBe('2026-11-01');
+    expect(report.generatedAt).toBe(NOW.toISOString());
+    expect(report.segment).toEqual({ name: 'beta', itemsRead: 5, complete: true });
+    expect(report.versions).toEqual([
+      {
+        version: '1.2.0',
+        count: 4,
+        positive: 2,
+        negative: 1,
+        mean: 4,
+        positiveShare: 0.5,
+        interval: wilsonInterval({ successes: 2, trials: 4 }),
+      },
+      {
+        version: '1.1.0',
+        count: 1,
+        positive: 0,
+        negative: 1,
+        positiveShare: 0,
+        interval: wilsonInterval({ successes: 0, trials: 1 }),
+      },
+    ]);
+    expect(report.comparison).toBeUndefined();
+  });
+
+  it('gives the trend per UTC day and version, and the comment groups, from the same items', () => {
+    expect(report.days).toEqual([
+      { day: '2026-11-18', version: '1.1.0', ratings: 1, negative: 1, positiveShare: 0 },
+      { day: '2026-11-19', version: '1.2.0', ratings: 2, negative: 0, positiveShare: 1 },
+      { day: '2026-11-20', version: '1.2.0', ratings: 2, negative: 1, positiveShare: 0.5 },
+    ]);
+    expect(report.comments).toEqual({
+      read: 2,
+      complete: true,
+      groups: [
+        {
+          version: '1.2.0',
+          sentiment: 'negative',
+          count: 1,
+          recent: [
+            {
+              at: '2026-11-20T09:00:00.000Z',
+              scale: 'thumbs',
+              rating: -1,
+              text: 'Wrong language',
+              truncated: false,
+            },
+          ],
+        },
+        {
+          version: '1.2.0',
+          sentiment: 'neutral',
+          count: 1,
+          recent: [
+            { at: '2026-11-19T09:00:00.000Z', scale: 'stars', rating: 3, text: 'Okay', truncated: false },
+          ],
+        },
+      ],
+    });
+  });
+
+  it('says in the document that it is filtered by segment, and why there is no comparison', () => {
+    const markdown = renderMarkdown(feedbackDocument(report));
+    expect(markdown).toContain('Feedback report: support-reply in prod, segment beta');
+    expect(markdown).toContain(
+      'Filtered by segment beta: computed from the 5 feedback items given under its pin.',
+    );
+    expect(markdown).toContain('No comparison: the report filtered by segment has none');
+    const unfiltered = renderMarkdown(
+      feedbackDocument(buildFeedback(inputsWith({ items: [], complete: true }))),
+    );
+    expect(unfiltered).not.toContain('segment');
+  });
+
+  it('says when the segment had more items than it reads', () => {
+    const partial = buildFeedback({
+      promptId: 'support-reply',
+      environment: 'prod',
+      since: '2026-11-01',
+      segment: { name: 'beta', items, complete: false },
+      now: NOW,
+    });
+    expect(partial.segment?.complete).toBe(false);
+    expect(renderMarkdown(feedbackDocument(partial))).toContain(
+      `(the most recent ${MAX_SEGMENT_ITEMS_READ}; there are more)`,
+    );
+  });
+
+  it('reads every item of the segment in the window page by page, the segment in each query', async () => {
+    const calls: Record<string, string | undefined>[] = [];
+    const api = {
+      get: async (path: string, query: Record<string, string | undefined> = {}) => {
+        expect(path).toBe('/prompts/support-reply/feedback/items');
+        calls.push(query);
+        const n = calls.length;
+        return {
+          environment: 'prod',
+          items: items.slice((n - 1) * 2, n * 2),
+          ...(n < 3 ? { nextCursor: `cursor-${n}` } : {}),
+        };
+      },
+      getAll: async () => [],
+      post: async () => ({}),
+    } as unknown as Parameters<typeof fetchSegmentItems>[0];
+    const result = await fetchSegmentItems(api, 'support-reply', {
+      environment: 'prod',
+      since: '2026-11-01',
+      until: NOW.toISOString(),
+      segment: 'beta',
+    });
+    expect(result).toEqual({ items, complete: true });
+    expect(calls).toEqual([
+      { environment: 'prod', since: '2026-11-01', until: NOW.toISOString(), segment: 'beta', limit: '100' },
+      {
+        environment: 'prod',
+        since: '2026-11-01',
+        until: NOW.toISOString(),
+        segment: 'beta',
+        limit: '100',
+        cursor: 'cursor-1',
+      },
+      {
+        environment: 'prod',
+        since: '2026-11-01',
+        until: NOW.toISOString(),
+        segment: 'beta',
+        limit: '100',
+        cursor: 'cursor-2',
+      },
+    ]);
   });
 });
 

@@ -19,6 +19,14 @@ describe('Command: report', () => {
     [['report', 'model-compat', 'support-reply@1.0.0'], /needs --model/],
     [['report', 'changelog', 'x', '--format', 'pdf'], /Allowed choices are md, json, html/],
     [['report', 'deployment', '--env', 'prod', '--number', 'two'], /Give a deployment number/],
+    [
+      ['report', 'feedback', 'pr', '--env', 'prod', '--segment', 'Beta'],
+      /--segment "Beta" is not a segment name/,
+    ],
+    [
+      ['report', 'performance', 'pr', '--env', 'prod', '--segment', 'beta'],
+      /--segment applies to report feedback only/,
+    ],
   ])('%j is a usage error (exit 2) before any request', async (argv, message) => {
     const api = await fakeApi(() => ({ status: 500 }));
     try {
@@ -78,6 +86,72 @@ describe('Command: report', () => {
       });
     } finally {
       await api.close();
+    }
+  });
+});
+
+describe('Command: report feedback --segment', () => {
+  it('reads only the items route, with segment= on every page, and says the report is filtered', async () => {
+    const project = await tempDir();
+    const api = await fakeApi((request) => {
+      const url = new URL(request.url, 'http://x');
+      if (url.pathname === '/prompts/pr/feedback/items' && url.searchParams.get('segment') === 'beta')
+        return url.searchParams.get('cursor') === null
+          ? {
+              status: 200,
+              body: {
+                environment: 'prod',
+                items: [
+                  {
+                    id: 'a',
+                    version: '1.1.0',
+                    at: '2026-11-19T09:00:00.000Z',
+                    scale: 'thumbs',
+                    rating: 1,
+                    sentiment: 'positive',
+                    segment: 'beta',
+                  },
+                ],
+                nextCursor: 'next',
+              },
+            }
+          : {
+              status: 200,
+              body: {
+                environment: 'prod',
+                items: [
+                  {
+                    id: 'b',
+                    version: '1.1.0',
+                    at: '2026-11-18T09:00:00.000Z',
+                    scale: 'thumbs',
+                    rating: -1,
+                    sentiment: 'negative',
+                    comment: 'No',
+                    segment: 'beta',
+                  },
+                ],
+              },
+            };
+      return { status: 404, body: { status: 404, code: 'NOT_FOUND', detail: request.url } };
+    });
+    try {
+      const result = await run(
+        ['report', 'feedback', 'pr', '--env', 'prod', '--segment', 'beta', '--json', '--endpoint', api.url],
+        { cwd: project.path },
+      );
+      expect(result.code).toBe(0);
+      const report = JSON.parse(result.stdout);
+      expect(report.segment).toEqual({ name: 'beta', itemsRead: 2, complete: true });
+      expect(report.versions).toMatchObject([{ version: '1.1.0', count: 2, positive: 1, negative: 1 }]);
+      expect(report.comments.read).toBe(1);
+      expect(api.requests.map((r) => new URL(r.url, 'http://x').pathname)).toEqual([
+        '/prompts/pr/feedback/items',
+        '/prompts/pr/feedback/items',
+      ]);
+    } finally {
+      await api.close();
+      await project.remove();
     }
   });
 });
