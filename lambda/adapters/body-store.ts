@@ -1,20 +1,31 @@
-/** Prompt documents in S3, content-addressed by the SHA-256 of their canonical text. */
-import { GetObjectCommand, NoSuchKey, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+/**
+ * Prompt documents in S3, content-addressed by the SHA-256 of their canonical text. The S3 SDK's
+ * commands are loaded on the first call, so a function given a lazy client (s3-client-lazy.ts) loads
+ * none of the S3 SDK until it reads or writes a body.
+ */
 import { bodyObjectKey } from '../../src/core/contracts.ts';
 import { sha256Hex } from '../../src/core/hash.ts';
 import type { BodyStore } from '../ports.ts';
+import { resolveS3Client, type S3ClientSource } from './s3-client-lazy.ts';
+
+let commands: Promise<typeof import('@aws-sdk/client-s3')> | undefined;
+const s3Sdk = () => {
+  commands ??= import('@aws-sdk/client-s3');
+  return commands;
+};
 
 export class S3BodyStore implements BodyStore {
-  private readonly client: S3Client;
+  private readonly client: S3ClientSource;
   private readonly bucket: string;
 
-  constructor(client: S3Client, bucket: string) {
+  constructor(client: S3ClientSource, bucket: string) {
     this.client = client;
     this.bucket = bucket;
   }
 
   async put(sha256: string, text: string): Promise<void> {
-    await this.client.send(
+    const [client, { PutObjectCommand }] = await Promise.all([resolveS3Client(this.client), s3Sdk()]);
+    await client.send(
       new PutObjectCommand({
         Bucket: this.bucket,
         Key: bodyObjectKey(sha256),
@@ -25,14 +36,16 @@ export class S3BodyStore implements BodyStore {
   }
 
   async get(sha256: string): Promise<string | undefined> {
+    const [client, { GetObjectCommand }] = await Promise.all([resolveS3Client(this.client), s3Sdk()]);
     let text: string;
     try {
-      const object = await this.client.send(
+      const object = await client.send(
         new GetObjectCommand({ Bucket: this.bucket, Key: bodyObjectKey(sha256) }),
       );
       text = (await object.Body?.transformToString('utf-8')) ?? '';
     } catch (error) {
-      if (error instanceof NoSuchKey || (error as Error).name === 'NoSuchKey') return undefined;
+      // By name: NoSuchKey is a class of the lazily loaded SDK.
+      if ((error as Error).name === 'NoSuchKey') return undefined;
       throw error;
     }
     const actual = sha256Hex(text);

@@ -6,10 +6,10 @@ import { sharedDocumentClient } from '../adapters/aws-clients.ts';
 import { DynamoEnvironmentStore } from '../adapters/environment-store.ts';
 import { DynamoEvaluationEvidence } from '../adapters/evaluation-evidence.ts';
 import { DynamoIncidentEventStore } from '../adapters/incident-events.ts';
-import { sharedS3Client } from '../adapters/s3-client.ts';
+import { lazyS3Client } from '../adapters/s3-client-lazy.ts';
 import type { IncidentEventStore } from '../notifications/ports.ts';
 import type { AuditLog, BodyStore, PromptRepository } from '../ports.ts';
-import { buildRegistryDeps, type RegistryResources } from '../registry/deps.ts';
+import { buildRegistryDeps, type RegistryResources } from '../registry/build-deps.ts';
 import { handlerEnvironment } from '../runtime/config.ts';
 import { type DeliveryConfig, deliveryConfigFromEnv } from './config.ts';
 import type { EvaluationEvidence } from './evaluation-gate.ts';
@@ -63,7 +63,8 @@ export function deliveryDeps(): DeliveryDeps {
     const endpoint = environment.resources.appConfigEndpoint;
     deps = buildDeliveryDeps({
       documents: sharedDocumentClient(),
-      s3: sharedS3Client(),
+      // Only deployments read bodies: rollback, status and incident never load the S3 SDK.
+      s3: lazyS3Client,
       table: requiredResource(environment, 'table'),
       bucket: requiredResource(environment, 'bodyBucket'),
       appconfig: new AppConfigClient(endpoint !== undefined ? { endpoint } : {}),

@@ -48,4 +48,14 @@ describe('handler bundling (esbuild, no Docker)', () => {
     const { bytes } = await bundleHandler('pinned-scan');
     expect(bytes / 1024).toBeLessThan(PINNED_SCAN_BUNDLE_BUDGET_KB);
   }, 60_000);
+
+  // The deploy function's rollback, status and incident routes never read a body: the S3 SDK is a
+  // dynamic import there, loaded by the first deployment (docs/architecture.md "Cold starts").
+  it("leaves the S3 SDK out of the deploy handler's static imports", async () => {
+    const { file } = await bundleHandler('deploy');
+    const code = readFileSync(file, 'utf8');
+    expect(code).not.toMatch(/from\s*"@aws-sdk\/client-s3"/);
+    expect(code).toMatch(/import\("@aws-sdk\/client-s3"\)/);
+    expect(code).toMatch(/from\s*"@aws-sdk\/client-appconfig"/);
+  }, 60_000);
 });
