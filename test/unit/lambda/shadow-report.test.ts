@@ -4,6 +4,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { versionQueries } from '../../../lambda/adapters/cloudwatch-traffic.ts';
 import { handler } from '../../../lambda/handlers/query.ts';
 import { ENV, KEYS, TABLE } from '../../../src/core/contracts.ts';
 import type { Pin } from '../../../src/core/pins.ts';
@@ -187,5 +188,23 @@ describe('Handler: query, GET /prompts/{id}/shadow', () => {
       expect(response.status).toBe(400);
       expect(cloudwatch.commandCalls(GetMetricDataCommand)).toHaveLength(0);
     });
+  });
+});
+
+describe('Canary analysis on AWS never reads shadow metrics', () => {
+  it('asks CloudWatch for the per-version metric without Role, which a shadow outcome never writes', () => {
+    const query = {
+      environment: 'prod',
+      promptId: 'support-reply',
+      versions: ['1.2.0'],
+      since: new Date('2026-11-20T11:00:00Z'),
+      until: new Date('2026-11-20T12:00:00Z'),
+    };
+    for (const q of versionQueries(query, 0, 60))
+      expect(q.MetricStat?.Metric?.Dimensions?.map((d) => d.Name)).toEqual([
+        'Environment',
+        'PromptId',
+        'PromptVersion',
+      ]);
   });
 });
