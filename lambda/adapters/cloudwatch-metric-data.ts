@@ -9,7 +9,9 @@ import {
   type MetricDataResult,
   type MetricStat,
 } from '@aws-sdk/client-cloudwatch';
+import type { MetricRole } from '../../src/core/api.ts';
 import { DIMENSION, METRIC_NAMESPACE } from '../../src/core/metrics.ts';
+import { ROLE_DIMENSION } from '../../src/core/shadow-metrics.ts';
 
 /** GetMetricData's limit of queries per request. */
 const MAX_QUERIES = 500;
@@ -18,6 +20,12 @@ const MAX_QUERIES = 500;
 export interface VersionMetricScope {
   readonly environment: string;
   readonly promptId: string;
+  /**
+   * `shadow`: the version's shadow calls, whose metrics carry Role=shadow (docs/shadows.md); a
+   * CloudWatch metric is its exact dimension set, so the primary metric never includes them.
+   * @default 'primary'
+   */
+  readonly role?: MetricRole;
 }
 
 /** `metricName` of one version of the prompt, as `stat` per `period` seconds. */
@@ -36,6 +44,7 @@ export function versionMetricStat(
         { Name: DIMENSION.environment, Value: scope.environment },
         { Name: DIMENSION.promptId, Value: scope.promptId },
         { Name: DIMENSION.promptVersion, Value: version },
+        ...(scope.role === 'shadow' ? [{ Name: ROLE_DIMENSION, Value: 'shadow' }] : []),
       ],
     },
     Period: period,

@@ -1,6 +1,6 @@
 /**
  * Resolves pins to the documents a manifest carries, checking what a deployment requires: every
- * version exists (segment pins' too), (in a protected environment) is approved by someone other than its publisher, (in
+ * version exists (segment pins' and the shadow's too, docs/shadows.md), (in a protected environment) is approved by someone other than its publisher, (in
  * an environment with the release gate) has a PASSED evaluation run against its prompt's current
  * suite, and passes lint, in that order: the first gate that refuses answers.
  */
@@ -15,6 +15,7 @@ import {
   type Pin,
   type Pins,
   pinSegments,
+  pinShadow,
   pinVariants,
   pinVersions,
 } from '../../src/core/pins.ts';
@@ -41,11 +42,16 @@ export interface ResolvedPins {
   readonly prompts: Record<string, ResolvedVariant[]>;
   /** Prompt id -> segment -> its pin, for the prompts with segment pins. */
   readonly segments: Record<string, Record<string, ResolvedVariant[]>>;
+  /** Prompt id -> its shadow candidate (docs/shadows.md), for the prompts with one. */
+  readonly shadows: Record<string, ResolvedShadow>;
   /** The runs that admitted the gated versions; empty without the release gate. */
   readonly evaluations: EvaluationAdmissions;
   /** Deprecated versions deployed anyway or restored by a rollback (docs/maintenance.md). */
   readonly deprecated: DeprecatedVersionRef[];
 }
+
+/** A shadow candidate's document and the share of calls that run it. */
+export type ResolvedShadow = Omit<ResolvedVariant, 'weight'> & { readonly sampleRate: number };
 
 export function isApproved(record: VersionRecord): boolean {
   return record.approvals.some((a) => a.by !== record.createdBy);
@@ -129,11 +135,18 @@ export async function resolvePins(
     }));
   const resolved: Record<string, ResolvedVariant[]> = {};
   const segments: Record<string, Record<string, ResolvedVariant[]>> = {};
+  const shadows: Record<string, ResolvedShadow> = {};
   for (const [id, pin] of Object.entries(pins)) {
     resolved[id] = resolve(id, pin);
     const named = Object.entries(pinSegments(pin));
     if (named.length > 0)
       segments[id] = Object.fromEntries(named.map(([name, segment]) => [name, resolve(id, segment)]));
+    const shadow = pinShadow(pin);
+    if (shadow)
+      shadows[id] = {
+        ...(documents.get(`${id}@${shadow.version}`) as Omit<ResolvedVariant, 'weight'>),
+        sampleRate: shadow.sampleRate,
+      };
   }
-  return { prompts: resolved, segments, evaluations, deprecated };
+  return { prompts: resolved, segments, shadows, evaluations, deprecated };
 }

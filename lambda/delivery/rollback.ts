@@ -1,8 +1,9 @@
 /**
  * Rolling back: a deployment still running is stopped (AppConfig rolls back by itself); otherwise
  * the previous revision's pins are deployed again, all at once. With `prompts`, only those prompts
- * go back to the pin they had before; with `segments`, only those segments' pins (of the named
- * prompts, or of all), each to the pin it had before (docs/segments.md).
+ * go back to the pin they had before, their shadow included (docs/shadows.md); with `segments`, only
+ * those segments' pins (of the named prompts, or of all), each to the pin it had before
+ * (docs/segments.md), the shadow kept.
  */
 import {
   DeploymentInProgressError,
@@ -18,6 +19,7 @@ import {
   type Pin,
   type Pins,
   pinSegments,
+  pinShadow,
   withSegments,
 } from '../../src/core/pins.ts';
 import { segmentNameProblem } from '../../src/core/segments.ts';
@@ -254,7 +256,7 @@ function segmentTarget(
       const previous = pinSegments(earlier.pins[id])[segment];
       if (previous === undefined) delete restored[segment];
       else restored[segment] = previous;
-      pins[id] = withSegments(defaultPin(pin), restored);
+      pins[id] = withSegments(defaultPin(pin), restored, pinShadow(pin));
       restoresSegments[id] = { ...restoresSegments[id], [segment]: earlier.revision };
       changed++;
     }

@@ -7,7 +7,14 @@
 import type { DeprecatedVersionRef, StartedDeployment } from '../../src/core/api.ts';
 import { RevisionConflictError } from '../../src/core/errors.ts';
 import { buildManifest } from '../../src/core/manifest-builder.ts';
-import { type Pin, type Pins, pinSegments, pinVariants } from '../../src/core/pins.ts';
+import {
+  type Pin,
+  type Pins,
+  pinSegments,
+  pinShadow,
+  pinVariants,
+  type ShadowPin,
+} from '../../src/core/pins.ts';
 import { auditEvent } from '../audit-events.ts';
 import type { DeliveryDeps } from './deps.ts';
 import type { EnvironmentState, RevisionKind, RevisionRecord } from './model.ts';
@@ -45,12 +52,13 @@ export async function startRevision(deps: DeliveryDeps, input: StartRevisionInpu
   const {
     prompts: resolved,
     segments,
+    shadows,
     evaluations,
     deprecated,
   } = await resolvePins(deps, input.pins, input.resolve);
   const admitted = Object.keys(evaluations).length > 0 ? { evaluations } : {};
   const built = buildManifest(
-    { environment, revision, generatedAt: now.toISOString(), prompts: resolved, segments },
+    { environment, revision, generatedAt: now.toISOString(), prompts: resolved, segments, shadows },
     {
       inlineThresholdBytes: deps.config.inlineThresholdBytes,
       ...(deps.config.bodyBucket ? { bodyBucket: deps.config.bodyBucket } : {}),
@@ -168,6 +176,7 @@ export async function startRevision(deps: DeliveryDeps, input: StartRevisionInpu
                 pin: after ?? null,
                 previousPin: before ?? null,
                 ...segmentDetails(before, after),
+                ...shadowDetails(before, after),
                 ...(evaluations[id] ? { evaluations: evaluations[id] } : {}),
                 ...deprecatedDetails(deprecated, id),
               },
@@ -217,6 +226,17 @@ function segmentDetails(before: Pin | undefined, after: Pin | undefined): { segm
     .filter((name) => JSON.stringify(a[name]) !== JSON.stringify(b[name]))
     .sort();
   return names.length > 0 ? { segments: names } : {};
+}
+
+/** The shadow a change set, changed or removed, named in its audit event (docs/shadows.md). */
+function shadowDetails(
+  before: Pin | undefined,
+  after: Pin | undefined,
+): { shadow?: ShadowPin | null; previousShadow?: ShadowPin | null } {
+  const a = pinShadow(before);
+  const b = pinShadow(after);
+  if (JSON.stringify(a) === JSON.stringify(b)) return {};
+  return { shadow: b ?? null, previousShadow: a ?? null };
 }
 
 /** Prompts whose pin differs between two pin sets: [id, before, after]. */

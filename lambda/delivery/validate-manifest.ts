@@ -1,6 +1,6 @@
 /**
  * The AppConfig configuration validator: a manifest may only be deployed when it matches the
- * schema, every document it names (segment pins' included) exists with the right hash and passes lint, and inline bodies
+ * schema, every document it names (segment pins' and shadows' included) exists with the right hash and passes lint, and inline bodies
  * are exactly those documents' bodies.
  */
 import { bodyObjectKey } from '../../src/core/contracts.ts';
@@ -52,6 +52,8 @@ export async function validateManifest(bodies: BodyStore, content: string): Prom
     pin(id, entry);
     // Segment pins (docs/segments.md) are checked like the default.
     for (const [segment, segmentPin] of Object.entries(entry.segments ?? {})) pin(id, segmentPin, segment);
+    // The shadow runs on production inputs (docs/shadows.md): checked like any pinned version.
+    if (entry.shadow) checks.push({ id, at: `${id}@${entry.shadow.version} (shadow)`, entry: entry.shadow });
   }
   const problems = (
     await Promise.all(checks.map(({ id, at, entry }) => checkEntry(bodies, id, at, entry)))

@@ -1,11 +1,13 @@
 /**
  * Outcome records from apps that do not run on Lambda, turned into the same EMF documents the
  * client library's `record()` writes: one per record, with the names, units and dimensions of core
- * metrics.ts. All records are checked before any is emitted, so a rejected batch emits nothing.
+ * metrics.ts. All records are checked before any is emitted, so a rejected batch emits nothing. A
+ * record with `role: "shadow"` carries only the Role=shadow set (docs/shadows.md).
  */
 import type { OutcomeRecord } from '../../src/core/api.ts';
 import { type FieldError, ValidationError } from '../../src/core/errors.ts';
-import { emfDocument, outcomeMetrics } from '../../src/core/metrics.ts';
+import { outcomeMetrics } from '../../src/core/metrics.ts';
+import { roleEmfDocument } from '../../src/core/shadow-metrics.ts';
 import type { MetricsDeps } from '../ports.ts';
 import { environmentProblem } from './environments.ts';
 
@@ -29,7 +31,7 @@ export function recordMetrics(
   const timestamp = deps.now().getTime();
   deps.metrics.publish(
     records.map((record) =>
-      emfDocument(
+      roleEmfDocument(
         {
           environment: record.environment,
           promptId: record.promptId,
@@ -38,6 +40,7 @@ export function recordMetrics(
         },
         outcomeMetrics(record),
         timestamp,
+        record.role,
       ),
     ),
   );

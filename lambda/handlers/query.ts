@@ -1,6 +1,6 @@
 /**
  * Every GET route of the registry: prompts, versions, documents, diffs, the audit log and metrics
- * history, and the library-maintenance reports (similar prompts, review-due; docs/maintenance.md).
+ * history, the shadow comparison (docs/shadows.md), and the library-maintenance reports (similar prompts, review-due; docs/maintenance.md).
  */
 import { BadRequestError, displayValue, NotFoundError } from '../../src/core/errors.ts';
 import { assertEnvironmentName, assertPromptId } from '../../src/core/ids.ts';
@@ -23,6 +23,8 @@ import {
   listVersions,
 } from '../registry/queries.ts';
 import { auditEntry, versionDetails, versionSummary } from '../registry/responses.ts';
+import { type EnvironmentPinsReader, shadowReport } from '../registry/shadow-report.ts';
+import { environmentPinsReader } from '../registry/shadow-report-deps.ts';
 import { configuredEnvironments, handlerEnvironment } from '../runtime/config.ts';
 import {
   type ApiEvent,
@@ -44,6 +46,7 @@ function routesFor(
   deps: () => RegistryDeps,
   history: () => MetricsHistorySource,
   feedback: () => FeedbackItemReader,
+  environmentPins: () => EnvironmentPinsReader,
 ): RouteTable<QueryRoute> {
   return routeTable<'query', QueryRoute>('query', {
     'GET /prompts': async (event) => {
@@ -149,6 +152,26 @@ function routesFor(
       );
     },
 
+    'GET /prompts/{id}/shadow': async (event) => {
+      const input = Object.fromEntries(
+        ['environment', 'since', 'until', 'version'].flatMap((name) => {
+          const value = queryParameter(event, name);
+          return value === undefined ? [] : [[name, value]];
+        }),
+      );
+      return jsonResponse(
+        200,
+        await shadowReport(
+          history(),
+          environmentPins(),
+          pathParameter(event, 'id'),
+          input,
+          configuredEnvironments(),
+          deps().now(),
+        ),
+      );
+    },
+
     'GET /review-due': async () => {
       const { settings } = handlerEnvironment();
       return jsonResponse(
@@ -165,14 +188,16 @@ function routesFor(
 
 /**
  * `history` is where metrics come from: CloudWatch by default, local mode's metrics store locally;
- * `feedback` is where feedback items are read: the feedback table named in the environment by default.
+ * `feedback` is where feedback items are read: the feedback table named in the environment by default;
+ * `environmentPins` where the shadow report finds an environment's pins: the main table by default.
  */
 export function createQueryHandler(
   deps: () => RegistryDeps,
   history: () => MetricsHistorySource = cloudWatchMetricsHistory,
   feedback: () => FeedbackItemReader = feedbackItemReader,
+  environmentPins: () => EnvironmentPinsReader = environmentPinsReader,
 ) {
-  const routes = routesFor(deps, history, feedback);
+  const routes = routesFor(deps, history, feedback, environmentPins);
   return httpHandler(
     async (event) => {
       const route = routes.find(event.routeKey);

@@ -117,6 +117,7 @@ const outcomeRecord = v.strictObject(
     version,
     environment,
     segment: v.optional(segmentName),
+    role: v.optional(v.picklist(['primary', 'shadow'], 'must be "primary" or "shadow" (docs/shadows.md)')),
     latencyMs: v.optional(nonNegative('a number of milliseconds, 0 or more')),
     inputTokens: v.optional(count('a whole number of tokens, 0 or more')),
     outputTokens: v.optional(count('a whole number of tokens, 0 or more')),
@@ -130,7 +131,7 @@ const outcomeRecord = v.strictObject(
       ),
     ),
   },
-  'must be an object with promptId, version, environment and optional segment, latencyMs, inputTokens, outputTokens, costUsd, error, score',
+  'must be an object with promptId, version, environment and optional segment, role, latencyMs, inputTokens, outputTokens, costUsd, error, score',
 );
 
 const metricsBody = wireSchema<MetricsRequest>()(

@@ -32,6 +32,7 @@ import {
   type ThresholdAlarmRule,
 } from '../../src/core/alarms.ts';
 import { DIMENSION, METRIC_NAMESPACE, METRICS, type MetricDefinition } from '../../src/core/metrics.ts';
+import { ROLE_DIMENSION } from '../../src/core/shadow-metrics.ts';
 import { secureLogGroup, secureQueue } from '../private/security-defaults.ts';
 import { pascalCase } from '../private/validation.ts';
 
@@ -401,6 +402,50 @@ export class PromptObservability extends Construct {
         leftYAxis: { label: 'errors %', min: 0, showUnits: false },
         rightYAxis: { label: 'p99 ms', min: 0, showUnits: false },
         width: DASHBOARD_WIDTH,
+        height: 6,
+      }),
+    );
+    this.addShadowRow(environment);
+  }
+
+  /**
+   * Shadow deployments (docs/shadows.md): per prompt, the primary's lines next to the shadow's. The
+   * shadow's metrics carry the Role dimension, so they match only the second schema; the first, what
+   * the canary row and the alarms' roll-up read, never holds them.
+   */
+  private addShadowRow(environment: string): void {
+    const schema = (shadow: boolean) =>
+      `{${METRIC_NAMESPACE},${DIMENSION.environment},${DIMENSION.promptId},${DIMENSION.promptVersion}${shadow ? `,${ROLE_DIMENSION}` : ''}}`;
+    const search = (shadow: boolean, metric: MetricDefinition, statistic: string, scale = '') =>
+      new cloudwatch.MathExpression({
+        expression: `${scale}SEARCH('${schema(shadow)} ${DIMENSION.environment}="${environment}"${shadow ? ` ${ROLE_DIMENSION}="shadow"` : ''} MetricName="${metric.name}"', '${statistic}', 300)`,
+        usingMetrics: {},
+        label: `${shadow ? 'shadow' : 'primary'} ${VERSION_LABEL}`,
+        period: Duration.minutes(5),
+      });
+    const pair = (metric: MetricDefinition, statistic: string, scale = '') => [
+      search(false, metric, statistic, scale),
+      search(true, metric, statistic, scale),
+    ];
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: `${environment}: primary vs shadow, error rate % per prompt version`,
+        left: pair(METRICS.errors, 'Average', '100 * '),
+        leftYAxis: { label: 'errors %', min: 0, showUnits: false },
+        width: 8,
+        height: 6,
+      }),
+      new cloudwatch.GraphWidget({
+        title: `${environment}: primary vs shadow, p99 latency ms per prompt version`,
+        left: pair(METRICS.latency, 'p99'),
+        leftYAxis: { label: 'p99 ms', min: 0, showUnits: false },
+        width: 8,
+        height: 6,
+      }),
+      new cloudwatch.GraphWidget({
+        title: `${environment}: primary vs shadow, cost USD per prompt version`,
+        left: pair(METRICS.cost, 'Sum'),
+        width: 8,
         height: 6,
       }),
     );

@@ -30,6 +30,7 @@ import { reportCommand } from './commands/report.ts';
 import { reviewDueCommand } from './commands/review-due.ts';
 import { rollbackCommand } from './commands/rollback.ts';
 import { scanCommand } from './commands/scan.ts';
+import { promoteCommand, shadowCommand } from './commands/shadow.ts';
 import { snapshotCommand } from './commands/snapshot.ts';
 import { statusCommand } from './commands/status.ts';
 import { testCommand } from './commands/test.ts';
@@ -56,6 +57,8 @@ const COMMANDS: readonly CliCommand[] = [
   deployCommand,
   statusCommand,
   rollbackCommand,
+  shadowCommand,
+  promoteCommand,
   diffCommand,
   historyCommand,
   feedbackCommand,

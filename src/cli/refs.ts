@@ -1,6 +1,6 @@
 /** Prompt references on the command line: `<id>@<version>` and A/B splits `<id>=<v1>:<w1>,<v2>:<w2>`. */
 import { PROMPT_ID_RULE, promptIdProblem } from '../core/ids.ts';
-import { type BasePin, defaultPin, type Pin, pinSegments, variantProblems } from '../core/pins.ts';
+import { type BasePin, defaultPin, type Pin, pinSegments, pinShadow, variantProblems } from '../core/pins.ts';
 import { isValidVersion } from '../core/versioning.ts';
 import { UsageError } from './errors.ts';
 
@@ -79,10 +79,20 @@ export function parseSplit(value: string): { id: string; pin: BasePin } {
   return { id, pin: { variants } };
 }
 
-/** `1.2.0`, `1.1.0 (90%) / 1.2.0 (10%)`, with each segment's pin after it: `1.1.0  beta: 1.2.0`. */
+/**
+ * `1.2.0`, `1.1.0 (90%) / 1.2.0 (10%)`, with each segment's pin after it: `1.1.0  beta: 1.2.0`, and the
+ * shadow last (docs/shadows.md): `1.1.0  shadow: 1.2.0 (sampled 10%)`.
+ */
 export function describePin(pin: Pin): string {
   const describe = (base: BasePin) =>
     typeof base === 'string' ? base : base.variants.map((v) => `${v.version} (${v.weight}%)`).join(' / ');
   const segments = Object.entries(pinSegments(pin)).map(([name, segment]) => `${name}: ${describe(segment)}`);
-  return [describe(defaultPin(pin)), ...segments].join('  ');
+  const shadow = pinShadow(pin);
+  const shadowText = shadow ? [`shadow: ${shadow.version} (sampled ${formatRate(shadow.sampleRate)})`] : [];
+  return [describe(defaultPin(pin)), ...segments, ...shadowText].join('  ');
+}
+
+/** A sample rate as a percentage: 0.1 -> `10%`, 0.005 -> `0.5%`. */
+function formatRate(rate: number): string {
+  return `${Number((rate * 100).toPrecision(4))}%`;
 }

@@ -133,7 +133,15 @@ export interface OutcomeRecord extends Outcome {
   readonly environment: string;
   /** The segment whose pin served (docs/segments.md): the EMF dimension Segment on per-version metrics. */
   readonly segment?: string;
+  /**
+   * `shadow`: the outcome of a shadow candidate's call (docs/shadows.md), recorded with the dimension
+   * Role=shadow only, so rollback alarms and canary analysis never see it. @default 'primary'
+   */
+  readonly role?: MetricRole;
 }
+
+/** Whose call a metric is about: what callers were served, or a shadow candidate (docs/shadows.md). */
+export type MetricRole = 'primary' | 'shadow';
 
 /** POST /metrics */
 export interface MetricsRequest {
@@ -516,6 +524,51 @@ export interface MetricsHistoryResponse {
   readonly period: number;
   /** Versions with data in the window, newest first. */
   readonly series: readonly MetricSeries[];
+}
+
+// Shadow deployments (docs/shadows.md).
+
+/** One side of a shadow comparison: a version's calls in the window. */
+export interface ShadowStats {
+  readonly version: string;
+  /** Sum of Invocations. */
+  readonly count: number;
+  /** Errors / count; null without calls. */
+  readonly errorRate: number | null;
+  /** Latency percentiles in milliseconds; null when no call reported a latency. */
+  readonly latencyP50: number | null;
+  readonly latencyP99: number | null;
+  /** Per call (sums over count); null without calls. */
+  readonly meanInputTokens: number | null;
+  readonly meanOutputTokens: number | null;
+  readonly meanCostUsd: number | null;
+}
+
+export interface ShadowComparison {
+  /** Shadow error rate minus primary error rate: above 0 means the shadow fails more. */
+  readonly errorRateDifference: number | null;
+  /** Two-sided two-proportion z-test of the error rates; null until both sides have calls. */
+  readonly pValue: number | null;
+  readonly significant: boolean;
+  /** Shadow minus primary, in milliseconds; null when a side has no latency. */
+  readonly latencyP50Difference: number | null;
+  readonly latencyP99Difference: number | null;
+  /** Shadow mean cost over primary mean cost; null when either is missing or the primary's is 0. */
+  readonly costRatio: number | null;
+  /** Human-readable verdict: `insufficient-data`, `no-significant-difference`, `shadow-worse`, `shadow-better`. */
+  readonly verdict: 'insufficient-data' | 'no-significant-difference' | 'shadow-worse' | 'shadow-better';
+}
+
+/** GET /prompts/{id}/shadow?environment=&since= */
+export interface ShadowReport {
+  readonly environment: string;
+  readonly since: string;
+  readonly until: string;
+  /** The shadow pin as the environment has it now; absent when it has none (the report covers `shadow.version` anyway). */
+  readonly sampleRate?: number;
+  readonly primary: ShadowStats;
+  readonly shadow: ShadowStats;
+  readonly comparison: ShadowComparison;
 }
 
 // Library maintenance (docs/maintenance.md).

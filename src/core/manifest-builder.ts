@@ -36,6 +36,13 @@ export interface BuildManifestInput {
   readonly prompts: Readonly<Record<string, readonly ResolvedVariant[]>>;
   /** Per prompt id, segment name -> its variants (docs/segments.md). @default none */
   readonly segments?: Readonly<Record<string, Readonly<Record<string, readonly ResolvedVariant[]>>>>;
+  /** Per prompt id, its shadow candidate (docs/shadows.md). @default none */
+  readonly shadows?: Readonly<Record<string, ResolvedShadowVersion>>;
+}
+
+/** A shadow candidate: a version and the share of calls that also run it. */
+export interface ResolvedShadowVersion extends ResolvedVersion {
+  readonly sampleRate: number;
 }
 
 export interface BuildManifestOptions {
@@ -98,11 +105,13 @@ export function buildManifest(input: BuildManifestInput, options: BuildManifestO
   for (const id of Object.keys(input.prompts).sort()) {
     const segments = input.segments?.[id] ?? {};
     const names = Object.keys(segments).sort();
+    const shadow = input.shadows?.[id];
     prompts[id] = {
       ...pin(id, input.prompts[id] ?? []),
       ...(names.length > 0
         ? { segments: Object.fromEntries(names.map((name) => [name, pin(id, segments[name] ?? [])])) }
         : {}),
+      ...(shadow ? { shadow: { ...entry(shadow), sampleRate: shadow.sampleRate } } : {}),
     };
   }
 

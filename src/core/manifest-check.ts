@@ -27,7 +27,11 @@ export function isValidManifest(value: unknown): value is Manifest {
     typeof value.generatedAt === 'string' &&
     isObject(value.prompts) &&
     Object.values(value.prompts).every(
-      (entry) => isObject(entry) && isValidPin(entry) && areValidSegments(entry.segments),
+      (entry) =>
+        isObject(entry) &&
+        isValidPin(entry) &&
+        areValidSegments(entry.segments) &&
+        isValidShadow(entry.shadow),
     )
   );
 }
@@ -46,6 +50,21 @@ function areValidSegments(segments: unknown): boolean {
       ([name, segment]) =>
         isSegmentName(name) && isObject(segment) && segment.segments === undefined && isValidPin(segment),
     )
+  );
+}
+
+/** A shadow (docs/shadows.md): one version, no variants or segments, a sample rate in (0, 1]. */
+function isValidShadow(shadow: unknown): boolean {
+  if (shadow === undefined) return true;
+  if (!isObject(shadow) || !isValidVersion(shadow)) return false;
+  const rate = shadow.sampleRate;
+  return (
+    shadow.variants === undefined &&
+    shadow.segments === undefined &&
+    typeof rate === 'number' &&
+    Number.isFinite(rate) &&
+    rate > 0 &&
+    rate <= 1
   );
 }
 

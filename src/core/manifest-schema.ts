@@ -70,6 +70,18 @@ const pinEntry = {
   oneOf: bodyOrRef,
 };
 
+/** A shadow candidate (docs/shadows.md): one version and the share of calls that also run it. */
+const shadowEntry = {
+  type: 'object',
+  required: ['version', 'sha256', 'kind', 'variables', 'sampleRate'],
+  properties: {
+    ...promptVersionProperties,
+    sampleRate: { type: 'number', minimum: 0, exclusiveMinimum: true, maximum: 1 },
+  },
+  additionalProperties: false,
+  oneOf: bodyOrRef,
+};
+
 export const MANIFEST_JSON_SCHEMA = {
   $schema: 'http://json-schema.org/draft-04/schema#',
   title: 'PromptOps environment manifest',
@@ -93,6 +105,7 @@ export const MANIFEST_JSON_SCHEMA = {
               patternProperties: { [SEGMENT_NAME.source]: pinEntry },
               additionalProperties: false,
             },
+            shadow: shadowEntry,
           },
         },
       },

@@ -45,10 +45,18 @@ export interface ManifestPin extends ManifestVersion {
   readonly variants?: readonly ManifestVariant[];
 }
 
+/** A shadow candidate (docs/shadows.md): a version run beside the primary for a share of calls. */
+export interface ManifestShadow extends ManifestVersion {
+  /** The share of calls that also run the shadow: above 0, at most 1. */
+  readonly sampleRate: number;
+}
+
 /** A prompt entry: its default pin, and the pins of segments that have their own (docs/segments.md). */
 export interface ManifestPrompt extends ManifestPin {
   /** Segment name -> its pin; absent when no segment has one. */
   readonly segments?: Readonly<Record<string, ManifestPin>>;
+  /** The shadow candidate (docs/shadows.md); absent when the prompt has none. */
+  readonly shadow?: ManifestShadow;
 }
 
 export interface Manifest {
@@ -113,6 +121,7 @@ export function manifestProblems(value: unknown): FieldError[] {
       continue;
     }
     pinEntryProblems(entry, path, bad);
+    if (entry.shadow !== undefined) shadowEntryProblems(entry.shadow, `${path}.shadow`, bad);
     if (entry.segments === undefined) continue;
     if (!isObject(entry.segments)) {
       bad(`${path}.segments`, 'must be an object of segment name to entry');
@@ -130,6 +139,24 @@ export function manifestProblems(value: unknown): FieldError[] {
     }
   }
   return problems;
+}
+
+/** A shadow (docs/shadows.md): one version, no variants, a sample rate in (0, 1]. */
+function shadowEntryProblems(
+  shadow: unknown,
+  path: string,
+  bad: (path: string, message: string) => void,
+): void {
+  if (!isObject(shadow)) {
+    bad(path, 'must be an object');
+    return;
+  }
+  versionProblems(shadow, path, bad);
+  if (shadow.variants !== undefined) bad(`${path}.variants`, 'a shadow is one version, without variants');
+  if (shadow.segments !== undefined) bad(`${path}.segments`, 'a shadow has no segments');
+  const rate = shadow.sampleRate;
+  if (typeof rate !== 'number' || !Number.isFinite(rate) || rate <= 0 || rate > 1)
+    bad(`${path}.sampleRate`, 'must be a number above 0 and at most 1');
 }
 
 /** One version, or a split of variants with weights summing to 100. */

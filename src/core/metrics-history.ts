@@ -3,7 +3,7 @@
  * asks for, checked once here for the Lambda (CloudWatch GetMetricData) and local mode (its metrics
  * store), and how one period's raw values become a point.
  */
-import type { MetricPoint } from './api.ts';
+import type { MetricPoint, MetricRole } from './api.ts';
 import { BadRequestError, displayValue } from './errors.ts';
 import { METRICS } from './metrics.ts';
 
@@ -138,6 +138,8 @@ export interface MetricsHistoryQuery {
   readonly start: Date;
   readonly end: Date;
   readonly periodSeconds: number;
+  /** `shadow`: the versions' shadow calls (the Role=shadow metrics, docs/shadows.md). @default 'primary' */
+  readonly role?: MetricRole;
 }
 
 /** Where the per-version metrics are kept: CloudWatch on AWS, the metrics store in local mode. */

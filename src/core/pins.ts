@@ -1,7 +1,9 @@
 /**
  * What an environment serves for a prompt: one version, or a weighted split between versions, and
- * optionally other pins for named segments (docs/segments.md). The API takes `{id: "1.2.0"}`,
- * `{id: {variants: [{version, weight}]}}` or `{id: {version | variants, segments: {beta: "1.3.0"}}}`.
+ * optionally other pins for named segments (docs/segments.md) and a shadow candidate run beside the
+ * default for a sampled share of calls (docs/shadows.md). The API takes `{id: "1.2.0"}`,
+ * `{id: {variants: [{version, weight}]}}`, `{id: {version | variants, segments: {beta: "1.3.0"}}}` or
+ * `{id: {version | variants, shadow: {version: "1.3.0", sampleRate: 0.1}}}`.
  */
 import { displayValue, type FieldError, ValidationError } from './errors.ts';
 import { promptIdProblem } from './ids.ts';
@@ -13,16 +15,29 @@ import { isValidVersion } from './versioning.ts';
 export type BasePin = string | { readonly variants: readonly WeightedVersion[] };
 /** Segment name -> its pin. */
 export type SegmentPins = Readonly<Record<string, BasePin>>;
-/** A prompt's pin: the default, and (when any segment has its own) the segment pins. */
+/**
+ * A shadow candidate (docs/shadows.md): the version run beside the primary for `sampleRate`
+ * (0 < sampleRate <= 1) of calls, whose output nobody sees.
+ */
+export interface ShadowPin {
+  readonly version: string;
+  readonly sampleRate: number;
+}
+/** A prompt's pin: the default, and (when any segment has its own) the segment pins, and a shadow. */
 export type Pin =
   | string
-  | { readonly version: string; readonly segments?: SegmentPins }
-  | { readonly variants: readonly WeightedVersion[]; readonly segments?: SegmentPins };
+  | { readonly version: string; readonly segments?: SegmentPins; readonly shadow?: ShadowPin }
+  | {
+      readonly variants: readonly WeightedVersion[];
+      readonly segments?: SegmentPins;
+      readonly shadow?: ShadowPin;
+    };
 export type Pins = Readonly<Record<string, Pin>>;
 
 /**
  * What a deploy names for one prompt: a new default, segment pins to set, or `null` to remove a
- * segment's pin. What it leaves out keeps its current pin.
+ * segment's pin; a shadow to set, or `shadow: null` to remove it. What it leaves out keeps its
+ * current pin (and its shadow).
  */
 export type PinUpdate =
   | string
@@ -30,6 +45,7 @@ export type PinUpdate =
       readonly version?: string;
       readonly variants?: readonly WeightedVersion[];
       readonly segments?: Readonly<Record<string, BasePin | null>>;
+      readonly shadow?: ShadowPin | null;
     };
 export type PinUpdates = Readonly<Record<string, PinUpdate>>;
 
@@ -50,20 +66,34 @@ export function pinSegments(pin: Pin | undefined): SegmentPins {
   return typeof pin === 'object' && 'segments' in pin && pin.segments !== undefined ? pin.segments : {};
 }
 
-/** A pin from its default and segment pins; without segments it is the default pin as it is. */
-export function withSegments(base: BasePin, segments: SegmentPins): Pin {
-  if (Object.keys(segments).length === 0) return base;
-  return typeof base === 'string' ? { version: base, segments } : { variants: base.variants, segments };
+/** The shadow candidate (docs/shadows.md), or undefined for a pin without one. */
+export function pinShadow(pin: Pin | undefined): ShadowPin | undefined {
+  return typeof pin === 'object' && 'shadow' in pin ? pin.shadow : undefined;
 }
 
-/** Every version a pin refers to, the default's first, each once. */
+/**
+ * A pin from its default and segment pins and its shadow; without segments or shadow it is the
+ * default pin as it is.
+ */
+export function withSegments(base: BasePin, segments: SegmentPins, shadow?: ShadowPin): Pin {
+  const extra = {
+    ...(Object.keys(segments).length > 0 ? { segments } : {}),
+    ...(shadow !== undefined ? { shadow } : {}),
+  };
+  if (Object.keys(extra).length === 0) return base;
+  return typeof base === 'string' ? { version: base, ...extra } : { variants: base.variants, ...extra };
+}
+
+/** Every version a pin refers to, the default's first, each once; the shadow's last. */
 export function pinVersions(pin: Pin): string[] {
   const versions = pinVariants(pin).map((v) => v.version);
   for (const segment of Object.values(pinSegments(pin))) versions.push(...pinVersions(segment));
+  const shadow = pinShadow(pin);
+  if (shadow) versions.push(shadow.version);
   return [...new Set(versions)];
 }
 
-/** The versions a deploy names for one prompt: the ones its gates check. */
+/** The versions a deploy names for one prompt (the shadow's included): the ones its gates check. */
 export function updateVersions(update: PinUpdate): string[] {
   if (typeof update === 'string') return [update];
   const versions: string[] = [];
@@ -72,14 +102,17 @@ export function updateVersions(update: PinUpdate): string[] {
   for (const segment of Object.values(update.segments ?? {})) {
     if (segment !== null) versions.push(...pinVersions(segment));
   }
+  if (update.shadow) versions.push(update.shadow.version);
   return [...new Set(versions)];
 }
 
 /**
  * The environment's pins after a deploy (today's rule, per segment): a prompt the deploy names gets
  * the default it names, or keeps its own; each segment it names gets that pin, or loses its pin for
- * `null`; every other prompt and segment keeps its pin. Throws `ValidationError` for segment pins on
- * a prompt with no default, or more than MAX_SEGMENTS_PER_PROMPT segments once merged.
+ * `null`; every other prompt and segment keeps its pin. The shadow likewise: the one named, none for
+ * `shadow: null`, else the one it had. Throws `ValidationError` for segment pins or a shadow on a
+ * prompt with no default, more than MAX_SEGMENTS_PER_PROMPT segments once merged, or a shadow whose
+ * version the default serves once merged (docs/shadows.md).
  */
 export function mergePins(current: Pins, updates: PinUpdates, path = 'prompts'): Pins {
   const merged: Record<string, Pin> = { ...current };
@@ -87,7 +120,12 @@ export function mergePins(current: Pins, updates: PinUpdates, path = 'prompts'):
   for (const [id, update] of Object.entries(updates)) {
     const before = current[id];
     if (typeof update === 'string') {
-      merged[id] = withSegments(update, pinSegments(before));
+      const shadow = pinShadow(before);
+      if (shadow && shadow.version === update) {
+        problems.push(shadowIsPrimary(path, id, update));
+        continue;
+      }
+      merged[id] = withSegments(update, pinSegments(before), shadow);
       continue;
     }
     const base: BasePin | undefined =
@@ -97,7 +135,10 @@ export function mergePins(current: Pins, updates: PinUpdates, path = 'prompts'):
     if (base === undefined) {
       problems.push({
         path: `${path}.${id}`,
-        message: `${id} is not deployed in this environment: give a default version (version or variants) with its first segment pins`,
+        message:
+          update.shadow !== undefined && update.segments === undefined
+            ? `${id} is not deployed in this environment: a shadow runs beside a primary pin, so give a default version (version or variants) with it`
+            : `${id} is not deployed in this environment: give a default version (version or variants) with its first segment pins`,
       });
       continue;
     }
@@ -114,10 +155,22 @@ export function mergePins(current: Pins, updates: PinUpdates, path = 'prompts'):
       });
       continue;
     }
-    merged[id] = withSegments(base, segments);
+    const shadow = update.shadow === null ? undefined : (update.shadow ?? pinShadow(before));
+    if (shadow && pinVariants(base).some((v) => v.version === shadow.version)) {
+      problems.push(shadowIsPrimary(path, id, shadow.version));
+      continue;
+    }
+    merged[id] = withSegments(base, segments, shadow);
   }
   if (problems.length > 0) throw invalidPins(problems);
   return merged;
+}
+
+function shadowIsPrimary(path: string, id: string, version: string): FieldError {
+  return {
+    path: `${path}.${id}.shadow.version`,
+    message: `${id}@${version} is the primary version (or one of its variants): a shadow runs a different version; deploy another candidate, or shadow: null to remove the shadow`,
+  };
 }
 
 function invalidPins(problems: readonly FieldError[]): ValidationError {
@@ -185,15 +238,54 @@ export function pinUpdateProblems(update: unknown, path: string): FieldError[] {
   }
   const pin = update as Record<string, unknown>;
   const problems: FieldError[] = [];
-  const extra = Object.keys(pin).filter((k) => k !== 'version' && k !== 'variants' && k !== 'segments');
+  const extra = Object.keys(pin).filter(
+    (k) => k !== 'version' && k !== 'variants' && k !== 'segments' && k !== 'shadow',
+  );
   if (extra.length) problems.push({ path, message: `unknown keys ${extra.join(', ')}` });
   if (pin.version !== undefined && pin.variants !== undefined)
     problems.push({ path, message: 'give either version or variants, not both' });
-  if (pin.version === undefined && pin.variants === undefined && pin.segments === undefined)
-    problems.push({ path, message: 'a pin names a version, variants or segments' });
+  if (
+    pin.version === undefined &&
+    pin.variants === undefined &&
+    pin.segments === undefined &&
+    pin.shadow === undefined
+  )
+    problems.push({ path, message: 'a pin names a version, variants, segments or a shadow' });
   if (pin.version !== undefined) problems.push(...pinProblems(pin.version, `${path}.version`));
   if (pin.variants !== undefined) problems.push(...variantProblems(pin.variants, `${path}.variants`));
   if (pin.segments !== undefined) problems.push(...segmentProblems(pin.segments, `${path}.segments`));
+  if (pin.shadow !== undefined && pin.shadow !== null)
+    problems.push(...shadowProblems(pin.shadow, `${path}.shadow`));
+  return problems;
+}
+
+/** Whether a sample rate is one a shadow may have: a number above 0 and at most 1. */
+export function isSampleRate(rate: unknown): rate is number {
+  return typeof rate === 'number' && Number.isFinite(rate) && rate > 0 && rate <= 1;
+}
+
+/** Field problems with a shadow pin `{version, sampleRate}` (docs/shadows.md). */
+export function shadowProblems(shadow: unknown, path = 'shadow'): FieldError[] {
+  if (typeof shadow !== 'object' || shadow === null || Array.isArray(shadow)) {
+    return [
+      {
+        path,
+        message: `a shadow is { version, sampleRate } (or null to remove it), got ${displayValue(shadow)}`,
+      },
+    ];
+  }
+  const s = shadow as Record<string, unknown>;
+  const problems: FieldError[] = [];
+  const extra = Object.keys(s).filter((k) => k !== 'version' && k !== 'sampleRate');
+  if (extra.length) problems.push({ path, message: `unknown keys ${extra.join(', ')}` });
+  if (!isValidVersion(s.version))
+    problems.push({ path: `${path}.version`, message: `${displayValue(s.version)} is not a valid version` });
+  if (!isSampleRate(s.sampleRate)) {
+    problems.push({
+      path: `${path}.sampleRate`,
+      message: `sampleRate is the share of calls that also run the shadow: a number above 0 and at most 1, got ${displayValue(s.sampleRate)}`,
+    });
+  }
   return problems;
 }
 

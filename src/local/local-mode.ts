@@ -280,6 +280,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<Running
     const { buildRegistryDeps } = await import('../../lambda/registry/deps.ts');
     const { DynamoFeedbackRepository } = await import('../../lambda/adapters/feedback-repository.ts');
     const { buildDeliveryDeps } = await import('../../lambda/delivery/deps.ts');
+    const { pinsFromStore } = await import('../../lambda/registry/shadow-report-deps.ts');
     const { deliveryConfigFromEnv } = await import('../../lambda/delivery/config.ts');
     const { buildEvaluationDeps } = await import('../../lambda/evaluation/deps.ts');
     const { buildEvaluationWorkerDeps } = await import('../../lambda/evaluation/worker-deps.ts');
@@ -300,6 +301,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<Running
       ),
     });
     const metricsHistory = new LocalMetricsHistory(monitor);
+    const shadowPins = pinsFromStore(deliveryDeps.environments);
     const feedbackItems = new DynamoFeedbackRepository(documents, RESOURCES.feedbackTable);
     // Metrics go to the local alarms (local mode's CloudWatch) instead of stdout.
     const sink = {
@@ -341,6 +343,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<Running
         () => registryDeps,
         () => metricsHistory,
         () => feedbackItems,
+        () => shadowPins,
       ),
       deploy: deploy.createDeployHandler(() => deliveryDeps),
       feedback: feedback.createFeedbackHandler(() => feedbackReady),

@@ -25,6 +25,7 @@ export class LocalMetricsHistory implements MetricsHistorySource {
           query.start,
           query.end,
           query.periodSeconds,
+          query.role,
         ),
       ]),
     );

@@ -19,6 +19,7 @@ import type { VersionTraffic } from '../core/canary-traffic.ts';
 import { APPCONFIG } from '../core/contracts.ts';
 import { DIMENSION, METRIC_NAMESPACE, METRICS } from '../core/metrics.ts';
 import { pointOf } from '../core/metrics-history.ts';
+import { isShadowDocument } from '../core/shadow-metrics.ts';
 
 interface PeriodTotals {
   /** Sum per metric name. */
@@ -72,8 +73,10 @@ function percentile(values: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
 }
 
-function versionKey(environment: string, promptId: string, version: string): string {
-  return JSON.stringify([environment, promptId, version]);
+function versionKey(environment: string, promptId: string, version: string, role = 'primary'): string {
+  return role === 'primary'
+    ? JSON.stringify([environment, promptId, version])
+    : JSON.stringify([environment, promptId, version, role]);
 }
 
 function add(totals: PeriodTotals, name: string, value: number): void {
@@ -142,11 +145,14 @@ export class MetricsMonitor {
       if (directive.Namespace !== METRIC_NAMESPACE || !Array.isArray(directive.Metrics)) continue;
       const at = typeof aws?.Timestamp === 'number' ? aws.Timestamp : this.#now();
       const period = Math.floor(at / this.#periodMs);
-      const totals = [this.#totals(this.#periods, environment, period, KEPT_PERIODS)];
       const promptId = doc[DIMENSION.promptId];
       const version = doc[DIMENSION.promptVersion];
+      // A shadow candidate's metrics (docs/shadows.md) carry only their Role=shadow set: never in the
+      // roll-up the alarms read, nor in the per-version totals canary analysis reads.
+      const shadow = isShadowDocument(doc);
+      const totals = shadow ? [] : [this.#totals(this.#periods, environment, period, KEPT_PERIODS)];
       if (typeof promptId === 'string' && typeof version === 'string') {
-        const key = versionKey(environment, promptId, version);
+        const key = versionKey(environment, promptId, version, shadow ? 'shadow' : 'primary');
         totals.push(this.#totals(this.#versionPeriods, key, period, KEPT_VERSION_PERIODS));
       }
       for (const metric of directive.Metrics as { Name?: unknown }[]) {
@@ -222,7 +228,8 @@ export class MetricsMonitor {
 
   /**
    * One version's points over `[start, end)` in periods of `periodSeconds` (GET /prompts/{id}/metrics),
-   * from the store's periods that start inside the window; periods without data give no point.
+   * from the store's periods that start inside the window; periods without data give no point. With
+   * `role` shadow, the version's shadow calls only (docs/shadows.md).
    */
   versionHistory(
     environment: string,
@@ -231,8 +238,9 @@ export class MetricsMonitor {
     start: Date,
     end: Date,
     periodSeconds: number,
+    role: 'primary' | 'shadow' = 'primary',
   ): MetricPoint[] {
-    const byPeriod = this.#versionPeriods.get(versionKey(environment, promptId, version));
+    const byPeriod = this.#versionPeriods.get(versionKey(environment, promptId, version, role));
     const bucketMs = periodSeconds * 1000;
     const buckets = new Map<number, { sums: Map<string, number>; latencies: number[] }>();
     for (const [period, totals] of byPeriod ?? []) {
