@@ -20,6 +20,7 @@ import { type ClientLogger, consoleLogger, errorDetails, RateLimitedLogger } fro
 import { parseManifestText } from './manifest-text.ts';
 import { defaultWriter, type LineWriter, type Outcome, outcomeLine } from './metrics.ts';
 import type { Prompt } from './prompt.ts';
+import type { ShadowCall, ShadowRunner } from './shadow.ts';
 import type { AwsSdkClient } from './source-client.ts';
 import { AgentSource } from './sources/agent.ts';
 import { DeferredSource } from './sources/deferred.ts';
@@ -65,6 +66,10 @@ export interface PromptClientOptions extends FeedbackSettings {
   readonly logger?: ClientLogger;
   /** Receives each EMF line written by `record`. @default process.stdout.write (and, in local mode, PROMPTOPS_EMF_ENDPOINT) */
   readonly writeLine?: LineWriter;
+  /** Shadow calls in flight at once (docs/shadows.md); a sampled call over it is dropped and counted. @default 2 */
+  readonly shadowConcurrency?: number;
+  /** Seconds one shadow call may run before it is abandoned (its signal aborted). At most 900. @default 30 */
+  readonly shadowTimeoutSeconds?: number;
 }
 
 export interface GetOptions {
@@ -101,6 +106,8 @@ export class PromptClient {
   readonly #writeLine: LineWriter;
   readonly #feedbackSettings: FeedbackSettings;
   #feedback: Promise<FeedbackSender> | undefined;
+  readonly #shadowOptions: Pick<PromptClientOptions, 'shadowConcurrency' | 'shadowTimeoutSeconds'>;
+  #shadows: Promise<ShadowRunner> | undefined;
 
   #loaded: LoadedManifest | undefined;
   /** The latest fetch failed, or nothing was ever fetched and the fallback is served. */
@@ -135,6 +142,7 @@ export class PromptClient {
     this.#log = new RateLimitedLogger(options.logger ?? consoleLogger);
     this.#writeLine = options.writeLine ?? defaultWriter();
     this.#feedbackSettings = options;
+    this.#shadowOptions = options;
   }
 
   /**
@@ -165,6 +173,30 @@ export class PromptClient {
     } catch (error) {
       this.#log.warn('Could not write the prompt metrics line', errorDetails(error));
     }
+  }
+
+  /**
+   * When `prompt` was sampled for its prompt's shadow (`prompt.shadow` is set, docs/shadows.md),
+   * starts `call(prompt.shadow, signal)` in the background and records the candidate's outcome with
+   * Role=shadow; otherwise does nothing. Returns nothing and never throws: there is nothing to
+   * await, so the primary response never waits on the candidate. Over `shadowConcurrency` the call
+   * is dropped (counted in ShadowDrops); past `shadowTimeoutSeconds` it is abandoned and `signal` aborts.
+   */
+  runShadow(prompt: Prompt, call: ShadowCall): void {
+    const candidate = prompt?.shadow;
+    if (candidate === undefined || typeof call !== 'function') return;
+    this.#shadows ??= import('./shadow.ts').then(
+      (m) =>
+        new m.ShadowRunner({
+          concurrency: this.#shadowOptions.shadowConcurrency ?? m.DEFAULT_SHADOW_CONCURRENCY,
+          timeoutMs: (this.#shadowOptions.shadowTimeoutSeconds ?? m.DEFAULT_SHADOW_TIMEOUT_SECONDS) * 1000,
+          writeLine: this.#writeLine,
+          log: this.#log,
+        }),
+    );
+    this.#shadows
+      .then((runner) => runner.run(candidate, call))
+      .catch((error: unknown) => this.#log.warn('Could not start the shadow call', errorDetails(error)));
   }
 
   /** Sends a user's rating of `prompt` to the PromptOps API (POST /feedback, SigV4). Rejects with `FeedbackError`. */
@@ -326,6 +358,21 @@ function optionProblems(options: PromptClientOptions): string[] {
   ) {
     problems.push(
       `fetchTimeoutSeconds must be a number above 0 and at most ${MAX_FETCH_TIMEOUT_SECONDS}, got ${JSON.stringify(timeout)}`,
+    );
+  }
+  const concurrency = options.shadowConcurrency;
+  if (concurrency !== undefined && !(Number.isInteger(concurrency) && (concurrency as number) >= 1)) {
+    problems.push(
+      `shadowConcurrency must be a whole number of at least 1, got ${JSON.stringify(concurrency)}`,
+    );
+  }
+  const shadowTimeout = options.shadowTimeoutSeconds;
+  if (
+    shadowTimeout !== undefined &&
+    !(typeof shadowTimeout === 'number' && shadowTimeout > 0 && shadowTimeout <= MAX_FETCH_TIMEOUT_SECONDS)
+  ) {
+    problems.push(
+      `shadowTimeoutSeconds must be a number above 0 and at most ${MAX_FETCH_TIMEOUT_SECONDS}, got ${JSON.stringify(shadowTimeout)}`,
     );
   }
   const source = options.source as { type?: unknown; path?: unknown } | undefined;

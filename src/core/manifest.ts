@@ -45,10 +45,18 @@ export interface ManifestPin extends ManifestVersion {
   readonly variants?: readonly ManifestVariant[];
 }
 
+/** A candidate version run in the background on a sampled share of calls (docs/shadows.md). */
+export interface ManifestShadow extends ManifestVersion {
+  /** The share of calls sampled: 0 < sampleRate <= 1. */
+  readonly sampleRate: number;
+}
+
 /** A prompt entry: its default pin, and the pins of segments that have their own (docs/segments.md). */
 export interface ManifestPrompt extends ManifestPin {
   /** Segment name -> its pin; absent when no segment has one. */
   readonly segments?: Readonly<Record<string, ManifestPin>>;
+  /** The shadow candidate of the default pin; absent when the prompt has none (docs/shadows.md). */
+  readonly shadow?: ManifestShadow;
 }
 
 export interface Manifest {
