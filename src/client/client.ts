@@ -185,18 +185,11 @@ export class PromptClient {
   runShadow(prompt: Prompt, call: ShadowCall): void {
     const candidate = prompt?.shadow;
     if (candidate === undefined || typeof call !== 'function') return;
-    this.#shadows ??= import('./shadow.ts').then(
-      (m) =>
-        new m.ShadowRunner({
-          concurrency: this.#shadowOptions.shadowConcurrency ?? m.DEFAULT_SHADOW_CONCURRENCY,
-          timeoutMs: (this.#shadowOptions.shadowTimeoutSeconds ?? m.DEFAULT_SHADOW_TIMEOUT_SECONDS) * 1000,
-          writeLine: this.#writeLine,
-          log: this.#log,
-        }),
+    this.#shadows ??= import('./shadow.ts').then((m) =>
+      m.shadowRunner(this.#shadowOptions, this.#writeLine, this.#log),
     );
-    this.#shadows
-      .then((runner) => runner.run(candidate, call))
-      .catch((error: unknown) => this.#log.warn('Could not start the shadow call', errorDetails(error)));
+    // run never rejects; the catch is for the module load alone.
+    this.#shadows.then((runner) => runner.run(candidate, call)).catch(() => undefined);
   }
 
   /** Sends a user's rating of `prompt` to the PromptOps API (POST /feedback, SigV4). Rejects with `FeedbackError`. */
@@ -351,28 +344,22 @@ function optionProblems(options: PromptClientOptions): string[] {
   if (maxAge !== undefined && !(typeof maxAge === 'number' && Number.isFinite(maxAge) && maxAge > 0)) {
     problems.push(`maxAgeSeconds must be a number above 0, got ${JSON.stringify(maxAge)}`);
   }
-  const timeout = options.fetchTimeoutSeconds;
-  if (
-    timeout !== undefined &&
-    !(typeof timeout === 'number' && timeout > 0 && timeout <= MAX_FETCH_TIMEOUT_SECONDS)
-  ) {
-    problems.push(
-      `fetchTimeoutSeconds must be a number above 0 and at most ${MAX_FETCH_TIMEOUT_SECONDS}, got ${JSON.stringify(timeout)}`,
-    );
-  }
+  const seconds = (name: string, value: unknown) => {
+    if (
+      value !== undefined &&
+      !(typeof value === 'number' && value > 0 && value <= MAX_FETCH_TIMEOUT_SECONDS)
+    ) {
+      problems.push(
+        `${name} must be a number above 0 and at most ${MAX_FETCH_TIMEOUT_SECONDS}, got ${JSON.stringify(value)}`,
+      );
+    }
+  };
+  seconds('fetchTimeoutSeconds', options.fetchTimeoutSeconds);
+  seconds('shadowTimeoutSeconds', options.shadowTimeoutSeconds);
   const concurrency = options.shadowConcurrency;
-  if (concurrency !== undefined && !(Number.isInteger(concurrency) && (concurrency as number) >= 1)) {
+  if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1)) {
     problems.push(
       `shadowConcurrency must be a whole number of at least 1, got ${JSON.stringify(concurrency)}`,
-    );
-  }
-  const shadowTimeout = options.shadowTimeoutSeconds;
-  if (
-    shadowTimeout !== undefined &&
-    !(typeof shadowTimeout === 'number' && shadowTimeout > 0 && shadowTimeout <= MAX_FETCH_TIMEOUT_SECONDS)
-  ) {
-    problems.push(
-      `shadowTimeoutSeconds must be a number above 0 and at most ${MAX_FETCH_TIMEOUT_SECONDS}, got ${JSON.stringify(shadowTimeout)}`,
     );
   }
   const source = options.source as { type?: unknown; path?: unknown } | undefined;

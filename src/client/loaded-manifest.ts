@@ -11,8 +11,6 @@ import { Prompt } from './prompt.ts';
 
 /** core/variants.ts, loaded only by a manifest that splits a prompt between versions. */
 type Variants = typeof import('../core/variants.ts');
-/** shadow.ts, loaded only by a manifest with a shadow (docs/shadows.md). */
-type Shadows = typeof import('./shadow.ts');
 
 /** What `get` hands out for one pick: the fresh or the stale object, by the client's state. */
 export interface ServedPair {
@@ -20,19 +18,11 @@ export interface ServedPair {
   readonly stale: Promise<Prompt>;
 }
 
-/** A shadow candidate's two objects (fresh and stale), what a sampled call's `p.shadow` is. */
-export interface ServedCandidate {
-  readonly fresh: Prompt;
-  readonly stale: Prompt;
-}
-
 /** One version as served: the two objects (fresh and stale) and their settled promises. */
 export class ServedVersion implements ServedPair {
   readonly weight: number;
   readonly fresh: Promise<Prompt>;
   readonly stale: Promise<Prompt>;
-  /** The same version with `shadow` set, for calls sampled for the prompt's shadow; else undefined. */
-  readonly shadowed: ServedPair | undefined;
 
   constructor(
     id: string,
@@ -41,22 +31,10 @@ export class ServedVersion implements ServedPair {
     compiled: CompiledPrompt,
     weight: number,
     segment?: string,
-    candidate?: ServedCandidate,
   ) {
     this.weight = weight;
     this.fresh = Promise.resolve(new Prompt(id, entry, environment, compiled, false, segment));
     this.stale = Promise.resolve(new Prompt(id, entry, environment, compiled, true, segment));
-    this.shadowed =
-      candidate === undefined
-        ? undefined
-        : {
-            fresh: Promise.resolve(
-              new Prompt(id, entry, environment, compiled, false, segment, candidate.fresh),
-            ),
-            stale: Promise.resolve(
-              new Prompt(id, entry, environment, compiled, true, segment, candidate.stale),
-            ),
-          };
   }
 }
 
@@ -66,28 +44,23 @@ export class ServedPrompt {
   readonly #variants: Variants | undefined;
   /** Segment name -> its pin (docs/segments.md); undefined when no segment has one. */
   readonly #segments: ReadonlyMap<string, ServedPrompt> | undefined;
-  /** The shadow's sampling decision (shadow.ts); undefined when the pin has no shadow. */
-  readonly #sampled: ((key: string | undefined) => boolean) | undefined;
 
-  /** `variants` is required when there is more than one version; `sampled` when they have `shadowed`. */
+  /** `variants` is required when there is more than one version. */
   constructor(
     id: string,
     versions: readonly ServedVersion[],
     variants?: Variants,
     segments?: ReadonlyMap<string, ServedPrompt>,
-    sampled?: (key: string | undefined) => boolean,
   ) {
     this.#id = id;
     this.#versions = versions;
     this.#variants = variants;
     this.#segments = segments;
-    this.#sampled = sampled;
   }
 
   /**
    * The segment's pin when it has one, the default otherwise; then, with a key, the sticky variant
-   * (core `chooseVariant`, salted by the prompt id); without, by weight. With a shadow, a sampled
-   * call gets the variant's `shadowed` objects.
+   * (core `chooseVariant`, salted by the prompt id); without, by weight.
    */
   pick(key: string | undefined, segment?: string): ServedPair {
     if (segment !== undefined && this.#segments !== undefined) {
@@ -95,16 +68,11 @@ export class ServedPrompt {
       if (pinned !== undefined) return pinned.pick(key);
     }
     const versions = this.#versions;
-    let chosen: ServedVersion;
-    if (versions.length === 1) chosen = versions[0] as ServedVersion;
-    else {
-      const { chooseVariant, variantAt } = this.#variants as Variants;
-      chosen =
-        key === undefined
-          ? variantAt(versions, Math.floor(Math.random() * 100))
-          : chooseVariant(versions, key, this.#id);
-    }
-    return this.#sampled?.(key) ? (chosen.shadowed as ServedPair) : chosen;
+    if (versions.length === 1) return versions[0] as ServedVersion;
+    const { chooseVariant, variantAt } = this.#variants as Variants;
+    return key === undefined
+      ? variantAt(versions, Math.floor(Math.random() * 100))
+      : chooseVariant(versions, key, this.#id);
   }
 }
 
@@ -144,13 +112,14 @@ export async function loadManifest(
   for (const prompt of Object.values(manifest.prompts)) {
     for (const pin of [prompt, ...Object.values(prompt.segments ?? {})])
       for (const entry of pin.variants ?? [pin]) versions.set(entry.sha256, entry);
-    if (prompt.shadow !== undefined) versions.set(prompt.shadow.sha256, prompt.shadow);
+    if (prompt.shadow) versions.set(prompt.shadow.sha256, prompt.shadow);
   }
   const split = Object.values(manifest.prompts).some((prompt) =>
     [prompt, ...Object.values(prompt.segments ?? {})].some((pin) => (pin.variants?.length ?? 1) > 1),
   );
   const variants = split ? import('../core/variants.ts') : undefined;
-  const shadows = Object.values(manifest.prompts).some((prompt) => prompt.shadow !== undefined)
+  // shadow.ts (docs/shadows.md), loaded only by a manifest with a shadow.
+  const shadows = Object.values(manifest.prompts).some((prompt) => prompt.shadow)
     ? import('./shadow.ts')
     : undefined;
   const compiled = new Map<string, CompiledPrompt>();
@@ -164,9 +133,9 @@ export async function loadManifest(
     }),
   );
   const chooser = await variants;
-  const sampler: Shadows | undefined = await shadows;
+  const shadowing = await shadows;
   const prompts = new Map<string, ServedPrompt>();
-  const served = (id: string, pin: ManifestPin, segment?: string, candidate?: ServedCandidate) =>
+  const served = (id: string, pin: ManifestPin, segment?: string) =>
     (pin.variants ?? [{ ...pin, weight: 100 }]).map(
       (entry) =>
         new ServedVersion(
@@ -176,7 +145,6 @@ export async function loadManifest(
           compiled.get(entry.sha256) as CompiledPrompt,
           entry.weight,
           segment,
-          candidate,
         ),
     );
   for (const [id, prompt] of Object.entries(manifest.prompts)) {
@@ -188,21 +156,13 @@ export async function loadManifest(
           ]),
         )
       : undefined;
-    const shadow = prompt.shadow;
-    if (shadow === undefined || sampler === undefined) {
-      prompts.set(id, new ServedPrompt(id, served(id, prompt), chooser, segments));
-      continue;
-    }
-    // Only the default pin has the shadow: a caller a segment's pin serves is never sampled.
-    const candidateCompiled = compiled.get(shadow.sha256) as CompiledPrompt;
-    const candidate = (stale: boolean) =>
-      new Prompt(id, shadow, manifest.environment, candidateCompiled, stale, undefined, undefined, 'shadow');
-    const versionsWithShadow = served(id, prompt, undefined, {
-      fresh: candidate(false),
-      stale: candidate(true),
-    });
-    const sampled = sampler.shadowSampler(id, shadow.sampleRate);
-    prompts.set(id, new ServedPrompt(id, versionsWithShadow, chooser, segments, sampled));
+    const defaults = served(id, prompt);
+    prompts.set(
+      id,
+      prompt.shadow && shadowing
+        ? shadowing.shadowedPrompt(id, prompt, manifest.environment, defaults, compiled, chooser, segments)
+        : new ServedPrompt(id, defaults, chooser, segments),
+    );
   }
   return { manifest, prompts, compiled, fromFallback };
 }

@@ -4,10 +4,14 @@
  * background and records its outcome with `Role=shadow`. Loaded only by a manifest with a shadow,
  * so apps without one neither load nor run any of it.
  */
-import { emfDocumentOf, SHADOW_METRICS } from '../core/outcome-metrics.ts';
+import type { CompiledPrompt } from '../core/compiled-prompt.ts';
+import type { ManifestPrompt } from '../core/manifest.ts';
+import { SHADOW_METRICS } from '../core/metrics.ts';
+import { emfDocumentOf } from '../core/outcome-metrics.ts';
+import { type ServedPair, ServedPrompt, type ServedVersion } from './loaded-manifest.ts';
 import { errorDetails, type RateLimitedLogger } from './logger.ts';
 import type { LineWriter } from './metrics.ts';
-import type { Prompt } from './prompt.ts';
+import { Prompt } from './prompt.ts';
 
 /** What the caller's shadow call may report about the candidate's model call. Every field is optional. */
 export interface ShadowResult {
@@ -37,14 +41,8 @@ export const DEFAULT_SHADOW_TIMEOUT_SECONDS = 30;
 
 const SEED = 0x2f6b_a9c1;
 
-/**
- * Where `key` falls for the shadow of prompt `id`: a stable point in [0, 1). A different hash, over
- * a different input, from the variant split's (core variants.ts), so being sampled for the shadow
- * says nothing about which variant a key gets. Murmur3 (x86, 32-bit) over UTF-16 code units.
- */
-export function shadowPoint(key: string, id: string): number {
-  const input = `${id}\u0000shadow\u0000${key}`;
-  let h = SEED;
+/** Murmur3's mixing of `input`'s UTF-16 code units into the state `h`. */
+function mix(h: number, input: string): number {
   for (let i = 0; i < input.length; i++) {
     let k = Math.imul(input.charCodeAt(i), 0xcc9e2d51);
     k = (k << 15) | (k >>> 17);
@@ -53,7 +51,12 @@ export function shadowPoint(key: string, id: string): number {
     h = (h << 13) | (h >>> 19);
     h = (Math.imul(h, 5) + 0xe6546b64) | 0;
   }
-  h ^= input.length;
+  return h;
+}
+
+/** Murmur3's finalizer, as a point in [0, 1). */
+function finish(h: number, length: number): number {
+  h ^= length;
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
@@ -62,12 +65,115 @@ export function shadowPoint(key: string, id: string): number {
   return (h >>> 0) / 2 ** 32;
 }
 
+const prefixOf = (id: string) => `${id}\u0000shadow\u0000`;
+
+/**
+ * Where `key` falls for the shadow of prompt `id`: a stable point in [0, 1). A different hash, over
+ * a different input, from the variant split's (core variants.ts), so being sampled for the shadow
+ * says nothing about which variant a key gets. Murmur3 (x86, 32-bit) over the UTF-16 code units of
+ * `${id}\0shadow\0${key}`.
+ */
+export function shadowPoint(key: string, id: string): number {
+  const prefix = prefixOf(id);
+  return finish(mix(mix(SEED, prefix), key), prefix.length + key.length);
+}
+
 /**
  * The sampling decision for prompt `id`'s shadow: with a key, sampled when its point is below
  * `sampleRate` (the same key always in or always out, in every process); without, at random per call.
+ * The prompt id's part of the hash is mixed once, here, so a decision hashes only the key.
  */
 export function shadowSampler(id: string, sampleRate: number): (key: string | undefined) => boolean {
-  return (key) => (key === undefined ? Math.random() : shadowPoint(key, id)) < sampleRate;
+  const prefix = prefixOf(id);
+  const state = mix(SEED, prefix);
+  return (key) =>
+    (key === undefined ? Math.random() : finish(mix(state, key), prefix.length + key.length)) < sampleRate;
+}
+
+/** The default pin of a prompt with a shadow: a sampled call gets its variant with `shadow` set. */
+class ShadowedPrompt extends ServedPrompt {
+  readonly #sampled: (key: string | undefined) => boolean;
+  /** Each default variant -> the same variant's objects with `shadow` set. */
+  readonly #shadowed: ReadonlyMap<ServedPair, ServedPair>;
+
+  constructor(
+    id: string,
+    versions: readonly ServedVersion[],
+    variants: ConstructorParameters<typeof ServedPrompt>[2],
+    segments: ReadonlyMap<string, ServedPrompt> | undefined,
+    sampled: (key: string | undefined) => boolean,
+    shadowed: ReadonlyMap<ServedPair, ServedPair>,
+  ) {
+    super(id, versions, variants, segments);
+    this.#sampled = sampled;
+    this.#shadowed = shadowed;
+  }
+
+  /**
+   * The pick as without a shadow; a sampled call gets the shadowed objects of the same variant. A
+   * caller a segment's pin serves is never sampled: that pin is not in the map.
+   */
+  override pick(key: string | undefined, segment?: string): ServedPair {
+    const chosen = super.pick(key, segment);
+    return this.#sampled(key) ? (this.#shadowed.get(chosen) ?? chosen) : chosen;
+  }
+}
+
+/**
+ * The served prompt `id` whose default pin `entry` has a shadow (loaded-manifest.ts): `defaults` are
+ * its variants as served, in `entry`'s order; the candidate, compiled with the rest, is built once.
+ */
+export function shadowedPrompt(
+  id: string,
+  entry: ManifestPrompt,
+  environment: string,
+  defaults: readonly ServedVersion[],
+  compiled: ReadonlyMap<string, CompiledPrompt>,
+  variants: ConstructorParameters<typeof ServedPrompt>[2],
+  segments: ReadonlyMap<string, ServedPrompt> | undefined,
+): ServedPrompt {
+  const shadow = entry.shadow as NonNullable<ManifestPrompt['shadow']>;
+  const build = (version: typeof shadow | ManifestPrompt, stale: boolean, candidate?: Prompt) =>
+    new Prompt(
+      id,
+      version,
+      environment,
+      compiled.get(version.sha256) as CompiledPrompt,
+      stale,
+      undefined,
+      candidate,
+      candidate ? 'primary' : 'shadow',
+    );
+  const fresh = build(shadow, false);
+  const stale = build(shadow, true);
+  const entries = entry.variants ?? [entry];
+  const shadowed = new Map<ServedPair, ServedPair>(
+    defaults.map((served, i) => {
+      const version = entries[i] as ManifestPrompt;
+      return [
+        served,
+        {
+          fresh: Promise.resolve(build(version, false, fresh)),
+          stale: Promise.resolve(build(version, true, stale)),
+        },
+      ];
+    }),
+  );
+  return new ShadowedPrompt(id, defaults, variants, segments, shadowSampler(id, shadow.sampleRate), shadowed);
+}
+
+/** The runner for a client's options (client.ts `runShadow`), with the defaults. */
+export function shadowRunner(
+  options: { readonly shadowConcurrency?: number; readonly shadowTimeoutSeconds?: number },
+  writeLine: LineWriter,
+  log: RateLimitedLogger,
+): ShadowRunner {
+  return new ShadowRunner({
+    concurrency: options.shadowConcurrency ?? DEFAULT_SHADOW_CONCURRENCY,
+    timeoutMs: (options.shadowTimeoutSeconds ?? DEFAULT_SHADOW_TIMEOUT_SECONDS) * 1000,
+    writeLine,
+    log,
+  });
 }
 
 export interface ShadowRunnerOptions {

@@ -45,9 +45,9 @@ export interface ManifestPin extends ManifestVersion {
   readonly variants?: readonly ManifestVariant[];
 }
 
-/** A candidate version run in the background on a sampled share of calls (docs/shadows.md). */
+/** A shadow candidate (docs/shadows.md): a version run beside the primary for a share of calls. */
 export interface ManifestShadow extends ManifestVersion {
-  /** The share of calls sampled: 0 < sampleRate <= 1. */
+  /** The share of calls that also run the shadow: above 0, at most 1. */
   readonly sampleRate: number;
 }
 
@@ -55,7 +55,7 @@ export interface ManifestShadow extends ManifestVersion {
 export interface ManifestPrompt extends ManifestPin {
   /** Segment name -> its pin; absent when no segment has one. */
   readonly segments?: Readonly<Record<string, ManifestPin>>;
-  /** The shadow candidate of the default pin; absent when the prompt has none (docs/shadows.md). */
+  /** The shadow candidate (docs/shadows.md); absent when the prompt has none. */
   readonly shadow?: ManifestShadow;
 }
 

@@ -50,15 +50,6 @@ export const OUTCOME_METRICS = {
   deprecatedServes: { name: 'DeprecatedServes', unit: 'Count' },
 } as const satisfies Record<string, MetricDefinition>;
 
-/** What `runShadow` writes (docs/shadows.md): the outcome metrics, and the runs it gave up. */
-export const SHADOW_METRICS = {
-  ...OUTCOME_METRICS,
-  /** A sampled call's candidate was not run: the client's shadow concurrency cap was reached. */
-  shadowDrops: { name: 'ShadowDrops', unit: 'Count' },
-  /** A candidate ran past the client's shadow time cap and was abandoned (counted in Errors too). */
-  shadowTimeouts: { name: 'ShadowTimeouts', unit: 'Count' },
-} as const satisfies Record<string, MetricDefinition>;
-
 /** The one role a line names; a primary's line names none. */
 export type MetricRole = 'shadow';
 

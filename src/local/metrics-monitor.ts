@@ -137,9 +137,6 @@ export class MetricsMonitor {
     const directives = Array.isArray(aws?.CloudWatchMetrics) ? aws.CloudWatchMetrics : [];
     const environment = doc[DIMENSION.environment];
     if (typeof environment !== 'string') return false;
-    // A shadow candidate's line (Role=shadow, docs/shadows.md) is on neither the roll-up nor the
-    // per-version set, so the local alarms and canary analysis skip it as CloudWatch's would.
-    if (doc[DIMENSION.role] !== undefined) return false;
     let taken = false;
     for (const directive of directives as { Namespace?: unknown; Metrics?: unknown }[]) {
       if (directive.Namespace !== METRIC_NAMESPACE || !Array.isArray(directive.Metrics)) continue;

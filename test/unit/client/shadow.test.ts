@@ -3,8 +3,10 @@
  * which runs the candidate in the background, never throwing into the caller nor holding it, under
  * its concurrency and time caps, recording the candidate's outcome with Role=shadow only.
  */
+import { fileURLToPath } from 'node:url';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
+import { build } from 'esbuild';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, type Mock, vi } from 'vitest';
 import {
@@ -125,6 +127,32 @@ afterEach(() => {
   files.cleanup();
 });
 
+describe('Module: shadow.ts', () => {
+  it('is loaded only by dynamic import, so an app without a shadow never loads it', async () => {
+    const root = fileURLToPath(new URL('../../..', import.meta.url));
+    const { metafile } = await build({
+      entryPoints: [`${root}src/client/index.ts`],
+      absWorkingDir: root,
+      bundle: true,
+      write: false,
+      metafile: true,
+      platform: 'node',
+      format: 'esm',
+      packages: 'external',
+      outdir: `${root}dist-unused`,
+      logLevel: 'silent',
+    });
+    const imports = Object.entries(metafile.inputs).flatMap(([from, input]) =>
+      input.imports.filter((i) => i.path === 'src/client/shadow.ts').map((i) => ({ from, kind: i.kind })),
+    );
+    expect(imports.map((i) => i.from).sort()).toEqual([
+      'src/client/client.ts',
+      'src/client/loaded-manifest.ts',
+    ]);
+    for (const { kind } of imports) expect(kind).toBe('dynamic-import');
+  });
+});
+
 describe('Function: shadowSampler', () => {
   it('samples a share of keys close to sampleRate, and the same key always the same way', () => {
     fc.assert(
@@ -163,7 +191,7 @@ describe('Function: shadowSampler', () => {
     );
   });
 
-  it('samples every key at sampleRate 1, and places each key in [0, 1)', () => {
+  it('samples every key at sampleRate 1, places each key in [0, 1), and decides by the point', () => {
     fc.assert(
       fc.property(fc.string(), fc.string(), (key, id) => {
         const point = shadowPoint(key, id);
@@ -171,6 +199,16 @@ describe('Function: shadowSampler', () => {
         expect(point).toBeLessThan(1);
         expect(shadowSampler(id, 1)(key)).toBe(true);
       }),
+    );
+    fc.assert(
+      fc.property(
+        fc.string(),
+        fc.string(),
+        fc.double({ min: 0.001, max: 1, noNaN: true }),
+        (key, id, rate) => {
+          expect(shadowSampler(id, rate)(key)).toBe(shadowPoint(key, id) < rate);
+        },
+      ),
     );
   });
 
