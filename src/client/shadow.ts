@@ -41,22 +41,28 @@ export const DEFAULT_SHADOW_TIMEOUT_SECONDS = 30;
 
 const SEED = 0x2f6b_a9c1;
 
-/** Murmur3's mixing of `input`'s UTF-16 code units into the state `h`. */
-function mix(h: number, input: string): number {
-  for (let i = 0; i < input.length; i++) {
-    let k = Math.imul(input.charCodeAt(i), 0xcc9e2d51);
-    k = (k << 15) | (k >>> 17);
-    k = Math.imul(k, 0x1b873593);
-    h ^= k;
-    h = (h << 13) | (h >>> 19);
-    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
-  }
-  return h;
+/** Murmur3's mixing of one 32-bit block into the state `h`. */
+function block(h: number, k: number): number {
+  k = Math.imul(k, 0xcc9e2d51);
+  k = (k << 15) | (k >>> 17);
+  h ^= Math.imul(k, 0x1b873593);
+  h = (h << 13) | (h >>> 19);
+  return (Math.imul(h, 5) + 0xe6546b64) | 0;
 }
 
-/** Murmur3's finalizer, as a point in [0, 1). */
-function finish(h: number, length: number): number {
-  h ^= length;
+/**
+ * Murmur3 (x86, 32-bit) of `input`'s UTF-16LE bytes from the state `h` (two code units a block),
+ * as a point in [0, 1).
+ */
+function point(h: number, input: string, length: number): number {
+  const even = input.length & ~1;
+  for (let i = 0; i < even; i += 2) h = block(h, input.charCodeAt(i) | (input.charCodeAt(i + 1) << 16));
+  if (even < input.length) {
+    let k = Math.imul(input.charCodeAt(even), 0xcc9e2d51);
+    k = (k << 15) | (k >>> 17);
+    h ^= Math.imul(k, 0x1b873593);
+  }
+  h ^= length * 2;
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
@@ -65,29 +71,34 @@ function finish(h: number, length: number): number {
   return (h >>> 0) / 2 ** 32;
 }
 
-const prefixOf = (id: string) => `${id}\u0000shadow\u0000`;
+/** `${id}\0shadow\0`, padded with \0 to whole blocks, so its part of the hash is mixed once. */
+function prefixOf(id: string): { readonly state: number; readonly length: number } {
+  const prefix = `${id}\u0000shadow\u0000`.padEnd(Math.ceil((id.length + 8) / 2) * 2, '\u0000');
+  let state = SEED;
+  for (let i = 0; i < prefix.length; i += 2) {
+    state = block(state, prefix.charCodeAt(i) | (prefix.charCodeAt(i + 1) << 16));
+  }
+  return { state, length: prefix.length };
+}
 
 /**
  * Where `key` falls for the shadow of prompt `id`: a stable point in [0, 1). A different hash, over
  * a different input, from the variant split's (core variants.ts), so being sampled for the shadow
- * says nothing about which variant a key gets. Murmur3 (x86, 32-bit) over the UTF-16 code units of
- * `${id}\0shadow\0${key}`.
+ * says nothing about which variant a key gets: Murmur3 (x86, 32-bit, seed 0x2f6ba9c1) of the
+ * UTF-16LE bytes of `${id}\0shadow\0` (padded with \0 to an even length) followed by `key`.
  */
 export function shadowPoint(key: string, id: string): number {
   const prefix = prefixOf(id);
-  return finish(mix(mix(SEED, prefix), key), prefix.length + key.length);
+  return point(prefix.state, key, prefix.length + key.length);
 }
 
 /**
  * The sampling decision for prompt `id`'s shadow: with a key, sampled when its point is below
  * `sampleRate` (the same key always in or always out, in every process); without, at random per call.
- * The prompt id's part of the hash is mixed once, here, so a decision hashes only the key.
  */
 export function shadowSampler(id: string, sampleRate: number): (key: string | undefined) => boolean {
-  const prefix = prefixOf(id);
-  const state = mix(SEED, prefix);
-  return (key) =>
-    (key === undefined ? Math.random() : finish(mix(state, key), prefix.length + key.length)) < sampleRate;
+  const { state, length } = prefixOf(id);
+  return (key) => (key === undefined ? Math.random() : point(state, key, length + key.length)) < sampleRate;
 }
 
 /** The default pin of a prompt with a shadow: a sampled call gets its variant with `shadow` set. */

@@ -212,6 +212,16 @@ describe('Function: shadowSampler', () => {
     );
   });
 
+  it('is Murmur3 (x86, 32-bit) of the UTF-16LE bytes of the padded prefix and the key, as other clients can compute', () => {
+    // Vectors from an independent Murmur3 implementation over (id + "\0shadow\0", padded to an even
+    // length with \0, + key).encode("utf-16-le"), seed 0x2f6ba9c1, divided by 2^32.
+    expect(shadowPoint('user-1001', 'support-reply')).toBe(0.9303443611133844);
+    expect(shadowPoint('x', 'ab')).toBe(0.6199402995407581);
+    expect(shadowPoint('', 'abc')).toBe(0.8271213863044977);
+    expect(shadowPoint('héllo✓', 'p')).toBe(0.7626386824995279);
+    expect(shadowPoint('abcd', 'a')).toBe(0.5194087706040591);
+  });
+
   it('is independent of the variant split: each variant gets the same sampled share', () => {
     const variants = [
       { version: 'a', weight: 50 },
