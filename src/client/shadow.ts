@@ -106,6 +106,8 @@ class ShadowedPrompt extends ServedPrompt {
   readonly #sampled: (key: string | undefined) => boolean;
   /** Each default variant -> the same variant's objects with `shadow` set. */
   readonly #shadowed: ReadonlyMap<ServedPair, ServedPair>;
+  /** The one version, and its shadowed objects, of a pin with no split and no segments: the common case. */
+  readonly #only: readonly [ServedPair, ServedPair] | undefined;
 
   constructor(
     id: string,
@@ -118,6 +120,8 @@ class ShadowedPrompt extends ServedPrompt {
     super(id, versions, variants, segments);
     this.#sampled = sampled;
     this.#shadowed = shadowed;
+    const only = versions.length === 1 && segments === undefined ? versions[0] : undefined;
+    this.#only = only && [only, shadowed.get(only) as ServedPair];
   }
 
   /**
@@ -125,6 +129,8 @@ class ShadowedPrompt extends ServedPrompt {
    * caller a segment's pin serves is never sampled: that pin is not in the map.
    */
   override pick(key: string | undefined, segment?: string): ServedPair {
+    const only = this.#only;
+    if (only !== undefined) return this.#sampled(key) ? only[1] : only[0];
     const chosen = super.pick(key, segment);
     return this.#sampled(key) ? (this.#shadowed.get(chosen) ?? chosen) : chosen;
   }
