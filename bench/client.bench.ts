@@ -11,6 +11,11 @@
  * of 100 awaited calls (timer cost amortized). `client-get-render-p99` pools single calls of ours over
  * the rounds.
  *
+ * `client-get-render-shadow`: ours again, on the same prompt given a shadow (docs/shadows.md) at a
+ * 10 % sample rate, called with a key that is not sampled: the get, the sampling decision (the key's
+ * hash) and the render, as one more side in the same rounds, against `client-get-render` (ratio
+ * below 1 when slower; at least 1/1.2 required).
+ *
  * `client-cold-get` (and its breakdown): see client-cold.ts. `client-install-kb`: see install-size.ts.
  *
  * `client-bundle-agent`: what an app using the agent path loads, bundled and minified with esbuild
@@ -37,6 +42,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { build } from 'esbuild';
 import Mustache from 'mustache';
 import { PromptClient } from '../src/client/index.ts';
+import { shadowSampler } from '../src/client/shadow.ts';
 import { parsePromptDocument } from '../src/core/document.ts';
 import { documentHash } from '../src/core/hash.ts';
 import { buildManifest } from '../src/core/manifest-builder.ts';
@@ -58,6 +64,7 @@ const LANGFUSE_VERSION = (
 const ROUNDS = 7;
 const ROUND_MS = 300;
 const COLD_RUNS = 15;
+const SHADOW_SAMPLE_RATE = 0.1;
 
 /** Per-call microseconds of an awaited function, one sample per `batch` calls, for `time` ms. */
 async function sampleAsync(
@@ -154,6 +161,37 @@ export default async function clientBench(): Promise<BenchResult[]> {
   const dir = mkdtempSync(path.join(tmpdir(), 'promptops-bench-'));
   const manifestPath = path.join(dir, 'manifest.json');
   writeFileSync(manifestPath, json);
+  // The same prompt with a shadow: a candidate whose instructions differ by one word.
+  const candidateDocument = parsePromptDocument(BENCH_DOCUMENT.replace('numbered steps', 'short steps'));
+  const candidate = buildManifest({
+    environment: ENVIRONMENT,
+    revision: 1,
+    generatedAt: new Date().toISOString(),
+    prompts: {
+      [ID]: [
+        {
+          version: '1.1.0',
+          sha256: documentHash(candidateDocument),
+          document: candidateDocument,
+          weight: 100,
+        },
+      ],
+    },
+  }).manifest.prompts[ID];
+  const shadowManifestPath = path.join(dir, 'manifest-shadow.json');
+  writeFileSync(
+    shadowManifestPath,
+    JSON.stringify({
+      ...manifest,
+      prompts: {
+        [ID]: { ...manifest.prompts[ID], shadow: { ...candidate, sampleRate: SHADOW_SAMPLE_RATE } },
+      },
+    }),
+  );
+  const isSampled = shadowSampler(ID, SHADOW_SAMPLE_RATE);
+  const keys = Array.from({ length: 100 }, (_, i) => `user-${1000 + i}`);
+  const unsampledKey = keys.find((key) => !isSampled(key)) as string;
+  const sampledKey = keys.find((key) => isSampled(key)) as string;
 
   process.env.AWS_REGION ??= 'us-east-1';
   const appConfig = mockClient(AppConfigDataClient);
@@ -174,6 +212,15 @@ export default async function clientBench(): Promise<BenchResult[]> {
       maxAgeSeconds: 3600,
     });
     const ours = async () => (await prompts.get(ID)).render(BENCH_VALUES);
+    const shadowPrompts = new PromptClient({
+      application: APPLICATION,
+      environment: ENVIRONMENT,
+      profile: PROFILE,
+      source: { type: 'file', path: shadowManifestPath },
+      maxAgeSeconds: 3600,
+    });
+    const shadowGetOptions = { key: unsampledKey };
+    const oursShadow = async () => (await shadowPrompts.get(ID, shadowGetOptions)).render(BENCH_VALUES);
 
     // mustache.js is one module instance here, shared with @langfuse/client: no HTML escaping on
     // either side (the values hold nothing to escape, so the text is the same; escaping would only
@@ -201,6 +248,10 @@ export default async function clientBench(): Promise<BenchResult[]> {
       (await langfuse.prompt.get(ID, { label: LANGFUSE_LABEL, cacheTtlSeconds: 3600 })).compile(BENCH_VALUES);
 
     const rendered = (await ours()) as string;
+    assert.equal(await oursShadow(), rendered, 'the unsampled call renders the primary');
+    assert.equal((await shadowPrompts.get(ID, shadowGetOptions)).shadow, undefined, 'the key is not sampled');
+    assert.equal((await shadowPrompts.get(ID, { key: sampledKey })).shadow?.version, '1.1.0');
+    assert.equal((await prompts.get(ID)).shadow, undefined, 'no shadow without one in the manifest');
     const baselineText = await powertools();
     const langfuseText = await langfuseGetCompile();
     for (const value of Object.values(BENCH_VALUES)) {
@@ -219,6 +270,7 @@ export default async function clientBench(): Promise<BenchResult[]> {
     // each side's p50 is the median of its round p50s. Ours single calls are pooled for the p99.
     const sides = [
       { name: 'ours', fn: ours },
+      { name: 'ours-shadow', fn: oursShadow },
       { name: 'powertools', fn: powertools },
       { name: 'langfuse', fn: langfuseGetCompile },
     ];
@@ -243,6 +295,7 @@ export default async function clientBench(): Promise<BenchResult[]> {
     assert.equal(langfuseApi.server.promptGets, 1, 'Langfuse never refetched');
     const p50 = (name: string) => quantile(roundP50s.get(name) as number[], 0.5);
     const oursP50 = p50('ours');
+    const oursShadowP50 = p50('ours-shadow');
     const powertoolsP50 = p50('powertools');
     const langfuseP50 = p50('langfuse');
     const method = `median of ${ROUNDS} interleaved round p50s (batches of 100 awaited calls, ${ROUND_MS} ms per side per round)`;
@@ -274,6 +327,16 @@ export default async function clientBench(): Promise<BenchResult[]> {
         baselineValue: langfuseP50,
         ratio: langfuseP50 / oursP50,
         budget: { minRatio: 10 },
+      },
+      {
+        name: 'client-get-render-shadow',
+        unit: 'µs',
+        value: oursShadowP50,
+        baseline: 'client-get-render',
+        baselineValue: oursP50,
+        ratio: oursP50 / oursShadowP50,
+        budget: { minRatio: 1 / 1.2 },
+        detail: `get(id, { key }) + render of the prompt with a shadow at sample rate ${SHADOW_SAMPLE_RATE}, the key not sampled, in the same rounds as client-get-render (${method})`,
       },
       {
         name: 'client-get-render-p99',

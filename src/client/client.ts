@@ -20,6 +20,7 @@ import { type ClientLogger, consoleLogger, errorDetails, RateLimitedLogger } fro
 import { parseManifestText } from './manifest-text.ts';
 import { defaultWriter, type LineWriter, type Outcome, outcomeLine } from './metrics.ts';
 import type { Prompt } from './prompt.ts';
+import type { ShadowCall, ShadowRunner } from './shadow.ts';
 import type { AwsSdkClient } from './source-client.ts';
 import { AgentSource } from './sources/agent.ts';
 import { DeferredSource } from './sources/deferred.ts';
@@ -65,6 +66,10 @@ export interface PromptClientOptions extends FeedbackSettings {
   readonly logger?: ClientLogger;
   /** Receives each EMF line written by `record`. @default process.stdout.write (and, in local mode, PROMPTOPS_EMF_ENDPOINT) */
   readonly writeLine?: LineWriter;
+  /** Shadow calls in flight at once (docs/shadows.md); a sampled call over it is dropped and counted. @default 2 */
+  readonly shadowConcurrency?: number;
+  /** Seconds one shadow call may run before it is abandoned (its signal aborted). At most 900. @default 30 */
+  readonly shadowTimeoutSeconds?: number;
 }
 
 export interface GetOptions {
@@ -101,6 +106,8 @@ export class PromptClient {
   readonly #writeLine: LineWriter;
   readonly #feedbackSettings: FeedbackSettings;
   #feedback: Promise<FeedbackSender> | undefined;
+  readonly #shadowOptions: Pick<PromptClientOptions, 'shadowConcurrency' | 'shadowTimeoutSeconds'>;
+  #shadows: Promise<ShadowRunner> | undefined;
 
   #loaded: LoadedManifest | undefined;
   /** The latest fetch failed, or nothing was ever fetched and the fallback is served. */
@@ -135,6 +142,7 @@ export class PromptClient {
     this.#log = new RateLimitedLogger(options.logger ?? consoleLogger);
     this.#writeLine = options.writeLine ?? defaultWriter();
     this.#feedbackSettings = options;
+    this.#shadowOptions = options;
   }
 
   /**
@@ -165,6 +173,23 @@ export class PromptClient {
     } catch (error) {
       this.#log.warn('Could not write the prompt metrics line', errorDetails(error));
     }
+  }
+
+  /**
+   * When `prompt` was sampled for its prompt's shadow (`prompt.shadow` is set, docs/shadows.md),
+   * starts `call(prompt.shadow, signal)` in the background and records the candidate's outcome with
+   * Role=shadow; otherwise does nothing. Returns nothing and never throws: there is nothing to
+   * await, so the primary response never waits on the candidate. Over `shadowConcurrency` the call
+   * is dropped (counted in ShadowDrops); past `shadowTimeoutSeconds` it is abandoned and `signal` aborts.
+   */
+  runShadow(prompt: Prompt, call: ShadowCall): void {
+    const candidate = prompt?.shadow;
+    if (candidate === undefined || typeof call !== 'function') return;
+    this.#shadows ??= import('./shadow.ts').then((m) =>
+      m.shadowRunner(this.#shadowOptions, this.#writeLine, this.#log),
+    );
+    // run never rejects; the catch is for the module load alone.
+    this.#shadows.then((runner) => runner.run(candidate, call)).catch(() => undefined);
   }
 
   /** Sends a user's rating of `prompt` to the PromptOps API (POST /feedback, SigV4). Rejects with `FeedbackError`. */
@@ -319,13 +344,22 @@ function optionProblems(options: PromptClientOptions): string[] {
   if (maxAge !== undefined && !(typeof maxAge === 'number' && Number.isFinite(maxAge) && maxAge > 0)) {
     problems.push(`maxAgeSeconds must be a number above 0, got ${JSON.stringify(maxAge)}`);
   }
-  const timeout = options.fetchTimeoutSeconds;
-  if (
-    timeout !== undefined &&
-    !(typeof timeout === 'number' && timeout > 0 && timeout <= MAX_FETCH_TIMEOUT_SECONDS)
-  ) {
+  const seconds = (name: string, value: unknown) => {
+    if (
+      value !== undefined &&
+      !(typeof value === 'number' && value > 0 && value <= MAX_FETCH_TIMEOUT_SECONDS)
+    ) {
+      problems.push(
+        `${name} must be a number above 0 and at most ${MAX_FETCH_TIMEOUT_SECONDS}, got ${JSON.stringify(value)}`,
+      );
+    }
+  };
+  seconds('fetchTimeoutSeconds', options.fetchTimeoutSeconds);
+  seconds('shadowTimeoutSeconds', options.shadowTimeoutSeconds);
+  const concurrency = options.shadowConcurrency;
+  if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1)) {
     problems.push(
-      `fetchTimeoutSeconds must be a number above 0 and at most ${MAX_FETCH_TIMEOUT_SECONDS}, got ${JSON.stringify(timeout)}`,
+      `shadowConcurrency must be a whole number of at least 1, got ${JSON.stringify(concurrency)}`,
     );
   }
   const source = options.source as { type?: unknown; path?: unknown } | undefined;

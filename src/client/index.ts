@@ -29,4 +29,5 @@ export {
   type WithPrompts,
 } from './middleware.ts';
 export type { Prompt } from './prompt.ts';
+export type { ShadowCall, ShadowResult } from './shadow.ts';
 export type { AwsSdkClient } from './source-client.ts';

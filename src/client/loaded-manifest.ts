@@ -12,8 +12,14 @@ import { Prompt } from './prompt.ts';
 /** core/variants.ts, loaded only by a manifest that splits a prompt between versions. */
 type Variants = typeof import('../core/variants.ts');
 
+/** What `get` hands out for one pick: the fresh or the stale object, by the client's state. */
+export interface ServedPair {
+  readonly fresh: Promise<Prompt>;
+  readonly stale: Promise<Prompt>;
+}
+
 /** One version as served: the two objects (fresh and stale) and their settled promises. */
-export class ServedVersion {
+export class ServedVersion implements ServedPair {
   readonly weight: number;
   readonly fresh: Promise<Prompt>;
   readonly stale: Promise<Prompt>;
@@ -56,7 +62,7 @@ export class ServedPrompt {
    * The segment's pin when it has one, the default otherwise; then, with a key, the sticky variant
    * (core `chooseVariant`, salted by the prompt id); without, by weight.
    */
-  pick(key: string | undefined, segment?: string): ServedVersion {
+  pick(key: string | undefined, segment?: string): ServedPair {
     if (segment !== undefined && this.#segments !== undefined) {
       const pinned = this.#segments.get(segment);
       if (pinned !== undefined) return pinned.pick(key);
@@ -106,11 +112,16 @@ export async function loadManifest(
   for (const prompt of Object.values(manifest.prompts)) {
     for (const pin of [prompt, ...Object.values(prompt.segments ?? {})])
       for (const entry of pin.variants ?? [pin]) versions.set(entry.sha256, entry);
+    if (prompt.shadow) versions.set(prompt.shadow.sha256, prompt.shadow);
   }
   const split = Object.values(manifest.prompts).some((prompt) =>
     [prompt, ...Object.values(prompt.segments ?? {})].some((pin) => (pin.variants?.length ?? 1) > 1),
   );
   const variants = split ? import('../core/variants.ts') : undefined;
+  // shadow.ts (docs/shadows.md), loaded only by a manifest with a shadow.
+  const shadows = Object.values(manifest.prompts).some((prompt) => prompt.shadow)
+    ? import('./shadow.ts')
+    : undefined;
   const compiled = new Map<string, CompiledPrompt>();
   await Promise.all(
     [...versions].map(async ([sha256, entry]) => {
@@ -122,6 +133,7 @@ export async function loadManifest(
     }),
   );
   const chooser = await variants;
+  const shadowing = await shadows;
   const prompts = new Map<string, ServedPrompt>();
   const served = (id: string, pin: ManifestPin, segment?: string) =>
     (pin.variants ?? [{ ...pin, weight: 100 }]).map(
@@ -144,7 +156,13 @@ export async function loadManifest(
           ]),
         )
       : undefined;
-    prompts.set(id, new ServedPrompt(id, served(id, prompt), chooser, segments));
+    const defaults = served(id, prompt);
+    prompts.set(
+      id,
+      prompt.shadow && shadowing
+        ? shadowing.shadowedPrompt(id, prompt, manifest.environment, defaults, compiled, chooser, segments)
+        : new ServedPrompt(id, defaults, chooser, segments),
+    );
   }
   return { manifest, prompts, compiled, fromFallback };
 }

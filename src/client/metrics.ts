@@ -37,7 +37,8 @@ export function defaultWriter(endpoint = process.env[CLIENT_ENV.emfEndpoint]): L
  * The EMF line for one use of `prompt`: Invocations 1, Errors 0 or 1, the outcome's figures, and
  * StaleServes 1 when the prompt was served stale (0 otherwise, so its average is the stale rate);
  * DeprecatedServes 1 when the manifest marks the version deprecated (absent otherwise). A prompt a
- * segment's pin served carries the Segment dimension too (core metrics.ts).
+ * segment's pin served carries the Segment dimension too (core metrics.ts); a shadow candidate's
+ * line carries Role=shadow and only the shadow dimension set (docs/shadows.md).
  */
 export function outcomeLine(prompt: Prompt, outcome: Outcome, timestamp: number): string {
   const doc = emfDocumentOf(
@@ -47,6 +48,7 @@ export function outcomeLine(prompt: Prompt, outcome: Outcome, timestamp: number)
       promptId: prompt.id,
       promptVersion: prompt.version,
       segment: prompt.segment,
+      role: prompt.role === 'shadow' ? 'shadow' : undefined,
     },
     {
       ...outcomeMetrics(outcome),

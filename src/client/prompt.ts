@@ -32,6 +32,17 @@ export class Prompt {
   /** True when the manifest marks this version deprecated (docs/maintenance.md): `record` counts DeprecatedServes. */
   readonly deprecated: boolean;
   /**
+   * The shadow candidate (docs/shadows.md) when this call was sampled for the prompt's shadow:
+   * another version, rendered like any prompt, for `runShadow` to run in the background. Undefined
+   * otherwise, and always when the prompt has no shadow.
+   */
+  readonly shadow: Prompt | undefined;
+  /**
+   * `shadow` for a shadow candidate (`p.shadow`), `primary` for every prompt `get` returns: `record`
+   * of a candidate writes `Role=shadow`, which the alarms never read.
+   */
+  readonly role: 'primary' | 'shadow';
+  /**
    * Renders with `values`: a string for text prompts, `{role, content}` messages for chat prompts.
    * Throws `MissingVariableError` (naming the variable) when a required one is missing,
    * `UnknownVariableError` for an undeclared one (unless `allowExtra`), `VariableTypeError` for a
@@ -46,6 +57,8 @@ export class Prompt {
     compiled: CompiledPrompt,
     stale: boolean,
     segment?: string,
+    shadow?: Prompt,
+    role: 'primary' | 'shadow' = 'primary',
   ) {
     this.id = id;
     this.version = entry.version;
@@ -57,6 +70,8 @@ export class Prompt {
     this.stale = stale;
     this.segment = segment;
     this.deprecated = entry.deprecated === true;
+    this.shadow = shadow;
+    this.role = role;
     this.render = compiled.render;
   }
 }

@@ -42,6 +42,19 @@ export const METRICS = {
   deprecatedServes: OUTCOME_METRICS.deprecatedServes,
 } as const satisfies Record<string, MetricDefinition>;
 
+/**
+ * What the client's `runShadow` writes (docs/shadows.md), with Role=shadow only: the outcome metrics,
+ * and the calls it gave up. Here rather than in outcome-metrics.ts so the client loads them only
+ * with a manifest that has a shadow.
+ */
+export const SHADOW_METRICS = {
+  ...OUTCOME_METRICS,
+  /** A sampled call's candidate was not run: the client's shadow concurrency cap was reached. */
+  shadowDrops: { name: 'ShadowDrops', unit: 'Count' },
+  /** A candidate ran past the client's shadow time cap and was abandoned (counted in Errors too). */
+  shadowTimeouts: { name: 'ShadowTimeouts', unit: 'Count' },
+} as const satisfies Record<string, MetricDefinition>;
+
 export type MetricKey = keyof typeof METRICS;
 
 export type MetricValues = Partial<Record<MetricKey, number>>;

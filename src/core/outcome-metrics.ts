@@ -12,6 +12,12 @@ export const DIMENSION = {
   promptVersion: 'PromptVersion',
   /** The segment whose pin served (docs/segments.md): per version only, never on the roll-up. */
   segment: 'Segment',
+  /**
+   * `shadow` on a shadow candidate's outcome (docs/shadows.md), absent on the primary's. Its lines
+   * carry only SHADOW_DIMENSION_SETS: never the per-version set or the roll-up the alarms and the
+   * canary analysis read.
+   */
+  role: 'Role',
 } as const;
 
 /** Per version, and the environment roll-up that the alarms watch. */
@@ -44,12 +50,17 @@ export const OUTCOME_METRICS = {
   deprecatedServes: { name: 'DeprecatedServes', unit: 'Count' },
 } as const satisfies Record<string, MetricDefinition>;
 
+/** The one role a line names; a primary's line names none. */
+export type MetricRole = 'shadow';
+
 export interface MetricDimensions {
   readonly environment: string;
   readonly promptId: string;
   readonly promptVersion: string;
   /** The segment whose pin served, when one did (docs/segments.md). */
   readonly segment?: string | undefined;
+  /** `shadow` for a shadow candidate's outcome (docs/shadows.md); the segment is then ignored. */
+  readonly role?: MetricRole | undefined;
 }
 
 /** What happened when an app used a prompt (the client's `record()`, `POST /metrics`). Every field is optional. */
@@ -88,6 +99,15 @@ const SEGMENT_DIMENSION_SETS: readonly (readonly string[])[] = [
   [DIMENSION.environment, DIMENSION.promptId, DIMENSION.promptVersion, DIMENSION.segment],
 ];
 
+/**
+ * A shadow candidate's lines: per version and role only. Not the per-version set (which the canary
+ * analysis and the dashboard's per-version graphs read) nor the environment roll-up (which the
+ * rollback alarms read), so neither ever counts a shadow run.
+ */
+export const SHADOW_DIMENSION_SETS: readonly (readonly string[])[] = [
+  [DIMENSION.environment, DIMENSION.promptId, DIMENSION.promptVersion, DIMENSION.role],
+];
+
 interface EmfMetric {
   readonly Name: string;
   readonly Unit: MetricUnit;
@@ -107,7 +127,12 @@ export function emfDocumentOf<K extends string>(
       CloudWatchMetrics: [
         {
           Namespace: METRIC_NAMESPACE,
-          Dimensions: dimensions.segment === undefined ? DIMENSION_SETS : SEGMENT_DIMENSION_SETS,
+          Dimensions:
+            dimensions.role !== undefined
+              ? SHADOW_DIMENSION_SETS
+              : dimensions.segment === undefined
+                ? DIMENSION_SETS
+                : SEGMENT_DIMENSION_SETS,
           Metrics: metrics,
         },
       ],
@@ -116,7 +141,8 @@ export function emfDocumentOf<K extends string>(
     [DIMENSION.promptId]: dimensions.promptId,
     [DIMENSION.promptVersion]: dimensions.promptVersion,
   };
-  if (dimensions.segment !== undefined) doc[DIMENSION.segment] = dimensions.segment;
+  if (dimensions.role !== undefined) doc[DIMENSION.role] = dimensions.role;
+  else if (dimensions.segment !== undefined) doc[DIMENSION.segment] = dimensions.segment;
   for (const key of Object.keys(values) as K[]) {
     const value = values[key];
     if (typeof value !== 'number' || !Number.isFinite(value)) continue;
