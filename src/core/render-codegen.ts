@@ -32,7 +32,7 @@ type Piece =
   | { readonly t: string; readonly p: Piece[] }
   | { readonly c: string };
 
-const lit = (text: string) => JSON.stringify(text);
+const lit = (value: string | number | boolean) => JSON.stringify(value);
 
 /** A block the values left untidy: without its trailing whitespace and leading blank lines. */
 function tidy(text: string): string {
@@ -146,7 +146,7 @@ function generate(
         ? pieces
         : [{ c: check === 'false' ? `T(${concat(pieces)})` : `(w=${concat(pieces)},${check}?w:T(w))` }];
     if (mode === 'blocks') {
-      rendered.push(pieces.length === 0 ? "''" : concat(block));
+      rendered.push(concat(block));
       continue;
     }
     if (pieces.length === 0) continue;
@@ -212,28 +212,33 @@ export function compilePromptRenderer(
   mode: RenderMode,
   checks: RenderChecks,
 ): PromptRenderer | undefined {
-  const read: string[] = [];
-  const count: string[] = [];
-  const types: string[] = [];
-  const fill: string[] = [];
+  let read = 'let n=0';
+  let count = '';
+  let types = '';
+  let fill = '';
   slots.forEach((slot, i) => {
     const x = `x${i}`;
-    read.push(`,${x}=V[${lit(slot.name)}]`);
-    count.push(`if(${x}!==undefined)n++;`);
+    read += `,${x}=V[${lit(slot.name)}]`;
+    count += `if(${x}!==undefined)n++;`;
     // Types of every given value first, then defaults and missing required ones (as the interpreter).
     const string = slot.type === undefined || slot.type === 'string';
-    types.push(`if(${x}!=null${string ? `&&typeof ${x}!=='string'` : ''})C.type(${i},${x});`);
+    types += `if(${x}!=null${string ? `&&typeof ${x}!=='string'` : ''})C.type(${i},${x});`;
     // Defaults are strings, finite numbers or booleans: their JSON is a JavaScript literal.
-    if (slot.default !== undefined) fill.push(`if(${x}==null)${x}=${JSON.stringify(slot.default)};`);
-    else if (slot.required) fill.push(`if(${x}==null)C.missing(${i});`);
+    if (slot.default !== undefined) fill += `if(${x}==null)${x}=${lit(slot.default)};`;
+    else if (slot.required) fill += `if(${x}==null)C.missing(${i});`;
   });
   // Every enumerable key must be a known name: counting them is enough unless the counts differ.
   const unknown = 'if(!E){let k=0;for(const _ in V)k++;if(k!==n)C.unknown(V);}';
-  const given = (i: number) => {
-    const slot = slots[i] as SlotSpec;
-    return slot.required || slot.default !== undefined;
-  };
-  const body = `let n=0${read.join('')};${count.join('')}${unknown}${types.join('')}${fill.join('')}${generate(program, mode, (i) => `x${i}`, given)}`;
+  const render = generate(
+    program,
+    mode,
+    (i) => `x${i}`,
+    (i) => {
+      const slot = slots[i] as SlotSpec;
+      return slot.required || slot.default !== undefined;
+    },
+  );
+  const body = `${read};${count}${unknown}${types}${fill}${render}`;
   return create<PromptRenderer>(['C', ...HELPERS], `return function render(V,E,B){${body}};`, [
     checks,
     ...helpers,
