@@ -1,8 +1,9 @@
 /**
- * Errors a caller of `promptops/client` can catch by type. Rendering errors come from the core and
- * are re-exported so that apps import every error from one place.
+ * Errors a caller of `promptops/client` can catch by type. Rendering errors come from the core
+ * (variable-errors.ts); index.ts exports them beside these, so that apps import every error from one
+ * place. Not re-exported here: the lazily loaded modules that import this one (feedback, S3 bodies,
+ * the fallback) would then share the variable errors with the entry, one more esbuild chunk.
  */
-export { MissingVariableError, UnknownVariableError, VariableTypeError } from '../core/variable-errors.ts';
 
 /** The id is not deployed to the environment the client reads. */
 export class PromptNotFoundError extends Error {

@@ -9,16 +9,10 @@
  * ```
  */
 export type { ChatMessage, RenderOptions } from '../core/prompt-compiler.ts';
+export { MissingVariableError, UnknownVariableError, VariableTypeError } from '../core/variable-errors.ts';
 export type { TemplateValue, TemplateVariables, VariableSpec } from '../core/variables.ts';
 export { type GetOptions, PromptClient, type PromptClientOptions, type SourceOptions } from './client.ts';
-export {
-  FeedbackError,
-  MissingVariableError,
-  PromptNotFoundError,
-  PromptSourceError,
-  UnknownVariableError,
-  VariableTypeError,
-} from './errors.ts';
+export { FeedbackError, PromptNotFoundError, PromptSourceError } from './errors.ts';
 export type { AwsCredentials, CredentialsProvider, FeedbackInput } from './feedback.ts';
 export type { ClientLogger } from './logger.ts';
 export type { LineWriter, Outcome } from './metrics.ts';

@@ -14,12 +14,7 @@ import {
 import { type ChatRole, type PromptKind, splitValidSections } from './section-split.ts';
 import { compileValidProgram, type TemplateProgram } from './template-tree.ts';
 import { MissingVariableError, UnknownVariableError } from './variable-errors.ts';
-import {
-  assertValueType,
-  type TemplateVariables,
-  type VariableSpec,
-  type VariableSpecs,
-} from './variables.ts';
+import { assertValueType, type TemplateVariables, type VariableSpecs } from './variables.ts';
 
 export interface ChatMessage {
   readonly role: ChatRole;
@@ -92,33 +87,23 @@ export function compiledPrompt(
 ): CompiledPrompt | undefined {
   const variableNames = program.slots;
   const slotIndex = new Map(variableNames.map((name, slot) => [name, slot]));
-  const specs: (VariableSpec | undefined)[] = variableNames.map((name) =>
-    Object.hasOwn(variables, name) ? variables[name] : undefined,
-  );
-
-  const check = (name: string, spec: VariableSpec | undefined, value: unknown) =>
-    // Undeclared names (used by the body only) still must be text-like: rendering calls no user code.
-    assertValueType(name, spec?.type ?? 'string', value);
-
   // One generated function reading, checking and rendering the values where the runtime allows code
   // generation; the fallback (the interpreter, with the same checks) otherwise.
-  const slots: SlotSpec[] = variableNames.map((name, slot) => {
-    const spec = specs[slot];
-    return spec
-      ? {
-          name,
-          type: spec.type,
-          required: spec.required,
-          ...(spec.default !== undefined ? { default: spec.default } : {}),
-        }
-      : { name, required: false };
-  });
+  const slots: SlotSpec[] = variableNames.map((name) => ({
+    name,
+    required: false,
+    ...(Object.hasOwn(variables, name) ? variables[name] : undefined),
+  }));
   const checks: RenderChecks = {
     unknown(values) {
       for (const name in values)
         if (!slotIndex.has(name)) throw new UnknownVariableError(name, variableNames);
     },
-    type: (slot, value) => check(variableNames[slot] as string, specs[slot], value),
+    // Undeclared names (used by the body only) still must be text-like: rendering calls no user code.
+    type: (slot, value) => {
+      const { name, type } = slots[slot] as SlotSpec;
+      assertValueType(name, type ?? 'string', value);
+    },
     missing(slot): never {
       throw new MissingVariableError(variableNames[slot] as string);
     },

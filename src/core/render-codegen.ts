@@ -1,13 +1,16 @@
 /**
  * Compiles a template program to a JavaScript function: the hot path of every prompt render.
  *
- * The generated function does exactly what `runProgram` interprets (a differential test holds them
- * together), without the dispatch loop and with what is known at compile time folded away: where the
- * writer's state is known (at the start of a section, after unconditional text) the pending
- * whitespace and the block separator are joined to the next literal, so most pieces cost one string
- * concatenation. The code contains only JSON string literals and slot numbers, never template text as
- * code. Where code generation is disallowed (`--disallow-code-generation-from-strings`), callers fall
- * back to the interpreter.
+ * What `runProgram` interprets comes down to this (a differential test holds the two together):
+ * each block renders as the plain concatenation of its text and values, without its trailing
+ * whitespace and without its leading blank lines, and the blocks that render something are joined
+ * by a blank line. The generated function is that concatenation, one expression for the whole
+ * prompt. Trimming is decided at compile time where the text decides it (a block that starts and
+ * ends with text needs none); where a value or a section decides it, a character check on the value
+ * does, and only a block that then ends in whitespace (or starts with a blank line) is trimmed. The
+ * code contains only JSON string literals and slot numbers, never template text as code. Where code
+ * generation is disallowed (`--disallow-code-generation-from-strings`), callers fall back to the
+ * interpreter.
  */
 import { BLOCK_SEPARATOR, OP, type TemplateProgram } from './template-tree.ts';
 import type { TemplateValue, TemplateVariables, VariableType } from './variables.ts';
@@ -22,132 +25,140 @@ export type RenderMode = 'text' | 'blocks';
 
 const LEADING_BLANK_LINES = /^(?:[ \t]*\n)+/;
 
-/** The writer's state as far as the compiler knows it: `undefined` means known only at run time. */
-interface Known {
-  /** At the start of a block, before any visible text. */
-  a: boolean | undefined;
-  /** Whitespace held back until visible text follows. */
-  p: string | undefined;
-  /** Whitespace seen before the block's first visible text. */
-  l: string | undefined;
-  /** Whether anything was written yet. */
-  empty: boolean | undefined;
+/** A piece of a block: text, a value (its code), a section (its test and pieces), or string code. */
+type Piece =
+  | string
+  | { readonly v: string }
+  | { readonly t: string; readonly p: Piece[] }
+  | { readonly c: string };
+
+const lit = (value: string | number | boolean) => JSON.stringify(value);
+
+/** A block the values left untidy: without its trailing whitespace and leading blank lines. */
+function tidy(text: string): string {
+  const trimmed = text.trimEnd();
+  const code = trimmed.charCodeAt(0);
+  return code === 10 || code === 32 || code === 9 ? trimmed.replace(LEADING_BLANK_LINES, '') : trimmed;
 }
 
-const lit = (text: string) => JSON.stringify(text);
-
-function dropLeadingBlankLines(text: string): string {
-  const code = text.charCodeAt(0);
-  return code === 10 || code === 32 || code === 9 ? text.replace(LEADING_BLANK_LINES, '') : text;
+/** Two renderings joined as blocks are: a blank line between them when both hold something. */
+function joinBlocks(a: string, b: string): string {
+  return a === '' ? b : b === '' ? a : a + BLOCK_SEPARATOR + b;
 }
 
-function join(a: Known, b: Known): Known {
-  return {
-    a: a.a === b.a ? a.a : undefined,
-    p: a.p === b.p ? a.p : undefined,
-    l: a.l === b.l ? a.l : undefined,
-    empty: a.empty === b.empty ? a.empty : undefined,
-  };
+/** Code of `test ? yes : no` for conditions, folded; past a size, a safe "no" (the block is tidied). */
+function choose(test: string, yes: string, no: string): string {
+  const code = yes === no ? yes : no === 'false' ? `(${test}&&${yes})` : `(${test}?${yes}:${no})`;
+  return code.length > 400 ? 'false' : code;
 }
 
-function generate(program: TemplateProgram, mode: RenderMode, slot: (index: number) => string): string {
-  const { ops, heads, tails } = program;
+/** The concatenation of `pieces` as code: adjacent text joined, a string from the start (values may be numbers). */
+function concat(pieces: readonly Piece[]): string {
   const out: string[] = [];
-
-  /** Writes visible text `head` (a literal, or the expression `h`) and holds its `tail`. */
-  const emitHead = (
-    state: Known,
-    head: { literal: string } | { expr: string },
-    tail: { literal: string } | { expr: string },
-  ) => {
-    const pending = state.p;
-    if ('literal' in head && state.a === false && pending !== undefined) {
-      out.push(`o+=${lit(pending + head.literal)};`);
-    } else if ('literal' in head && state.a === true && pending !== undefined && state.l !== undefined) {
-      out.push(`o+=${lit(pending + dropLeadingBlankLines(state.l + head.literal))};`);
-    } else {
-      const h = 'literal' in head ? lit(head.literal) : head.expr;
-      const flush = pending === '' ? '' : pending === undefined ? 'p+' : `${lit(pending)}+`;
-      const atStart = `{a=false;f=l+${h};c=f.charCodeAt(0);o+=${flush}(c===10||c===32||c===9?f.replace(R,''):f);}`;
-      if (state.a === true) out.push(atStart);
-      else if (state.a === false) out.push(`o+=${flush}${h};`);
-      else out.push(`if(a)${atStart}else o+=p+${h};`);
+  let text: string | undefined;
+  for (const piece of pieces) {
+    if (typeof piece === 'string') text = (text ?? '') + piece;
+    else {
+      if (text !== undefined) out.push(lit(text));
+      text = undefined;
+      if ('v' in piece) out.push(out.length === 0 ? `''+${piece.v}` : piece.v);
+      else out.push('c' in piece ? piece.c : `(${piece.t}?${concat(piece.p)}:'')`);
     }
-    out.push(`a=false;p=${'literal' in tail ? lit(tail.literal) : tail.expr};`);
-  };
+  }
+  if (text !== undefined) out.push(lit(text));
+  return out.join('+') || "''";
+}
 
-  const compile = (from: number, to: number, entry: Known): Known => {
-    let state = { ...entry };
+/** Drops what is whitespace at a block's end whatever the values. */
+function stripEnd(pieces: Piece[]): void {
+  for (let last = pieces.at(-1); last !== undefined; last = pieces.at(-1)) {
+    if (typeof last === 'string') {
+      const trimmed = last.trimEnd();
+      if (trimmed !== '') {
+        pieces[pieces.length - 1] = trimmed;
+        return;
+      }
+    } else if ('p' in last) {
+      stripEnd(last.p);
+      if (last.p.length > 0) return;
+    } else return;
+    pieces.pop();
+  }
+}
+
+/** Code true only when the concatenation ends in a character that is not whitespace. */
+function ends(pieces: readonly Piece[]): string {
+  const last = pieces.at(-1);
+  if (typeof last === 'string') return last.trimEnd() === last ? 'true' : 'false';
+  if (last === undefined || 'c' in last) return 'false';
+  // Printable ASCII other than space is never whitespace; a value ending otherwise has its block tidied.
+  if ('v' in last)
+    return `(typeof ${last.v}!=='string'||(c=${last.v}.charCodeAt(${last.v}.length-1))>32&&c<127)`;
+  const before = pieces.slice(0, -1);
+  return choose(last.t, ends([...before, ...last.p]), ends(before));
+}
+
+function generate(
+  program: TemplateProgram,
+  mode: RenderMode,
+  slot: (index: number) => string,
+  given: (index: number) => boolean = () => false,
+): string {
+  const { ops, heads, tails } = program;
+  const blocks: Piece[][] = [];
+  /** `known`: the slots certain to hold a value here (given, or tested by the section around). */
+  const read = (from: number, to: number, into: Piece[], known: ReadonlySet<number>): void => {
     for (let pc = from; pc < to; pc += 3) {
       const op = ops[pc];
       const a = ops[pc + 1] as number;
+      const v = slot(a);
       if (op === OP.BLOCK) {
-        if (mode === 'blocks') {
-          out.push(`if(i){B.push(o);o='';}i=true;p='';l='';a=true;`);
-          state = { a: true, p: '', l: '', empty: true };
-        } else {
-          const separator = state.empty === undefined ? undefined : state.empty ? '' : BLOCK_SEPARATOR;
-          out.push(separator === undefined ? `p=o===''?'':${lit(BLOCK_SEPARATOR)};` : `p=${lit(separator)};`);
-          out.push(`l='';a=true;`);
-          state = { a: true, p: separator, l: '', empty: state.empty };
-        }
-      } else if (op === OP.TEXT) {
-        const head = heads[a] as string;
-        const tail = tails[a] as string;
-        if (head === '') {
-          if (tail === '') continue;
-          if (state.a === true) out.push(`l+=${lit(tail)};`);
-          else if (state.a === false) out.push(`p+=${lit(tail)};`);
-          else out.push(`if(a)l+=${lit(tail)};else p+=${lit(tail)};`);
-          state = {
-            ...state,
-            l:
-              state.a === true && state.l !== undefined
-                ? state.l + tail
-                : state.a === false
-                  ? state.l
-                  : undefined,
-            p:
-              state.a === false && state.p !== undefined
-                ? state.p + tail
-                : state.a === true
-                  ? state.p
-                  : undefined,
-          };
-        } else {
-          emitHead(state, { literal: head }, { literal: tail });
-          state = { a: false, p: tail, l: state.l, empty: false };
-        }
-      } else if (op === OP.VAR) {
-        // `v!=null` is `v!==undefined&&v!==null`, shorter in the generated code and in the bundle.
-        out.push(`v=${slot(a)};if(v!=null){if(typeof v!=='string')v=String(v);c=v.charCodeAt(v.length-1);`);
-        // Fast path: a value ending in printable ASCII has no trailing whitespace to hold back.
-        out.push(`if(c>32&&c<127){h=v;t='';}else{h=v.trimEnd();t=v.slice(h.length);}`);
-        out.push(`if(h!==''){`);
-        emitHead({ ...state }, { expr: 'h' }, { expr: 't' });
-        out.push(`}else if(t!==''){if(a)l+=t;else p+=t;}}`);
-        state = {
-          a: state.a === false ? false : undefined,
-          p: undefined,
-          l: state.a === false ? state.l : undefined,
-          empty: state.empty === false ? false : undefined,
-        };
-      } else {
+        into = [];
+        blocks.push(into);
+      } else if (op === OP.TEXT) into.push((heads[a] as string) + (tails[a] as string));
+      // A value that may be missing reads as '' (`??`).
+      else if (op === OP.VAR) into.push({ v: given(a) || known.has(a) ? v : `(${v}??'')` });
+      else {
         const end = ops[pc + 2] as number;
-        const test = "v!=null&&v!==''&&v!==false";
-        out.push(`v=${slot(a)};if(${op === OP.SECTION ? test : `!(${test})`}){`);
-        const inside = compile(pc + 3, end, state);
-        out.push('}');
-        state = join(state, inside);
+        const inner: Piece[] = [];
+        read(pc + 3, end, inner, op === OP.SECTION ? new Set([...known, a]) : known);
+        const set = `(${v}!=null&&${v}!==''&&${v}!==false)`;
+        into.push({ t: op === OP.SECTION ? set : `!${set}`, p: inner });
         pc = end - 3;
       }
     }
-    return state;
   };
+  read(0, ops.length, [], new Set());
 
-  compile(0, ops.length, { a: true, p: '', l: '', empty: true });
-  const end = mode === 'blocks' ? 'if(i)B.push(o);return o;' : 'return o;';
-  return `let o='',p='',l='',a=true,i=false,v,h,t,f,c;${out.join('')}${end}`;
+  const rendered: string[] = [];
+  let text: Piece[] = [];
+  /** What `text` renders so far: 0 nothing, 1 something, 2 depends on the values. */
+  let state = 0;
+  for (const pieces of blocks) {
+    stripEnd(pieces);
+    // A first text holding more than spaces, tabs and newlines loses its leading blank lines now.
+    const first = pieces[0];
+    const starts = typeof first === 'string' && /[^ \t\n]/.test(first);
+    if (starts) pieces[0] = first.replace(LEADING_BLANK_LINES, '');
+    const check = starts ? ends(pieces) : 'false';
+    const block: Piece[] =
+      check === 'true'
+        ? pieces
+        : [{ c: check === 'false' ? `T(${concat(pieces)})` : `(w=${concat(pieces)},${check}?w:T(w))` }];
+    if (mode === 'blocks') {
+      rendered.push(concat(block));
+      continue;
+    }
+    if (pieces.length === 0) continue;
+    // Text outside every section that is not whitespace: the block renders something.
+    const full = pieces.some((piece) => typeof piece === 'string' && piece.trimEnd() !== '');
+    if (full && state !== 2) text.push(...(state === 1 ? [BLOCK_SEPARATOR] : []), ...block);
+    else text = [{ c: `J(${concat(text)},${concat(block)})` }];
+    state = full || state === 1 ? 1 : 2;
+  }
+  return mode === 'blocks'
+    ? `let w,c;B.push(${rendered.join(',')});return B[B.length-1]??'';`
+    : `let w,c;return ${concat(text)};`;
 }
 
 function create<T>(parameters: readonly string[], body: string, args: readonly unknown[]): T | undefined {
@@ -159,12 +170,15 @@ function create<T>(parameters: readonly string[], body: string, args: readonly u
   }
 }
 
+const HELPERS = ['T', 'J'];
+const helpers = [tidy, joinBlocks];
+
 /** The program as a function, or undefined where this runtime forbids code generation. */
 export function compileRenderer(program: TemplateProgram, mode: RenderMode = 'text'): Renderer | undefined {
   return create<Renderer>(
-    ['R'],
-    `return function render(s,B){${generate(program, mode, (i) => `s[${i}]`)}};`,
-    [LEADING_BLANK_LINES],
+    HELPERS,
+    `return function render(S,B){${generate(program, mode, (i) => `S[${i}]`)}};`,
+    helpers,
   );
 }
 
@@ -176,7 +190,7 @@ export interface SlotSpec {
   readonly default?: string | number | boolean;
 }
 
-/** Throws the prompt's typed errors; called by generated code only on a problem (or a rare slow path). */
+/** Throws the prompt's typed errors; called by generated code only on a problem. */
 export interface RenderChecks {
   /** The values hold a name the prompt does not know (unless extras are allowed). */
   unknown(values: TemplateVariables): void;
@@ -198,31 +212,35 @@ export function compilePromptRenderer(
   mode: RenderMode,
   checks: RenderChecks,
 ): PromptRenderer | undefined {
-  const code: string[] = ['let n=0'];
+  let read = 'let n=0';
+  let count = '';
+  let types = '';
+  let fill = '';
   slots.forEach((slot, i) => {
-    code.push(`,x${i}=V[${lit(slot.name)}]`);
-  });
-  code.push(';');
-  slots.forEach((_slot, i) => {
-    code.push(`if(x${i}!==undefined)n++;`);
+    const x = `x${i}`;
+    read += `,${x}=V[${lit(slot.name)}]`;
+    count += `if(${x}!==undefined)n++;`;
+    // Types of every given value first, then defaults and missing required ones (as the interpreter).
+    const string = slot.type === undefined || slot.type === 'string';
+    types += `if(${x}!=null${string ? `&&typeof ${x}!=='string'` : ''})C.type(${i},${x});`;
+    // Defaults are strings, finite numbers or booleans: their JSON is a JavaScript literal.
+    if (slot.default !== undefined) fill += `if(${x}==null)${x}=${lit(slot.default)};`;
+    else if (slot.required) fill += `if(${x}==null)C.missing(${i});`;
   });
   // Every enumerable key must be a known name: counting them is enough unless the counts differ.
-  code.push('if(!E){let k=0;for(const _ in V)k++;if(k!==n)C.unknown(V);}');
-  // Types of every given value first, then defaults and missing required ones (as the interpreter).
-  slots.forEach((slot, i) => {
-    const check = slot.type === undefined || slot.type === 'string' ? `if(typeof x${i}!=='string')` : '';
-    code.push(`if(x${i}!=null){${check}C.type(${i},x${i});}`);
-  });
-  slots.forEach((slot, i) => {
-    // Defaults are strings, finite numbers or booleans: their JSON is a JavaScript literal.
-    const fallback = slot.default === undefined ? 'undefined' : JSON.stringify(slot.default);
-    const missing = slot.required && slot.default === undefined ? `C.missing(${i});` : '';
-    if (fallback !== 'undefined' || missing !== '')
-      code.push(`if(x${i}==null){x${i}=${fallback};${missing}}`);
-  });
-  const body = `${code.join('')}${generate(program, mode, (i) => `x${i}`)}`;
-  return create<PromptRenderer>(['R', 'C'], `return function render(V,E,B){${body}};`, [
-    LEADING_BLANK_LINES,
+  const unknown = 'if(!E){let k=0;for(const _ in V)k++;if(k!==n)C.unknown(V);}';
+  const render = generate(
+    program,
+    mode,
+    (i) => `x${i}`,
+    (i) => {
+      const slot = slots[i] as SlotSpec;
+      return slot.required || slot.default !== undefined;
+    },
+  );
+  const body = `${read};${count}${unknown}${types}${fill}${render}`;
+  return create<PromptRenderer>(['C', ...HELPERS], `return function render(V,E,B){${body}};`, [
     checks,
+    ...helpers,
   ]);
 }

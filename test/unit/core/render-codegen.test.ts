@@ -36,6 +36,68 @@ describe('generated renderer', () => {
     );
   });
 
+  it('trims as the interpreter does where whitespace, blank lines and nested sections meet values (differential property)', () => {
+    // Blocks ending in a value or a section, values ending or starting in whitespace, text that is all
+    // whitespace: where the generated code decides at run time whether a block needs tidying.
+    const space = fc.constantFrom(' ', '\n', '\t', '\n\n', ' \n', '\u00a0', '\r\n', '');
+    const text = fc
+      .array(fc.oneof(space, fc.constantFrom('x', 'Hi', '.', 'é')), { minLength: 1, maxLength: 5 })
+      .map((parts) => parts.join(''));
+    const name = fc.constantFrom(...NAMES);
+    const { piece } = fc.letrec<{ piece: string }>((tie) => ({
+      piece: fc.oneof(
+        { depthSize: 'small' },
+        text,
+        name.map((n) => `{{${n}}}`),
+        fc
+          .tuple(fc.constantFrom('#', '^'), name, fc.array(tie('piece'), { maxLength: 3 }), fc.boolean())
+          .map(([sigil, n, inner, alone]) =>
+            alone
+              ? `\n{{${sigil}${n}}}\n${inner.join('')}\n{{/${n}}}\n`
+              : `{{${sigil}${n}}}${inner.join('')}{{/${n}}}`,
+          ),
+      ),
+    }));
+    const value: fc.Arbitrary<TemplateValue> = fc.oneof(
+      fc.constantFrom(
+        undefined,
+        null,
+        '',
+        ' ',
+        '\n',
+        'x \n',
+        '\n\nx',
+        '  \ny',
+        false,
+        true,
+        0,
+        '\u00a0',
+        'é',
+      ),
+      fc.string({ maxLength: 4 }),
+    );
+    const blocks = fc.array(
+      fc.array(piece, { maxLength: 6 }).map((parts) => parts.join('')),
+      { minLength: 1, maxLength: 4 },
+    );
+    fc.assert(
+      fc.property(blocks, fc.tuple(value, value, value), (texts, values) => {
+        const program = compileProgram(
+          texts.map((text) => ({ text })),
+          NAMES,
+        );
+        const slots = [...values];
+        expect(compileRenderer(program, 'text')?.(slots)).toBe(runProgram(program, slots));
+        const generated: string[] = [];
+        const interpreted: string[] = [];
+        compileRenderer(program, 'blocks')?.(slots, generated);
+        runProgram(program, slots, interpreted);
+        expect(generated).toEqual(interpreted);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
   it('never puts template text into code: quotes, backslashes and line separators stay text', () => {
     // biome-ignore lint/suspicious/noTemplateCurlyInString: the template must hold a literal ${...}
     const text = 'He said "hi" \\ `tick` ${x} \u2028 \u2029 </script> {{a}}';
