@@ -288,7 +288,11 @@ describe('Handler: query', () => {
     };
 
     it('lists every event newest first from the time index', async () => {
-      dynamo.on(QueryCommand).resolves({ Items: [event] });
+      // The event is in the legacy (unsharded) partition; every shard is empty.
+      dynamo.on(QueryCommand).resolves({ Items: [] });
+      dynamo
+        .on(QueryCommand, { ExpressionAttributeValues: { ':ipk': 'AUDIT' } })
+        .resolves({ Items: [event] });
       const response = await get('/audit');
       expect(response.status).toBe(200);
       expect(response.body.items).toEqual([
@@ -301,11 +305,12 @@ describe('Handler: query', () => {
           requestId: 'r1',
         },
       ]);
-      expect(dynamo.commandCalls(QueryCommand)[0]?.args[0].input).toMatchObject({
-        IndexName: 'gsi1',
-        ExpressionAttributeValues: { ':ipk': 'AUDIT' },
-        ScanIndexForward: false,
-      });
+      const inputs = dynamo.commandCalls(QueryCommand).map((c) => c.args[0].input);
+      // Sixteen shards and the legacy partition (docs/architecture.md, "Sharded audit index").
+      expect(inputs).toHaveLength(17);
+      for (const input of inputs) expect(input).toMatchObject({ IndexName: 'gsi1', ScanIndexForward: false });
+      expect(inputs.map((input) => input.ExpressionAttributeValues?.[':ipk'])).toContain('AUDIT');
+      expect(inputs.map((input) => input.ExpressionAttributeValues?.[':ipk'])).toContain('AUDIT#ALL#15');
     });
 
     it('queries one prompt, one environment, or both', async () => {
