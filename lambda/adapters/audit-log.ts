@@ -127,10 +127,12 @@ export class DynamoAuditLog implements AuditLog {
               ...(before === undefined ? {} : { ':before': before }),
             },
             ScanIndexForward: false,
-            Limit: limit,
+            // One more than asked: a partition read exactly to its end says so, and the last page
+            // is never an empty one.
+            Limit: limit + 1,
           }),
         );
-        return { items: result.Items ?? [], more: result.LastEvaluatedKey !== undefined };
+        return { items: (result.Items ?? []).slice(0, limit), more: result.LastEvaluatedKey !== undefined };
       },
       page.limit,
       position,

@@ -42,6 +42,8 @@ const ROUTES = [
   { method: 'GET', path: '/review-due', handler: 'query' },
   // Feedback items with their comments (docs/feedback.md): read-only, so the query handler serves it.
   { method: 'GET', path: '/prompts/{id}/feedback/items', handler: 'query' },
+  // An environment's whole deployment history, a page at a time (docs/api.md, "Pagination").
+  { method: 'GET', path: '/environments/{env}/revisions', handler: 'deploy' },
 ] as const satisfies readonly ApiRoute[];
 
 export const API_ROUTES: readonly ApiRoute[] = ROUTES;

@@ -57,8 +57,16 @@ describe('Handler: query', () => {
             description: 'A',
             updatedAt: '2026-11-01T00:00:00.000Z',
           },
+          // One more than the page: it says there is a next page, and is not shown.
+          {
+            pk: 'PROMPTS',
+            sk: 'PROMPT#b2',
+            id: 'b2',
+            latestVersion: '1.0.0',
+            updatedAt: '2026-11-01T00:00:00.000Z',
+          },
         ],
-        LastEvaluatedKey: { pk: 'PROMPTS', sk: 'PROMPT#a1' },
+        LastEvaluatedKey: { pk: 'PROMPTS', sk: 'PROMPT#b2' },
       });
       const response = await get('/prompts', { limit: '1' });
       expect(response.status).toBe(200);
@@ -70,7 +78,8 @@ describe('Handler: query', () => {
       expect(input).toMatchObject({
         KeyConditionExpression: '#pk = :pk',
         ExpressionAttributeValues: { ':pk': 'PROMPTS' },
-        Limit: 1,
+        FilterExpression: 'attribute_not_exists(#archived)',
+        Limit: 2,
       });
 
       await get('/prompts', { cursor: response.body.nextCursor });
