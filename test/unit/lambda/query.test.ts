@@ -89,6 +89,45 @@ describe('Handler: query', () => {
       });
     });
 
+    it('refills a page that archived prompts thinned, and resumes after the last prompt shown', async () => {
+      const summary = (id: string, archived = false) => ({
+        pk: 'PROMPTS',
+        sk: `PROMPT#${id}`,
+        id,
+        latestVersion: '1.0.0',
+        updatedAt: '2026-11-01T00:00:00.000Z',
+        ...(archived ? { archived: { by: ALICE, at: '2026-11-01T00:00:00.000Z' } } : {}),
+      });
+      // DynamoDB applies the filter: the first Query found one live prompt among three evaluated.
+      dynamo
+        .on(QueryCommand)
+        .resolvesOnce({ Items: [summary('a1')], LastEvaluatedKey: { pk: 'PROMPTS', sk: 'PROMPT#a3' } })
+        .resolvesOnce({
+          Items: [summary('b1'), summary('b2')],
+          LastEvaluatedKey: { pk: 'PROMPTS', sk: 'PROMPT#b2' },
+        });
+      const response = await get('/prompts', { limit: '2' });
+      expect(response.body.items.map((p: { id: string }) => p.id)).toEqual(['a1', 'b1']);
+      const inputs = dynamo.commandCalls(QueryCommand).map((c) => c.args[0].input);
+      expect(inputs[1]?.ExclusiveStartKey).toEqual({ pk: 'PROMPTS', sk: 'PROMPT#a3' });
+      dynamo.reset();
+      dynamo.on(QueryCommand).resolves({ Items: [] });
+      await get('/prompts', { limit: '2', cursor: response.body.nextCursor });
+      expect(dynamo.commandCalls(QueryCommand)[0]?.args[0].input.ExclusiveStartKey).toEqual({
+        pk: 'PROMPTS',
+        sk: 'PROMPT#b1',
+      });
+    });
+
+    it('stops refilling after 10 Queries and answers a shorter page with a cursor', async () => {
+      dynamo.on(QueryCommand).resolves({ Items: [], LastEvaluatedKey: { pk: 'PROMPTS', sk: 'PROMPT#z' } });
+      const response = await get('/prompts', { limit: '5' });
+      expect(response.status).toBe(200);
+      expect(response.body.items).toEqual([]);
+      expect(typeof response.body.nextCursor).toBe('string');
+      expect(dynamo.commandCalls(QueryCommand)).toHaveLength(10);
+    });
+
     it.each([
       ['limit 0', { limit: '0' }],
       ['limit 101', { limit: '101' }],
@@ -97,10 +136,14 @@ describe('Handler: query', () => {
       ['a cursor that is not ours', { cursor: 'not-a-cursor' }],
       ['a cursor with other keys', { cursor: encodeCursor({ pk: 'PROMPTS', sk: 'x', extra: 'y' }) ?? '' }],
       ['a cursor with non-string keys', { cursor: encodeCursor({ pk: 'PROMPTS', sk: 1 }) ?? '' }],
-    ])('rejects %s with 400 BAD_REQUEST', async (_label, query) => {
+    ])('rejects %s with 400 BAD_REQUEST', async (label, query) => {
       const response = await get('/prompts', query);
       expect(response.status).toBe(400);
       expect(response.body.code).toBe('BAD_REQUEST');
+      // The problem names the parameter for programs too.
+      expect(response.body.errors).toEqual([
+        { path: label.startsWith('limit') ? 'limit' : 'cursor', message: response.body.detail },
+      ]);
       expect(dynamo.commandCalls(QueryCommand)).toHaveLength(0);
     });
   });
