@@ -44,7 +44,11 @@ export interface PromptRepository {
   recordLatest(record: VersionRecord): Promise<void>;
   /** `exists` when this principal already approved; `missing` when the version does not exist. */
   addApproval(id: string, version: string, approval: Approval): Promise<'added' | 'exists' | 'missing'>;
-  listPrompts(page: PageRequest): Promise<Page<PromptSummary>>;
+  /** By id; `excludeArchived` leaves archived prompts out and still fills the page. */
+  listPrompts(
+    page: PageRequest,
+    options?: { readonly excludeArchived?: boolean },
+  ): Promise<Page<PromptSummary>>;
   /** Newest first. */
   listVersions(id: string, page: PageRequest): Promise<Page<VersionRecord>>;
   /** The prompt's pin in each of these environments that pins it. */

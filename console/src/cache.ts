@@ -19,6 +19,9 @@ export function versionDetails(id: string, version: string): Promise<VersionDeta
   return found;
 }
 
-export const listPrompts = () => getAll<PromptListItem>('/prompts');
+/** Pages of 100 the prompt list follows: 10,000 prompts (docs/architecture.md, "Listing at 10,000 prompts"). */
+const PROMPT_LIST_PAGES = 100;
+
+export const listPrompts = () => getAll<PromptListItem>('/prompts', {}, PROMPT_LIST_PAGES);
 
 export const listVersions = (id: string) => getAll<VersionSummary>(`/prompts/${seg(id)}/versions`);

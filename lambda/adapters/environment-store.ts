@@ -11,7 +11,9 @@ import type { CanaryAnalysisEntry } from '../../src/core/api.ts';
 import { KEYS, TABLE } from '../../src/core/contracts.ts';
 import type { DeploymentRecord, EnvironmentState, RevisionRecord } from '../delivery/model.ts';
 import type { EnvironmentStore } from '../delivery/ports.ts';
+import type { Page, PageRequest } from '../ports.ts';
 import { isConditionalCheckFailed } from './dynamo-errors.ts';
+import { decodeCursor, encodeCursor } from './pagination.ts';
 
 const STATE_FIELDS = [
   'environment',
@@ -257,5 +259,30 @@ export class DynamoEnvironmentStore implements EnvironmentStore {
       }),
     );
     return (Items ?? []).map(toRevision);
+  }
+
+  /**
+   * One Query per page: DynamoDB stops a Query at 1 MB, so a page of revisions that pin thousands of
+   * prompts holds fewer than `limit` and says so with `nextCursor`; a response never outgrows Lambda's.
+   */
+  async listRevisionPage(environment: string, page: PageRequest): Promise<Page<RevisionRecord>> {
+    const pk = KEYS.environmentPk(environment);
+    const result = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+        ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#sk': TABLE.sortKey },
+        ExpressionAttributeValues: { ':pk': pk, ':prefix': KEYS.environmentRevisionSkPrefix },
+        ScanIndexForward: false,
+        Limit: page.limit,
+        ExclusiveStartKey: decodeCursor(page.cursor, [TABLE.partitionKey, TABLE.sortKey], {
+          equal: { [TABLE.partitionKey]: pk },
+          prefix: { [TABLE.sortKey]: KEYS.environmentRevisionSkPrefix },
+        }),
+      }),
+    );
+    const items = (result.Items ?? []).map(toRevision);
+    const nextCursor = encodeCursor(result.LastEvaluatedKey);
+    return nextCursor ? { items, nextCursor } : { items };
   }
 }

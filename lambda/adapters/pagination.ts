@@ -26,8 +26,11 @@ export function decodeCursor(
   scope: CursorScope = {},
 ): DynamoKey | undefined {
   if (cursor === undefined) return undefined;
+  // The problem body names the parameter in `errors` too, for programs (docs/api.md, "Pagination").
+  const badCursor = (message: string) =>
+    new BadRequestError(message, { errors: [{ path: 'cursor', message }] });
   const invalid = () =>
-    new BadRequestError(
+    badCursor(
       `Invalid cursor ${displayValue(cursor, 40)}: pass back the nextCursor of the previous page unchanged`,
     );
   if (cursor.length > 2048 || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw invalid();
@@ -51,7 +54,7 @@ export function decodeCursor(
     Object.entries(scope.equal ?? {}).some(([name, value]) => values[name] !== value) ||
     Object.entries(scope.prefix ?? {}).some(([name, prefix]) => !values[name]?.startsWith(prefix));
   if (outside) {
-    throw new BadRequestError(
+    throw badCursor(
       `Invalid cursor ${displayValue(cursor, 40)}: it belongs to another listing; pass back the nextCursor of the previous page of this one`,
     );
   }

@@ -19,6 +19,8 @@ import { isConditionalCheckFailed } from './dynamo-errors.ts';
 import { decodeCursor, encodeCursor } from './pagination.ts';
 
 const KEY_ATTRIBUTES = [TABLE.partitionKey, TABLE.sortKey];
+/** Queries one page of the prompt index may take to fill itself when archived prompts are left out. */
+const LIST_ROUNDS = 10;
 
 interface VersionItem {
   pk: string;
@@ -200,20 +202,44 @@ export class DynamoPromptRepository implements PromptRepository {
     }
   }
 
-  async listPrompts(page: PageRequest): Promise<Page<PromptSummary>> {
-    const result = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
-        ExpressionAttributeValues: { ':pk': KEYS.promptIndexPk },
-        Limit: page.limit,
-        ExclusiveStartKey: decodeCursor(page.cursor, KEY_ATTRIBUTES, {
-          equal: { [TABLE.partitionKey]: KEYS.promptIndexPk },
+  /**
+   * One page of the prompt index, by id. Archived prompts are filtered out by DynamoDB when
+   * `excludeArchived`, and the page is refilled (up to `LIST_ROUNDS` Queries) so it holds `limit`
+   * prompts whenever that many remain; the cursor is then the key of the last prompt returned.
+   */
+  async listPrompts(
+    page: PageRequest,
+    options: { readonly excludeArchived?: boolean } = {},
+  ): Promise<Page<PromptSummary>> {
+    const scope = { equal: { [TABLE.partitionKey]: KEYS.promptIndexPk } };
+    let startKey: Record<string, unknown> | undefined = decodeCursor(page.cursor, KEY_ATTRIBUTES, scope);
+    const found: Record<string, unknown>[] = [];
+    // One more than a page is asked for, so the last page is never an empty one.
+    for (let round = 0; round < LIST_ROUNDS && found.length <= page.limit; round++) {
+      const result = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: '#pk = :pk',
+          ...(options.excludeArchived ? { FilterExpression: 'attribute_not_exists(#archived)' } : {}),
+          ExpressionAttributeNames: {
+            '#pk': TABLE.partitionKey,
+            ...(options.excludeArchived ? { '#archived': 'archived' } : {}),
+          },
+          ExpressionAttributeValues: { ':pk': KEYS.promptIndexPk },
+          Limit: page.limit + 1,
+          ExclusiveStartKey: startKey,
         }),
-      }),
-    );
-    const items = (result.Items ?? []).map((item) => ({
+      );
+      found.push(...(result.Items ?? []));
+      startKey = result.LastEvaluatedKey;
+      if (startKey === undefined) break;
+    }
+    const returned = found.slice(0, page.limit);
+    const last = returned.at(-1);
+    // More than a page came back: the next page starts after the last prompt shown.
+    if (found.length > page.limit && last !== undefined)
+      startKey = { [TABLE.partitionKey]: last[TABLE.partitionKey], [TABLE.sortKey]: last[TABLE.sortKey] };
+    const items = returned.map((item) => ({
       id: item.id as string,
       latestVersion: item.latestVersion as string,
       ...(item.description !== undefined ? { description: item.description as string } : {}),
@@ -221,7 +247,7 @@ export class DynamoPromptRepository implements PromptRepository {
       updatedAt: item.updatedAt as string,
       ...(item.archived !== undefined ? { archived: item.archived as Archival } : {}),
     }));
-    const nextCursor = encodeCursor(result.LastEvaluatedKey);
+    const nextCursor = encodeCursor(startKey);
     return nextCursor ? { items, nextCursor } : { items };
   }
 

@@ -1,5 +1,6 @@
 /** Ports of the delivery side: AppConfig and the environment state in DynamoDB. */
 import type { CanaryAnalysisEntry } from '../../src/core/api.ts';
+import type { Page, PageRequest } from '../ports.ts';
 import type { DeploymentInfo, DeploymentRecord, EnvironmentState, RevisionRecord } from './model.ts';
 
 /** AppConfig, for one application and one configuration profile. */
@@ -63,4 +64,6 @@ export interface EnvironmentStore {
   getRevision(environment: string, revision: number): Promise<RevisionRecord | undefined>;
   /** Newest first. */
   listRevisions(environment: string, limit: number): Promise<RevisionRecord[]>;
+  /** Newest first, a page at a time (GET /environments/{env}/revisions). */
+  listRevisionPage(environment: string, page: PageRequest): Promise<Page<RevisionRecord>>;
 }

@@ -1,5 +1,10 @@
 /** The delivery routes: deploy to an environment, roll it back, read its status. */
-import type { EnvironmentStatusResponse, StartedDeployment } from '../../src/core/api.ts';
+import type {
+  EnvironmentStatusResponse,
+  ListPage,
+  RevisionEntry,
+  StartedDeployment,
+} from '../../src/core/api.ts';
 import { NotFoundError } from '../../src/core/errors.ts';
 import { assertEnvironmentName } from '../../src/core/ids.ts';
 import { sinceTime } from '../../src/core/incident.ts';
@@ -21,6 +26,7 @@ import {
 } from '../runtime/http.ts';
 import { httpHandler } from '../runtime/http-handler.ts';
 import { createLogger } from '../runtime/logger.ts';
+import { pageRequest } from '../runtime/query.ts';
 import { routeTable } from '../runtime/route-table.ts';
 import { parseInput } from '../runtime/validation.ts';
 import { deployBody, rollbackBody } from '../schemas/delivery.ts';
@@ -72,6 +78,14 @@ export function createDeployHandler(deps: () => DeliveryDeps) {
             environment,
             requestIdOf(event),
           )) satisfies EnvironmentStatusResponse,
+        ),
+      'GET /environments/{env}/revisions': async (event, environment) =>
+        jsonResponse(
+          200,
+          (await deps().environments.listRevisionPage(
+            environment,
+            pageRequest(event),
+          )) satisfies ListPage<RevisionEntry>,
         ),
       'GET /environments/{env}/incident': async (event, environment) => {
         const d = deps();

@@ -13,15 +13,16 @@ export interface VersionWithDocument extends VersionRecord {
 }
 
 /**
- * Archived prompts (docs/maintenance.md) are left out unless `includeArchived`; they are filtered
- * from each page, so a page may hold fewer than `limit` items while `nextCursor` says there is more.
+ * Archived prompts (docs/maintenance.md) are left out unless `includeArchived`. The repository
+ * filters them and refills the page, so a page holds `limit` prompts while more remain (docs/api.md,
+ * "Pagination"); the filter here only keeps a repository that ignores the option honest.
  */
 export async function listPrompts(
   deps: RegistryDeps,
   page: PageRequest,
   options: { readonly includeArchived?: boolean } = {},
 ): Promise<Page<PromptListItem>> {
-  const result = await deps.prompts.listPrompts(page);
+  const result = await deps.prompts.listPrompts(page, { excludeArchived: !options.includeArchived });
   return options.includeArchived
     ? result
     : { ...result, items: result.items.filter((item) => !item.archived) };

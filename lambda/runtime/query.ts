@@ -9,9 +9,8 @@ export function pageRequest(event: ApiEvent): PageRequest {
   let limit: number = LIMITS.defaultPageSize;
   if (rawLimit !== undefined) {
     if (!/^\d{1,3}$/.test(rawLimit) || Number(rawLimit) < 1 || Number(rawLimit) > LIMITS.maxPageSize) {
-      throw new BadRequestError(
-        `limit ${displayValue(rawLimit)} must be a whole number from 1 to ${LIMITS.maxPageSize}`,
-      );
+      const message = `limit ${displayValue(rawLimit)} must be a whole number from 1 to ${LIMITS.maxPageSize}`;
+      throw new BadRequestError(message, { errors: [{ path: 'limit', message }] });
     }
     limit = Number(rawLimit);
   }

@@ -202,6 +202,10 @@ export const KEYS = {
   auditPk: (eventId: string) => `AUDIT#${eventId}`,
   auditSk: 'EVENT',
   /** gsi1: every audit event by time; gsi2: by prompt; gsi3: by environment. Sort keys are `<at>#<eventId>`. */
+  /**
+   * Events written before the all-events index was sharded; new ones carry one of the shard keys of
+   * core/audit-shards.ts, and readers query both (docs/architecture.md, "Sharded audit index").
+   */
   auditAllGsiPk: 'AUDIT',
   auditPromptGsiPk: (id: string) => `AUDIT#PROMPT#${id}`,
   auditEnvironmentGsiPk: (env: string) => `AUDIT#ENV#${env}`,

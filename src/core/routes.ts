@@ -44,6 +44,8 @@ const ROUTES = [
   { method: 'GET', path: '/prompts/{id}/feedback/items', handler: 'query' },
   // Shadow comparison (docs/shadows.md): read-only metrics, so the query handler serves it.
   { method: 'GET', path: '/prompts/{id}/shadow', handler: 'query' },
+  // An environment's whole deployment history, a page at a time (docs/api.md, "Pagination").
+  { method: 'GET', path: '/environments/{env}/revisions', handler: 'deploy' },
 ] as const satisfies readonly ApiRoute[];
 
 export const API_ROUTES: readonly ApiRoute[] = ROUTES;

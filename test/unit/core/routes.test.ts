@@ -8,6 +8,7 @@ describe('routeKeysOf', () => {
       'POST /environments/{env}/rollback',
       'GET /environments/{env}',
       'GET /environments/{env}/incident',
+      'GET /environments/{env}/revisions',
     ]);
     expect(routeKeysOf('metrics')).toEqual(['POST /metrics']);
   });

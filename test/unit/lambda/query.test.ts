@@ -57,8 +57,16 @@ describe('Handler: query', () => {
             description: 'A',
             updatedAt: '2026-11-01T00:00:00.000Z',
           },
+          // One more than the page: it says there is a next page, and is not shown.
+          {
+            pk: 'PROMPTS',
+            sk: 'PROMPT#b2',
+            id: 'b2',
+            latestVersion: '1.0.0',
+            updatedAt: '2026-11-01T00:00:00.000Z',
+          },
         ],
-        LastEvaluatedKey: { pk: 'PROMPTS', sk: 'PROMPT#a1' },
+        LastEvaluatedKey: { pk: 'PROMPTS', sk: 'PROMPT#b2' },
       });
       const response = await get('/prompts', { limit: '1' });
       expect(response.status).toBe(200);
@@ -70,7 +78,8 @@ describe('Handler: query', () => {
       expect(input).toMatchObject({
         KeyConditionExpression: '#pk = :pk',
         ExpressionAttributeValues: { ':pk': 'PROMPTS' },
-        Limit: 1,
+        FilterExpression: 'attribute_not_exists(#archived)',
+        Limit: 2,
       });
 
       await get('/prompts', { cursor: response.body.nextCursor });
@@ -78,6 +87,45 @@ describe('Handler: query', () => {
         pk: 'PROMPTS',
         sk: 'PROMPT#a1',
       });
+    });
+
+    it('refills a page that archived prompts thinned, and resumes after the last prompt shown', async () => {
+      const summary = (id: string, archived = false) => ({
+        pk: 'PROMPTS',
+        sk: `PROMPT#${id}`,
+        id,
+        latestVersion: '1.0.0',
+        updatedAt: '2026-11-01T00:00:00.000Z',
+        ...(archived ? { archived: { by: ALICE, at: '2026-11-01T00:00:00.000Z' } } : {}),
+      });
+      // DynamoDB applies the filter: the first Query found one live prompt among three evaluated.
+      dynamo
+        .on(QueryCommand)
+        .resolvesOnce({ Items: [summary('a1')], LastEvaluatedKey: { pk: 'PROMPTS', sk: 'PROMPT#a3' } })
+        .resolvesOnce({
+          Items: [summary('b1'), summary('b2')],
+          LastEvaluatedKey: { pk: 'PROMPTS', sk: 'PROMPT#b2' },
+        });
+      const response = await get('/prompts', { limit: '2' });
+      expect(response.body.items.map((p: { id: string }) => p.id)).toEqual(['a1', 'b1']);
+      const inputs = dynamo.commandCalls(QueryCommand).map((c) => c.args[0].input);
+      expect(inputs[1]?.ExclusiveStartKey).toEqual({ pk: 'PROMPTS', sk: 'PROMPT#a3' });
+      dynamo.reset();
+      dynamo.on(QueryCommand).resolves({ Items: [] });
+      await get('/prompts', { limit: '2', cursor: response.body.nextCursor });
+      expect(dynamo.commandCalls(QueryCommand)[0]?.args[0].input.ExclusiveStartKey).toEqual({
+        pk: 'PROMPTS',
+        sk: 'PROMPT#b1',
+      });
+    });
+
+    it('stops refilling after 10 Queries and answers a shorter page with a cursor', async () => {
+      dynamo.on(QueryCommand).resolves({ Items: [], LastEvaluatedKey: { pk: 'PROMPTS', sk: 'PROMPT#z' } });
+      const response = await get('/prompts', { limit: '5' });
+      expect(response.status).toBe(200);
+      expect(response.body.items).toEqual([]);
+      expect(typeof response.body.nextCursor).toBe('string');
+      expect(dynamo.commandCalls(QueryCommand)).toHaveLength(10);
     });
 
     it.each([
@@ -88,10 +136,14 @@ describe('Handler: query', () => {
       ['a cursor that is not ours', { cursor: 'not-a-cursor' }],
       ['a cursor with other keys', { cursor: encodeCursor({ pk: 'PROMPTS', sk: 'x', extra: 'y' }) ?? '' }],
       ['a cursor with non-string keys', { cursor: encodeCursor({ pk: 'PROMPTS', sk: 1 }) ?? '' }],
-    ])('rejects %s with 400 BAD_REQUEST', async (_label, query) => {
+    ])('rejects %s with 400 BAD_REQUEST', async (label, query) => {
       const response = await get('/prompts', query);
       expect(response.status).toBe(400);
       expect(response.body.code).toBe('BAD_REQUEST');
+      // The problem names the parameter for programs too.
+      expect(response.body.errors).toEqual([
+        { path: label.startsWith('limit') ? 'limit' : 'cursor', message: response.body.detail },
+      ]);
       expect(dynamo.commandCalls(QueryCommand)).toHaveLength(0);
     });
   });
@@ -288,7 +340,11 @@ describe('Handler: query', () => {
     };
 
     it('lists every event newest first from the time index', async () => {
-      dynamo.on(QueryCommand).resolves({ Items: [event] });
+      // The event is in the legacy (unsharded) partition; every shard is empty.
+      dynamo.on(QueryCommand).resolves({ Items: [] });
+      dynamo
+        .on(QueryCommand, { ExpressionAttributeValues: { ':ipk': 'AUDIT' } })
+        .resolves({ Items: [event] });
       const response = await get('/audit');
       expect(response.status).toBe(200);
       expect(response.body.items).toEqual([
@@ -301,11 +357,12 @@ describe('Handler: query', () => {
           requestId: 'r1',
         },
       ]);
-      expect(dynamo.commandCalls(QueryCommand)[0]?.args[0].input).toMatchObject({
-        IndexName: 'gsi1',
-        ExpressionAttributeValues: { ':ipk': 'AUDIT' },
-        ScanIndexForward: false,
-      });
+      const inputs = dynamo.commandCalls(QueryCommand).map((c) => c.args[0].input);
+      // Sixteen shards and the legacy partition (docs/architecture.md, "Sharded audit index").
+      expect(inputs).toHaveLength(17);
+      for (const input of inputs) expect(input).toMatchObject({ IndexName: 'gsi1', ScanIndexForward: false });
+      expect(inputs.map((input) => input.ExpressionAttributeValues?.[':ipk'])).toContain('AUDIT');
+      expect(inputs.map((input) => input.ExpressionAttributeValues?.[':ipk'])).toContain('AUDIT#ALL#15');
     });
 
     it('queries one prompt, one environment, or both', async () => {

@@ -9,6 +9,7 @@ describe('routeTable', () => {
       'POST /environments/{env}/rollback': 'rollback',
       'GET /environments/{env}': 'status',
       'GET /environments/{env}/incident': 'incident',
+      'GET /environments/{env}/revisions': 'revisions',
     });
     expect(table.find('POST /environments/{env}/rollback')).toBe('rollback');
     expect(table.find('GET /prompts')).toBeUndefined();
