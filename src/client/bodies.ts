@@ -3,12 +3,13 @@
  * downloaded once per hash and kept for the life of the process (content addressing means it can
  * never change); the S3 code is loaded only when a manifest references a body.
  */
-import type { S3Client } from '@aws-sdk/client-s3';
 import type { BodyRef, ManifestVersion } from '../core/manifest.ts';
 import type { S3BodyReader } from './s3-body-reader.ts';
+import type { AwsSdkClient } from './source-client.ts';
 
 export interface BodyStoreOptions {
-  readonly client?: S3Client | undefined;
+  /** An S3Client, described by shape: the published declarations must not name the optional SDK's types. */
+  readonly client?: AwsSdkClient | undefined;
   readonly bucket?: string | undefined;
   /** How long one download may take before it is given up (and forgotten, so it is tried again). */
   readonly timeoutMs?: number | undefined;

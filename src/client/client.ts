@@ -9,7 +9,6 @@
  * still falls back in time, and the next refresh can start.
  */
 import type { AppConfigDataClient } from '@aws-sdk/client-appconfigdata';
-import type { S3Client } from '@aws-sdk/client-s3';
 import { CLIENT_APPCONFIG } from '../core/client-contract.ts';
 import { BodyStore } from './bodies.ts';
 import { withDeadline } from './deadline.ts';
@@ -135,7 +134,7 @@ export class PromptClient {
     this.#source = createSource(this.#target, options.source, maxAgeSeconds, this.#timeoutMs);
     this.#fallbackPath = options.fallbackPath;
     this.#bodies = new BodyStore({
-      client: options.s3Client as S3Client | undefined,
+      client: options.s3Client,
       bucket: options.bodyBucket,
       timeoutMs: this.#timeoutMs,
     });

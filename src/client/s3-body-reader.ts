@@ -23,7 +23,7 @@ export class S3BodyReader {
   #client: S3Client | undefined;
 
   constructor(options: BodyStoreOptions) {
-    this.#client = options.client;
+    this.#client = options.client as S3Client | undefined;
     this.#bucket = options.bucket;
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   }
