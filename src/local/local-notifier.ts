@@ -57,8 +57,11 @@ export class LocalAlarmWatcher {
         (s) =>
           s.state === 'ALARM' && rollsBack.some((r) => s.name === alarmName(application, environment, r)),
       );
+      const changed = firing.map((s) => s.since).filter((t): t is number => t !== undefined);
       const composite = {
         name: alarmName(application, environment, 'Rollback'),
+        // The composite changes when its first rule fires (or, back to OK, when the last one clears).
+        ...(changed.length > 0 ? { since: Math.min(...changed) } : {}),
         state: firing.length > 0 ? 'ALARM' : 'OK',
         reason:
           firing.length > 0
@@ -70,6 +73,7 @@ export class LocalAlarmWatcher {
           name: s.name,
           state: s.state,
           reason: s.reason ?? `${s.description}: not breaching`,
+          ...(s.since !== undefined ? { since: s.since } : {}),
         })),
         composite,
       ];
@@ -77,7 +81,9 @@ export class LocalAlarmWatcher {
         const previous = this.#states.get(alarm.name) ?? { state: 'OK', reason: 'Initial state' };
         if (previous.state === alarm.state) continue;
         this.#states.set(alarm.name, { state: alarm.state, reason: alarm.reason });
-        const at = cloudWatchTimestamp(now);
+        // Stamped when the rule changed state, not when this poll saw it, as CloudWatch stamps it.
+        const changedAt = Math.min(now, alarm.since ?? now);
+        const at = cloudWatchTimestamp(changedAt);
         const rule = alarm.name.slice(alarmName(application, environment, '').length);
         await this.#options.onEvent({
           version: '0',
@@ -85,7 +91,7 @@ export class LocalAlarmWatcher {
           'detail-type': 'CloudWatch Alarm State Change',
           source: 'aws.cloudwatch',
           account: '000000000000',
-          time: new Date(now).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+          time: new Date(changedAt).toISOString().replace(/\.\d{3}Z$/, 'Z'),
           region: 'local',
           resources: [localAlarmArn(environment, rule)],
           detail: {

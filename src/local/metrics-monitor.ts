@@ -40,6 +40,12 @@ export interface AlarmStatus {
   readonly description: string;
   /** Why, when in ALARM. */
   readonly reason?: string;
+  /**
+   * When the rule was first seen in its current state (epoch ms): the alarm's state-change time, as
+   * CloudWatch stamps it, so a transition the notifier polls later keeps its order before the rollback
+   * it caused (docs/runbooks/README.md, the incident timeline).
+   */
+  readonly since?: number;
 }
 
 export interface MetricsMonitorOptions {
@@ -113,6 +119,8 @@ export class MetricsMonitor {
   readonly #periodMs: number;
   readonly #timeScale: number;
   readonly #now: () => number;
+  /** Per environment and rule: the state last evaluated and since when (see `AlarmStatus.since`). */
+  readonly #states = new Map<string, { state: 'OK' | 'ALARM'; since: number }>();
   /** environment -> period index -> totals */
   readonly #periods = new Map<string, Map<number, PeriodTotals>>();
   /** environment, prompt, version (JSON) -> period index -> totals */
@@ -304,7 +312,21 @@ export class MetricsMonitor {
   }
 
   /** A rule's state for an environment, with the reason when it is in ALARM. */
-  #evaluate(environment: string, rule: ThresholdAlarmRule): { state: 'OK' | 'ALARM'; reason?: string } {
+  #evaluate(
+    environment: string,
+    rule: ThresholdAlarmRule,
+  ): { state: 'OK' | 'ALARM'; reason?: string; since: number } {
+    const result = this.#evaluateNow(environment, rule);
+    const key = `${environment}\u0000${rule.name}`;
+    let seen = this.#states.get(key);
+    if (seen?.state !== result.state) {
+      seen = { state: result.state, since: this.#now() };
+      this.#states.set(key, seen);
+    }
+    return { ...result, since: seen.since };
+  }
+
+  #evaluateNow(environment: string, rule: ThresholdAlarmRule): { state: 'OK' | 'ALARM'; reason?: string } {
     const periods = this.#statistics(environment, rule);
     if (evaluateAlarm(rule, periods) !== 'ALARM') return { state: 'OK' };
     const values = periods.map((p) => periodValue(rule, p)).filter((v): v is number => v !== undefined);
@@ -319,12 +341,13 @@ export class MetricsMonitor {
   /** Each rule's state for an environment (the notify-only rules last), as its CloudWatch alarm would be. */
   status(environment: string): AlarmStatus[] {
     return [...this.rules, ...this.notifyRules].map((rule) => {
-      const { state, reason } = this.#evaluate(environment, rule);
+      const { state, reason, since } = this.#evaluate(environment, rule);
       return {
         name: localAlarmName(environment, rule.name),
         state,
         description: rule.description,
         ...(reason ? { reason } : {}),
+        since,
       };
     });
   }

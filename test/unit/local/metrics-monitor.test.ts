@@ -35,6 +35,25 @@ function outcomes(
 }
 
 describe('Class: MetricsMonitor', () => {
+  it('stamps a state change when it is first seen, so a later poll keeps the alarm before the rollback it caused', () => {
+    const clock = { now: 3_000_000 };
+    const monitor = monitorAt(clock);
+    for (let s = 0; s < 3; s++) {
+      outcomes(monitor, clock, 'prod', 20, { error: false });
+      outcomes(monitor, clock, 'prod', 5, { error: true });
+      clock.now += 1000;
+    }
+    clock.now -= 1000;
+    // The deployment's tick sees the alarm first (and rolls back); the notifier polls 400 ms later.
+    expect(monitor.firedAlarm('prod')?.alarmName).toBe('promptops-prod-ErrorRate');
+    const firedAt = clock.now;
+    clock.now += 400;
+    const errorRate = monitor.status('prod').find((a) => a.name === 'promptops-prod-ErrorRate');
+    expect(errorRate).toMatchObject({ state: 'ALARM', since: firedAt });
+    const latency = monitor.status('prod').find((a) => a.name === 'promptops-prod-P99Latency');
+    expect(latency?.state).toBe('OK');
+  });
+
   it('stays OK below the minimum samples, however bad the samples are', () => {
     const clock = { now: 1_000_000 };
     const monitor = monitorAt(clock);
