@@ -9,24 +9,15 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { PromptClient } from '../../src/client/index.ts';
 import { type RunningLocalMode, SEED_STRATEGY, startLocalMode } from '../../src/local/local-mode.ts';
+import { call } from '../e2e/support.ts';
 import { run } from '../unit/cli/support.ts';
 
 let dataDir: string;
 let local: RunningLocalMode;
 
-async function api(method: string, route: string, body?: unknown, user = 'local:alice') {
-  const response = await fetch(`${local.endpoints.api}${route}`, {
-    method,
-    headers: {
-      'x-promptops-user': user,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  // biome-ignore lint/suspicious/noExplicitAny: arbitrary JSON bodies
-  return { status: response.status, body: (text ? JSON.parse(text) : undefined) as any };
-}
+/** The local API as another program calls it (test/e2e/support.ts), as alice unless told. */
+const api = (method: string, route: string, body?: unknown, user = 'local:alice') =>
+  call(local.endpoints.api, method, route, body, user);
 
 const cli = (...argv: string[]) =>
   run(['--endpoint', local.endpoints.api, '--user', 'local:bob', ...argv], { cwd: dataDir });

@@ -14,6 +14,20 @@ const valueArb: fc.Arbitrary<TemplateValue> = fc.oneof(
 );
 const blocksArb = fc.array(templateArb(NAMES), { minLength: 1, maxLength: 4 });
 
+/** The compiled renderer's text and blocks equal the interpreter's for these slot values. */
+function expectSameAsInterpreter(
+  program: Parameters<typeof runProgram>[0],
+  values: Parameters<typeof runProgram>[1],
+) {
+  const slots = [...values];
+  expect(compileRenderer(program, 'text')?.(slots)).toBe(runProgram(program, slots));
+  const generated: string[] = [];
+  const interpreted: string[] = [];
+  compileRenderer(program, 'blocks')?.(slots, generated);
+  runProgram(program, slots, interpreted);
+  expect(generated).toEqual(interpreted);
+}
+
 describe('generated renderer', () => {
   afterEach(() => vi.unstubAllGlobals());
 
@@ -24,13 +38,7 @@ describe('generated renderer', () => {
           texts.map((text) => ({ text })),
           NAMES,
         );
-        const slots = [...values];
-        expect(compileRenderer(program, 'text')?.(slots)).toBe(runProgram(program, slots));
-        const generated: string[] = [];
-        const interpreted: string[] = [];
-        compileRenderer(program, 'blocks')?.(slots, generated);
-        runProgram(program, slots, interpreted);
-        expect(generated).toEqual(interpreted);
+        expectSameAsInterpreter(program, values);
       }),
       { numRuns: 1000 },
     );
@@ -86,13 +94,7 @@ describe('generated renderer', () => {
           texts.map((text) => ({ text })),
           NAMES,
         );
-        const slots = [...values];
-        expect(compileRenderer(program, 'text')?.(slots)).toBe(runProgram(program, slots));
-        const generated: string[] = [];
-        const interpreted: string[] = [];
-        compileRenderer(program, 'blocks')?.(slots, generated);
-        runProgram(program, slots, interpreted);
-        expect(generated).toEqual(interpreted);
+        expectSameAsInterpreter(program, values);
       }),
       { numRuns: 1000 },
     );

@@ -34,16 +34,21 @@ function outcomes(
   }
 }
 
+/** Three one-second periods at a 20% error rate, the clock left in the last of them. */
+function breachErrorRate(monitor: MetricsMonitor, clock: { now: number }, environment: string) {
+  for (let s = 0; s < 3; s++) {
+    outcomes(monitor, clock, environment, 20, { error: false });
+    outcomes(monitor, clock, environment, 5, { error: true });
+    clock.now += 1000;
+  }
+  clock.now -= 1000;
+}
+
 describe('Class: MetricsMonitor', () => {
   it('stamps a state change when it is first seen, so a later poll keeps the alarm before the rollback it caused', () => {
     const clock = { now: 3_000_000 };
     const monitor = monitorAt(clock);
-    for (let s = 0; s < 3; s++) {
-      outcomes(monitor, clock, 'prod', 20, { error: false });
-      outcomes(monitor, clock, 'prod', 5, { error: true });
-      clock.now += 1000;
-    }
-    clock.now -= 1000;
+    breachErrorRate(monitor, clock, 'prod');
     // The deployment's tick sees the alarm first (and rolls back); the notifier polls 400 ms later.
     expect(monitor.firedAlarm('prod')?.alarmName).toBe('promptops-prod-ErrorRate');
     const firedAt = clock.now;
@@ -68,12 +73,7 @@ describe('Class: MetricsMonitor', () => {
   it('fires the error-rate alarm when 3 of the last 5 periods breach, naming it and the rate', () => {
     const clock = { now: 2_000_000 };
     const monitor = monitorAt(clock);
-    for (let s = 0; s < 3; s++) {
-      outcomes(monitor, clock, 'prod', 20, { error: false });
-      outcomes(monitor, clock, 'prod', 5, { error: true });
-      clock.now += 1000;
-    }
-    clock.now -= 1000;
+    breachErrorRate(monitor, clock, 'prod');
     const fired = monitor.firedAlarm('prod');
     expect(fired).toEqual({
       alarmName: 'promptops-prod-ErrorRate',
