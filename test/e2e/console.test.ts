@@ -241,7 +241,17 @@ describe('the web console', () => {
     await expect
       .poll(() => page.locator('.deployment-reason').textContent())
       .toContain('promptops-dev-ErrorRate');
-    await page.getByRole('row', { name: /promptops-dev-ErrorRate ALARM/ }).waitFor();
+    // The alarm clears a few short local periods after the failing calls stop: keep them coming
+    // until the page has shown it, so a slow machine cannot miss the ALARM row.
+    await expect
+      .poll(
+        async () => {
+          await api('POST', '/metrics', { records });
+          return page.getByRole('row', { name: /promptops-dev-ErrorRate ALARM/ }).count();
+        },
+        { timeout: 20_000 },
+      )
+      .toBe(1);
     await page.getByRole('heading', { name: 'Canary analysis' }).waitFor();
     await expect
       .poll(() => page.getByRole('row', { name: /support-reply 1\.0\.1 vs 1\.0\.0 error rate/ }).count())
