@@ -1,8 +1,9 @@
 /**
  * Publishing a version: lint, decide the version, store the document by hash, then the version item
  * by one conditional put (the commit point), then the prompt summary and the audit event, both
- * idempotent. A retry of the same publish answers with the existing version and repairs whatever
- * a failure after the commit point left undone.
+ * idempotent and each tried once more on a store error, so a publish that committed finishes. A
+ * retry of the same publish answers with the existing version and repairs whatever a failure after
+ * the commit point still left undone (docs/architecture.md, "Cut points: registry").
  */
 import { type PromptDocument, serializePromptDocument } from '../../src/core/document.ts';
 import { LintFailedError, ValidationError, VersionExistsError } from '../../src/core/errors.ts';
@@ -15,6 +16,7 @@ import { auditEvent } from '../audit-events.ts';
 import { refuseArchived } from '../maintenance/archival.ts';
 import type { VersionRecord } from '../model.ts';
 import type { RegistryDeps } from '../ports.ts';
+import { retryOnce } from '../runtime/retry-once.ts';
 import { loadDocument, rememberDocument } from './document-cache.ts';
 
 export interface PublishInput {
@@ -96,10 +98,12 @@ export async function publishVersion(deps: RegistryDeps, input: PublishInput): P
   // the put below leaves nothing visible.
   await deps.bodies.put(sha256, canonical);
   rememberDocument(sha256, document);
-  if ((await deps.prompts.createVersion(record)) === 'exists') {
+  // Tried once more on a store error: the put is conditional, so when the first attempt was applied
+  // and answered an error, the second finds this very record (same author and time) and goes on.
+  if ((await retryOnce(() => deps.prompts.createVersion(record))) === 'exists') {
     const winner = await deps.prompts.getVersion(id, record.version);
     if (!winner) throw new Error(`${id}@${record.version} was reported as existing but cannot be read`);
-    return answerExisting(deps, winner, sha256, input.requestId);
+    if (!isSameWrite(winner, record)) return answerExisting(deps, winner, sha256, input.requestId);
   }
   await completePublish(deps, record, input.requestId);
   return { created: true, record };
@@ -121,21 +125,30 @@ async function answerExisting(
   return { created: false, record: existing };
 }
 
-async function completePublish(deps: RegistryDeps, record: VersionRecord, requestId: string): Promise<void> {
-  await deps.prompts.recordLatest(record);
-  await deps.audit.append(
-    auditEvent({
-      at: record.createdAt,
-      actor: record.createdBy,
-      action: 'prompt.publish',
-      target: `${record.id}@${record.version}`,
-      details: {
-        sha256: record.sha256,
-        bump: record.bump,
-        ...(record.message !== undefined ? { message: record.message } : {}),
-      },
-      requestId,
-      promptId: record.id,
-    }),
+/** Whether the stored version is the one this request wrote (its first attempt was applied). */
+function isSameWrite(stored: VersionRecord, record: VersionRecord): boolean {
+  return (
+    stored.sha256 === record.sha256 &&
+    stored.createdBy === record.createdBy &&
+    stored.createdAt === record.createdAt
   );
+}
+
+/** After the commit point: both writes are idempotent, and each is tried once more on a store error. */
+async function completePublish(deps: RegistryDeps, record: VersionRecord, requestId: string): Promise<void> {
+  await retryOnce(() => deps.prompts.recordLatest(record));
+  const event = auditEvent({
+    at: record.createdAt,
+    actor: record.createdBy,
+    action: 'prompt.publish',
+    target: `${record.id}@${record.version}`,
+    details: {
+      sha256: record.sha256,
+      bump: record.bump,
+      ...(record.message !== undefined ? { message: record.message } : {}),
+    },
+    requestId,
+    promptId: record.id,
+  });
+  await retryOnce(() => deps.audit.append(event));
 }
