@@ -2,7 +2,8 @@
  * Putting and reading a prompt's evaluation suite. A put parses the suite (400 naming the path and
  * line), checks its vars against the prompt's latest version (422 with findings), stores the text by
  * hash, then moves the current suite by one conditional write (the commit point) and records the
- * revision in the history. Nothing is written for a refused suite.
+ * revision in the history and the audit event, each retried once on a store error
+ * (docs/architecture.md, "Cut points: registry"). Nothing is written for a refused suite.
  */
 import type { EvalSuitePut, EvalSuiteResponse } from '../../src/core/api.ts';
 import { NotFoundError, RevisionConflictError } from '../../src/core/errors.ts';
@@ -12,6 +13,7 @@ import { sha256Hex } from '../../src/core/hash.ts';
 import { assertPromptId } from '../../src/core/ids.ts';
 import { auditEvent } from '../audit-events.ts';
 import { loadDocument } from '../registry/document-cache.ts';
+import { retryOnce } from '../runtime/retry-once.ts';
 import { EvalSuiteLintError } from './errors.ts';
 import type { EvalSuiteRecord } from './model.ts';
 import type { EvaluationDeps } from './ports.ts';
@@ -55,8 +57,15 @@ export async function putSuite(deps: EvaluationDeps, input: PutSuiteInput): Prom
   };
   // The text first: until the suite item names it, nothing refers to it.
   await deps.objects.putSuite(sha256, input.suite);
-  if ((await deps.evaluations.putSuite(record, current?.revision ?? 0)) === 'conflict') {
+  // Conditional, so tried once more on a store error: a first attempt that was applied is then found
+  // as this very revision (same author and time), and the request goes on to complete it.
+  const outcome = await retryOnce(() => deps.evaluations.putSuite(record, current?.revision ?? 0));
+  if (outcome === 'conflict') {
     const winner = await deps.evaluations.getSuite(promptId);
+    if (winner && isSameWrite(winner, record)) {
+      await complete(deps, record, input.requestId);
+      return { created: true, revision: record.revision, sha256 };
+    }
     if (winner?.sha256 === sha256) return unchanged(deps, winner, input.requestId);
     throw new RevisionConflictError(
       `The suite of ${promptId} changed while this one was stored (now revision ${winner?.revision ?? '?'}): read it and put again`,
@@ -79,22 +88,31 @@ async function unchanged(
   return { created: false, revision: current.revision, sha256: current.sha256 };
 }
 
-async function complete(deps: EvaluationDeps, record: EvalSuiteRecord, requestId: string): Promise<void> {
-  await deps.evaluations.putSuiteRevision(record);
-  await deps.audit.append(
-    auditEvent(
-      {
-        at: record.updatedAt,
-        actor: record.updatedBy,
-        action: 'evalsuite.updated',
-        target: record.promptId,
-        details: { revision: record.revision, sha256: record.sha256 },
-        requestId,
-        promptId: record.promptId,
-      },
-      String(record.revision),
-    ),
+function isSameWrite(stored: EvalSuiteRecord, record: EvalSuiteRecord): boolean {
+  return (
+    stored.revision === record.revision &&
+    stored.sha256 === record.sha256 &&
+    stored.updatedBy === record.updatedBy &&
+    stored.updatedAt === record.updatedAt
   );
+}
+
+/** After the commit point: both writes are idempotent, and each is tried once more on a store error. */
+async function complete(deps: EvaluationDeps, record: EvalSuiteRecord, requestId: string): Promise<void> {
+  await retryOnce(() => deps.evaluations.putSuiteRevision(record));
+  const event = auditEvent(
+    {
+      at: record.updatedAt,
+      actor: record.updatedBy,
+      action: 'evalsuite.updated',
+      target: record.promptId,
+      details: { revision: record.revision, sha256: record.sha256 },
+      requestId,
+      promptId: record.promptId,
+    },
+    String(record.revision),
+  );
+  await retryOnce(() => deps.audit.append(event));
 }
 
 export async function getSuite(deps: EvaluationDeps, promptId: string): Promise<EvalSuiteResponse> {
