@@ -9,6 +9,7 @@ import { KEYS, TABLE } from '../../src/core/contracts.ts';
 import { versionSortKey } from '../../src/core/versioning.ts';
 import type { EvalSuiteRecord, EvaluationRecord } from '../evaluation/model.ts';
 import type { EvaluationObjectStore, EvaluationRepository } from '../evaluation/ports.ts';
+import { newRunId } from '../evaluation/run-ids.ts';
 import { isConditionalCheckFailed } from './dynamo-errors.ts';
 
 /** Suite texts up to this many UTF-8 bytes are kept in the item too, so reading a suite is one GetItem. */
@@ -104,15 +105,58 @@ export class DynamoEvaluationRepository implements EvaluationRepository {
     );
   }
 
-  async createRun(record: EvaluationRecord): Promise<void> {
-    await this.client.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: { ...runKey(record.promptId, record.version, record.id), ...record },
-        ConditionExpression: 'attribute_not_exists(#pk)',
-        ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
-      }),
-    );
+  async createRun(record: EvaluationRecord): Promise<'created' | 'exists'> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...runKey(record.promptId, record.version, record.id), ...record },
+          ConditionExpression: 'attribute_not_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
+        }),
+      );
+      return 'created';
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return 'exists';
+      throw error;
+    }
+  }
+
+  async findRunByRequest(
+    promptId: string,
+    version: string,
+    requestKey: string,
+    since: Date,
+  ): Promise<EvaluationRecord | undefined> {
+    const prefix = KEYS.evalRunSkPrefix(versionSortKey(version));
+    let startKey: Record<string, unknown> | undefined;
+    // Run ids begin with their start time, so the key range holds only the runs started since then.
+    do {
+      const result = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
+          FilterExpression: '#requestKey = :requestKey',
+          ExpressionAttributeNames: {
+            '#pk': TABLE.partitionKey,
+            '#sk': TABLE.sortKey,
+            '#requestKey': 'requestKey',
+          },
+          ExpressionAttributeValues: {
+            ':pk': KEYS.promptPk(promptId),
+            ':from': `${prefix}${newRunId(since, '')}`,
+            ':to': `${prefix}~`,
+            ':requestKey': requestKey,
+          },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      const [item] = result.Items ?? [];
+      if (item) return withoutKeys(item) as unknown as EvaluationRecord;
+      startKey = result.LastEvaluatedKey;
+    } while (startKey !== undefined);
+    return undefined;
   }
 
   async finishRun(record: EvaluationRecord): Promise<'finished' | 'not-running'> {

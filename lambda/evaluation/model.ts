@@ -26,6 +26,11 @@ export interface EvaluationRecord extends EvaluationSummary {
   readonly tests?: readonly EvaluationTestResult[];
   /** Otherwise the SHA-256 of their JSON in the output store (`evaluations/sha256/<hash>.json`). */
   readonly testsSha256?: string;
+  /**
+   * SHA-256 of the caller and the Idempotency-Key of the start that created the run, when it sent
+   * one: a retry of that start finds the run instead of creating another. Never on the wire.
+   */
+  readonly requestKey?: string;
 }
 
 /** What the worker is invoked with (asynchronously, by the API). */

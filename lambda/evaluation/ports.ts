@@ -18,8 +18,21 @@ export interface EvaluationRepository {
   putSuite(record: EvalSuiteRecord, expectedRevision: number): Promise<'created' | 'conflict'>;
   /** Records a suite revision in the history; writing the same revision again is harmless. */
   putSuiteRevision(record: EvalSuiteRecord): Promise<void>;
-  /** Conditional on the run id being new. */
-  createRun(record: EvaluationRecord): Promise<void>;
+  /**
+   * Conditional on the run id being new: `exists` when it is not (run ids are random per start, so
+   * that is this start's own write, applied by an attempt that answered an error).
+   */
+  createRun(record: EvaluationRecord): Promise<'created' | 'exists'>;
+  /**
+   * The run a start with this request key (`EvaluationRecord.requestKey`) created, among the
+   * version's runs started since `since`; undefined when there is none.
+   */
+  findRunByRequest(
+    promptId: string,
+    version: string,
+    requestKey: string,
+    since: Date,
+  ): Promise<EvaluationRecord | undefined>;
   /** Writes the final state, conditional on the run still being RUNNING: `not-running` otherwise. */
   finishRun(record: EvaluationRecord): Promise<'finished' | 'not-running'>;
   getRun(promptId: string, version: string, runId: string): Promise<EvaluationRecord | undefined>;

@@ -2,6 +2,7 @@
 import type { EvalSuitePut, EvaluationStarted } from '../../src/core/api.ts';
 import { NotFoundError } from '../../src/core/errors.ts';
 import { EVAL_LIMITS } from '../../src/core/eval/limits.ts';
+import { sha256Hex } from '../../src/core/hash.ts';
 import type { EvaluationDeps } from '../evaluation/ports.ts';
 import { getEvaluation, listEvaluations } from '../evaluation/queries.ts';
 import { evaluationDeps } from '../evaluation/route-deps.ts';
@@ -17,6 +18,7 @@ import {
 } from '../runtime/http.ts';
 import { httpHandler } from '../runtime/http-handler.ts';
 import { createLogger } from '../runtime/logger.ts';
+import { IDEMPOTENCY_HEADER } from '../runtime/middleware/idempotent-writes.ts';
 import { routeTable } from '../runtime/route-table.ts';
 import { parseInput } from '../runtime/validation.ts';
 import { putSuiteBody, startEvaluationBody } from '../schemas/evaluation.ts';
@@ -45,12 +47,16 @@ export function createEvaluateHandler(deps: () => EvaluationDeps) {
       jsonResponse(200, await getSuite(deps(), promptId)),
     'POST /prompts/{id}/versions/{version}/evaluations': async (event, promptId) => {
       const body = parseInput(startEvaluationBody, event.jsonBody);
+      const caller = callerOf(event);
+      // Checked by the idempotentWrites middleware; it lets a retry find the run this start created.
+      const key = event.headers?.[IDEMPOTENCY_HEADER];
       const started = await startEvaluation(deps(), {
         promptId,
         version: pathParameter(event, 'version'),
         ...(body.provider ? { provider: body.provider } : {}),
-        caller: callerOf(event),
+        caller,
         requestId: requestIdOf(event),
+        ...(key !== undefined ? { requestKey: sha256Hex(`${caller}\n${key}`) } : {}),
       });
       logger.info('evaluation started', { promptId, ...started });
       return jsonResponse(202, started satisfies EvaluationStarted);
