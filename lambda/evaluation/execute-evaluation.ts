@@ -2,7 +2,9 @@
  * The worker's use case: executes one RUNNING run and records its end. A redelivered or repeated
  * invoke of a run that already ended does nothing, and the final write is conditional on the run
  * still being RUNNING, so two deliveries racing record one ending. Anything that goes wrong ends the
- * run in ERROR with the reason: no run stays RUNNING because its worker failed.
+ * run in ERROR with the reason: no run stays RUNNING because its worker failed. The final write is
+ * the commit point; its audit event follows, and a redelivery of an ended run repairs a missing one
+ * (docs/architecture.md, "Cut points: registry").
  */
 import type { EvaluationTestResult } from '../../src/core/api.ts';
 import { createProviderJudge } from '../../src/core/eval/judge.ts';
@@ -13,6 +15,7 @@ import type { EnvironmentVariables } from '../../src/core/handler-environment.ts
 import { sha256Hex } from '../../src/core/hash.ts';
 import { auditEvent } from '../audit-events.ts';
 import { loadDocument } from '../registry/document-cache.ts';
+import { retryOnce } from '../runtime/retry-once.ts';
 import type { EvaluationJob, EvaluationRecord } from './model.ts';
 import type { EvaluationWorkerDeps } from './ports.ts';
 
@@ -33,7 +36,13 @@ export async function executeEvaluation(
   options: ExecuteOptions,
 ): Promise<ExecuteResult> {
   const run = await deps.evaluations.getRun(job.promptId, job.version, job.runId);
-  if (run?.state !== 'RUNNING') return 'skipped';
+  if (run === undefined) return 'skipped';
+  if (run.state !== 'RUNNING') {
+    // Ended by an earlier delivery, which may have failed before its audit event: repair it (the
+    // event id is the run's, so this writes nothing when the event is there).
+    await appendFinished(deps, run, options.requestId);
+    return 'skipped';
+  }
   let ended: EvaluationRecord;
   try {
     const result = await execute(deps, run, options.signal);
@@ -46,29 +55,40 @@ export async function executeEvaluation(
       endedAt: deps.now().toISOString(),
     };
   }
-  if ((await deps.evaluations.finishRun(ended)) === 'not-running') return 'skipped';
-  await deps.audit.append(
-    auditEvent(
-      {
-        at: ended.endedAt ?? deps.now().toISOString(),
-        actor: run.startedBy,
-        action: 'evaluation.finished',
-        target: `${run.promptId}@${run.version}`,
-        details: {
-          runId: run.id,
-          state: ended.state,
-          ...(ended.passRate !== undefined ? { passRate: ended.passRate } : {}),
-          threshold: ended.threshold,
-          suiteRevision: run.suiteRevision,
-          ...(ended.reason !== undefined ? { reason: ended.reason } : {}),
-        },
-        requestId: options.requestId,
-        promptId: run.promptId,
-      },
-      run.id,
-    ),
-  );
+  // The commit point. Conditional, so tried once more on a store error: `not-running` then may be
+  // this very write, applied by the first attempt; either way the stored ending gets its event.
+  if ((await retryOnce(() => deps.evaluations.finishRun(ended))) === 'not-running') {
+    const stored = await deps.evaluations.getRun(run.promptId, run.version, run.id);
+    if (stored === undefined || stored.state === 'RUNNING') return 'skipped';
+    await appendFinished(deps, stored, options.requestId);
+    return stored.endedAt === ended.endedAt ? 'finished' : 'skipped';
+  }
+  await appendFinished(deps, ended, options.requestId);
   return 'finished';
+}
+
+/** The run's `evaluation.finished` event, retried once on a store error; its id is the run's. */
+async function appendFinished(deps: EvaluationWorkerDeps, ended: EvaluationRecord, requestId: string) {
+  const event = auditEvent(
+    {
+      at: ended.endedAt ?? deps.now().toISOString(),
+      actor: ended.startedBy,
+      action: 'evaluation.finished',
+      target: `${ended.promptId}@${ended.version}`,
+      details: {
+        runId: ended.id,
+        state: ended.state,
+        ...(ended.passRate !== undefined ? { passRate: ended.passRate } : {}),
+        threshold: ended.threshold,
+        suiteRevision: ended.suiteRevision,
+        ...(ended.reason !== undefined ? { reason: ended.reason } : {}),
+      },
+      requestId,
+      promptId: ended.promptId,
+    },
+    ended.id,
+  );
+  await retryOnce(() => deps.audit.append(event));
 }
 
 async function execute(
