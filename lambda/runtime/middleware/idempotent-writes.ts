@@ -100,6 +100,9 @@ export function idempotentWrites(): MiddlewareObj<ApiEvent, ApiResult> {
             cause: error,
           },
         );
+      // The record's save failed, perhaps after the store applied it: release it (best effort, it
+      // expires anyway), or the retry this 500 invites would be 409 until the record expired.
+      await Promise.resolve(powertools.onError?.(request as Request)).catch(() => undefined);
       throw error;
     }
   };
