@@ -14,6 +14,7 @@ import {
   IdempotencyKeyReusedError,
 } from '../../../src/core/errors.ts';
 import type { ApiEvent, ApiResult } from '../http.ts';
+import { retryOnce } from '../retry-once.ts';
 
 type ApiRequest = Request<ApiEvent, ApiResult>;
 
@@ -108,7 +109,11 @@ export function idempotentWrites(): MiddlewareObj<ApiEvent, ApiResult> {
   };
 
   const after = async (request: ApiRequest) => {
-    await checks.get(request)?.powertools.after?.(request as Request);
+    const check = checks.get(request);
+    if (!check) return;
+    // The route's writes are done: saving its response is tried once more on a store error (the
+    // save is an update of this request's own record), so a completed write is answered as such.
+    await retryOnce(async () => check.powertools.after?.(request as Request));
   };
 
   const onError = async (request: ApiRequest) => {
