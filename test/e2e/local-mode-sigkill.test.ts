@@ -2,8 +2,10 @@
  * Local mode killed with SIGKILL at random points of a publish / deploy / feedback load, restarted
  * on the same data dir, every request that got no 2xx retried with its Idempotency-Key: nothing
  * lost (every 2xx'd write is there), nothing double (one version per publish key, one deployment per
- * deploy key, feedback aggregates equal to the items). The kill points come from a seeded generator;
- * the seed is printed, and PROMPTOPS_SIGKILL_SEED=<seed> replays it.
+ * deploy key, feedback aggregates equal to the items). The kill delays and the ratings come from a
+ * seeded generator; the seed is printed, and PROMPTOPS_SIGKILL_SEED=<seed> replays them (where a
+ * delay lands in the load still varies with the machine's speed). The kill goes to local mode's own
+ * process: killing `npm start`'s npm would leave its node child running, holding the data dir.
  */
 import { randomInt } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
