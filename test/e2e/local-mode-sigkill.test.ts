@@ -8,7 +8,10 @@
  * process: killing `npm start`'s npm would leave its node child running, holding the data dir.
  */
 import { randomInt } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOCK_FILE } from '../../src/local/data-dir-lock.ts';
 import { exampleDocument } from '../fixtures/registry.ts';
 import { call, type Json, type SpawnedLocalMode, spawnLocalMode, tempDir } from './support.ts';
 
@@ -81,6 +84,7 @@ describe('local mode under SIGKILL', () => {
     console.log(`local-mode-sigkill seed ${SEED} (PROMPTOPS_SIGKILL_SEED=${SEED} replays it)`);
     const random = generator(SEED);
     const dataDir = `${dir.path}/state`;
+    const lockFile = join(dataDir, LOCK_FILE);
     const start = async () => {
       const local = spawnLocalMode(dataDir, { PROMPTOPS_SEED: 'false', PROMPTOPS_TIME_SCALE: '300' });
       processes.push(local);
@@ -181,11 +185,14 @@ describe('local mode under SIGKILL', () => {
       local.child.kill('SIGKILL');
       killed = true;
       expect((await local.exited).signal).toBe('SIGKILL');
+      // No exit handler ran: the lock still names the dead process, and the restart takes it over.
+      expect(Number(await readFile(lockFile, 'utf8'))).toBe(local.child.pid);
       await load;
       console.log(
         `round ${round + 1}: killed after ${killAfterMs} ms with ${writes.length} writes sent, ${writes.filter((w) => !w.answer).length} without a 2xx so far`,
       );
       ({ local, endpoints } = await start());
+      expect(Number(await readFile(lockFile, 'utf8'))).toBe(local.child.pid);
     }
 
     // Every write without a 2xx, again with its key; each waits out a key still in use and a
