@@ -3,7 +3,8 @@
  * PROMPTOPS_DATA_DIR (default .promptops), PROMPTOPS_PORT (default 4100; 0 picks free ports),
  * PROMPTOPS_TIME_SCALE (default 1; strategy durations, bakes and alarm periods are divided by it),
  * PROMPTOPS_SEED (default true; false skips publishing and deploying the examples on first start, as
- * `npm start -- --no-seed` does, so an archive can be imported into the empty stack).
+ * `npm start -- --no-seed` does, so an archive can be imported into the empty stack),
+ * PROMPTOPS_FAULTS (default none; store faults for manual checks, README.md "Fault injection").
  * SIGINT or SIGTERM stops it cleanly with exit 0 (package.json execs node, so npm's signals reach it).
  */
 import { ENV } from '../src/core/contracts.ts';
@@ -47,6 +48,17 @@ try {
 } catch (error) {
   usage((error as Error).message);
 }
+// Only parsed (and its module loaded) when set: a bad spec stops here, naming the bad entry.
+const faultSpec = process.env.PROMPTOPS_FAULTS ?? '';
+let faults: import('../src/local/faults.ts').FaultSpec[] = [];
+if (faultSpec.trim() !== '') {
+  const { parseFaultSpec } = await import('../src/local/faults.ts');
+  try {
+    faults = parseFaultSpec(faultSpec);
+  } catch (error) {
+    usage((error as Error).message);
+  }
+}
 // Handler logs are JSON for CloudWatch; locally one line per request says more.
 process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
 
@@ -68,6 +80,7 @@ const local = await startLocalMode({
   port,
   timeScale,
   seed,
+  faults,
   log: (line) => console.log(`  ${line}`),
 }).catch((error: unknown) => {
   console.error(
@@ -105,6 +118,11 @@ Try:
   curl -s ${endpoints.agent}/applications/${endpoints.application}/environments/${env}/configurations/${endpoints.profile}
 
 Requests act as the x-promptops-user header (default local:developer). Ctrl-C stops.
+`);
+if (faults.length > 0)
+  console.log(`!!! FAULT INJECTION IS ON (PROMPTOPS_FAULTS): store calls fail or stall on purpose !!!
+${faults.map((f) => `  ${f.text}: ${f.mode} on ${f.service} ${f.command}, ${Number.isFinite(f.times) ? `the first ${f.times} call(s)` : 'every call'}${f.mode === 'delay' ? `, ${f.delayMs} ms` : ''}`).join('\n')}
+Unset PROMPTOPS_FAULTS and restart for a normal local mode.
 `);
 
 // Built now, in the background, so the console's first page is quick; a no-op while its sources are unchanged.

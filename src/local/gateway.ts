@@ -63,8 +63,18 @@ export interface RunningGateway {
 
 let invocation = 0;
 
-function lambdaContext(name: string): Context {
+/**
+ * The stack's function timeouts (lib/private/promptops-handlers.ts: deploy 29 s, the others the
+ * 10 s default). A handler's remaining time counts down from its invocation as on Lambda; the
+ * Idempotency-Key check keeps a request's key in use for exactly that long, so a key whose request
+ * died with local mode is free again as soon as it would be on AWS.
+ */
+const TIMEOUT_MS: Readonly<Partial<Record<HandlerName, number>>> = { deploy: 29_000 };
+const DEFAULT_TIMEOUT_MS = 10_000;
+
+function lambdaContext(name: HandlerName): Context {
   invocation++;
+  const deadline = Date.now() + (TIMEOUT_MS[name] ?? DEFAULT_TIMEOUT_MS);
   return {
     callbackWaitsForEmptyEventLoop: false,
     functionName: `promptops-local-${name}`,
@@ -74,7 +84,7 @@ function lambdaContext(name: string): Context {
     awsRequestId: `local-${Date.now().toString(36)}-${invocation}`,
     logGroupName: `/aws/lambda/promptops-local-${name}`,
     logStreamName: 'local',
-    getRemainingTimeInMillis: () => 30_000,
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
     done: () => undefined,
     fail: () => undefined,
     succeed: () => undefined,

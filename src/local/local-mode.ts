@@ -35,6 +35,7 @@ import { LocalCanaryTraffic } from './canary-traffic.ts';
 import { consoleRoutes, ensureConsoleBuild } from './console-assets.ts';
 import { lockDataDir } from './data-dir-lock.ts';
 import { startDynamoDb, startS3 } from './embedded-services.ts';
+import type { FaultSpec } from './faults.ts';
 import { DEFAULT_LOCAL_USER, type LocalHandler, startGateway } from './gateway.ts';
 import {
   CANARY_TICK_FUNCTION_ARN,
@@ -69,6 +70,11 @@ export interface LocalModeOptions {
    * environments unless cdk.json says otherwise)
    */
   readonly canaryEnvironments?: readonly string[];
+  /**
+   * Store faults for manual checks (README.md, "Fault injection"), put on the handlers' DynamoDB, S3
+   * and AppConfig clients once provisioning and the seed are done. @default none
+   */
+  readonly faults?: readonly FaultSpec[];
 }
 
 export interface LocalEndpoints {
@@ -533,6 +539,18 @@ export async function startLocalMode(options: LocalModeOptions): Promise<Running
         );
       }
       seeded = true;
+    }
+    if (options.faults && options.faults.length > 0) {
+      const { injectFaultSpecs } = await import('./faults.ts');
+      injectFaultSpecs(
+        options.faults,
+        { dynamodb: dynamoClient, s3, appconfig: appconfigClient },
+        (spec, hit) =>
+          log(
+            `fault: ${spec.text} hit ${spec.command} (${hit}${Number.isFinite(spec.times) ? ` of ${spec.times}` : ''})`,
+          ),
+      );
+      for (const spec of options.faults) log(`FAULT INJECTION ON: ${spec.text}`);
     }
     await writeAtomically(path.join(dataDir, 'endpoints.json'), `${JSON.stringify(endpoints, null, 2)}\n`);
     return { endpoints, monitor, seeded, close };

@@ -1,6 +1,6 @@
 /** The CLI as a user runs it (the bin shim, in a child process) and local mode on free ports. */
-import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -84,10 +84,12 @@ export async function call(
   path: string,
   body?: unknown,
   user = 'local:app',
+  headers: Readonly<Record<string, string>> = {},
 ): Promise<{ status: number; body: Json }> {
   const response = await fetch(`${api}${path}`, {
     method,
     headers: {
+      ...headers,
       'x-promptops-user': user,
       ...(body === undefined ? {} : { 'content-type': 'application/json' }),
     },
@@ -95,4 +97,45 @@ export async function call(
   });
   const text = await response.text();
   return { status: response.status, body: text ? JSON.parse(text) : undefined };
+}
+
+/** `npm start`'s own process (node on scripts/start.ts, as package.json execs it), so a signal reaches local mode itself. */
+export interface SpawnedLocalMode {
+  readonly child: ChildProcess;
+  /** Everything it printed so far, stdout and stderr. */
+  output(): string;
+  /** Its exit, code or signal. */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Resolves with endpoints.json once it printed that it is running; rejects if it exits first. */
+  readonly ready: Promise<Json>;
+}
+
+export function spawnLocalMode(dataDir: string, env: Record<string, string> = {}): SpawnedLocalMode {
+  const root = fileURLToPath(new URL('../..', import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'scripts', 'start.ts')], {
+    cwd: root,
+    env: { ...process.env, PROMPTOPS_DATA_DIR: dataDir, PROMPTOPS_PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const append = (chunk: Buffer) => {
+    output += chunk.toString('utf8');
+  };
+  child.stdout?.on('data', append);
+  child.stderr?.on('data', append);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  const ready = (async () => {
+    while (!output.includes('PromptOps is running locally')) {
+      if (child.exitCode !== null || child.signalCode !== null)
+        throw new Error(
+          `local mode exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${output}`,
+        );
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return JSON.parse(await readFile(join(dataDir, 'endpoints.json'), 'utf8')) as Json;
+  })();
+  ready.catch(() => undefined);
+  return { child, output: () => output, exited, ready };
 }
