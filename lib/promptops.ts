@@ -141,6 +141,14 @@ export interface PromptOpsSettingsProps {
    */
   readonly canaryAnalysis?: readonly string[];
   /**
+   * Environments whose shadow candidates' outputs are captured for comparison (docs/shadows.md): the
+   * app writes output pairs under `shadow-outputs/` in the bodies bucket, which expire with the
+   * feedback retention, and grantShadowCapture lets its role write them. Outputs may hold personal
+   * data. Each must be one of `environments`.
+   * @default - none: no environment captures outputs
+   */
+  readonly shadowOutputCapture?: readonly string[];
+  /**
    * A difference counts only when the test's p-value is below this; more than 0, less than 1.
    * @default 0.01
    */
