@@ -50,7 +50,10 @@ export function s3ShadowOutputs(
   const maxListed = options.maxObjects ?? MAX_SHADOW_OBJECTS_READ;
   return {
     async pairs(query) {
-      const [client, sdk] = await Promise.all([resolveS3Client(source), import('@aws-sdk/client-s3')]);
+      const [client, { GetObjectCommand, ListObjectsV2Command }] = await Promise.all([
+        resolveS3Client(source),
+        import('@aws-sdk/client-s3'),
+      ]);
       const listed: { key: string; at: number }[] = [];
       // Newest day first, so the cap keeps the most recent pairs.
       for (const day of windowDays(query.start, query.end).reverse()) {
@@ -59,7 +62,7 @@ export function s3ShadowOutputs(
         let token: string | undefined;
         do {
           const page = await (client as S3Client).send(
-            new sdk.ListObjectsV2Command({
+            new ListObjectsV2Command({
               Bucket: bucket,
               Prefix: prefix,
               MaxKeys: Math.min(1000, maxListed - listed.length - dayKeys.length),
@@ -80,9 +83,7 @@ export function s3ShadowOutputs(
       const worker = async () => {
         while (next < keys.length && pairs.length < maxPairs) {
           const { key } = keys[next++] as { key: string };
-          const object = await (client as S3Client).send(
-            new sdk.GetObjectCommand({ Bucket: bucket, Key: key }),
-          );
+          const object = await (client as S3Client).send(new GetObjectCommand({ Bucket: bucket, Key: key }));
           const pair = parseShadowOutputPair((await object.Body?.transformToString()) ?? '');
           if (
             pair !== undefined &&
