@@ -12,7 +12,7 @@ import { BadRequestError, displayValue, NotFoundError } from '../../src/core/err
 import { assertPromptId } from '../../src/core/ids.ts';
 import { type MetricsHistorySource, metricsWindow } from '../../src/core/metrics-history.ts';
 import { type Pins, pinShadow } from '../../src/core/pins.ts';
-import { summarizeShadowOutputs } from '../../src/core/shadow-outputs.ts';
+import { summarizeShadowOutputs } from '../../src/core/shadow-output-summary.ts';
 import { compareShadow, shadowStats, wholeWindowPeriod } from '../../src/core/shadow-report.ts';
 import { isValidVersion } from '../../src/core/versioning.ts';
 import { baselineOf } from '../canary/changed-pins.ts';

@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { CLIENT_ENV } from '../core/client-contract.ts';
 import { MAX_CAPTURED_OUTPUT_CHARS, type ShadowOutputPair, shadowOutputKey } from '../core/shadow-outputs.ts';
-import { errorDetails, type RateLimitedLogger } from './logger.ts';
+import type { RateLimitedLogger } from './logger.ts';
 import type { AwsSdkClient } from './source-client.ts';
 
 /** At most one pair per this many milliseconds per client. */
@@ -24,7 +24,9 @@ export interface ShadowCaptureOptions {
   readonly client?: AwsSdkClient | undefined;
   /** @default the client's bodyBucket option, then PROMPTOPS_BODY_BUCKET */
   readonly bucket?: string | undefined;
-  readonly log: RateLimitedLogger;
+  readonly log: Pick<RateLimitedLogger, 'warn'>;
+  /** What a warning says of an error (logger.ts errorDetails, passed in so this chunk stays small). */
+  readonly errorDetails: (error: unknown) => Record<string, unknown>;
   /** @default DEFAULT_CAPTURE_INTERVAL_MS */
   readonly intervalMs?: number;
   /** @default Date.now */
@@ -113,7 +115,7 @@ export class ShadowCapture {
           this.#options.log.warn('Shadow output capture failed', {
             promptId: captured.promptId,
             version: captured.shadowVersion,
-            ...errorDetails(error),
+            ...this.#options.errorDetails(error),
           });
         })
         .finally(() => {
@@ -122,7 +124,7 @@ export class ShadowCapture {
       return true;
     } catch (error) {
       this.#writing = false;
-      this.#options.log.warn('Shadow output capture failed', errorDetails(error));
+      this.#options.log.warn('Shadow output capture failed', this.#options.errorDetails(error));
       return false;
     }
   }

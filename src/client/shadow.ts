@@ -216,7 +216,8 @@ export function shadowRunner(
     log,
     capture: () =>
       import('./shadow-capture.ts').then(
-        (m) => new m.ShadowCapture({ client: options.s3Client, bucket: options.bodyBucket, log }),
+        (m) =>
+          new m.ShadowCapture({ client: options.s3Client, bucket: options.bodyBucket, log, errorDetails }),
       ),
   });
 }

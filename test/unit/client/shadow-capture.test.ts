@@ -12,7 +12,7 @@ import {
   PromptClient,
   type PromptClientOptions,
 } from '../../../src/client/index.ts';
-import { RateLimitedLogger } from '../../../src/client/logger.ts';
+import { errorDetails, RateLimitedLogger } from '../../../src/client/logger.ts';
 import { pairOf, ShadowCapture } from '../../../src/client/shadow-capture.ts';
 import type { Manifest, ManifestPrompt } from '../../../src/core/manifest.ts';
 import {
@@ -231,6 +231,7 @@ describe('Class: ShadowCapture', () => {
       client: new S3Client({ region: 'us-east-1' }),
       bucket: BUCKET,
       log: log(),
+      errorDetails,
       intervalMs: 1000,
       now: () => clock,
     });
@@ -273,7 +274,11 @@ describe('Class: ShadowCapture', () => {
     const previous = process.env.PROMPTOPS_BODY_BUCKET;
     delete process.env.PROMPTOPS_BODY_BUCKET;
     try {
-      const capture = new ShadowCapture({ client: new S3Client({ region: 'us-east-1' }), log: log() });
+      const capture = new ShadowCapture({
+        client: new S3Client({ region: 'us-east-1' }),
+        log: log(),
+        errorDetails,
+      });
       expect(capture.offer(captured('text'))).toBe(false);
       expect(puts()).toEqual([]);
       expect(warn).toHaveBeenCalledWith(expect.stringContaining('no bucket'), expect.anything());

@@ -4,10 +4,12 @@ import { describe, expect, it } from 'vitest';
 import {
   nearestRank,
   outputSimilarity,
+  summarizeShadowOutputs,
+} from '../../../src/core/shadow-output-summary.ts';
+import {
   parseShadowOutputPair,
   type ShadowOutputPair,
   shadowOutputKey,
-  summarizeShadowOutputs,
   windowDays,
 } from '../../../src/core/shadow-outputs.ts';
 
