@@ -92,6 +92,9 @@ export function buildPromptOpsApp(app: App): PromptOpsAppStacks {
         env: env(settings.replicaRegion),
         primaryRegion: region,
         description: `PromptOps replica of ${PRIMARY_STACK_ID} (${region})`,
+        ...(settings.shadowOutputCapture.length > 0 && settings.feedbackRetentionDays !== undefined
+          ? { shadowOutputRetention: Duration.days(settings.feedbackRetentionDays) }
+          : {}),
       })
     : undefined;
   const primary = new PromptOpsStack(app, PRIMARY_STACK_ID, {

@@ -3,7 +3,7 @@
  * bucket, tables), delivery (AppConfig with alarm-driven rollback), the HTTP API, observability
  * (alarms, operators' topic, dashboard) and backup, with secure defaults in one place.
  */
-import { type Duration, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Stack, Token } from 'aws-cdk-lib';
 import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import type * as appconfig from 'aws-cdk-lib/aws-appconfig';
 import type * as events from 'aws-cdk-lib/aws-events';
@@ -140,6 +140,14 @@ export interface PromptOpsSettingsProps {
    * @default - the protected environments
    */
   readonly canaryAnalysis?: readonly string[];
+  /**
+   * Environments whose shadow candidates' outputs are captured for comparison (docs/shadows.md): the
+   * app writes output pairs under `shadow-outputs/` in the bodies bucket, which expire with the
+   * feedback retention, and grantShadowCapture lets its role write them. Outputs may hold personal
+   * data. Each must be one of `environments`.
+   * @default - none: no environment captures outputs
+   */
+  readonly shadowOutputCapture?: readonly string[];
   /**
    * A difference counts only when the test's p-value is below this; more than 0, less than 1.
    * @default 0.01
@@ -407,6 +415,9 @@ export class PromptOps extends Construct {
       'Store',
       replicaRegion ? { replica: { region: replicaRegion, applicationName: this.applicationName } } : {},
     );
+    // Captured shadow outputs (docs/shadows.md) expire with the feedback retention.
+    if (this.settings.shadowOutputCapture.length > 0 && this.settings.feedbackRetentionDays !== undefined)
+      this.store.expireShadowOutputs(Duration.days(this.settings.feedbackRetentionDays));
     // Every log group and queue below is encrypted with the data key (README, "Security").
     const securityDefaults = SecurityDefaults.register(this, this.store.key);
     this.api = new PromptApi(this, 'Api', {
@@ -649,5 +660,15 @@ export class PromptOps extends Construct {
   /** For apps: send user feedback and metric records through the API. */
   grantSendFeedback(grantee: iam.IGrantable): iam.Grant {
     return this.api.grantInvoke(grantee, FEEDBACK_SENDER_ROUTES);
+  }
+
+  /**
+   * For apps whose environments capture shadow outputs (`shadowOutputCapture`, docs/shadows.md):
+   * s3:PutObject under `shadow-outputs/<env>/` of the bodies bucket for the given environments (all
+   * by default) and kms:GenerateDataKey on the data key. Nothing to read, list or delete.
+   */
+  grantShadowCapture(grantee: iam.IGrantable, scope: EnvironmentScope = {}): iam.Grant {
+    for (const env of scope.environments ?? []) this.agentPath(env);
+    return this.store.grantWriteShadowOutputs(grantee, scope.environments);
   }
 }

@@ -9,7 +9,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { APPCONFIG } from '../src/core/contracts.ts';
-import { accessLogBucket, bodyBucketProps } from './private/body-buckets.ts';
+import { SHADOW_OUTPUT_KEY_PREFIX } from '../src/core/shadow-outputs.ts';
+import { accessLogBucket, bodyBucketProps, shadowOutputExpiry } from './private/body-buckets.ts';
 import { replicaNames } from './private/replica-names.ts';
 import { PropsValidator } from './private/validation.ts';
 
@@ -27,6 +28,13 @@ export interface PromptOpsReplicaStackProps extends StackProps {
    * @default Duration.days(90)
    */
   readonly noncurrentVersionRetention?: Duration;
+  /**
+   * Expire replicated captured shadow outputs (docs/shadows.md) after this long: the primary's
+   * `shadowOutputCapture` pairs replicate with the bodies, and S3 does not replicate lifecycle expiry.
+   * Give it the feedback retention when an environment captures outputs.
+   * @default - no expiry rule
+   */
+  readonly shadowOutputRetention?: Duration;
 }
 
 /**
@@ -71,6 +79,8 @@ export class PromptOpsReplicaStack extends Stack {
         bucketName: names.bucketName,
       }),
     );
+    if (props.shadowOutputRetention)
+      this.bodies.addLifecycleRule(shadowOutputExpiry(SHADOW_OUTPUT_KEY_PREFIX, props.shadowOutputRetention));
     this.vault = new backup.BackupVault(this, 'Vault', {
       backupVaultName: names.backupVaultName,
       encryptionKey: this.key,

@@ -25,6 +25,8 @@ export interface DeliveryConfig {
   readonly defaultStrategies: Readonly<Record<string, string>>;
   readonly inlineThresholdBytes: number;
   readonly bodyBucket?: string;
+  /** Environments whose manifests tell the client to capture shadow outputs (docs/shadows.md). */
+  readonly shadowOutputCapture?: readonly string[];
 }
 
 /** The delivery configuration; throws naming the variable when an AppConfig id is missing. */
@@ -43,6 +45,7 @@ export function deliveryConfigFromEnv(
     customStrategies: environment.customStrategyIds,
     defaultStrategies: settings.defaultStrategies,
     inlineThresholdBytes: settings.inlineBodyThreshold,
+    shadowOutputCapture: settings.shadowOutputCapture,
     ...(resources.bodyBucket !== undefined ? { bodyBucket: resources.bodyBucket } : {}),
   };
 }

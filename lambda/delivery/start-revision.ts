@@ -62,6 +62,7 @@ export async function startRevision(deps: DeliveryDeps, input: StartRevisionInpu
     {
       inlineThresholdBytes: deps.config.inlineThresholdBytes,
       ...(deps.config.bodyBucket ? { bodyBucket: deps.config.bodyBucket } : {}),
+      ...(deps.config.shadowOutputCapture?.includes(environment) ? { shadowOutputCapture: true } : {}),
     },
   );
 

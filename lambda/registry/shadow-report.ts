@@ -3,7 +3,8 @@
  * environment over a window. The versions come from the environment's pin (the primary is the default
  * pin's heaviest variant, the version canary analysis takes as the baseline; the shadow is the pin's
  * shadow, or `version=` after it was promoted or removed); the figures come from the same per-version
- * metrics the metrics history reads, the shadow's with Role=shadow. Every parameter is checked before
+ * metrics the metrics history reads, the shadow's with Role=shadow; the captured output pairs, where
+ * an environment captures them, from S3 (shadow-report-outputs.ts). Every parameter is checked before
  * anything is read.
  */
 import type { ShadowReport } from '../../src/core/api.ts';
@@ -11,14 +12,18 @@ import { BadRequestError, displayValue, NotFoundError } from '../../src/core/err
 import { assertPromptId } from '../../src/core/ids.ts';
 import { type MetricsHistorySource, metricsWindow } from '../../src/core/metrics-history.ts';
 import { type Pins, pinShadow } from '../../src/core/pins.ts';
+import { summarizeShadowOutputs } from '../../src/core/shadow-output-summary.ts';
 import { compareShadow, shadowStats, wholeWindowPeriod } from '../../src/core/shadow-report.ts';
 import { isValidVersion } from '../../src/core/versioning.ts';
 import { baselineOf } from '../canary/changed-pins.ts';
 import { assertConfiguredEnvironment } from '../feedback/environments.ts';
+import type { ShadowOutputsReader } from './shadow-report-outputs.ts';
 
-/** The pins an environment serves now (the environment state item). */
+/** The pins an environment serves now (the environment state item), and where captured outputs are. */
 export interface EnvironmentPinsReader {
   pins(environment: string): Promise<Pins>;
+  /** The captured output pairs (docs/shadows.md); absent where no environment captures outputs. */
+  readonly outputs?: ShadowOutputsReader;
 }
 
 export interface ShadowReportInput {
@@ -75,10 +80,18 @@ export async function shadowReport(
     end: window.end,
     periodSeconds: wholeWindowPeriod(window.start, window.end),
   };
-  const [primaryPoints, shadowPoints] = await Promise.all([
+  const [primaryPoints, shadowPoints, pairs] = await Promise.all([
     source.series({ ...query, versions: [primaryVersion] }),
     source.series({ ...query, versions: [shadowVersion], role: 'shadow' }),
+    environmentPins.outputs?.pairs({
+      environment,
+      promptId,
+      shadowVersion,
+      start: window.start,
+      end: window.end,
+    }),
   ]);
+  const outputs = summarizeShadowOutputs(pairs ?? []);
   const primary = shadowStats(primaryVersion, primaryPoints[primaryVersion] ?? []);
   const shadow = shadowStats(shadowVersion, shadowPoints[shadowVersion] ?? []);
   return {
@@ -89,5 +102,6 @@ export async function shadowReport(
     primary,
     shadow,
     comparison: compareShadow(primary, shadow),
+    ...(outputs ? { outputs } : {}),
   };
 }

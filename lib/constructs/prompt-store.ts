@@ -19,7 +19,8 @@ import {
   SUITE_KEY_PREFIX,
   TABLE,
 } from '../../src/core/contracts.ts';
-import { accessLogBucket, bodyBucketProps } from '../private/body-buckets.ts';
+import { SHADOW_OUTPUT_KEY_PREFIX } from '../../src/core/shadow-outputs.ts';
+import { accessLogBucket, bodyBucketProps, shadowOutputExpiry } from '../private/body-buckets.ts';
 import { acknowledgeWildcardResource } from '../private/nag.ts';
 import { type ReplicaNames, replicaNames } from '../private/replica-names.ts';
 
@@ -253,6 +254,69 @@ export class PromptStore extends Construct {
   /** Read and write evaluation suites and results (content-addressed, so writes are idempotent). */
   grantWriteEvaluations(grantee: iam.IGrantable): iam.Grant {
     return this.grantObjects(grantee, EVALUATION_KEY_PREFIXES, true);
+  }
+
+  /**
+   * For apps capturing shadow outputs (docs/shadows.md): s3:PutObject under `shadow-outputs/<env>/`
+   * of `environments` (all of `shadow-outputs/` when none are named), and kms:GenerateDataKey, which
+   * a put encrypted with the data key needs. No read, no list, no delete.
+   */
+  grantWriteShadowOutputs(grantee: iam.IGrantable, environments?: readonly string[]): iam.Grant {
+    const prefixes =
+      environments && environments.length > 0
+        ? environments.map((env) => `${SHADOW_OUTPUT_KEY_PREFIX}${env}/`)
+        : [SHADOW_OUTPUT_KEY_PREFIX];
+    const principal = grantee.grantPrincipal;
+    if (principal instanceof Construct) {
+      for (const prefix of prefixes) {
+        acknowledgeWildcardResource(
+          principal,
+          this.bodies.arnForObjects(`${prefix}*`),
+          `${principal.node.path}: captured shadow outputs are written under ${prefix}<prompt id>/<day>/<random id>.json, keys known only at run time`,
+        );
+      }
+    }
+    return this.key.grant(grantee, 'kms:GenerateDataKey').combine(
+      iam.Grant.addToPrincipal({
+        grantee,
+        actions: ['s3:PutObject'],
+        resourceArns: prefixes.map((prefix) => this.bodies.arnForObjects(`${prefix}*`)),
+      }),
+    );
+  }
+
+  /** For the shadow report: list and read the captured shadow outputs, and decrypt them. */
+  grantReadShadowOutputs(grantee: iam.IGrantable): iam.Grant {
+    const principal = grantee.grantPrincipal;
+    if (principal instanceof Construct) {
+      acknowledgeWildcardResource(
+        principal,
+        this.bodies.arnForObjects(`${SHADOW_OUTPUT_KEY_PREFIX}*`),
+        `${principal.node.path}: the shadow report reads the captured output pairs under ${SHADOW_OUTPUT_KEY_PREFIX}, keys known only at run time`,
+      );
+    }
+    return this.key
+      .grant(grantee, ...KMS_DECRYPT)
+      .combine(
+        iam.Grant.addToPrincipal({
+          grantee,
+          actions: ['s3:GetObject'],
+          resourceArns: [this.bodies.arnForObjects(`${SHADOW_OUTPUT_KEY_PREFIX}*`)],
+        }),
+      )
+      .combine(
+        iam.Grant.addToPrincipal({
+          grantee,
+          actions: ['s3:ListBucket'],
+          resourceArns: [this.bodies.bucketArn],
+          conditions: { StringLike: { 's3:prefix': [`${SHADOW_OUTPUT_KEY_PREFIX}*`] } },
+        }),
+      );
+  }
+
+  /** Expires captured shadow outputs after `retention` (the feedback retention, docs/shadows.md). */
+  expireShadowOutputs(retention: Duration): void {
+    this.bodies.addLifecycleRule(shadowOutputExpiry(SHADOW_OUTPUT_KEY_PREFIX, retention));
   }
 
   private grantObjects(grantee: iam.IGrantable, prefixes: readonly string[], write: boolean): iam.Grant {

@@ -61,3 +61,16 @@ export function bodyBucketProps(
     ...extra,
   };
 }
+
+/**
+ * The lifecycle rule that expires captured shadow output pairs (docs/shadows.md) with the feedback
+ * retention: current versions after `retention`, the noncurrent version that expiry leaves a day later.
+ */
+export function shadowOutputExpiry(prefix: string, retention: Duration): s3.LifecycleRule {
+  return {
+    id: 'ShadowOutputs',
+    prefix,
+    expiration: retention,
+    noncurrentVersionExpiration: Duration.days(1),
+  };
+}

@@ -44,6 +44,8 @@ export function addPromptOpsHandlers(promptOps: PromptOps, key: kms.IKey): secre
   );
   // GET /prompts/{id}/feedback/items lists feedback items with their comments (docs/feedback.md).
   promptOps.store.grantQueryFeedback(query);
+  // GET /prompts/{id}/shadow reads captured output pairs only where an environment captures them (docs/shadows.md).
+  if (promptOps.settings.shadowOutputCapture.length > 0) promptOps.store.grantReadShadowOutputs(query);
   // Deploys talk to AppConfig: a little concurrency protects it (one deployment per environment anyway).
   promptOps.addApiHandler('deploy', {
     entry: entry('deploy'),

@@ -19,7 +19,7 @@ import { type ClientLogger, consoleLogger, errorDetails, RateLimitedLogger } fro
 import { parseManifestText } from './manifest-text.ts';
 import { defaultWriter, type LineWriter, type Outcome, outcomeLine } from './metrics.ts';
 import type { Prompt } from './prompt.ts';
-import type { ShadowCall, ShadowRunner } from './shadow.ts';
+import type { ShadowCall, ShadowRunner, ShadowRunOptions } from './shadow.ts';
 import type { AwsSdkClient } from './source-client.ts';
 import { AgentSource } from './sources/agent.ts';
 import { DeferredSource } from './sources/deferred.ts';
@@ -105,7 +105,10 @@ export class PromptClient {
   readonly #writeLine: LineWriter;
   readonly #feedbackSettings: FeedbackSettings;
   #feedback: Promise<FeedbackSender> | undefined;
-  readonly #shadowOptions: Pick<PromptClientOptions, 'shadowConcurrency' | 'shadowTimeoutSeconds'>;
+  readonly #shadowOptions: Pick<
+    PromptClientOptions,
+    'shadowConcurrency' | 'shadowTimeoutSeconds' | 's3Client' | 'bodyBucket'
+  >;
   #shadows: Promise<ShadowRunner> | undefined;
 
   #loaded: LoadedManifest | undefined;
@@ -180,15 +183,17 @@ export class PromptClient {
    * Role=shadow; otherwise does nothing. Returns nothing and never throws: there is nothing to
    * await, so the primary response never waits on the candidate. Over `shadowConcurrency` the call
    * is dropped (counted in ShadowDrops); past `shadowTimeoutSeconds` it is abandoned and `signal` aborts.
+   * Where the environment captures shadow outputs, `options.primaryOutput` and the output `call`
+   * returns are stored as one pair for comparison (docs/shadows.md).
    */
-  runShadow(prompt: Prompt, call: ShadowCall): void {
+  runShadow(prompt: Prompt, call: ShadowCall, options?: ShadowRunOptions): void {
     const candidate = prompt?.shadow;
     if (candidate === undefined || typeof call !== 'function') return;
     this.#shadows ??= import('./shadow.ts').then((m) =>
       m.shadowRunner(this.#shadowOptions, this.#writeLine, this.#log),
     );
     // run never rejects; the catch is for the module load alone.
-    this.#shadows.then((runner) => runner.run(candidate, call)).catch(() => undefined);
+    this.#shadows.then((runner) => runner.run(candidate, call, prompt, options)).catch(() => undefined);
   }
 
   /** Sends a user's rating of `prompt` to the PromptOps API (POST /feedback, SigV4). Rejects with `FeedbackError`. */

@@ -23,5 +23,5 @@ export {
   type WithPrompts,
 } from './middleware.ts';
 export type { Prompt } from './prompt.ts';
-export type { ShadowCall, ShadowResult } from './shadow.ts';
+export type { ShadowCall, ShadowResult, ShadowRunOptions } from './shadow.ts';
 export type { AwsSdkClient } from './source-client.ts';

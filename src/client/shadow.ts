@@ -12,12 +12,14 @@ import { type ServedPair, ServedPrompt, type ServedVersion } from './loaded-mani
 import { errorDetails, type RateLimitedLogger } from './logger.ts';
 import type { LineWriter } from './metrics.ts';
 import { Prompt } from './prompt.ts';
+import type { ShadowCapture } from './shadow-capture.ts';
+import type { AwsSdkClient } from './source-client.ts';
 
 /** What the caller's shadow call may report about the candidate's model call. Every field is optional. */
 export interface ShadowResult {
   /**
-   * The candidate's output text. Not sent anywhere by this client: output capture is not enabled
-   * by any environment yet (docs/shadows.md), so the text stays in the process.
+   * The candidate's output text. Stored, with the primary's output (`runShadow`'s `primaryOutput`),
+   * only where the environment captures shadow outputs (docs/shadows.md); otherwise it stays in the process.
    */
   readonly output?: string;
   readonly inputTokens?: number;
@@ -35,6 +37,19 @@ export type ShadowCall = (
   signal: AbortSignal,
   // biome-ignore lint/suspicious/noConfusingVoidType: an async call that reports nothing resolves to void
 ) => Promise<ShadowResult | undefined | void> | ShadowResult | undefined;
+
+/** What `runShadow` may be told besides the call (docs/shadows.md). */
+export interface ShadowRunOptions {
+  /**
+   * The primary's output, as a string or a promise of one: stored with the candidate's output as one
+   * pair where the environment captures shadow outputs, read once the candidate settled. A promise
+   * that rejects, or a value that is not a string, captures nothing; it is never awaited by the caller.
+   */
+  readonly primaryOutput?: string | PromiseLike<string>;
+}
+
+/** The candidates whose environment captures shadow outputs (the manifest's `shadow.capture`). */
+const CAPTURED = new WeakSet<Prompt>();
 
 export const DEFAULT_SHADOW_CONCURRENCY = 2;
 export const DEFAULT_SHADOW_TIMEOUT_SECONDS = 30;
@@ -163,6 +178,10 @@ export function shadowedPrompt(
     );
   const fresh = build(shadow, false);
   const stale = build(shadow, true);
+  if (shadow.capture === true) {
+    CAPTURED.add(fresh);
+    CAPTURED.add(stale);
+  }
   const entries = entry.variants ?? [entry];
   const shadowed = new Map<ServedPair, ServedPair>(
     defaults.map((served, i) => {
@@ -181,7 +200,12 @@ export function shadowedPrompt(
 
 /** The runner for a client's options (client.ts `runShadow`), with the defaults. */
 export function shadowRunner(
-  options: { readonly shadowConcurrency?: number; readonly shadowTimeoutSeconds?: number },
+  options: {
+    readonly shadowConcurrency?: number | undefined;
+    readonly shadowTimeoutSeconds?: number | undefined;
+    readonly s3Client?: AwsSdkClient | undefined;
+    readonly bodyBucket?: string | undefined;
+  },
   writeLine: LineWriter,
   log: RateLimitedLogger,
 ): ShadowRunner {
@@ -190,6 +214,11 @@ export function shadowRunner(
     timeoutMs: (options.shadowTimeoutSeconds ?? DEFAULT_SHADOW_TIMEOUT_SECONDS) * 1000,
     writeLine,
     log,
+    capture: () =>
+      import('./shadow-capture.ts').then(
+        (m) =>
+          new m.ShadowCapture({ client: options.s3Client, bucket: options.bodyBucket, log, errorDetails }),
+      ),
   });
 }
 
@@ -200,6 +229,11 @@ export interface ShadowRunnerOptions {
   readonly timeoutMs: number;
   readonly writeLine: LineWriter;
   readonly log: RateLimitedLogger;
+  /**
+   * The output capture (shadow-capture.ts), created on the first pair to store.
+   * @default none: outputs are never stored
+   */
+  readonly capture?: () => Promise<ShadowCapture>;
 }
 
 type ShadowValues = Partial<Record<keyof typeof SHADOW_METRICS, number>>;
@@ -213,6 +247,7 @@ function figure(value: unknown): number | undefined {
 export class ShadowRunner {
   readonly #options: ShadowRunnerOptions;
   #inFlight = 0;
+  #capture: Promise<ShadowCapture> | undefined;
 
   constructor(options: ShadowRunnerOptions) {
     this.#options = options;
@@ -223,12 +258,22 @@ export class ShadowRunner {
     return this.#inFlight;
   }
 
+  /** The output capture, once a pair was offered to it (for tests). */
+  get capture(): Promise<ShadowCapture> | undefined {
+    return this.#capture;
+  }
+
   /**
    * Starts `call(candidate)` unless the cap is reached. Resolves once the call settles or is
-   * abandoned, and its line is written; never rejects.
+   * abandoned, and its line is written; never rejects. `primary` and `options.primaryOutput` are
+   * what a captured pair holds of the primary (docs/shadows.md).
    */
-  run(candidate: Prompt, call: ShadowCall): Promise<void> {
+  run(candidate: Prompt, call: ShadowCall, primary?: Prompt, options?: ShadowRunOptions): Promise<void> {
     const { concurrency, timeoutMs, log } = this.#options;
+    const primaryOutput = options?.primaryOutput;
+    // The caller's promise never becomes an unhandled rejection here, whether it is read or not.
+    if (typeof (primaryOutput as PromiseLike<string> | undefined)?.then === 'function')
+      Promise.resolve(primaryOutput).catch(() => undefined);
     if (this.#inFlight >= concurrency) {
       this.#write(candidate, { shadowDrops: 1 });
       log.warn('Shadow call dropped: the shadow concurrency cap is reached', {
@@ -271,14 +316,24 @@ export class ShadowRunner {
       pending.then(
         (result) => {
           const reported: ShadowResult = typeof result === 'object' && result !== null ? result : {};
+          const latency = Date.now() - started;
+          const inTime = !settled;
           finish({
             invocations: 1,
             errors: 0,
-            latency: Date.now() - started,
+            latency,
             inputTokens: figure(reported.inputTokens),
             outputTokens: figure(reported.outputTokens),
             cost: figure(reported.costUsd),
           });
+          if (
+            inTime &&
+            primary !== undefined &&
+            primaryOutput !== undefined &&
+            typeof reported.output === 'string' &&
+            CAPTURED.has(candidate)
+          )
+            this.#captureOutputs(candidate, primary, primaryOutput, reported.output, started, latency);
         },
         (error: unknown) => {
           if (settled) return;
@@ -291,6 +346,55 @@ export class ShadowRunner {
         },
       );
     });
+  }
+
+  /**
+   * Hands the pair to the capture once the primary's output is known (within the time cap); never
+   * throws, and a primary output that fails or is not a string captures nothing.
+   */
+  #captureOutputs(
+    candidate: Prompt,
+    primary: Prompt,
+    primaryOutput: string | PromiseLike<string>,
+    shadowOutput: string,
+    started: number,
+    latencyMs: number,
+  ): void {
+    const capture = this.#options.capture;
+    if (capture === undefined) return;
+    const settledAt = started + latencyMs;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<undefined>((resolve) => {
+      timer = setTimeout(resolve, this.#options.timeoutMs, undefined);
+      (timer as { unref?: () => void }).unref?.();
+    });
+    Promise.race([Promise.resolve(primaryOutput), late])
+      // The caller's own failure is theirs to report: nothing of it is logged here.
+      .catch(() => undefined)
+      .then(async (output) => {
+        clearTimeout(timer);
+        if (typeof output !== 'string') return;
+        this.#capture ??= capture();
+        (await this.#capture).offer({
+          environment: candidate.environment,
+          promptId: candidate.id,
+          primaryVersion: primary.version,
+          shadowVersion: candidate.version,
+          primaryOutput: output,
+          shadowOutput,
+          startedAt: started,
+          settledAt,
+          latencyMs,
+        });
+      })
+      .catch((error: unknown) => {
+        clearTimeout(timer);
+        this.#options.log.warn('Shadow output not captured', {
+          promptId: candidate.id,
+          version: candidate.version,
+          ...errorDetails(error),
+        });
+      });
   }
 
   #write(candidate: Prompt, values: ShadowValues): void {

@@ -569,6 +569,24 @@ export interface ShadowReport {
   readonly primary: ShadowStats;
   readonly shadow: ShadowStats;
   readonly comparison: ShadowComparison;
+  /** The captured output pairs of the shadow version in the window (docs/shadows.md); absent without any. */
+  readonly outputs?: ShadowOutputsSummary;
+}
+
+/** A window's captured primary/shadow output pairs, summarized (docs/shadows.md). */
+export interface ShadowOutputsSummary {
+  /** Pairs read in the window (at most the read cap). */
+  readonly count: number;
+  /** The newest pairs (at most 10): the outputs as stored and when the candidate settled. */
+  readonly sample: readonly { readonly primary: string; readonly shadow: string; readonly at: string }[];
+  /** Mean output lengths in characters; `meanRatio` is shadowMean / primaryMean (null when that is 0). */
+  readonly length: {
+    readonly primaryMean: number;
+    readonly shadowMean: number;
+    readonly meanRatio: number | null;
+  };
+  /** Token-set Jaccard similarity of each pair's outputs, 0..1: mean and nearest-rank percentiles. */
+  readonly similarity: { readonly mean: number; readonly p10: number; readonly p50: number };
 }
 
 // Library maintenance (docs/maintenance.md).

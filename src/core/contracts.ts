@@ -59,6 +59,8 @@ export const ENV = {
   reviewEveryDays: 'PROMPTOPS_REVIEW_EVERY_DAYS',
   /** JSON list of model retirements added to the shipped list (docs/maintenance.md). */
   modelRetirements: 'PROMPTOPS_MODEL_RETIREMENTS',
+  /** Comma-separated environments whose shadow outputs are captured (docs/shadows.md); unset: none. */
+  shadowOutputCapture: 'PROMPTOPS_SHADOW_OUTPUT_CAPTURE',
   /** The SNS topic the review reminder notifies (the owners' topic). */
   ownersTopicArn: 'PROMPTOPS_OWNERS_TOPIC_ARN',
   /** The rollback decision matrix (JSON environment -> alarm names) and the runbooks' base URL. */

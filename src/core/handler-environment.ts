@@ -113,6 +113,8 @@ export function readHandlerEnvironment(env: EnvironmentVariables): HandlerEnviro
     wholeNumber(env, ENV.reviewEveryDays, { min: 1, max: 3650, unit: 'days' }, bad) ??
     DEFAULT_SETTINGS.reviewEveryDays;
   const modelRetirements = retirements(env, ENV.modelRetirements, bad);
+  // Unset, as parseSettings does: no environment captures shadow outputs.
+  const shadowOutputCapture = list(env, ENV.shadowOutputCapture) ?? [];
 
   const resources: Partial<Record<ResourceName, string>> = {};
   for (const [resource, name] of Object.entries(RESOURCE_VARIABLES) as [ResourceName, string][]) {
@@ -141,6 +143,7 @@ export function readHandlerEnvironment(env: EnvironmentVariables): HandlerEnviro
       canaryLatencyRatio,
       reviewEveryDays,
       modelRetirements,
+      shadowOutputCapture,
     },
     resources,
     appConfigEnvironmentIds,

@@ -52,6 +52,8 @@ export interface BuildManifestOptions {
   readonly bodyBucket?: string;
   /** @default APPCONFIG.maxHostedConfigurationBytes (1 MiB) */
   readonly maxBytes?: number;
+  /** Mark every shadow `capture: true`: the environment captures shadow outputs (docs/shadows.md). @default false */
+  readonly shadowOutputCapture?: boolean;
 }
 
 export interface BuiltManifest {
@@ -111,7 +113,15 @@ export function buildManifest(input: BuildManifestInput, options: BuildManifestO
       ...(names.length > 0
         ? { segments: Object.fromEntries(names.map((name) => [name, pin(id, segments[name] ?? [])])) }
         : {}),
-      ...(shadow ? { shadow: { ...entry(shadow), sampleRate: shadow.sampleRate } } : {}),
+      ...(shadow
+        ? {
+            shadow: {
+              ...entry(shadow),
+              sampleRate: shadow.sampleRate,
+              ...(options.shadowOutputCapture ? { capture: true as const } : {}),
+            },
+          }
+        : {}),
     };
   }
 

@@ -61,6 +61,7 @@ function isValidShadow(shadow: unknown): boolean {
   return (
     shadow.variants === undefined &&
     shadow.segments === undefined &&
+    (shadow.capture === undefined || shadow.capture === true) &&
     typeof rate === 'number' &&
     Number.isFinite(rate) &&
     rate > 0 &&

@@ -77,6 +77,7 @@ const shadowEntry = {
   properties: {
     ...promptVersionProperties,
     sampleRate: { type: 'number', minimum: 0, exclusiveMinimum: true, maximum: 1 },
+    capture: { enum: [true] },
   },
   additionalProperties: false,
   oneOf: bodyOrRef,

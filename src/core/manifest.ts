@@ -49,6 +49,8 @@ export interface ManifestPin extends ManifestVersion {
 export interface ManifestShadow extends ManifestVersion {
   /** The share of calls that also run the shadow: above 0, at most 1. */
   readonly sampleRate: number;
+  /** Present (true) when the environment captures shadow outputs for comparison (docs/shadows.md). */
+  readonly capture?: true;
 }
 
 /** A prompt entry: its default pin, and the pins of segments that have their own (docs/segments.md). */
@@ -157,6 +159,8 @@ function shadowEntryProblems(
   const rate = shadow.sampleRate;
   if (typeof rate !== 'number' || !Number.isFinite(rate) || rate <= 0 || rate > 1)
     bad(`${path}.sampleRate`, 'must be a number above 0 and at most 1');
+  if (shadow.capture !== undefined && shadow.capture !== true)
+    bad(`${path}.capture`, 'must be true when present');
 }
 
 /** One version, or a split of variants with weights summing to 100. */

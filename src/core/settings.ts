@@ -76,6 +76,11 @@ export interface PromptOpsSettings {
   readonly rollbackAlarms: Readonly<Record<string, readonly RollbackAlarmName[]>>;
   /** Where the runbooks are published: alarm descriptions and notifications link `<base>/<file>.md`. */
   readonly runbookBaseUrl?: string;
+  /**
+   * Environments whose shadow candidates' outputs are captured for comparison (docs/shadows.md):
+   * off (none) by default, since outputs may hold personal data.
+   */
+  readonly shadowOutputCapture: readonly string[];
 }
 
 /** The alarms the decision matrix may make roll back: the threshold alarms of alarms.ts. */
@@ -111,6 +116,7 @@ export const SETTINGS_KEYS = [
   'modelRetirements',
   'rollbackAlarms',
   'runbookBaseUrl',
+  'shadowOutputCapture',
 ] as const;
 
 export type SettingsKey = (typeof SETTINGS_KEYS)[number];
@@ -253,6 +259,13 @@ export function parseSettings(input: SettingsInput): PromptOpsSettings {
       })
     : [...protectedEnvironments];
 
+  // Off unless named: captured outputs may hold personal data (docs/shadows.md).
+  const shadowOutputCapture = nameList(input, 'shadowOutputCapture', [], bad).filter((env) => {
+    if (environments.length === 0 || environments.includes(env)) return true;
+    bad('shadowOutputCapture', `"${env}" is not one of the environments (${environments.join(', ')})`, env);
+    return false;
+  });
+
   const rollbackAlarms = parseRollbackAlarms(input.rollbackAlarms, environments, bad);
   const runbookBaseUrl = parseRunbookBaseUrl(input.runbookBaseUrl, bad);
 
@@ -313,6 +326,7 @@ export function parseSettings(input: SettingsInput): PromptOpsSettings {
     modelRetirements: parseRetirementsSetting(input.modelRetirements, problems),
     rollbackAlarms,
     ...(runbookBaseUrl !== undefined ? { runbookBaseUrl } : {}),
+    shadowOutputCapture,
   };
   for (const key of Object.keys(input)) {
     if (!(SETTINGS_KEYS as readonly string[]).includes(key)) {
@@ -377,6 +391,7 @@ export type HandlerSettings = Pick<
   | 'canaryLatencyRatio'
   | 'reviewEveryDays'
   | 'modelRetirements'
+  | 'shadowOutputCapture'
 >;
 
 /**
@@ -405,6 +420,9 @@ export function settingsEnvironment(settings: HandlerSettings): Record<string, s
     [ENV.reviewEveryDays]: String(settings.reviewEveryDays),
     ...(settings.modelRetirements.length > 0
       ? { [ENV.modelRetirements]: JSON.stringify(settings.modelRetirements) }
+      : {}),
+    ...(settings.shadowOutputCapture.length > 0
+      ? { [ENV.shadowOutputCapture]: settings.shadowOutputCapture.join(',') }
       : {}),
   };
 }

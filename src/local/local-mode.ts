@@ -287,6 +287,7 @@ export async function startLocalMode(options: LocalModeOptions): Promise<Running
     const { DynamoFeedbackRepository } = await import('../../lambda/adapters/feedback-repository.ts');
     const { buildDeliveryDeps } = await import('../../lambda/delivery/deps.ts');
     const { pinsFromStore } = await import('../../lambda/registry/shadow-report-deps.ts');
+    const { s3ShadowOutputs } = await import('../../lambda/registry/shadow-report-outputs.ts');
     const { deliveryConfigFromEnv } = await import('../../lambda/delivery/config.ts');
     const { buildEvaluationDeps } = await import('../../lambda/evaluation/deps.ts');
     const { buildEvaluationWorkerDeps } = await import('../../lambda/evaluation/worker-deps.ts');
@@ -307,7 +308,11 @@ export async function startLocalMode(options: LocalModeOptions): Promise<Running
       ),
     });
     const metricsHistory = new LocalMetricsHistory(monitor);
-    const shadowPins = pinsFromStore(deliveryDeps.environments);
+    // Captured shadow outputs (docs/shadows.md) are read from the embedded S3, as on AWS only when an environment captures them.
+    const shadowPins = pinsFromStore(
+      deliveryDeps.environments,
+      settings.shadowOutputCapture.length > 0 ? s3ShadowOutputs(s3, RESOURCES.bucket) : undefined,
+    );
     const feedbackItems = new DynamoFeedbackRepository(documents, RESOURCES.feedbackTable);
     // Metrics go to the local alarms (local mode's CloudWatch) instead of stdout.
     const sink = {

@@ -25,6 +25,7 @@ const ACTIONS: Record<string, string> = {
   GetObjectCommand: 's3:GetObject',
   HeadObjectCommand: 's3:GetObject',
   PutObjectCommand: 's3:PutObject',
+  ListObjectsV2Command: 's3:ListBucket',
   GetSecretValueCommand: 'secretsmanager:GetSecretValue',
   CreateHostedConfigurationVersionCommand: 'appconfig:CreateHostedConfigurationVersion',
   ListHostedConfigurationVersionsCommand: 'appconfig:ListHostedConfigurationVersions',
@@ -82,12 +83,16 @@ const HANDLERS: readonly HandlerCase[] = [
   {
     entry: 'lambda/handlers/query.ts',
     role: 'PromptOpsApiQueryHandlerRole',
-    unused: Object.fromEntries(
-      [...REGISTRY_WRITES, 'DeleteCommand'].map((c) => [
-        c,
-        'query only reads (it shares the feedback repository for its Query)',
-      ]),
-    ),
+    unused: {
+      ...Object.fromEntries(
+        [...REGISTRY_WRITES, 'DeleteCommand'].map((c) => [
+          c,
+          'query only reads (it shares the feedback repository for its Query)',
+        ]),
+      ),
+      ListObjectsV2Command:
+        'lists captured shadow outputs only where shadowOutputCapture names an environment, which grants it (test/infra/shadow-capture.test.ts)',
+    },
   },
   {
     entry: 'lambda/handlers/deploy.ts',

@@ -38,7 +38,9 @@ describe('cdk-nag AwsSolutions and Serverless packs', () => {
   let synthError: unknown;
 
   beforeAll(() => {
-    app = withChecks(testApp({ replicaRegion: 'us-west-2', operatorEmails: 'ops@example.com' }));
+    app = withChecks(
+      testApp({ replicaRegion: 'us-west-2', operatorEmails: 'ops@example.com', shadowOutputCapture: 'prod' }),
+    );
     const { primary } = buildPromptOpsApp(app);
     const promptOps = primary.promptOps;
     // The app carries every PromptOps handler; add every kind of grant the construct offers.
@@ -49,6 +51,7 @@ describe('cdk-nag AwsSolutions and Serverless packs', () => {
     promptOps.grantDeploy(role('ReleaserRole'), { environments: ['dev', 'staging'] });
     promptOps.grantOperate(role('OperatorRole'));
     promptOps.grantSendFeedback(role('ReporterRole'));
+    promptOps.grantShadowCapture(role('CaptureRole'), { environments: ['prod'] });
     try {
       app.synth();
     } catch (error) {

@@ -1,11 +1,13 @@
 /**
  * Shadow deployments through local mode (docs/shadows.md), as a user drives them: the CLI deploys a
  * shadow, the app's outcomes arrive by POST /metrics as primary and as shadow, the comparison reads
- * them apart, and `promptops promote` makes the shadow the primary pin.
+ * them apart, the app's captured output pairs land in the embedded S3 and the comparison summarizes
+ * them (dev captures outputs here), and `promptops promote` makes the shadow the primary pin.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { PromptClient } from '../../src/client/index.ts';
 import { type RunningLocalMode, SEED_STRATEGY, startLocalMode } from '../../src/local/local-mode.ts';
@@ -63,8 +65,49 @@ const outcome = (
 
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), 'promptops-shadows-'));
-  local = await startLocalMode({ dataDir, port: 0, timeScale: 60, log: () => undefined });
+  local = await startLocalMode({
+    dataDir,
+    port: 0,
+    timeScale: 60,
+    log: () => undefined,
+    settings: { shadowOutputCapture: ['dev'] },
+  });
 });
+
+/** The embedded S3, as an app in local mode reaches it. */
+const s3 = () =>
+  new S3Client({
+    endpoint: local.endpoints.s3,
+    forcePathStyle: true,
+    region: local.endpoints.region,
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+  });
+
+/**
+ * The app: `count` sampled calls, each from its own client (a client stores at most one pair a
+ * second), running the candidate with `runShadow` and giving the primary's output.
+ */
+async function captureTraffic(count: number): Promise<void> {
+  let captured = 0;
+  for (let user = 0; captured < count; user++) {
+    const client = new PromptClient({
+      application: local.endpoints.application,
+      environment: 'dev',
+      profile: local.endpoints.profile,
+      source: { type: 'agent', url: local.endpoints.agent },
+      logger: { warn: vi.fn() },
+      writeLine: () => undefined,
+      s3Client: s3(),
+      bodyBucket: local.endpoints.bucket,
+    });
+    const p = await client.get('support-reply', { key: `user-${user}` });
+    if (p.shadow === undefined) continue;
+    captured++;
+    client.runShadow(p, async () => ({ output: `Your refund for order ${user} is on its way.` }), {
+      primaryOutput: Promise.resolve(`The refund for order ${user} was sent.`),
+    });
+  }
+}
 
 afterAll(async () => {
   await local?.close();
@@ -118,6 +161,20 @@ describe('shadows in local mode', () => {
     });
     // Callers are still served the primary.
     expect(await served()).toBe('1.0.0');
+    // Output capture is on in dev: the app's sampled calls store their pairs in the embedded S3.
+    await captureTraffic(3);
+    await vi.waitFor(
+      async () => {
+        const listed = await s3().send(
+          new ListObjectsV2Command({
+            Bucket: local.endpoints.bucket,
+            Prefix: 'shadow-outputs/dev/support-reply/',
+          }),
+        );
+        expect(listed.Contents ?? []).toHaveLength(3);
+      },
+      { timeout: 30_000, interval: 200 },
+    );
     const status = await cli('status', '--env', 'dev');
     expect(status.code, status.stderr).toBe(0);
     expect(status.stdout).toMatch(
@@ -163,6 +220,19 @@ describe('shadows in local mode', () => {
       },
       comparison: { significant: true, verdict: 'shadow-worse', latencyP50Difference: 300, costRatio: 2 },
     });
+    // {the, refund, for, order, <n>, was, sent} against {your, refund, for, order, <n>, is, on, its, way}: 4 of 12.
+    const similarity = Math.round((4 / 12) * 1000) / 1000;
+    expect(report.body.outputs).toMatchObject({
+      count: 3,
+      similarity: { mean: similarity, p10: similarity, p50: similarity },
+    });
+    expect(report.body.outputs.sample).toHaveLength(3);
+    expect(report.body.outputs.sample[0]).toEqual({
+      primary: expect.stringMatching(/^The refund for order \d+ was sent\.$/),
+      shadow: expect.stringMatching(/^Your refund for order \d+ is on its way\.$/),
+      at: expect.any(String),
+    });
+    expect(report.body.outputs.length.meanRatio).toBeGreaterThan(1);
     expect((await api('GET', '/prompts/support-reply/shadow?environment=dev&since=soon')).status).toBe(400);
     expect((await api('GET', '/prompts/support-reply/shadow?environment=nowhere')).status).toBe(400);
     // The shadow calls stay out of the per-version series callers were served.
@@ -174,6 +244,9 @@ describe('shadows in local mode', () => {
     const printed = await cli('shadow', 'support-reply', '--env', 'dev');
     expect(printed.code, printed.stderr).toBe(0);
     expect(printed.stdout).toContain(`${candidate} is worse`);
+    expect(printed.stdout).toContain('Captured outputs: 3 pairs');
+    const printedJson = await cli('shadow', 'support-reply', '--env', 'dev', '--json');
+    expect(JSON.parse(printedJson.stdout).outputs.count).toBe(3);
 
     const promoted = await cli('promote', 'support-reply', '--env', 'dev', '--strategy', SEED_STRATEGY.name);
     expect(promoted.code, promoted.stderr).toBe(0);

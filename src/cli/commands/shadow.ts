@@ -98,8 +98,38 @@ async function report(ctx: CommandContext, id: string, options: ShadowOptions): 
     const colour =
       k.verdict === 'shadow-worse' ? c.red : k.verdict === 'shadow-better' ? c.green : (s: string) => s;
     ctx.out.line(colour(plain));
+    const outputs = result.outputs;
+    if (outputs === undefined) return;
+    ctx.out.line();
+    ctx.out.line(outputsSummary(outputs));
+    const shown = outputs.sample.slice(0, PRINTED_PAIRS);
+    ctx.out.line(`Newest ${shown.length} of the pairs (--json has ${outputs.sample.length}):`);
+    for (const pair of shown) {
+      ctx.out.line(`  ${pair.at}`);
+      ctx.out.line(`    primary: ${oneLine(pair.primary)}`);
+      ctx.out.line(`    shadow:  ${oneLine(pair.shadow)}`);
+    }
   });
   return EXIT.ok;
+}
+
+/** Pairs the table shows; `--json` has the report's whole sample. */
+const PRINTED_PAIRS = 3;
+/** Characters of an output the table shows. */
+const PRINTED_OUTPUT_CHARS = 100;
+
+/** An output on one line, cut to PRINTED_OUTPUT_CHARS. */
+function oneLine(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return JSON.stringify(
+    flat.length > PRINTED_OUTPUT_CHARS ? `${flat.slice(0, PRINTED_OUTPUT_CHARS)}…` : flat,
+  );
+}
+
+/** The captured outputs in one sentence (docs/shadows.md). */
+export function outputsSummary(outputs: NonNullable<ShadowReport['outputs']>): string {
+  const { count, length, similarity } = outputs;
+  return `Captured outputs: ${count} pair${count === 1 ? '' : 's'}; similarity (word-set Jaccard) mean ${similarity.mean.toFixed(2)}, p10 ${similarity.p10.toFixed(2)}, p50 ${similarity.p50.toFixed(2)}; mean length ${num(length.shadowMean)} chars for the shadow against ${num(length.primaryMean)} for the primary${length.meanRatio === null ? '' : ` (x${length.meanRatio.toFixed(2)})`}`;
 }
 
 /** Deploys `prompts` and prints or follows the deployment, as `promptops deploy` does. */

@@ -73,6 +73,48 @@ describe('Command: shadow', () => {
     expect(result.stdout).toContain('1.2.0 is worse: it fails significantly more often than 1.1.0');
   });
 
+  it('prints the captured outputs: the summary and the newest three pairs, each on one line', async () => {
+    const sample = Array.from({ length: 5 }, (_, i) => ({
+      primary: `The refund was sent.\nThanks ${i}`,
+      shadow: `${'Your refund is on its way. '.repeat(5)}${i}`,
+      at: `2026-12-01T10:0${5 - i}:00.000Z`,
+    }));
+    const outputs = {
+      count: 42,
+      sample,
+      length: { primaryMean: 20, shadowMean: 136, meanRatio: 6.8 },
+      similarity: { mean: 0.25, p10: 0.1, p50: 0.25 },
+    };
+    const result = await against(
+      () => ({ status: 200, body: { ...REPORT, outputs } }),
+      ['shadow', 'support-reply', '--env', 'prod'],
+    );
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain(
+      'Captured outputs: 42 pairs; similarity (word-set Jaccard) mean 0.25, p10 0.10, p50 0.25; mean length 136.0 chars for the shadow against 20.0 for the primary (x6.80)',
+    );
+    expect(result.stdout).toContain('Newest 3 of the pairs (--json has 5):');
+    expect(result.stdout).toContain('primary: "The refund was sent. Thanks 0"');
+    expect(result.stdout).toContain(`shadow:  "${'Your refund is on its way. '.repeat(5).slice(0, 100)}…"`);
+    expect(result.stdout).toContain('2026-12-01T10:03:00.000Z');
+    expect(result.stdout).not.toContain('2026-12-01T10:02:00.000Z');
+
+    await server?.close();
+    const json = await against(
+      () => ({ status: 200, body: { ...REPORT, outputs } }),
+      ['shadow', 'support-reply', '--env', 'prod', '--json'],
+    );
+    expect(JSON.parse(json.stdout).outputs).toEqual(outputs);
+  });
+
+  it('prints no outputs section when the report has none', async () => {
+    const result = await against(
+      () => ({ status: 200, body: REPORT }),
+      ['shadow', 'support-reply', '--env', 'prod'],
+    );
+    expect(result.stdout).not.toContain('Captured outputs');
+  });
+
   it('--json gives the report with the verdict', async () => {
     const result = await against(
       () => ({ status: 200, body: REPORT }),

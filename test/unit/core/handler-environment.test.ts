@@ -49,6 +49,7 @@ const settingsArb = fc
       }),
       evalModels: fc.option(fc.uniqueArray(modelIdArb, { maxLength: 4 }), { nil: undefined }),
       canaryAnalysis: fc.option(fc.subarray(environments), { nil: undefined }),
+      shadowOutputCapture: fc.option(fc.subarray(environments), { nil: undefined }),
       canaryMaxPValue: fc.option(fc.double({ min: 1e-9, max: 0.999, noNaN: true }), { nil: undefined }),
       canaryMinSamples: fc.option(fc.integer({ min: 1, max: 1_000_000 }), { nil: undefined }),
       canaryErrorRateMargin: fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { nil: undefined }),
@@ -89,6 +90,7 @@ function handlerPart(settings: HandlerSettings): HandlerSettings {
     canaryLatencyRatio,
     reviewEveryDays,
     modelRetirements,
+    shadowOutputCapture,
   } = settings;
   return {
     environments,
@@ -107,6 +109,7 @@ function handlerPart(settings: HandlerSettings): HandlerSettings {
     canaryLatencyRatio,
     reviewEveryDays,
     modelRetirements,
+    shadowOutputCapture,
   };
 }
 
@@ -144,6 +147,7 @@ describe('Function: readHandlerEnvironment', () => {
       { environments: 'dev,qa', evalGatedEnvironments: 'qa' },
       { canaryAnalysis: '', canaryMaxPValue: '0.001', canaryLatencyRatio: 2 },
       { canaryAnalysis: 'staging,prod', canaryErrorRateMargin: 0, canaryNegativeFeedbackMargin: '1' },
+      { shadowOutputCapture: 'prod' },
     ]) {
       const settings = parseSettings(input);
       expect(readHandlerEnvironment(settingsEnvironment(settings)).settings).toEqual(handlerPart(settings));
@@ -168,6 +172,7 @@ describe('Function: readHandlerEnvironment', () => {
       canaryLatencyRatio: DEFAULT_SETTINGS.canaryLatencyRatio,
       reviewEveryDays: 180,
       modelRetirements: [],
+      shadowOutputCapture: [],
     });
     // Unset retention keeps feedback forever: the writer leaves it out for that.
     expect(settings).not.toHaveProperty('feedbackRetentionDays');

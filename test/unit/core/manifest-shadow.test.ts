@@ -60,6 +60,8 @@ describe('Manifest shadows', () => {
     ['sampleRate a string', (s) => (s.sampleRate = '0.5'), 'sampleRate'],
     ['variants on a shadow', (s) => (s.variants = [{ ...s, weight: 100 }]), 'variants'],
     ['segments on a shadow', (s) => (s.segments = {}), 'segments'],
+    ['capture false', (s) => (s.capture = false), 'capture'],
+    ['capture a string', (s) => (s.capture = 'yes'), 'capture'],
     ['a bad hash', (s) => (s.sha256 = 'x'), 'sha256'],
     [
       'neither body nor bodyRef',
@@ -87,6 +89,7 @@ describe('Manifest shadows', () => {
       'body',
       'bodyRef',
       'sampleRate',
+      'capture',
       'variants',
       'model',
     ];
@@ -122,5 +125,25 @@ describe('Manifest shadows', () => {
       expect(manifestProblems(manifest).some((p) => p.path.endsWith('.shadow'))).toBe(true);
       expect(isValidManifest(manifest)).toBe(false);
     }
+  });
+
+  it('marks every shadow capture: true only when the environment captures outputs, accepted by all three checks', () => {
+    const [doc] = fc.sample(documentArb, 1) as [PromptDocument];
+    const input = {
+      ...base,
+      prompts: { 'support-reply': [resolved(doc)] },
+      shadows: {
+        'support-reply': { ...resolved({ ...doc, description: 'candidate' }, '1.1.0'), sampleRate: 0.5 },
+      },
+    };
+    const off = JSON.parse(buildManifest(input).json);
+    expect(off.prompts['support-reply'].shadow).not.toHaveProperty('capture');
+    const on = JSON.parse(buildManifest(input, { shadowOutputCapture: true }).json);
+    expect(on.prompts['support-reply'].shadow.capture).toBe(true);
+    expect(manifestProblems(on)).toEqual([]);
+    expect(isValidManifest(on)).toBe(true);
+    expect(validateManifestSchema(on)).toBe(true);
+    // The primary pin never carries it.
+    expect(on.prompts['support-reply']).not.toHaveProperty('capture');
   });
 });

@@ -58,6 +58,16 @@ describe('Function: parseSettings', () => {
       });
     });
 
+    it('captures shadow outputs nowhere unless shadowOutputCapture names environments', () => {
+      expect(parseSettings({}).shadowOutputCapture).toEqual([]);
+      expect(parseSettings({ shadowOutputCapture: 'staging,prod' }).shadowOutputCapture).toEqual([
+        'staging',
+        'prod',
+      ]);
+      expect(parseSettings({ shadowOutputCapture: ['prod'] }).shadowOutputCapture).toEqual(['prod']);
+      expect(parseSettings({ shadowOutputCapture: '' }).shadowOutputCapture).toEqual([]);
+    });
+
     it('judges the protected environments by canary analysis unless canaryAnalysis names others', () => {
       expect(parseSettings({ protectedEnvironments: 'staging,prod' }).canaryAnalysis).toEqual([
         'staging',
@@ -280,6 +290,9 @@ describe('Function: parseSettings', () => {
       ['evalModels', 'gpt 4'],
       ['evalModels', { model: 'x' }],
       ['canaryAnalysis', 'live'],
+      ['shadowOutputCapture', 'live'],
+      ['shadowOutputCapture', 'Prod'],
+      ['shadowOutputCapture', { prod: true }],
       ['canaryAnalysis', 'Prod'],
       ['canaryMaxPValue', 0],
       ['canaryMaxPValue', 1],

@@ -93,7 +93,30 @@ describe('Handler: deploy, with shadows', () => {
       expect(entry?.version).toBe('1.1.0');
       expect(entry?.shadow).toMatchObject({ version: '1.2.0', sampleRate: 0.25, kind: 'text' });
       expect(entry?.shadow?.body).toContain('(1.2.0)');
+      // Output capture is off unless the environment's setting names it.
+      expect(entry?.shadow).not.toHaveProperty('capture');
       await expect(validateManifest(setup.deps.bodies, JSON.stringify(manifest))).resolves.toBeDefined();
+    });
+
+    it('marks the shadow capture: true in the environments shadowOutputCapture names, and only there', async () => {
+      appconfig.reset();
+      setup = memoryDelivery({ shadowOutputCapture: ['prod'] });
+      fake = fakeAppConfig(appconfig);
+      handler = createDeployHandler(() => setup.deps);
+      for (const version of ['1.1.0', '1.2.0']) await seedVersion(setup.registry, 'support-reply', version);
+      const shadowed = {
+        'support-reply': { version: '1.1.0', shadow: { version: '1.2.0', sampleRate: 0.5 } },
+      };
+      expect((await deploy('dev', { prompts: shadowed })).status).toBe(202);
+      settle();
+      expect((await deploy('prod', { prompts: shadowed })).status).toBe(202);
+      const [dev, prod] = [...fake.hosted.values()];
+      expect(dev?.environment).toBe('dev');
+      expect(dev?.prompts['support-reply']?.shadow).not.toHaveProperty('capture');
+      expect(prod?.environment).toBe('prod');
+      expect(prod?.prompts['support-reply']?.shadow?.capture).toBe(true);
+      expect(validateManifestSchema(prod)).toBe(true);
+      await expect(validateManifest(setup.deps.bodies, JSON.stringify(prod))).resolves.toBeDefined();
     });
 
     it('a deploy that omits shadow keeps it; a shadow deploy keeps the default and the segments; shadow: null removes it', async () => {

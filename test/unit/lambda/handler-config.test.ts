@@ -50,6 +50,7 @@ describe('Function: deliveryConfigFromEnv', () => {
       customStrategies: { Custom: 'strat1' },
       defaultStrategies: { dev: 'AllAtOnce', qa: 'AllAtOnce', prod: 'Canary10Percent20Minutes' },
       inlineThresholdBytes: LIMITS.inlineBodyThresholdBytes,
+      shadowOutputCapture: [],
       bodyBucket: 'bodies',
     });
   });
