@@ -172,16 +172,25 @@ export class DynamoEnvironmentStore implements EnvironmentStore {
       values[`:${field}`] = state[field];
       set.push(`#${field} = :${field}`);
     }
-    await this.client.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: stateKey(state.environment),
-        UpdateExpression: `SET ${set.join(', ')} REMOVE #pending, #until, #token`,
-        ConditionExpression: '#pending = :claimed',
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-      }),
-    );
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: stateKey(state.environment),
+          UpdateExpression: `SET ${set.join(', ')} REMOVE #pending, #until, #token`,
+          ConditionExpression: '#pending = :claimed',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+    } catch (error) {
+      // A commit retried after its first answer was lost finds it applied: that is success.
+      if (!isConditionalCheckFailed(error)) throw error;
+      const current = await this.get(state.environment);
+      const applied =
+        current?.lastRevision === claimedRevision && current.deployment?.number === state.deployment?.number;
+      if (!applied) throw error;
+    }
   }
 
   async recordOutcome(

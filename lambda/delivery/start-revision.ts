@@ -127,22 +127,25 @@ export async function startRevision(deps: DeliveryDeps, input: StartRevisionInpu
     startedAt: started.startedAt ?? now.toISOString(),
     startedBy: input.caller,
   };
-  await deps.environments.commit(
-    {
-      environment,
+  // The commit point is passed once AppConfig started the deployment: the writes from here on are
+  // idempotent and each is tried twice, so a lost answer does not leave half a deploy
+  // (docs/architecture.md, "Cut points: delivery").
+  await twice(() =>
+    deps.environments.commit(
+      {
+        environment,
+        revision,
+        lastRevision: revision,
+        pins: input.pins,
+        deployment,
+        updatedAt: now.toISOString(),
+      },
       revision,
-      lastRevision: revision,
-      pins: input.pins,
-      deployment,
-      updatedAt: now.toISOString(),
-    },
-    revision,
+    ),
   );
-  await deps.environments.putRevision({
-    ...starting,
-    deploymentNumber: started.number,
-    state: started.state,
-  });
+  await twice(() =>
+    deps.environments.putRevision({ ...starting, deploymentNumber: started.number, state: started.state }),
+  );
 
   const action = input.kind === 'rollback' ? 'environment.rollback' : 'environment.deploy';
   const common = {
@@ -201,7 +204,7 @@ export async function startRevision(deps: DeliveryDeps, input: StartRevisionInpu
             discriminator,
           ),
         ];
-  await Promise.all(events.map((event) => deps.audit.append(event)));
+  await Promise.all(events.map((event) => twice(() => deps.audit.append(event))));
   return {
     environment,
     deploymentNumber: started.number,
@@ -210,6 +213,15 @@ export async function startRevision(deps: DeliveryDeps, input: StartRevisionInpu
     ...admitted,
     ...(deprecated.length > 0 ? { deprecated } : {}),
   };
+}
+
+/** An idempotent write, tried once more when it fails (its first answer may have been lost). */
+async function twice(write: () => Promise<void>): Promise<void> {
+  try {
+    await write();
+  } catch {
+    await write();
+  }
 }
 
 /** The audit details naming a prompt's deprecated versions that went out anyway (docs/maintenance.md). */
