@@ -1,0 +1,197 @@
+/**
+ * Deploy and rollback under faults, over the real handlers, dynalite and s3rver, and the local
+ * AppConfig emulator (docs/architecture.md, "Cut points: delivery"). The cut points are the writes a
+ * clean request makes, recorded on the SDK middleware stacks, so a write added later is covered;
+ * each is failed before it reaches the store and after the store committed it. Right after the
+ * faulted request an API reader sees the environment untouched or the deploy complete; a retry with
+ * the same Idempotency-Key then converges to exactly one effect: one AppConfig deployment, one
+ * revision, one audit event, the manifest AppConfig serves at that revision.
+ */
+import { randomBytes } from 'node:crypto';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { sharedDocumentClient } from '../../lambda/adapters/aws-clients.ts';
+import { handler as publishHandler } from '../../lambda/handlers/publish.ts';
+import { ALICE, call } from '../fixtures/api.ts';
+import {
+  type DeliveryEnvironment,
+  nthCall,
+  type RecordedCall,
+  recordCalls,
+  startDeliveryStack,
+  writeCutPoints,
+} from '../fixtures/delivery-faults.ts';
+import { promptDocument } from '../fixtures/delivery-setup.ts';
+import { type FaultMode, type InjectedFault, injectFault } from '../fixtures/store-faults.ts';
+
+const stack = await startDeliveryStack();
+const suffix = randomBytes(3).toString('hex');
+const id = `wf-delivery-${suffix}`;
+for (const version of ['1.0.0', '1.1.0']) {
+  const published = await call(publishHandler, 'POST', `/prompts/${id}/versions`, {
+    body: { document: promptDocument(id, `Answer {{question}} (${version}).`), version },
+    caller: ALICE,
+  });
+  if (published.status !== 201) throw new Error(`publish ${version}: ${JSON.stringify(published.body)}`);
+}
+
+const faults: InjectedFault[] = [];
+afterEach(() => {
+  for (const fault of faults.splice(0)) fault.remove();
+});
+afterAll(() => stack.close());
+
+let environments = 0;
+const nextEnvironment = () => stack.environment(`wf${suffix}${++environments}`);
+const newKey = () => ({ 'idempotency-key': `key-${randomBytes(8).toString('hex')}` });
+
+/** What an API reader sees of an environment, reduced to what a deploy changes. */
+async function view(env: DeliveryEnvironment) {
+  const status = await env.status();
+  const audit = await env.audit();
+  const deployments = await env.deployments();
+  return {
+    revision: status.body.revision as number,
+    pin: status.body.prompts[id] as string | undefined,
+    history: (status.body.history as { revision: number }[]).map((h) => h.revision),
+    started: audit
+      .filter((e) => e.action === 'environment.deploy' || e.action === 'environment.rollback')
+      .map((e) => `${e.action}@${e.details.revision}`),
+    deployments: deployments.length,
+    served: await env.servedRevision(),
+  };
+}
+
+interface Scenario {
+  readonly name: string;
+  /** Brings a fresh environment to where the request under test starts. */
+  readonly prepare: (env: DeliveryEnvironment) => Promise<void>;
+  readonly request: (
+    env: DeliveryEnvironment,
+    headers: Record<string, string>,
+  ) => ReturnType<DeliveryEnvironment['deploy']>;
+  readonly untouched: Awaited<ReturnType<typeof view>>;
+  readonly complete: Awaited<ReturnType<typeof view>>;
+}
+
+async function deployed(env: DeliveryEnvironment, version: string) {
+  const response = await env.deploy({ [id]: version });
+  if (response.status !== 202) throw new Error(`deploy ${version}: ${JSON.stringify(response.body)}`);
+  await env.settle();
+  // Records the ending now, so the request under test makes the same writes every run.
+  await env.status();
+}
+
+const SCENARIOS: readonly Scenario[] = [
+  {
+    name: 'deploy',
+    prepare: (env) => deployed(env, '1.0.0'),
+    request: (env, headers) => env.deploy({ [id]: '1.1.0' }, headers),
+    untouched: {
+      revision: 1,
+      pin: '1.0.0',
+      history: [1],
+      started: ['environment.deploy@1'],
+      deployments: 1,
+      served: 1,
+    },
+    complete: {
+      revision: 2,
+      pin: '1.1.0',
+      history: [2, 1],
+      started: ['environment.deploy@1', 'environment.deploy@2'],
+      deployments: 2,
+      served: 2,
+    },
+  },
+  {
+    name: 'rollback',
+    prepare: async (env) => {
+      await deployed(env, '1.0.0');
+      await deployed(env, '1.1.0');
+    },
+    request: (env, headers) => env.rollback({ reason: 'bad answers' }, headers),
+    untouched: {
+      revision: 2,
+      pin: '1.1.0',
+      history: [2, 1],
+      started: ['environment.deploy@1', 'environment.deploy@2'],
+      deployments: 2,
+      served: 2,
+    },
+    complete: {
+      revision: 3,
+      pin: '1.0.0',
+      history: [3, 2, 1],
+      started: ['environment.deploy@1', 'environment.deploy@2', 'environment.rollback@3'],
+      deployments: 3,
+      served: 3,
+    },
+  },
+];
+
+/** The writes of a clean run of the scenario's request, in the order it makes them. */
+async function cutPointsOf(scenario: Scenario) {
+  const env = await nextEnvironment();
+  await scenario.prepare(env);
+  const calls: RecordedCall[] = [];
+  const recorders = [
+    recordCalls(sharedDocumentClient(), 'dynamodb', calls),
+    recordCalls(stack.appconfig, 'appconfig', calls),
+  ];
+  const response = await scenario.request(env, newKey());
+  for (const recorder of recorders) recorder.stop();
+  if (response.status !== 202) throw new Error(`${scenario.name}: ${JSON.stringify(response.body)}`);
+  return writeCutPoints(calls);
+}
+
+const MODES: readonly FaultMode[] = ['fail-before', 'fail-after-commit'];
+
+for (const scenario of SCENARIOS) {
+  const points = await cutPointsOf(scenario);
+
+  describe(`${scenario.name} under faults`, () => {
+    it('makes the writes the cut points below cover', () => {
+      expect(points.map((p) => p.command)).toEqual(
+        expect.arrayContaining([
+          'UpdateItemCommand',
+          'PutItemCommand',
+          'CreateHostedConfigurationVersionCommand',
+          'StartDeploymentCommand',
+        ]),
+      );
+    });
+
+    for (const point of points) {
+      for (const mode of MODES) {
+        it(`${mode} on ${point.client} ${point.label}: untouched or complete, and a same-key retry converges once`, async () => {
+          const env = await nextEnvironment();
+          await scenario.prepare(env);
+          const client = point.client === 'dynamodb' ? sharedDocumentClient() : stack.appconfig;
+          faults.push(
+            injectFault(client, { mode, matches: nthCall(point.command, point.occurrence, point.client) }),
+          );
+          const headers = newKey();
+          const faulted = await scenario.request(env, headers);
+          expect(faults[0]?.hits()).toBe(1);
+          faults.splice(0).forEach((f) => {
+            f.remove();
+          });
+          expect([202, 500]).toContain(faulted.status);
+          await env.settle();
+          const after = await view(env);
+          if (faulted.status === 202) expect(after).toEqual(scenario.complete);
+          else expect([scenario.untouched, scenario.complete]).toContainEqual(after);
+
+          const retry = await scenario.request(env, headers);
+          expect(retry.status).toBe(202);
+          if (faulted.status === 202) expect(retry.body).toEqual(faulted.body);
+          await env.settle();
+          expect(await view(env)).toEqual(scenario.complete);
+          const again = await scenario.request(env, headers);
+          expect(again.body).toEqual(retry.body);
+          expect(await view(env)).toEqual(scenario.complete);
+        });
+      }
+    }
+  });
+}
