@@ -25,6 +25,7 @@ const STATE_FIELDS = [
   'updatedAt',
   'pendingRevision',
   'pendingUntil',
+  'lastStart',
 ] as const;
 
 function stateKey(environment: string) {
@@ -166,6 +167,7 @@ export class DynamoEnvironmentStore implements EnvironmentStore {
       'pins',
       'deployment',
       'updatedAt',
+      'lastStart',
     ] as const) {
       if (state[field] === undefined) continue;
       names[`#${field}`] = field;

@@ -38,6 +38,8 @@ export interface RollbackInput {
   readonly reason?: string;
   readonly caller: string;
   readonly requestId: string;
+  /** For a same-key retry (replay.ts). */
+  readonly requestKey?: string;
 }
 
 const HISTORY_DEPTH = 100;
@@ -107,6 +109,7 @@ export async function rollbackEnvironment(
     },
     caller: input.caller,
     requestId: input.requestId,
+    ...(input.requestKey !== undefined ? { requestKey: input.requestKey } : {}),
   });
 }
 

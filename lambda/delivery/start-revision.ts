@@ -40,6 +40,8 @@ export interface StartRevisionInput {
   readonly resolve: ResolveOptions;
   readonly caller: string;
   readonly requestId: string;
+  /** The request's replay.ts key, kept with the commit so a same-key retry answers this start. */
+  readonly requestKey?: string;
 }
 
 /** What a started deploy or rollback answers (202). */
@@ -127,6 +129,14 @@ export async function startRevision(deps: DeliveryDeps, input: StartRevisionInpu
     startedAt: started.startedAt ?? now.toISOString(),
     startedBy: input.caller,
   };
+  const response: StartedRevision = {
+    environment,
+    deploymentNumber: started.number,
+    state: started.state,
+    revision,
+    ...admitted,
+    ...(deprecated.length > 0 ? { deprecated } : {}),
+  };
   // The commit point is passed once AppConfig started the deployment: the writes from here on are
   // idempotent and each is tried twice, so a lost answer does not leave half a deploy
   // (docs/architecture.md, "Cut points: delivery").
@@ -139,6 +149,7 @@ export async function startRevision(deps: DeliveryDeps, input: StartRevisionInpu
         pins: input.pins,
         deployment,
         updatedAt: now.toISOString(),
+        ...(input.requestKey !== undefined ? { lastStart: { requestKey: input.requestKey, response } } : {}),
       },
       revision,
     ),
@@ -205,14 +216,7 @@ export async function startRevision(deps: DeliveryDeps, input: StartRevisionInpu
           ),
         ];
   await Promise.all(events.map((event) => twice(() => deps.audit.append(event))));
-  return {
-    environment,
-    deploymentNumber: started.number,
-    state: started.state,
-    revision,
-    ...admitted,
-    ...(deprecated.length > 0 ? { deprecated } : {}),
-  };
+  return response;
 }
 
 /** An idempotent write, tried once more when it fails (its first answer may have been lost). */

@@ -8,9 +8,12 @@
  * revision, one audit event, the manifest AppConfig serves at that revision.
  */
 import { randomBytes } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { sharedDocumentClient } from '../../lambda/adapters/aws-clients.ts';
+import { endpointOverride, sharedDocumentClient } from '../../lambda/adapters/aws-clients.ts';
 import { handler as publishHandler } from '../../lambda/handlers/publish.ts';
+import { useIdempotencyStore } from '../../lambda/runtime/middleware/idempotent-writes.ts';
+import { ENV } from '../../src/core/contracts.ts';
 import { ALICE, call } from '../fixtures/api.ts';
 import {
   type DeliveryEnvironment,
@@ -193,5 +196,36 @@ for (const scenario of SCENARIOS) {
         });
       }
     }
+
+    it('cut off after the last write, before responding: complete, and a same-key retry answers the start', async () => {
+      const env = await nextEnvironment();
+      await scenario.prepare(env);
+      // The answer is lost where Powertools saves it: the route ran to its end, its record goes.
+      const idempotency = new DynamoDBClient(endpointOverride(ENV.dynamodbEndpoint));
+      useIdempotencyStore({ tableName: process.env[ENV.idempotencyTable] as string, client: idempotency });
+      try {
+        faults.push(
+          injectFault(idempotency, {
+            mode: 'fail-before',
+            matches: (command) => command === 'UpdateItemCommand',
+          }),
+        );
+        const headers = newKey();
+        const lost = await scenario.request(env, headers);
+        expect(faults[0]?.hits()).toBe(1);
+        expect(lost.status).toBe(500);
+        await env.settle();
+        expect(await view(env)).toEqual(scenario.complete);
+
+        const retry = await scenario.request(env, headers);
+        expect(retry.status).toBe(202);
+        expect(retry.body).toMatchObject({ environment: env.name, revision: scenario.complete.revision });
+        await env.settle();
+        expect(await view(env)).toEqual(scenario.complete);
+      } finally {
+        useIdempotencyStore(undefined);
+        idempotency.destroy();
+      }
+    });
   });
 }
