@@ -220,13 +220,21 @@ export class AppConfigDelivery implements Delivery {
   }
 
   async stopDeployment(environmentId: string, deploymentNumber: number): Promise<DeploymentInfo> {
-    const stopped = await this.client.send(
-      new StopDeploymentCommand({
-        ApplicationId: this.applicationId,
-        EnvironmentId: environmentId,
-        DeploymentNumber: deploymentNumber,
-      }),
-    );
-    return deploymentInfo(stopped);
+    try {
+      const stopped = await this.client.send(
+        new StopDeploymentCommand({
+          ApplicationId: this.applicationId,
+          EnvironmentId: environmentId,
+          DeploymentNumber: deploymentNumber,
+        }),
+      );
+      return deploymentInfo(stopped);
+    } catch (error) {
+      if (isRefusal(error)) throw error;
+      // Unanswered: AppConfig may have stopped it; a stopped deployment is rolled back.
+      const live = await this.getDeployment(environmentId, deploymentNumber).catch(() => undefined);
+      if (live?.state === 'ROLLED_BACK') return live;
+      throw error;
+    }
   }
 }
