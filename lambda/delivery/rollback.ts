@@ -65,12 +65,16 @@ export async function rollbackEnvironment(
       }
       const stopped = await deps.delivery.stopDeployment(environmentId, live.number);
       const reason = `Stopped by ${input.caller}${input.reason ? `: ${input.reason}` : ''}`;
-      await applyDeploymentInfo(
-        deps,
-        environment,
-        { ...stopped, state: 'ROLLED_BACK' },
-        { requestId: input.requestId, actor: input.caller, reason },
-      );
+      // Past the commit point (AppConfig stopped it): recording it is idempotent and tried twice
+      // (docs/architecture.md, "Cut points: delivery").
+      const record = () =>
+        applyDeploymentInfo(
+          deps,
+          environment,
+          { ...stopped, state: 'ROLLED_BACK' },
+          { requestId: input.requestId, actor: input.caller, reason },
+        );
+      await record().catch(record);
       return {
         environment,
         deploymentNumber: live.number,
