@@ -7,6 +7,7 @@ import {
   CreateHostedConfigurationVersionCommand,
   type Deployment,
   GetDeploymentCommand,
+  ListDeploymentsCommand,
   ListHostedConfigurationVersionsCommand,
   StartDeploymentCommand,
   StopDeploymentCommand,
@@ -54,6 +55,17 @@ export function deploymentInfo(deployment: Deployment): DeploymentInfo {
 
 function isNamed(error: unknown, name: string): boolean {
   return error instanceof Error && error.name === name;
+}
+
+/**
+ * Whether AppConfig answered the call with a refusal (a 4xx: a validator rejection, a conflict, a
+ * throttle), so it did nothing. A timeout, a network error or a 5xx is unanswered: AppConfig may
+ * have done it.
+ */
+function isRefusal(error: unknown): boolean {
+  const { $fault, $metadata } = error as { $fault?: string; $metadata?: { httpStatusCode?: number } };
+  const status = $metadata?.httpStatusCode;
+  return $fault === 'client' || (status !== undefined && status >= 400 && status < 500);
 }
 
 export class AppConfigDelivery implements Delivery {
@@ -136,6 +148,11 @@ export class AppConfigDelivery implements Delivery {
       );
       return deploymentInfo(started);
     } catch (error) {
+      // Unanswered: AppConfig may have started it (docs/architecture.md, "Cut points: delivery").
+      if (!isRefusal(error)) {
+        const found = await this.findStarted(input.environmentId, input.versionNumber).catch(() => undefined);
+        if (found) return found;
+      }
       if (isNamed(error, 'ConflictException')) {
         throw new DeploymentInProgressError(
           'AppConfig already has a deployment running in this environment: wait for it to finish or roll it back',
@@ -160,6 +177,30 @@ export class AppConfigDelivery implements Delivery {
     }
   }
 
+  /**
+   * The deployment of hosted version `versionNumber` in the environment, if AppConfig started one:
+   * a hosted version number is used once per profile, so it names the deployment of this deploy.
+   */
+  private async findStarted(
+    environmentId: string,
+    versionNumber: number,
+  ): Promise<DeploymentInfo | undefined> {
+    const listed = await this.client.send(
+      new ListDeploymentsCommand({
+        ApplicationId: this.applicationId,
+        EnvironmentId: environmentId,
+        MaxResults: 50,
+      }),
+    );
+    const summary = listed.Items?.find(
+      (item) =>
+        item.ConfigurationVersion === String(versionNumber) &&
+        (item.ConfigurationProfileId === undefined || item.ConfigurationProfileId === this.profileId),
+    );
+    if (summary?.DeploymentNumber === undefined) return undefined;
+    return this.getDeployment(environmentId, summary.DeploymentNumber);
+  }
+
   async getDeployment(environmentId: string, deploymentNumber: number): Promise<DeploymentInfo> {
     try {
       const deployment = await this.client.send(
@@ -179,13 +220,21 @@ export class AppConfigDelivery implements Delivery {
   }
 
   async stopDeployment(environmentId: string, deploymentNumber: number): Promise<DeploymentInfo> {
-    const stopped = await this.client.send(
-      new StopDeploymentCommand({
-        ApplicationId: this.applicationId,
-        EnvironmentId: environmentId,
-        DeploymentNumber: deploymentNumber,
-      }),
-    );
-    return deploymentInfo(stopped);
+    try {
+      const stopped = await this.client.send(
+        new StopDeploymentCommand({
+          ApplicationId: this.applicationId,
+          EnvironmentId: environmentId,
+          DeploymentNumber: deploymentNumber,
+        }),
+      );
+      return deploymentInfo(stopped);
+    } catch (error) {
+      if (isRefusal(error)) throw error;
+      // Unanswered: AppConfig may have stopped it; a stopped deployment is rolled back.
+      const live = await this.getDeployment(environmentId, deploymentNumber).catch(() => undefined);
+      if (live?.state === 'ROLLED_BACK') return live;
+      throw error;
+    }
   }
 }

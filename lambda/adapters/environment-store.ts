@@ -1,4 +1,5 @@
 /** Environment state and revision history in the main table (key layout in core contracts). */
+import { randomUUID } from 'node:crypto';
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
@@ -24,6 +25,7 @@ const STATE_FIELDS = [
   'updatedAt',
   'pendingRevision',
   'pendingUntil',
+  'lastStart',
 ] as const;
 
 function stateKey(environment: string) {
@@ -72,23 +74,27 @@ export class DynamoEnvironmentStore implements EnvironmentStore {
     now: string,
   ): Promise<'claimed' | 'conflict'> {
     const allocated = expectedLastRevision === 0 ? 'attribute_not_exists(#last)' : '#last = :expected';
+    // Names this claim, so a claim whose answer was lost is released without touching another's.
+    const token = randomUUID();
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: stateKey(environment),
-          UpdateExpression: 'SET #env = :env, #pending = :revision, #until = :until',
+          UpdateExpression: 'SET #env = :env, #pending = :revision, #until = :until, #token = :token',
           ConditionExpression: `(${allocated}) AND (attribute_not_exists(#pending) OR #until < :now)`,
           ExpressionAttributeNames: {
             '#env': 'environment',
             '#last': 'lastRevision',
             '#pending': 'pendingRevision',
             '#until': 'pendingUntil',
+            '#token': 'pendingToken',
           },
           ExpressionAttributeValues: {
             ':env': environment,
             ':revision': revision,
             ':until': until,
+            ':token': token,
             ':now': now,
             ...(expectedLastRevision === 0 ? {} : { ':expected': expectedLastRevision }),
           },
@@ -97,7 +103,31 @@ export class DynamoEnvironmentStore implements EnvironmentStore {
       return 'claimed';
     } catch (error) {
       if (isConditionalCheckFailed(error)) return 'conflict';
+      // Unanswered: the claim may have been applied. Drop it if it is this one, then fail as before
+      // (docs/architecture.md, "Cut points: delivery").
+      await this.releaseToken(environment, token).catch(() => undefined);
       throw error;
+    }
+  }
+
+  private async releaseToken(environment: string, token: string): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: stateKey(environment),
+          UpdateExpression: 'REMOVE #pending, #until, #token',
+          ConditionExpression: '#token = :token',
+          ExpressionAttributeNames: {
+            '#pending': 'pendingRevision',
+            '#until': 'pendingUntil',
+            '#token': 'pendingToken',
+          },
+          ExpressionAttributeValues: { ':token': token },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
     }
   }
 
@@ -107,9 +137,13 @@ export class DynamoEnvironmentStore implements EnvironmentStore {
         new UpdateCommand({
           TableName: this.tableName,
           Key: stateKey(environment),
-          UpdateExpression: 'REMOVE #pending, #until',
+          UpdateExpression: 'REMOVE #pending, #until, #token',
           ConditionExpression: '#pending = :revision',
-          ExpressionAttributeNames: { '#pending': 'pendingRevision', '#until': 'pendingUntil' },
+          ExpressionAttributeNames: {
+            '#pending': 'pendingRevision',
+            '#until': 'pendingUntil',
+            '#token': 'pendingToken',
+          },
           ExpressionAttributeValues: { ':revision': revision },
         }),
       );
@@ -119,7 +153,11 @@ export class DynamoEnvironmentStore implements EnvironmentStore {
   }
 
   async commit(state: EnvironmentState, claimedRevision: number): Promise<void> {
-    const names: Record<string, string> = { '#pending': 'pendingRevision', '#until': 'pendingUntil' };
+    const names: Record<string, string> = {
+      '#pending': 'pendingRevision',
+      '#until': 'pendingUntil',
+      '#token': 'pendingToken',
+    };
     const values: Record<string, unknown> = { ':claimed': claimedRevision };
     const set: string[] = [];
     for (const field of [
@@ -129,22 +167,32 @@ export class DynamoEnvironmentStore implements EnvironmentStore {
       'pins',
       'deployment',
       'updatedAt',
+      'lastStart',
     ] as const) {
       if (state[field] === undefined) continue;
       names[`#${field}`] = field;
       values[`:${field}`] = state[field];
       set.push(`#${field} = :${field}`);
     }
-    await this.client.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: stateKey(state.environment),
-        UpdateExpression: `SET ${set.join(', ')} REMOVE #pending, #until`,
-        ConditionExpression: '#pending = :claimed',
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-      }),
-    );
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: stateKey(state.environment),
+          UpdateExpression: `SET ${set.join(', ')} REMOVE #pending, #until, #token`,
+          ConditionExpression: '#pending = :claimed',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+    } catch (error) {
+      // A commit retried after its first answer was lost finds it applied: that is success.
+      if (!isConditionalCheckFailed(error)) throw error;
+      const current = await this.get(state.environment);
+      const applied =
+        current?.lastRevision === claimedRevision && current.deployment?.number === state.deployment?.number;
+      if (!applied) throw error;
+    }
   }
 
   async recordOutcome(

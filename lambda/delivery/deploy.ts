@@ -20,6 +20,8 @@ export interface DeployInput {
   readonly allowDeprecated?: boolean;
   readonly caller: string;
   readonly requestId: string;
+  /** For a same-key retry (replay.ts). */
+  readonly requestKey?: string;
 }
 
 /**
@@ -82,5 +84,6 @@ export async function deployPrompts(deps: DeliveryDeps, input: DeployInput): Pro
     },
     caller: input.caller,
     requestId: input.requestId,
+    ...(input.requestKey !== undefined ? { requestKey: input.requestKey } : {}),
   });
 }

@@ -1,5 +1,10 @@
 /** What the delivery side stores and returns: environment state, revisions, deployments. */
-import type { CanaryAnalysisEntry, DeploymentState, RevisionEntry } from '../../src/core/api.ts';
+import type {
+  CanaryAnalysisEntry,
+  DeploymentState,
+  RevisionEntry,
+  StartedDeployment,
+} from '../../src/core/api.ts';
 import type { Pin } from '../../src/core/pins.ts';
 
 export type { DeploymentState } from '../../src/core/api.ts';
@@ -56,6 +61,8 @@ export interface EnvironmentState {
   /** A deploy that claimed `lastRevision + 1` and has not committed yet. */
   readonly pendingRevision?: number;
   readonly pendingUntil?: string;
+  /** The request that started revision `lastRevision`, with its answer, for a same-key retry (replay.ts). */
+  readonly lastStart?: { readonly requestKey: string; readonly response: StartedDeployment };
 }
 
 export type RevisionKind = RevisionEntry['kind'];

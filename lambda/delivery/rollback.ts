@@ -38,6 +38,8 @@ export interface RollbackInput {
   readonly reason?: string;
   readonly caller: string;
   readonly requestId: string;
+  /** For a same-key retry (replay.ts). */
+  readonly requestKey?: string;
 }
 
 const HISTORY_DEPTH = 100;
@@ -63,12 +65,16 @@ export async function rollbackEnvironment(
       }
       const stopped = await deps.delivery.stopDeployment(environmentId, live.number);
       const reason = `Stopped by ${input.caller}${input.reason ? `: ${input.reason}` : ''}`;
-      await applyDeploymentInfo(
-        deps,
-        environment,
-        { ...stopped, state: 'ROLLED_BACK' },
-        { requestId: input.requestId, actor: input.caller, reason },
-      );
+      // Past the commit point (AppConfig stopped it): recording it is idempotent and tried twice
+      // (docs/architecture.md, "Cut points: delivery").
+      const record = () =>
+        applyDeploymentInfo(
+          deps,
+          environment,
+          { ...stopped, state: 'ROLLED_BACK' },
+          { requestId: input.requestId, actor: input.caller, reason },
+        );
+      await record().catch(record);
       return {
         environment,
         deploymentNumber: live.number,
@@ -107,6 +113,7 @@ export async function rollbackEnvironment(
     },
     caller: input.caller,
     requestId: input.requestId,
+    ...(input.requestKey !== undefined ? { requestKey: input.requestKey } : {}),
   });
 }
 

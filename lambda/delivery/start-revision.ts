@@ -40,6 +40,8 @@ export interface StartRevisionInput {
   readonly resolve: ResolveOptions;
   readonly caller: string;
   readonly requestId: string;
+  /** The request's replay.ts key, kept with the commit so a same-key retry answers this start. */
+  readonly requestKey?: string;
 }
 
 /** What a started deploy or rollback answers (202). */
@@ -128,22 +130,34 @@ export async function startRevision(deps: DeliveryDeps, input: StartRevisionInpu
     startedAt: started.startedAt ?? now.toISOString(),
     startedBy: input.caller,
   };
-  await deps.environments.commit(
-    {
-      environment,
-      revision,
-      lastRevision: revision,
-      pins: input.pins,
-      deployment,
-      updatedAt: now.toISOString(),
-    },
-    revision,
-  );
-  await deps.environments.putRevision({
-    ...starting,
+  const response: StartedRevision = {
+    environment,
     deploymentNumber: started.number,
     state: started.state,
-  });
+    revision,
+    ...admitted,
+    ...(deprecated.length > 0 ? { deprecated } : {}),
+  };
+  // The commit point is passed once AppConfig started the deployment: the writes from here on are
+  // idempotent and each is tried twice, so a lost answer does not leave half a deploy
+  // (docs/architecture.md, "Cut points: delivery").
+  await twice(() =>
+    deps.environments.commit(
+      {
+        environment,
+        revision,
+        lastRevision: revision,
+        pins: input.pins,
+        deployment,
+        updatedAt: now.toISOString(),
+        ...(input.requestKey !== undefined ? { lastStart: { requestKey: input.requestKey, response } } : {}),
+      },
+      revision,
+    ),
+  );
+  await twice(() =>
+    deps.environments.putRevision({ ...starting, deploymentNumber: started.number, state: started.state }),
+  );
 
   const action = input.kind === 'rollback' ? 'environment.rollback' : 'environment.deploy';
   const common = {
@@ -202,15 +216,17 @@ export async function startRevision(deps: DeliveryDeps, input: StartRevisionInpu
             discriminator,
           ),
         ];
-  await Promise.all(events.map((event) => deps.audit.append(event)));
-  return {
-    environment,
-    deploymentNumber: started.number,
-    state: started.state,
-    revision,
-    ...admitted,
-    ...(deprecated.length > 0 ? { deprecated } : {}),
-  };
+  await Promise.all(events.map((event) => twice(() => deps.audit.append(event))));
+  return response;
+}
+
+/** An idempotent write, tried once more when it fails (its first answer may have been lost). */
+async function twice(write: () => Promise<void>): Promise<void> {
+  try {
+    await write();
+  } catch {
+    await write();
+  }
 }
 
 /** The audit details naming a prompt's deprecated versions that went out anyway (docs/maintenance.md). */

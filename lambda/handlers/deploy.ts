@@ -12,6 +12,7 @@ import { assertPinUpdates } from '../../src/core/pins.ts';
 import { deployPrompts } from '../delivery/deploy.ts';
 import { type DeliveryDeps, deliveryDeps } from '../delivery/deps.ts';
 import { incidentTimeline } from '../delivery/incident.ts';
+import { replayedStart, requestKeyOf } from '../delivery/replay.ts';
 import { rollbackEnvironment } from '../delivery/rollback.ts';
 import type { StartedRevision } from '../delivery/start-revision.ts';
 import { environmentStatus } from '../delivery/status.ts';
@@ -26,6 +27,7 @@ import {
 } from '../runtime/http.ts';
 import { httpHandler } from '../runtime/http-handler.ts';
 import { createLogger } from '../runtime/logger.ts';
+import { IDEMPOTENCY_HEADER } from '../runtime/middleware/idempotent-writes.ts';
 import { pageRequest } from '../runtime/query.ts';
 import { routeTable } from '../runtime/route-table.ts';
 import { parseInput } from '../runtime/validation.ts';
@@ -38,6 +40,16 @@ function accepted(result: StartedRevision): ApiResult {
   return jsonResponse(202, result satisfies StartedDeployment);
 }
 
+/** The request's key for a same-key retry that Powertools no longer answers (delivery/replay.ts). */
+function requestKey(event: JsonApiEvent): string | undefined {
+  return requestKeyOf({
+    route: event.routeKey,
+    caller: callerOf(event),
+    idempotencyKey: event.headers?.[IDEMPOTENCY_HEADER],
+    body: event.body,
+  });
+}
+
 export function createDeployHandler(deps: () => DeliveryDeps) {
   const routes = routeTable<'deploy', (event: JsonApiEvent, environment: string) => Promise<ApiResult>>(
     'deploy',
@@ -45,6 +57,9 @@ export function createDeployHandler(deps: () => DeliveryDeps) {
       'POST /environments/{env}/deployments': async (event, environment) => {
         const body = parseInput(deployBody, event.jsonBody);
         const pins = assertPinUpdates(body.prompts);
+        const key = requestKey(event);
+        const replayed = await replayedStart(deps(), environment, key);
+        if (replayed) return accepted(replayed);
         return accepted(
           await deployPrompts(deps(), {
             environment,
@@ -54,11 +69,15 @@ export function createDeployHandler(deps: () => DeliveryDeps) {
             ...(body.allowDeprecated === true ? { allowDeprecated: true } : {}),
             caller: callerOf(event),
             requestId: requestIdOf(event),
+            ...(key !== undefined ? { requestKey: key } : {}),
           }),
         );
       },
       'POST /environments/{env}/rollback': async (event, environment) => {
         const body = parseInput(rollbackBody, event.jsonBody);
+        const key = requestKey(event);
+        const replayed = await replayedStart(deps(), environment, key);
+        if (replayed) return accepted(replayed);
         return accepted(
           await rollbackEnvironment(deps(), {
             environment,
@@ -67,6 +86,7 @@ export function createDeployHandler(deps: () => DeliveryDeps) {
             ...(body.reason !== undefined ? { reason: body.reason } : {}),
             caller: callerOf(event),
             requestId: requestIdOf(event),
+            ...(key !== undefined ? { requestKey: key } : {}),
           }),
         );
       },
