@@ -3,8 +3,12 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     environment: 'node',
-    // The default reporter prints the summary a person reads; the JSON report is what CI counts.
-    reporters: ['default', ['json', { outputFile: 'test-results/vitest.json' }]],
+    // The default reporter prints the summary a person reads; the JSON report is what CI counts
+    // (scripts/test-moto.sh names its own, so the moto pass leaves the main report alone).
+    reporters: [
+      'default',
+      ['json', { outputFile: process.env.PROMPTOPS_VITEST_REPORT ?? 'test-results/vitest.json' }],
+    ],
     testTimeout: 20_000,
     // CDK synths in the infra tests' beforeAll take seconds on a busy 2-core runner.
     hookTimeout: 60_000,

@@ -132,7 +132,13 @@ export class DynamoAuditLog implements AuditLog {
             Limit: limit + 1,
           }),
         );
-        return { items: (result.Items ?? []).slice(0, limit), more: result.LastEvaluatedKey !== undefined };
+        const found = result.Items ?? [];
+        // The extra item proves there is more, whether or not the store also sent LastEvaluatedKey
+        // (DynamoDB does when Limit stops the read; moto only when items are left after it).
+        return {
+          items: found.slice(0, limit),
+          more: found.length > limit || result.LastEvaluatedKey !== undefined,
+        };
       },
       page.limit,
       position,

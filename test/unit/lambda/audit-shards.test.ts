@@ -243,4 +243,37 @@ describe('Handler: query, GET /audit cursors', () => {
     // Shards read to their end on the first page are not queried again.
     expect(dynamo.commandCalls(QueryCommand)).toHaveLength(1);
   });
+
+  it('pages on when a shard answers one more item than asked but no LastEvaluatedKey, as moto does', async () => {
+    const item = (i: number) => ({
+      pk: `AUDIT#event-${i}`,
+      sk: 'EVENT',
+      gsi1sk: sortKey(i),
+      eventId: `event-${i}`,
+      at: sortKey(i).split('#')[0],
+      actor: 'alice',
+      action: 'prompt.publish',
+      target: `event-${i}`,
+      details: {},
+      requestId: 'r',
+    });
+    // A page of 3 over 17 partitions asks each for a share of 3, so Limit 4: the fourth item says
+    // there is more even without LastEvaluatedKey.
+    const shard = { ExpressionAttributeValues: { ':ipk': 'AUDIT#ALL#04' } };
+    dynamo.on(QueryCommand, shard).resolves({ Items: [item(6), item(5), item(4), item(3)] });
+    const first = await call(handler, 'GET', '/audit', { query: { limit: '3' } });
+    expect(first.body.items.map((e: { target: string }) => e.target)).toEqual([
+      'event-6',
+      'event-5',
+      'event-4',
+    ]);
+    expect(typeof first.body.nextCursor).toBe('string');
+
+    dynamo.on(QueryCommand, shard).resolves({ Items: [item(3)] });
+    const second = await call(handler, 'GET', '/audit', {
+      query: { limit: '3', cursor: first.body.nextCursor },
+    });
+    expect(second.body.items.map((e: { target: string }) => e.target)).toEqual(['event-3']);
+    expect(second.body.nextCursor).toBeUndefined();
+  });
 });
