@@ -21,7 +21,7 @@ export function addPromptOpsHandlers(promptOps: PromptOps, key: kms.IKey): secre
   promptOps.addApiHandler('publish', {
     entry: entry('publish'),
     routes: routesOf('publish'),
-    access: { registry: 'readWrite', bodies: 'readWrite' },
+    access: { registry: 'readWrite', bodies: 'readWrite', versionObjects: 'readWrite' },
     memorySize: 1024,
   });
   promptOps.addApiHandler('review', {
@@ -48,7 +48,7 @@ export function addPromptOpsHandlers(promptOps: PromptOps, key: kms.IKey): secre
   promptOps.addApiHandler('deploy', {
     entry: entry('deploy'),
     routes: routesOf('deploy'),
-    access: { registry: 'readWrite', bodies: 'read', appConfig: 'deploy' },
+    access: { registry: 'readWrite', bodies: 'read', versionObjects: 'readWrite', appConfig: 'deploy' },
     timeout: Duration.seconds(29),
     reservedConcurrentExecutions: 5,
   });
@@ -96,7 +96,10 @@ export function addPromptOpsHandlers(promptOps: PromptOps, key: kms.IKey): secre
     actions: ['lambda:InvokeFunction'],
     resourceArns: [worker.functionArn],
   });
-  promptOps.addConfigValidator({ entry: entry('config-validator'), access: { bodies: 'read' } });
+  promptOps.addConfigValidator({
+    entry: entry('config-validator'),
+    access: { bodies: 'read', versionObjects: 'read' },
+  });
   promptOps.addDeploymentEventsHandler({
     entry: entry('deployment-events'),
     access: { registry: 'readWrite', appConfig: 'read' },
