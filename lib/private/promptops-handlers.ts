@@ -99,6 +99,8 @@ export function addPromptOpsHandlers(promptOps: PromptOps, key: kms.IKey): secre
   promptOps.addConfigValidator({
     entry: entry('config-validator'),
     access: { bodies: 'read', versionObjects: 'read' },
+    // AppConfig's most for a validator: a 10,000-prompt manifest is 10,000 object reads.
+    timeout: Duration.seconds(15),
   });
   promptOps.addDeploymentEventsHandler({
     entry: entry('deployment-events'),

@@ -59,7 +59,7 @@ describe('validateManifest with version references', () => {
     await expect(validateManifest(bodies, built.json)).rejects.toThrow(/no version object store/);
   });
 
-  it('checks 10,000 references reading each object once, at most 32 at a time', {
+  it('checks 10,000 references reading each object once, at most 64 at a time', {
     timeout: 180_000,
   }, async () => {
     const objects = new Map<string, string>();
