@@ -307,7 +307,9 @@ describe('isValidManifest', () => {
     );
   });
 
-  it('accepts exactly what manifestProblems finds no problem in, on valid and mutated manifests of both schemas (property)', () => {
+  it('accepts exactly what manifestProblems finds no problem in, on valid and mutated manifests of both schemas (property)', {
+    timeout: 120_000,
+  }, () => {
     fc.assert(
       fc.property(fc.oneof(manifestArb, mutatedArb), (manifest) => {
         const valid = manifestProblems(manifest).length === 0;
@@ -317,7 +319,7 @@ describe('isValidManifest', () => {
           valid && (manifest as { schemaVersion: number }).schemaVersion === 1,
         );
       }),
-      { numRuns: 3000 },
+      { numRuns: 2000 },
     );
   });
 
