@@ -35,7 +35,7 @@ import {
   PUBLISHER_ROUTES,
   REVIEWER_ROUTES,
 } from './private/api-permissions.ts';
-import { acknowledgeBodies } from './private/handler-access.ts';
+import { acknowledgeBodies, acknowledgeVersionObjects } from './private/handler-access.ts';
 import { FUNCTION_DEFAULTS } from './private/prompt-function.ts';
 import { addPromptOpsHandlers } from './private/promptops-handlers.ts';
 import { evalModelsOf, promptOpsSettings } from './private/promptops-settings.ts';
@@ -261,6 +261,11 @@ export interface HandlerAccess {
    * @default - none
    */
   readonly bodies?: 'read' | 'readWrite';
+  /**
+   * Version objects in the bodies bucket (docs/architecture.md, "Ten thousand prompts").
+   * @default - none
+   */
+  readonly versionObjects?: 'read' | 'readWrite';
   /**
    * Evaluation suite texts and the test results of runs, in the bodies bucket.
    * @default - none
@@ -630,7 +635,10 @@ export class PromptOps extends Construct {
   grantRead(grantee: iam.IGrantable, scope: EnvironmentScope = {}): iam.Grant {
     const bodies = this.store.grantReadBodies(grantee);
     acknowledgeBodies(this.store, grantee);
-    return bodies.combine(this.delivery.grantReadConfig(grantee, scope.environments));
+    // Schema 2 manifests name version objects the client reads on first use.
+    const versionObjects = this.store.grantReadVersionObjects(grantee);
+    acknowledgeVersionObjects(this.store, grantee);
+    return bodies.combine(versionObjects).combine(this.delivery.grantReadConfig(grantee, scope.environments));
   }
 
   /**

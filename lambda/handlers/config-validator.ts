@@ -7,6 +7,7 @@ import middy from '@middy/core';
 import { requiredResource } from '../../src/core/handler-environment.ts';
 import { S3BodyStore } from '../adapters/body-store.ts';
 import { sharedS3Client } from '../adapters/s3-client.ts';
+import { S3VersionObjectStore } from '../adapters/version-object-store.ts';
 import type { DeliveryDeps } from '../delivery/deps.ts';
 import { ManifestRejectedError, validateManifest } from '../delivery/validate-manifest.ts';
 import { handlerEnvironment } from '../runtime/config.ts';
@@ -24,13 +25,14 @@ export interface ValidatorEvent {
 
 const logger = createLogger('config-validator');
 
-export function createValidatorHandler(deps: () => Pick<DeliveryDeps, 'bodies'>) {
+export function createValidatorHandler(deps: () => Pick<DeliveryDeps, 'bodies' | 'versionObjects'>) {
   return middy<ValidatorEvent, void>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .handler(async (event) => {
       const content = Buffer.from(event.content ?? '', 'base64').toString('utf8');
       try {
-        const manifest = await validateManifest(deps().bodies, content);
+        const { bodies, versionObjects } = deps();
+        const manifest = await validateManifest(bodies, content, versionObjects);
         logger.info('manifest accepted', {
           configurationVersion: event.configurationVersion,
           environment: manifest.environment,
@@ -49,16 +51,20 @@ export function createValidatorHandler(deps: () => Pick<DeliveryDeps, 'bodies'>)
     });
 }
 
-let bodies: Pick<DeliveryDeps, 'bodies'> | undefined;
+let bodies: Pick<DeliveryDeps, 'bodies' | 'versionObjects'> | undefined;
 
 /**
  * Only the body store: the configuration profile refers to this function, so the function cannot
  * be given the profile's id (a dependency cycle); AppConfig passes it the ids it needs.
  */
-function validatorDeps(): Pick<DeliveryDeps, 'bodies'> {
-  bodies ??= {
-    bodies: new S3BodyStore(sharedS3Client(), requiredResource(handlerEnvironment(), 'bodyBucket')),
-  };
+function validatorDeps(): Pick<DeliveryDeps, 'bodies' | 'versionObjects'> {
+  if (!bodies) {
+    const bucket = requiredResource(handlerEnvironment(), 'bodyBucket');
+    bodies = {
+      bodies: new S3BodyStore(sharedS3Client(), bucket),
+      versionObjects: new S3VersionObjectStore(sharedS3Client(), bucket),
+    };
+  }
   return bodies;
 }
 

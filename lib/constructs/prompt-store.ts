@@ -18,6 +18,7 @@ import {
   MAIN_TABLE_INDEXES,
   SUITE_KEY_PREFIX,
   TABLE,
+  VERSION_KEY_PREFIX,
 } from '../../src/core/contracts.ts';
 import { SHADOW_OUTPUT_KEY_PREFIX } from '../../src/core/shadow-outputs.ts';
 import { accessLogBucket, bodyBucketProps, shadowOutputExpiry } from '../private/body-buckets.ts';
@@ -244,6 +245,19 @@ export class PromptStore extends Construct {
   /** Read and write prompt documents (bodies are content-addressed, so writes are idempotent). */
   grantWriteBodies(grantee: iam.IGrantable): iam.Grant {
     return this.grantObjects(grantee, [BODY_KEY_PREFIX], true);
+  }
+
+  /**
+   * s3:GetObject on version objects (`versions/<ref>.json`, docs/architecture.md "Ten thousand
+   * prompts"), and decryption with the data key: the validator and apps read them.
+   */
+  grantReadVersionObjects(grantee: iam.IGrantable): iam.Grant {
+    return this.grantObjects(grantee, [VERSION_KEY_PREFIX], false);
+  }
+
+  /** Read and write version objects (content-addressed, so writes are idempotent): publish and deploy. */
+  grantWriteVersionObjects(grantee: iam.IGrantable): iam.Grant {
+    return this.grantObjects(grantee, [VERSION_KEY_PREFIX], true);
   }
 
   /** s3:GetObject on evaluation suites and results, and decryption with the data key. */

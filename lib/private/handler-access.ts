@@ -4,7 +4,7 @@
  */
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { BODY_KEY_PREFIX } from '../../src/core/contracts.ts';
+import { BODY_KEY_PREFIX, VERSION_KEY_PREFIX } from '../../src/core/contracts.ts';
 import type { PromptDelivery } from '../constructs/prompt-delivery.ts';
 import { EVALUATION_KEY_PREFIXES, type PromptStore } from '../constructs/prompt-store.ts';
 import type { HandlerAccess } from '../promptops.ts';
@@ -30,6 +30,9 @@ export function grantHandlerAccess(
   if (access.bodies === 'read') grants.push(store.grantReadBodies(grantee));
   if (access.bodies === 'readWrite') grants.push(store.grantWriteBodies(grantee));
   if (access.bodies) acknowledgeBodies(store, grantee);
+  if (access.versionObjects === 'read') grants.push(store.grantReadVersionObjects(grantee));
+  if (access.versionObjects === 'readWrite') grants.push(store.grantWriteVersionObjects(grantee));
+  if (access.versionObjects) acknowledgeVersionObjects(store, grantee);
   if (access.evaluations === 'read') grants.push(store.grantReadEvaluations(grantee));
   if (access.evaluations === 'readWrite') grants.push(store.grantWriteEvaluations(grantee));
   if (access.evaluations) acknowledgeEvaluations(store, grantee);
@@ -46,6 +49,17 @@ export function acknowledgeBodies(store: PromptStore, grantee: iam.IGrantable): 
     principal,
     store.bodies.arnForObjects(`${BODY_KEY_PREFIX}*`),
     `${principal.node.path}: prompt documents are content-addressed under ${BODY_KEY_PREFIX}, so object keys are SHA-256 hashes known only at run time`,
+  );
+}
+
+/** Version objects are content-addressed too: their keys are SHA-256 refs known only at run time. */
+export function acknowledgeVersionObjects(store: PromptStore, grantee: iam.IGrantable): void {
+  const principal = grantee.grantPrincipal;
+  if (!(principal instanceof Construct)) return;
+  acknowledgeWildcardResource(
+    principal,
+    store.bodies.arnForObjects(`${VERSION_KEY_PREFIX}*`),
+    `${principal.node.path}: version objects are content-addressed under ${VERSION_KEY_PREFIX}, so object keys are SHA-256 refs known only at run time`,
   );
 }
 

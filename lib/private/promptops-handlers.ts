@@ -21,7 +21,7 @@ export function addPromptOpsHandlers(promptOps: PromptOps, key: kms.IKey): secre
   promptOps.addApiHandler('publish', {
     entry: entry('publish'),
     routes: routesOf('publish'),
-    access: { registry: 'readWrite', bodies: 'readWrite' },
+    access: { registry: 'readWrite', bodies: 'readWrite', versionObjects: 'readWrite' },
     memorySize: 1024,
   });
   promptOps.addApiHandler('review', {
@@ -50,7 +50,7 @@ export function addPromptOpsHandlers(promptOps: PromptOps, key: kms.IKey): secre
   promptOps.addApiHandler('deploy', {
     entry: entry('deploy'),
     routes: routesOf('deploy'),
-    access: { registry: 'readWrite', bodies: 'read', appConfig: 'deploy' },
+    access: { registry: 'readWrite', bodies: 'read', versionObjects: 'readWrite', appConfig: 'deploy' },
     timeout: Duration.seconds(29),
     reservedConcurrentExecutions: 5,
   });
@@ -98,7 +98,12 @@ export function addPromptOpsHandlers(promptOps: PromptOps, key: kms.IKey): secre
     actions: ['lambda:InvokeFunction'],
     resourceArns: [worker.functionArn],
   });
-  promptOps.addConfigValidator({ entry: entry('config-validator'), access: { bodies: 'read' } });
+  promptOps.addConfigValidator({
+    entry: entry('config-validator'),
+    access: { bodies: 'read', versionObjects: 'read' },
+    // AppConfig's most for a validator: a 10,000-prompt manifest is 10,000 object reads.
+    timeout: Duration.seconds(15),
+  });
   promptOps.addDeploymentEventsHandler({
     entry: entry('deployment-events'),
     access: { registry: 'readWrite', appConfig: 'read' },

@@ -401,7 +401,10 @@ export async function startLocalMode(options: LocalModeOptions): Promise<Running
     );
 
     // What AppConfig calls on AWS: the validator before a deployment, the events handler after.
-    const validatorHandler = validator.createValidatorHandler(() => ({ bodies: deliveryDeps.bodies }));
+    const validatorHandler = validator.createValidatorHandler(() => ({
+      bodies: deliveryDeps.bodies,
+      ...(deliveryDeps.versionObjects ? { versionObjects: deliveryDeps.versionObjects } : {}),
+    }));
     const eventsHandler = events.createDeploymentEventsHandler(() => deliveryDeps);
     // The notifier, as EventBridge invokes it on AWS: deployment events after the recorder, alarm
     // transitions from the watcher; its topic is a file (docs/runbooks/README.md).

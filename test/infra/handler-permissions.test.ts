@@ -94,11 +94,8 @@ const HANDLERS: readonly HandlerCase[] = [
         'lists captured shadow outputs only where shadowOutputCapture names an environment, which grants it (test/infra/shadow-capture.test.ts)',
     },
   },
-  {
-    entry: 'lambda/handlers/deploy.ts',
-    role: 'PromptOpsApiDeployHandlerRole',
-    unused: { PutObjectCommand: 'deploy reads bodies to build the manifest; it never stores one' },
-  },
+  // Deploy writes the version objects it builds (docs/architecture.md, "Ten thousand prompts").
+  { entry: 'lambda/handlers/deploy.ts', role: 'PromptOpsApiDeployHandlerRole' },
   { entry: 'lambda/handlers/feedback.ts', role: 'PromptOpsApiFeedbackHandlerRole' },
   { entry: 'lambda/handlers/metrics.ts', role: 'PromptOpsApiMetricsHandlerRole' },
   {

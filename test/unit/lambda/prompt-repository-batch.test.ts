@@ -1,0 +1,73 @@
+/** The prompt repository's batched reads against dynalite (docs/architecture.md, "Ten thousand prompts"). */
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoPromptRepository } from '../../../lambda/adapters/prompt-repository.ts';
+import type { VersionRecord } from '../../../lambda/model.ts';
+import { MAIN_TABLE_INDEXES } from '../../../src/core/contracts.ts';
+import { type EmbeddedService, startDynamoDb } from '../../../src/local/embedded-services.ts';
+import { tableDefinition } from '../../../src/local/provision.ts';
+
+let dynamo: EmbeddedService;
+let documents: DynamoDBDocumentClient;
+let repository: DynamoPromptRepository;
+
+const record = (i: number, version = '1.0.0'): VersionRecord => ({
+  id: `batch-${String(i).padStart(4, '0')}`,
+  version,
+  sha256: 'a'.repeat(64),
+  size: 10,
+  createdBy: 'alice',
+  createdAt: '2026-12-01T00:00:00.000Z',
+  bump: { level: 'major', reasons: [] },
+  approvals: [],
+  ref: `${'A'.repeat(42)}${i % 2 === 0 ? 'E' : 'I'}`,
+  objectBytes: 500 + i,
+  bodyBytes: 300,
+});
+
+beforeAll(async () => {
+  process.env.AWS_REGION ??= 'us-east-1';
+  process.env.AWS_ACCESS_KEY_ID ??= 'local';
+  process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
+  dynamo = await startDynamoDb();
+  const client = new DynamoDBClient({ endpoint: dynamo.endpoint });
+  documents = DynamoDBDocumentClient.from(client);
+  await client.send(new CreateTableCommand(tableDefinition('batch-test', MAIN_TABLE_INDEXES)));
+  repository = new DynamoPromptRepository(documents, 'batch-test');
+  for (let i = 0; i < 250; i++) await repository.createVersion(record(i));
+});
+
+afterAll(async () => {
+  documents.destroy();
+  await dynamo.close();
+});
+
+describe('DynamoPromptRepository batched reads', () => {
+  it('reads 250 versions in order with their refs and sizes, undefined where one does not exist', {
+    timeout: 60_000,
+  }, async () => {
+    const wanted = [
+      ...Array.from({ length: 250 }, (_, i) => ({ id: record(i).id, version: '1.0.0' })),
+      { id: record(3).id, version: '9.9.9' },
+    ];
+    const found = await repository.getVersions(wanted);
+    expect(found).toHaveLength(251);
+    expect(found.slice(0, 250)).toEqual(Array.from({ length: 250 }, (_, i) => record(i)));
+    expect(found[250]).toBeUndefined();
+  });
+
+  it('reads archival flags of many prompts in order', { timeout: 60_000 }, async () => {
+    await repository.recordLatest(record(1));
+    await repository.recordLatest(record(2));
+    await repository.setArchival(record(2).id, {
+      at: '2026-12-02T00:00:00.000Z',
+      by: 'alice',
+      reason: 'old',
+    });
+    const archivals = await repository.getArchivals([record(1).id, record(2).id, 'batch-none']);
+    expect(archivals[0]).toBeUndefined();
+    expect(archivals[1]).toMatchObject({ reason: 'old' });
+    expect(archivals[2]).toBeUndefined();
+  });
+});
