@@ -253,6 +253,12 @@ export const EVALUATION_OUTPUT_KEY_PREFIX = 'evaluations/sha256/';
 export function bodyObjectKey(sha256: string): string {
   return `${BODY_KEY_PREFIX}${sha256}.prompt.md`;
 }
+/** Version objects (docs/architecture.md, "Ten thousand prompts"), content-addressed by their ref. */
+export const VERSION_KEY_PREFIX = 'versions/';
+/** The key of the version object whose `ref` (base64url SHA-256 of its text) is given. */
+export function versionObjectKey(ref: string): string {
+  return `${VERSION_KEY_PREFIX}${ref}.json`;
+}
 
 /** The idempotency table's layout: Powertools' defaults (a string `id` key, `expiration` as TTL). */
 export const IDEMPOTENCY_TABLE = {

@@ -3,23 +3,37 @@
  * what `manifestProblems` (manifest.ts) finds no problem in (a differential property test holds them
  * together), so the client loads manifest.ts, for the message naming each bad field, only on a rejection.
  */
-import type { Manifest } from './manifest.ts';
+import type { AnyManifest, Manifest } from './manifest.ts';
 import { isSegmentName, MAX_SEGMENTS_PER_PROMPT } from './segments.ts';
 import { isVariableType } from './variables.ts';
 
 export const MANIFEST_SCHEMA_VERSION = 1;
+/** The schema of a manifest with version references (docs/architecture.md, "Ten thousand prompts"). */
+export const REFERENCING_MANIFEST_SCHEMA_VERSION = 2;
 
 const SHA256 = /^[0-9a-f]{64}$/;
+/** base64url (no padding) of a SHA-256: 43 characters, the last carrying 2 bits, so one of 16. */
+export const VERSION_REF = /^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/;
+/** The fields of a full version that a version reference leaves to its version object. */
+export const VERSION_OBJECT_FIELDS = ['sha256', 'kind', 'model', 'variables', 'body', 'bodyRef'] as const;
 
 export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** True when `manifestProblems(value)` is empty. */
+/** True when `manifestProblems(value)` is empty and the manifest is schema 1 (no version references). */
 export function isValidManifest(value: unknown): value is Manifest {
+  return isValidManifestDocument(value) && value.schemaVersion === MANIFEST_SCHEMA_VERSION;
+}
+
+/** True when `manifestProblems(value)` is empty: schema 1, or schema 2 with version references. */
+export function isValidManifestDocument(value: unknown): value is AnyManifest {
+  if (!isObject(value)) return false;
+  const refs = value.schemaVersion === REFERENCING_MANIFEST_SCHEMA_VERSION;
+  const isValidPin = (entry: Record<string, unknown>) =>
+    isValidVersion(entry, refs) && (entry.variants === undefined || areValidVariants(entry.variants, refs));
   return (
-    isObject(value) &&
-    value.schemaVersion === MANIFEST_SCHEMA_VERSION &&
+    (value.schemaVersion === MANIFEST_SCHEMA_VERSION || refs) &&
     typeof value.environment === 'string' &&
     value.environment !== '' &&
     Number.isInteger(value.revision) &&
@@ -30,17 +44,16 @@ export function isValidManifest(value: unknown): value is Manifest {
       (entry) =>
         isObject(entry) &&
         isValidPin(entry) &&
-        areValidSegments(entry.segments) &&
-        isValidShadow(entry.shadow),
+        areValidSegments(entry.segments, isValidPin) &&
+        isValidShadow(entry.shadow, refs),
     )
   );
 }
 
-function isValidPin(entry: Record<string, unknown>): boolean {
-  return isValidVersion(entry) && (entry.variants === undefined || areValidVariants(entry.variants));
-}
-
-function areValidSegments(segments: unknown): boolean {
+function areValidSegments(
+  segments: unknown,
+  isValidPin: (entry: Record<string, unknown>) => boolean,
+): boolean {
   if (segments === undefined) return true;
   if (!isObject(segments)) return false;
   const entries = Object.entries(segments);
@@ -54,9 +67,9 @@ function areValidSegments(segments: unknown): boolean {
 }
 
 /** A shadow (docs/shadows.md): one version, no variants or segments, a sample rate in (0, 1]. */
-function isValidShadow(shadow: unknown): boolean {
+function isValidShadow(shadow: unknown, refs: boolean): boolean {
   if (shadow === undefined) return true;
-  if (!isObject(shadow) || !isValidVersion(shadow)) return false;
+  if (!isObject(shadow) || !isValidVersion(shadow, refs)) return false;
   const rate = shadow.sampleRate;
   return (
     shadow.variants === undefined &&
@@ -68,14 +81,14 @@ function isValidShadow(shadow: unknown): boolean {
   );
 }
 
-function areValidVariants(variants: unknown): boolean {
+function areValidVariants(variants: unknown, refs: boolean): boolean {
   let total = 0;
   return (
     Array.isArray(variants) &&
     variants.length > 0 &&
     // `every` skips holes as `forEach` does in manifestProblems.
     variants.every((variant: unknown) => {
-      if (!isObject(variant) || !isValidVersion(variant)) return false;
+      if (!isObject(variant) || !isValidVersion(variant, refs)) return false;
       const weight = variant.weight as number;
       total += weight;
       return Number.isInteger(weight) && weight >= 1 && weight <= 100;
@@ -84,7 +97,23 @@ function areValidVariants(variants: unknown): boolean {
   );
 }
 
-function isValidVersion(entry: Record<string, unknown>): boolean {
+/** A full version, or (schema 2 only) a version reference: `version` and `ref`, nothing of the object. */
+function isValidVersion(entry: Record<string, unknown>, refs: boolean): boolean {
+  if (entry.ref !== undefined) {
+    return (
+      refs &&
+      typeof entry.ref === 'string' &&
+      VERSION_REF.test(entry.ref) &&
+      typeof entry.version === 'string' &&
+      entry.version !== '' &&
+      VERSION_OBJECT_FIELDS.every((field) => entry[field] === undefined)
+    );
+  }
+  return isValidFullVersion(entry);
+}
+
+/** A full version (what a version object holds, and what schema 1 carries in every position). */
+export function isValidFullVersion(entry: Record<string, unknown>): boolean {
   const { body, bodyRef: ref, variables } = entry;
   return (
     typeof entry.version === 'string' &&

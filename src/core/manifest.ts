@@ -6,12 +6,23 @@
  */
 import type { ModelSettings } from './document.ts';
 import { type FieldError, ValidationError } from './errors.ts';
-import { isObject, MANIFEST_SCHEMA_VERSION } from './manifest-check.ts';
+import {
+  isObject,
+  MANIFEST_SCHEMA_VERSION,
+  REFERENCING_MANIFEST_SCHEMA_VERSION,
+  VERSION_OBJECT_FIELDS,
+  VERSION_REF,
+} from './manifest-check.ts';
 import type { PromptKind } from './sections.ts';
 import { isSegmentName, MAX_SEGMENTS_PER_PROMPT } from './segments.ts';
 import { isVariableType, type VariableSpec } from './variables.ts';
 
-export { isValidManifest, MANIFEST_SCHEMA_VERSION } from './manifest-check.ts';
+export {
+  isValidManifest,
+  isValidManifestDocument,
+  MANIFEST_SCHEMA_VERSION,
+  REFERENCING_MANIFEST_SCHEMA_VERSION,
+} from './manifest-check.ts';
 
 export interface BodyRef {
   /** Bucket holding the document; absent when the reader is configured with it. */
@@ -68,12 +79,81 @@ export interface Manifest {
   readonly prompts: Readonly<Record<string, ManifestPrompt>>;
 }
 
+/**
+ * A version reference (schema 2): the version and the `ref` of its version object (S3
+ * `versions/<ref>.json`, the full ManifestVersion with the body inline; `ref` is the base64url SHA-256
+ * of that text). Deploy-time facts (`deprecated`, a variant's `weight`, a shadow's `sampleRate`) stay
+ * in the manifest, beside the reference (docs/architecture.md, "Ten thousand prompts").
+ */
+export interface ManifestVersionRef {
+  readonly version: string;
+  /** base64url (43 characters, no padding) SHA-256 of the version object's text. */
+  readonly ref: string;
+  /** Present (true) when the version was deprecated at deploy time (docs/maintenance.md). */
+  readonly deprecated?: true;
+}
+
+export interface ManifestVariantRef extends ManifestVersionRef {
+  readonly weight: number;
+}
+
+export interface ManifestShadowRef extends ManifestVersionRef {
+  readonly sampleRate: number;
+}
+
+/** A version position of a schema 2 manifest: the full version or a reference to it. */
+export type ManifestPosition = ManifestVersion | ManifestVersionRef;
+
+/** A schema 2 pin: its own fields (those of its first variant) and each variant may be references. */
+export type ReferencingManifestPin = ManifestPosition & {
+  readonly variants?: readonly (ManifestVariant | ManifestVariantRef)[];
+};
+
+export type ReferencingManifestPrompt = ReferencingManifestPin & {
+  readonly segments?: Readonly<Record<string, ReferencingManifestPin>>;
+  readonly shadow?: ManifestShadow | ManifestShadowRef;
+};
+
+/** A manifest with version references (schema 2): what an environment past ~750 KB inline deploys. */
+export interface ReferencingManifest {
+  readonly schemaVersion: typeof REFERENCING_MANIFEST_SCHEMA_VERSION;
+  readonly environment: string;
+  readonly revision: number;
+  readonly generatedAt: string;
+  readonly prompts: Readonly<Record<string, ReferencingManifestPrompt>>;
+}
+
+/** Either schema: what AppConfig may carry. */
+export type AnyManifest = Manifest | ReferencingManifest;
+
+/** True when the position is a version reference rather than a full version. */
+export function isVersionRef<T extends object>(position: T): position is Extract<T, { ref: string }> {
+  return typeof (position as { ref?: unknown }).ref === 'string';
+}
+
 export function emptyManifest(environment: string, generatedAt: string): Manifest {
   return { schemaVersion: MANIFEST_SCHEMA_VERSION, environment, revision: 0, generatedAt, prompts: {} };
 }
 
-/** Parses and checks a manifest (JSON text or a parsed value). Throws `ValidationError` naming each bad field. */
+/**
+ * Parses and checks a schema 1 manifest (JSON text or a parsed value). Throws `ValidationError` naming
+ * each bad field, and for a valid schema 2 manifest, since this reader has no version references.
+ */
 export function parseManifest(input: string | unknown): Manifest {
+  const manifest = parseManifestDocument(input);
+  if (manifest.schemaVersion === MANIFEST_SCHEMA_VERSION) return manifest;
+  const problem = {
+    path: 'schemaVersion',
+    message: `is ${manifest.schemaVersion} (version references), and this reader reads schema ${MANIFEST_SCHEMA_VERSION}`,
+  };
+  throw new ValidationError(
+    `Invalid manifest: ${problem.path}: ${problem.message}; upgrade the reader (docs/architecture.md, "Ten thousand prompts")`,
+    [problem],
+  );
+}
+
+/** Parses and checks a manifest of either schema. Throws `ValidationError` naming each bad field. */
+export function parseManifestDocument(input: string | unknown): AnyManifest {
   let value: unknown = input;
   if (typeof input === 'string') {
     try {
@@ -93,7 +173,7 @@ export function parseManifest(input: string | unknown): Manifest {
       problems,
     );
   }
-  return value as Manifest;
+  return value as AnyManifest;
 }
 
 const SHA256 = /^[0-9a-f]{64}$/;
@@ -102,8 +182,12 @@ export function manifestProblems(value: unknown): FieldError[] {
   const problems: FieldError[] = [];
   const bad = (path: string, message: string) => problems.push({ path, message });
   if (!isObject(value)) return [{ path: '', message: 'a manifest is a JSON object' }];
-  if (value.schemaVersion !== MANIFEST_SCHEMA_VERSION)
-    bad('schemaVersion', `must be ${MANIFEST_SCHEMA_VERSION}`);
+  const refs = value.schemaVersion === REFERENCING_MANIFEST_SCHEMA_VERSION;
+  if (value.schemaVersion !== MANIFEST_SCHEMA_VERSION && !refs)
+    bad(
+      'schemaVersion',
+      `must be ${MANIFEST_SCHEMA_VERSION}, or ${REFERENCING_MANIFEST_SCHEMA_VERSION} with version references`,
+    );
   if (typeof value.environment !== 'string' || value.environment === '')
     bad('environment', 'must be a non-empty string');
   if (typeof value.revision !== 'number' || !Number.isInteger(value.revision) || value.revision < 0) {
@@ -120,8 +204,8 @@ export function manifestProblems(value: unknown): FieldError[] {
       bad(path, 'must be an object');
       continue;
     }
-    pinEntryProblems(entry, path, bad);
-    if (entry.shadow !== undefined) shadowEntryProblems(entry.shadow, `${path}.shadow`, bad);
+    pinEntryProblems(entry, path, bad, refs);
+    if (entry.shadow !== undefined) shadowEntryProblems(entry.shadow, `${path}.shadow`, bad, refs);
     if (entry.segments === undefined) continue;
     if (!isObject(entry.segments)) {
       bad(`${path}.segments`, 'must be an object of segment name to entry');
@@ -135,7 +219,7 @@ export function manifestProblems(value: unknown): FieldError[] {
       if (!isSegmentName(name)) bad(at, 'is not a segment name (a-z, 0-9 and -, 1 to 32, a letter first)');
       else if (!isObject(segment)) bad(at, 'must be an object');
       else if (segment.segments !== undefined) bad(`${at}.segments`, 'a segment has no segments');
-      else pinEntryProblems(segment, at, bad);
+      else pinEntryProblems(segment, at, bad, refs);
     }
   }
   return problems;
@@ -146,12 +230,13 @@ function shadowEntryProblems(
   shadow: unknown,
   path: string,
   bad: (path: string, message: string) => void,
+  refs: boolean,
 ): void {
   if (!isObject(shadow)) {
     bad(path, 'must be an object');
     return;
   }
-  versionProblems(shadow, path, bad);
+  versionProblems(shadow, path, bad, refs);
   if (shadow.variants !== undefined) bad(`${path}.variants`, 'a shadow is one version, without variants');
   if (shadow.segments !== undefined) bad(`${path}.segments`, 'a shadow has no segments');
   const rate = shadow.sampleRate;
@@ -164,8 +249,9 @@ function pinEntryProblems(
   entry: Record<string, unknown>,
   path: string,
   bad: (path: string, message: string) => void,
+  refs: boolean,
 ): void {
-  versionProblems(entry, path, bad);
+  versionProblems(entry, path, bad, refs);
   if (entry.variants === undefined) return;
   if (!Array.isArray(entry.variants) || entry.variants.length === 0) {
     bad(`${path}.variants`, 'must be a non-empty list');
@@ -178,7 +264,7 @@ function pinEntryProblems(
       bad(at, 'must be an object');
       return;
     }
-    versionProblems(variant, at, bad);
+    versionProblems(variant, at, bad, refs);
     const weight = variant.weight;
     if (typeof weight !== 'number' || !Number.isInteger(weight) || weight < 1 || weight > 100) {
       bad(`${at}.weight`, 'must be a whole number from 1 to 100');
@@ -188,6 +274,36 @@ function pinEntryProblems(
 }
 
 function versionProblems(
+  entry: Record<string, unknown>,
+  path: string,
+  bad: (path: string, message: string) => void,
+  refs: boolean,
+): void {
+  if (entry.ref !== undefined) versionRefProblems(entry, path, bad, refs);
+  else fullVersionProblems(entry, path, bad);
+}
+
+/** A version reference: `version` and `ref` only; the version object holds the rest. */
+function versionRefProblems(
+  entry: Record<string, unknown>,
+  path: string,
+  bad: (path: string, message: string) => void,
+  refs: boolean,
+): void {
+  if (!refs)
+    bad(`${path}.ref`, `a version reference needs schemaVersion ${REFERENCING_MANIFEST_SCHEMA_VERSION}`);
+  if (typeof entry.ref !== 'string' || !VERSION_REF.test(entry.ref))
+    bad(`${path}.ref`, 'must be the base64url SHA-256 of the version object (43 characters)');
+  if (typeof entry.version !== 'string' || entry.version === '')
+    bad(`${path}.version`, 'must be a version string');
+  for (const field of VERSION_OBJECT_FIELDS) {
+    if (entry[field] !== undefined)
+      bad(`${path}.${field}`, 'must be absent beside ref (the version object holds it)');
+  }
+}
+
+/** Problems of a full version; an empty list when the value is a well-formed version object. */
+export function fullVersionProblems(
   entry: Record<string, unknown>,
   path: string,
   bad: (path: string, message: string) => void,

@@ -9,11 +9,12 @@ import { documentHash } from '../../../src/core/hash.ts';
 import {
   emptyManifest,
   isValidManifest,
+  isValidManifestDocument,
   manifestProblems,
   parseManifest,
 } from '../../../src/core/manifest.ts';
 import { buildManifest, type ResolvedVariant, utf8Bytes } from '../../../src/core/manifest-builder.ts';
-import { documentArb } from '../../fixtures/arbitraries.ts';
+import { documentArb, referencingManifestArb } from '../../fixtures/arbitraries.ts';
 import { textDocument } from '../../fixtures/documents.ts';
 import { thrownBy } from '../../fixtures/errors.ts';
 import { validateManifestSchema } from '../../fixtures/schema.ts';
@@ -179,7 +180,7 @@ describe('parseManifest', () => {
   const entry = good.prompts['support-reply']!;
 
   it.each<[string, unknown, string]>([
-    ['a wrong schema version', { ...good, schemaVersion: 2 }, 'schemaVersion'],
+    ['a wrong schema version', { ...good, schemaVersion: 3 }, 'schemaVersion'],
     ['a negative revision', { ...good, revision: -1 }, 'revision'],
     ['a missing hash', { ...good, prompts: { x: { ...entry, sha256: 'abc' } } }, 'prompts.x.sha256'],
     [
@@ -258,11 +259,15 @@ describe('isValidManifest', () => {
       { key: 'k', size: 1, bucket: 3 },
       { type: 'string', required: true },
       'a'.repeat(64),
+      2,
+      'A'.repeat(43),
+      'B'.repeat(43),
+      { version: '1.0.0', ref: 'A'.repeat(43) },
     ),
     fc.jsonValue({ maxDepth: 2 }),
   );
 
-  const manifestArb = fc
+  const inlineManifestArb = fc
     .array(fc.tuple(documentArb, fc.constantFrom(8, 200, 8192), fc.boolean()), { maxLength: 3 })
     .map((docs) => {
       const prompts: Record<string, ResolvedVariant[]> = {};
@@ -276,6 +281,8 @@ describe('isValidManifest', () => {
         buildManifest({ ...base, prompts }, { inlineThresholdBytes: threshold, bodyBucket: 'bkt' }).json,
       ) as unknown;
     });
+
+  const manifestArb = fc.oneof(inlineManifestArb, inlineManifestArb.chain(referencingManifestArb));
 
   const mutatedArb = manifestArb.chain((manifest) => {
     const all = paths(manifest);
@@ -292,19 +299,27 @@ describe('isValidManifest', () => {
     );
   });
 
-  it('accepts exactly what manifestProblems finds no problem in, on valid and mutated manifests (property)', () => {
+  it('accepts exactly what manifestProblems finds no problem in, on valid and mutated manifests of both schemas (property)', () => {
     fc.assert(
       fc.property(fc.oneof(manifestArb, mutatedArb), (manifest) => {
-        expect(isValidManifest(manifest)).toBe(manifestProblems(manifest).length === 0);
+        const valid = manifestProblems(manifest).length === 0;
+        expect(isValidManifestDocument(manifest)).toBe(valid);
+        // The schema 1 check: the same, and no version references.
+        expect(isValidManifest(manifest)).toBe(
+          valid && (manifest as { schemaVersion: number }).schemaVersion === 1,
+        );
       }),
-      { numRuns: 2000 },
+      { numRuns: 3000 },
     );
   });
 
   it('accepts the valid manifests it is generated from, and rejects most mutations (the test has teeth)', () => {
     const valid = fc.sample(manifestArb, 50);
-    expect(valid.every((m) => isValidManifest(m))).toBe(true);
+    expect(valid.every((m) => isValidManifestDocument(m))).toBe(true);
+    const referencing = fc.sample(inlineManifestArb.chain(referencingManifestArb), 50);
+    expect(referencing.filter((m) => JSON.stringify(m).includes('"ref":')).length).toBeGreaterThan(10);
+    expect(referencing.every((m) => isValidManifestDocument(m) && validateSchema(m))).toBe(true);
     const mutated = fc.sample(mutatedArb, 300);
-    expect(mutated.filter((m) => !isValidManifest(m)).length).toBeGreaterThan(100);
+    expect(mutated.filter((m) => !isValidManifestDocument(m)).length).toBeGreaterThan(100);
   });
 });
