@@ -7,7 +7,7 @@
  */
 
 import { type CompiledPrompt, type CompilePromptInput, compileValidPrompt } from '../core/compiled-prompt.ts';
-import type { Manifest, ManifestPin, ManifestPrompt, ManifestVersion } from '../core/manifest.ts';
+import type { AnyManifest, ManifestPin, ManifestPrompt, ManifestVersion } from '../core/manifest.ts';
 import type { BodyStore } from './bodies.ts';
 import { Prompt } from './prompt.ts';
 
@@ -79,7 +79,7 @@ export class ServedPrompt {
 }
 
 export interface LoadedManifest {
-  readonly manifest: Manifest;
+  readonly manifest: AnyManifest;
   /** Prompt id -> served prompt; a referenced prompt's placeholder replaces itself once fetched. */
   readonly prompts: ReadonlyMap<string, ServedPrompt>;
   /** Compiled prompts by SHA-256, handed to the next revision for reuse. */
@@ -106,9 +106,9 @@ export async function compile(input: CompilePromptInput): Promise<CompiledPrompt
   );
 }
 
-/** Whether a version position is a version reference (schema 2) rather than a full version. */
+/** Whether a version position is a version reference (schema 2) rather than a full version (core `isVersionRef`). */
 function isReference(entry: object): boolean {
-  return (entry as { ref?: unknown }).ref !== undefined;
+  return typeof (entry as { ref?: unknown }).ref === 'string';
 }
 
 /**
@@ -116,7 +116,7 @@ function isReference(entry: object): boolean {
  * failure. Prompts with a version reference are served by referenced.ts, which fetches them later.
  */
 export async function loadManifest(
-  manifest: Manifest,
+  manifest: AnyManifest,
   bodies: BodyStore,
   previous: LoadedManifest | undefined,
   fromFallback: boolean,
@@ -124,7 +124,8 @@ export async function loadManifest(
   const versions = new Map<string, ManifestVersion>();
   const eager: [string, ManifestPrompt][] = [];
   const referenced: string[] = [];
-  for (const entry of Object.entries(manifest.prompts)) {
+  // Typed as full versions; a position that is a reference sends its prompt to referenced.ts.
+  for (const entry of Object.entries(manifest.prompts as Readonly<Record<string, ManifestPrompt>>)) {
     const prompt = entry[1];
     const pins = [prompt, ...Object.values(prompt.segments ?? {})];
     const positions = pins.flatMap((pin): readonly ManifestVersion[] => pin.variants ?? [pin]);

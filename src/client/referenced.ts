@@ -10,7 +10,7 @@
  */
 import type { CompiledPrompt } from '../core/compiled-prompt.ts';
 import type { ManifestPin, ManifestPrompt, ManifestVersion } from '../core/manifest.ts';
-import { isObject, isValidManifest, MANIFEST_SCHEMA_VERSION } from '../core/manifest-check.ts';
+import { isObject, isValidFullVersion } from '../core/manifest-check.ts';
 import type { BodyStore } from './bodies.ts';
 import { PromptSourceError } from './errors.ts';
 import {
@@ -32,15 +32,20 @@ interface FetchedVersion {
   readonly compiled: CompiledPrompt;
 }
 
-/** A version position: a full version, or a reference to one (with the deploy-time fields). */
+/**
+ * A version position: a full version, or a reference to one (with the deploy-time fields). Entries
+ * are handled as ManifestPrompt whose positions may carry `ref` (core ReferencingManifestPrompt),
+ * the version fields of a reference being read only after `withVersion` filled them in.
+ */
 type Position = ManifestVersion & { readonly ref?: string };
 
-/** The fields of a version object: a full version, body inline, no deploy-time fields. */
-const VERSION_OBJECT_FIELDS = new Set(['version', 'sha256', 'kind', 'model', 'variables', 'body']);
+/** The fields of a version object (core version-object.ts): a full version, body inline, no deploy-time fields. */
+const OBJECT_FIELDS = new Set(['version', 'sha256', 'kind', 'model', 'variables', 'body']);
 
 /**
  * The version in a version object's text (already verified against its ref), checked as the
- * manifest check checks a version (core manifest-check.ts), with its body inline.
+ * manifest check checks a full version, with its body inline. Core `readVersionObject` says the
+ * same with the server's messages; this one keeps contracts.ts and manifest.ts out of the client.
  */
 function versionFromObject(text: string, ref: string): ManifestVersion {
   let value: unknown;
@@ -49,18 +54,11 @@ function versionFromObject(text: string, ref: string): ManifestVersion {
   } catch {
     throw new PromptSourceError(`The version object ${ref} is not JSON (${text.length} characters)`);
   }
-  const probe = {
-    schemaVersion: MANIFEST_SCHEMA_VERSION,
-    environment: 'version-object',
-    revision: 0,
-    generatedAt: '',
-    prompts: { [ref]: value },
-  };
   if (
     !isObject(value) ||
     typeof value.body !== 'string' ||
-    !Object.keys(value).every((field) => VERSION_OBJECT_FIELDS.has(field)) ||
-    !isValidManifest(probe)
+    !Object.keys(value).every((field) => OBJECT_FIELDS.has(field)) ||
+    !isValidFullVersion(value)
   ) {
     throw new PromptSourceError(
       `The version object ${ref} is not a prompt version (version, sha256, kind, variables and an inline body): rejected`,
@@ -352,7 +350,9 @@ export async function withReferencedPrompts(
   }
   if (!loaded.fromFallback) {
     // The previous revision's versions stay too: a rollback to it fetches nothing.
-    for (const prompt of Object.values(previous?.manifest.prompts ?? {})) {
+    for (const prompt of Object.values(
+      (previous?.manifest.prompts ?? {}) as Record<string, ManifestPrompt>,
+    )) {
       for (const position of positionsOf(prompt)) if (position.ref !== undefined) inUse.add(position.ref);
     }
     references.retain(inUse);
