@@ -1,13 +1,14 @@
 /**
  * A manifest made ready to serve: every body present and verified, every version compiled, and
  * the objects `get` hands out built up front. Built once per manifest revision; compiled prompts
- * are reused across revisions by hash, since a hash fixes both body and variables. A prompt with a
- * version reference (manifest schema 2, docs/architecture.md) is left to referenced.ts, loaded only
- * by a manifest that has one: it is fetched on its first `get`.
+ * are reused across revisions by hash, since a hash fixes both body and variables. A manifest with
+ * version references (schema 2, docs/architecture.md) is left to referenced.ts, loaded only then:
+ * its referenced prompts are fetched on their first `get`.
  */
 
 import { type CompiledPrompt, type CompilePromptInput, compileValidPrompt } from '../core/compiled-prompt.ts';
-import type { AnyManifest, ManifestPin, ManifestPrompt, ManifestVersion } from '../core/manifest.ts';
+import type { AnyManifest, Manifest, ManifestPin, ManifestVersion } from '../core/manifest.ts';
+import { MANIFEST_SCHEMA_VERSION } from '../core/manifest-check.ts';
 import type { BodyStore } from './bodies.ts';
 import { Prompt } from './prompt.ts';
 
@@ -106,47 +107,43 @@ export async function compile(input: CompilePromptInput): Promise<CompiledPrompt
   );
 }
 
-/** Whether a version position is a version reference (schema 2) rather than a full version (core `isVersionRef`). */
-function isReference(entry: object): boolean {
-  return typeof (entry as { ref?: unknown }).ref === 'string';
-}
-
-/**
- * Fetches and verifies referenced bodies, compiles what `previous` has not compiled. Rejects on any
- * failure. Prompts with a version reference are served by referenced.ts, which fetches them later.
- */
+/** The manifest ready to serve, built with what `previous` has. Rejects on any failure. */
 export async function loadManifest(
   manifest: AnyManifest,
   bodies: BodyStore,
   previous: LoadedManifest | undefined,
   fromFallback: boolean,
 ): Promise<LoadedManifest> {
+  return manifest.schemaVersion === MANIFEST_SCHEMA_VERSION
+    ? loadFullManifest(manifest, bodies, previous?.compiled, fromFallback)
+    : (await import('./referenced.ts')).loadReferencingManifest(manifest, bodies, previous, fromFallback);
+}
+
+/** Fetches and verifies referenced bodies, compiles what `previous` has not compiled. Rejects on any failure. */
+export async function loadFullManifest(
+  manifest: Manifest,
+  bodies: BodyStore,
+  previous: ReadonlyMap<string, CompiledPrompt> | undefined,
+  fromFallback: boolean,
+): Promise<LoadedManifest> {
   const versions = new Map<string, ManifestVersion>();
-  const eager: [string, ManifestPrompt][] = [];
-  const referenced: string[] = [];
-  // Typed as full versions; a position that is a reference sends its prompt to referenced.ts.
-  for (const entry of Object.entries(manifest.prompts as Readonly<Record<string, ManifestPrompt>>)) {
-    const prompt = entry[1];
-    const pins = [prompt, ...Object.values(prompt.segments ?? {})];
-    const positions = pins.flatMap((pin): readonly ManifestVersion[] => pin.variants ?? [pin]);
-    if (prompt.shadow) positions.push(prompt.shadow);
-    if (positions.some(isReference) || pins.some(isReference)) referenced.push(entry[0]);
-    else {
-      eager.push(entry);
-      for (const version of positions) versions.set(version.sha256, version);
-    }
+  for (const prompt of Object.values(manifest.prompts)) {
+    for (const pin of [prompt, ...Object.values(prompt.segments ?? {})])
+      for (const entry of pin.variants ?? [pin]) versions.set(entry.sha256, entry);
+    if (prompt.shadow) versions.set(prompt.shadow.sha256, prompt.shadow);
   }
-  const lazy = referenced.length > 0 ? import('./referenced.ts') : undefined;
-  const split = eager.some(([, prompt]) =>
+  const split = Object.values(manifest.prompts).some((prompt) =>
     [prompt, ...Object.values(prompt.segments ?? {})].some((pin) => (pin.variants?.length ?? 1) > 1),
   );
   const variants = split ? import('../core/variants.ts') : undefined;
   // shadow.ts (docs/shadows.md), loaded only by a manifest with a shadow.
-  const shadows = eager.some(([, prompt]) => prompt.shadow) ? import('./shadow.ts') : undefined;
+  const shadows = Object.values(manifest.prompts).some((prompt) => prompt.shadow)
+    ? import('./shadow.ts')
+    : undefined;
   const compiled = new Map<string, CompiledPrompt>();
   await Promise.all(
     [...versions].map(async ([sha256, entry]) => {
-      const known = previous?.compiled.get(sha256);
+      const known = previous?.get(sha256);
       compiled.set(
         sha256,
         known ?? (await compile({ body: await bodies.body(entry), variables: entry.variables })),
@@ -156,44 +153,34 @@ export async function loadManifest(
   const chooser = await variants;
   const shadowing = await shadows;
   const prompts = new Map<string, ServedPrompt>();
-  for (const [id, prompt] of eager) {
-    prompts.set(id, servePrompt(id, prompt, manifest.environment, compiled, chooser, shadowing));
-  }
-  const loaded: LoadedManifest = { manifest, prompts, compiled, fromFallback };
-  return lazy ? (await lazy).withReferencedPrompts(loaded, referenced as string[], bodies, previous) : loaded;
-}
-
-/** The served prompt of a manifest entry whose every version is present and compiled in `compiled`. */
-export function servePrompt(
-  id: string,
-  prompt: ManifestPrompt,
-  environment: string,
-  compiled: ReadonlyMap<string, CompiledPrompt>,
-  chooser: Variants | undefined,
-  shadowing: typeof import('./shadow.ts') | undefined,
-): ServedPrompt {
-  const served = (pin: ManifestPin, segment?: string) =>
+  const served = (id: string, pin: ManifestPin, segment?: string) =>
     (pin.variants ?? [{ ...pin, weight: 100 }]).map(
       (entry) =>
         new ServedVersion(
           id,
           entry,
-          environment,
+          manifest.environment,
           compiled.get(entry.sha256) as CompiledPrompt,
           entry.weight,
           segment,
         ),
     );
-  const segments = prompt.segments
-    ? new Map(
-        Object.entries(prompt.segments).map(([name, pin]) => [
-          name,
-          new ServedPrompt(id, served(pin, name), chooser),
-        ]),
-      )
-    : undefined;
-  const defaults = served(prompt);
-  return prompt.shadow && shadowing
-    ? shadowing.shadowedPrompt(id, prompt, environment, defaults, compiled, chooser, segments)
-    : new ServedPrompt(id, defaults, chooser, segments);
+  for (const [id, prompt] of Object.entries(manifest.prompts)) {
+    const segments = prompt.segments
+      ? new Map(
+          Object.entries(prompt.segments).map(([name, pin]) => [
+            name,
+            new ServedPrompt(id, served(id, pin, name), chooser),
+          ]),
+        )
+      : undefined;
+    const defaults = served(id, prompt);
+    prompts.set(
+      id,
+      prompt.shadow && shadowing
+        ? shadowing.shadowedPrompt(id, prompt, manifest.environment, defaults, compiled, chooser, segments)
+        : new ServedPrompt(id, defaults, chooser, segments),
+    );
+  }
+  return { manifest, prompts, compiled, fromFallback };
 }

@@ -9,16 +9,22 @@
  * of it.
  */
 import type { CompiledPrompt } from '../core/compiled-prompt.ts';
-import type { ManifestPin, ManifestPrompt, ManifestVersion } from '../core/manifest.ts';
-import { isObject, isValidFullVersion } from '../core/manifest-check.ts';
+import type {
+  AnyManifest,
+  Manifest,
+  ManifestPin,
+  ManifestPrompt,
+  ManifestVersion,
+} from '../core/manifest.ts';
+import { isObject, isValidFullVersion, MANIFEST_SCHEMA_VERSION } from '../core/manifest-check.ts';
 import type { BodyStore } from './bodies.ts';
 import { PromptSourceError } from './errors.ts';
 import {
   compile,
   type LoadedManifest,
+  loadFullManifest,
   type ServedPair,
   ServedPrompt,
-  servePrompt,
 } from './loaded-manifest.ts';
 import { errorDetails } from './logger.ts';
 import type { Prompt } from './prompt.ts';
@@ -283,22 +289,22 @@ class ReferencedPrompt extends ServedPrompt {
         : {}),
       ...(entry.shadow ? { shadow: withVersion(entry.shadow, fetched) } : {}),
     };
+    // Built as a one-prompt schema 1 manifest, so splits, segments and shadows are served as inline
+    // ones are; what is compiled (fetched, or inline in this revision) is reused by hash.
     const compiled = new Map<string, CompiledPrompt>();
     for (const version of fetched.values()) compiled.set(version.entry.sha256, version.compiled);
     for (const position of positionsOf(full)) {
-      if (compiled.has(position.sha256)) continue;
-      compiled.set(
-        position.sha256,
-        this.#loaded.compiled.get(position.sha256) ??
-          (await compile({ body: await this.#bodies.body(position), variables: position.variables })),
-      );
+      const known = this.#loaded.compiled.get(position.sha256);
+      if (known !== undefined && !compiled.has(position.sha256)) compiled.set(position.sha256, known);
     }
-    const split = [full, ...Object.values(full.segments ?? {})].some(
-      (pin) => (pin.variants?.length ?? 1) > 1,
-    );
-    const chooser = split ? await import('../core/variants.ts') : undefined;
-    const shadowing = full.shadow ? await import('./shadow.ts') : undefined;
-    return servePrompt(this.#id, full, this.#loaded.manifest.environment, compiled, chooser, shadowing);
+    const { manifest } = this.#loaded;
+    const one: Manifest = {
+      ...manifest,
+      schemaVersion: MANIFEST_SCHEMA_VERSION,
+      prompts: { [this.#id]: full },
+    };
+    const built = await loadFullManifest(one, this.#bodies, compiled, this.#loaded.fromFallback);
+    return built.prompts.get(this.#id) as ServedPrompt;
   }
 }
 
@@ -323,12 +329,42 @@ class PendingPair implements ServedPair {
   }
 }
 
+/** Whether any version position of the entry is a version reference. */
+function hasReference(prompt: ManifestPrompt): boolean {
+  return positionsOf(prompt).some((position) => position.ref !== undefined);
+}
+
+/**
+ * A schema 2 manifest ready to serve: its prompts without a reference loaded as schema 1 ones are, a
+ * placeholder for each of the others. Rejects when an inline one fails, as for schema 1.
+ */
+export async function loadReferencingManifest(
+  manifest: AnyManifest,
+  bodies: BodyStore,
+  previous: LoadedManifest | undefined,
+  fromFallback: boolean,
+): Promise<LoadedManifest> {
+  const full: Record<string, ManifestPrompt> = {};
+  const referenced: string[] = [];
+  for (const [id, prompt] of Object.entries(manifest.prompts as Readonly<Record<string, ManifestPrompt>>)) {
+    if (hasReference(prompt)) referenced.push(id);
+    else full[id] = prompt;
+  }
+  const inline = await loadFullManifest(
+    { ...manifest, schemaVersion: MANIFEST_SCHEMA_VERSION, prompts: full },
+    bodies,
+    previous?.compiled,
+    fromFallback,
+  );
+  return withReferencedPrompts({ ...inline, manifest }, referenced, bodies, previous);
+}
+
 /**
  * `loaded` with a placeholder for each of the `ids` that has a version reference. Prompts whose
  * versions were all fetched before (an earlier revision) are built now, so a new revision reuses
  * them without a first slow `get`.
  */
-export async function withReferencedPrompts(
+async function withReferencedPrompts(
   loaded: LoadedManifest,
   ids: readonly string[],
   bodies: BodyStore,

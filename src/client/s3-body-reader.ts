@@ -8,9 +8,10 @@
  */
 import { createHash } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { CLIENT_ENV, versionObjectKey } from '../core/client-contract.ts';
+import { CLIENT_ENV } from '../core/client-contract.ts';
 import { splitFrontMatter } from '../core/front-matter.ts';
 import type { BodyRef } from '../core/manifest.ts';
+import { versionObjectKey } from '../core/version-key.ts';
 import type { BodyStoreOptions } from './bodies.ts';
 import { PromptSourceError } from './errors.ts';
 

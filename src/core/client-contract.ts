@@ -24,11 +24,3 @@ export const CLIENT_APPCONFIG = {
   defaultPollIntervalSeconds: 45,
   agentPort: 2772,
 } as const;
-
-/**
- * The body bucket's key of the version object `ref` (manifest schema 2, docs/architecture.md): the
- * client reads it, publish and deploy write it. Here so the client bundles this one function.
- */
-export function versionObjectKey(ref: string): string {
-  return `versions/${ref}.json`;
-}

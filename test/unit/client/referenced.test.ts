@@ -6,9 +6,9 @@ import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, type Mock, vi } from 'vitest';
 import { type ClientLogger, PromptClient, PromptSourceError } from '../../../src/client/index.ts';
-import { versionObjectKey as clientKey } from '../../../src/core/client-contract.ts';
 import { versionObjectKey } from '../../../src/core/contracts.ts';
 import type { ManifestVersion } from '../../../src/core/manifest.ts';
+import { versionObjectKey as clientKey } from '../../../src/core/version-key.ts';
 import { versionObject } from '../../../src/core/version-object.ts';
 import {
   APPLICATION,
@@ -382,7 +382,7 @@ describe('Class: PromptClient', () => {
 });
 
 describe('Function: versionObjectKey', () => {
-  it('is the key publish and deploy write (core contracts.ts)', () => {
+  it('is the key publish and deploy write (core contracts.ts), in the module the client bundles', () => {
     const ref = 'A'.repeat(43);
     expect(clientKey(ref)).toBe(versionObjectKey(ref));
   });

@@ -148,7 +148,6 @@ describe('Module: shadow.ts', () => {
     expect(imports.map((i) => i.from).sort()).toEqual([
       'src/client/client.ts',
       'src/client/loaded-manifest.ts',
-      'src/client/referenced.ts',
     ]);
     for (const { kind } of imports) expect(kind).toBe('dynamic-import');
   });
