@@ -118,10 +118,18 @@ describe('buildManifest', () => {
     expect(parseManifest(JSON.stringify(manifest))).toEqual(manifest);
   });
 
-  it('fails with MANIFEST_TOO_LARGE naming the size and the largest prompts', () => {
-    const tooLarge = thrownBy(ManifestTooLargeError, () =>
-      buildManifest({ ...base, prompts: largePrompts() }, { inlineThresholdBytes: 1_000_000 }),
+  it('fails with MANIFEST_TOO_LARGE naming the size and the largest prompts, when moving bodies out is not enough', () => {
+    // Variable descriptions travel in the manifest whatever happens to the bodies.
+    const prompts = Object.fromEntries(
+      Object.entries(largePrompts()).map(([id, [variant]]) => {
+        const document = variant?.document as PromptDocument;
+        const variables = {
+          topic: { type: 'string' as const, required: true, description: 'd'.repeat(300_000) },
+        };
+        return [id, [resolved({ ...document, variables })]];
+      }),
     );
+    const tooLarge = thrownBy(ManifestTooLargeError, () => buildManifest({ ...base, prompts }));
     expect(ERROR_STATUS[tooLarge.code]).toBe(422);
     expect(tooLarge.code).toBe('MANIFEST_TOO_LARGE');
     expect(tooLarge.size).toBeGreaterThan(1_500_000);
