@@ -212,6 +212,15 @@ class ReferencedPrompt extends ServedPrompt {
     return positionsOf(this.#entry).flatMap((p) => (p.ref === undefined ? [] : [p.ref]));
   }
 
+  /** Every version is a reference already fetched: building it now costs no download. */
+  reusable(references: References): boolean {
+    const positions = positionsOf(this.#entry);
+    return (
+      positions.every((p) => p.bodyRef === undefined) &&
+      positions.every((p) => p.ref === undefined || references.has(p.ref))
+    );
+  }
+
   override pick(key: string | undefined, segment?: string): ServedPair {
     return new PendingPair(this, key, segment);
   }
@@ -329,9 +338,13 @@ class PendingPair implements ServedPair {
   }
 }
 
-/** Whether any version position of the entry is a version reference. */
-function hasReference(prompt: ManifestPrompt): boolean {
-  return positionsOf(prompt).some((position) => position.ref !== undefined);
+/**
+ * Whether the entry needs S3: a version reference, or a body stored by reference. In a schema 2
+ * manifest both wait for the prompt's first get, so a load never downloads the bodies the builder
+ * spilled before it made references (thousands, at 10,000 prompts).
+ */
+function needsFetch(prompt: ManifestPrompt): boolean {
+  return positionsOf(prompt).some((position) => position.ref !== undefined || position.bodyRef !== undefined);
 }
 
 /**
@@ -347,7 +360,7 @@ export async function loadReferencingManifest(
   const full: Record<string, ManifestPrompt> = {};
   const referenced: string[] = [];
   for (const [id, prompt] of Object.entries(manifest.prompts as Readonly<Record<string, ManifestPrompt>>)) {
-    if (hasReference(prompt)) referenced.push(id);
+    if (needsFetch(prompt)) referenced.push(id);
     else full[id] = prompt;
   }
   const inline = await loadFullManifest(
@@ -360,9 +373,9 @@ export async function loadReferencingManifest(
 }
 
 /**
- * `loaded` with a placeholder for each of the `ids` that has a version reference. Prompts whose
- * versions were all fetched before (an earlier revision) are built now, so a new revision reuses
- * them without a first slow `get`.
+ * `loaded` with a placeholder for each of the `ids` that needs S3. Prompts whose versions were all
+ * fetched before (an earlier revision) are built now, so a new revision reuses them without a
+ * first slow `get`.
  */
 async function withReferencedPrompts(
   loaded: LoadedManifest,
@@ -395,7 +408,7 @@ async function withReferencedPrompts(
   }
   await Promise.all(
     placeholders
-      .filter((prompt) => prompt.refs.every((ref) => references.has(ref)))
+      .filter((prompt) => prompt.reusable(references))
       .map((prompt) => prompt.resolve().catch(() => undefined)),
   );
   return {

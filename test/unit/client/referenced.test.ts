@@ -6,8 +6,10 @@ import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, type Mock, vi } from 'vitest';
 import { type ClientLogger, PromptClient, PromptSourceError } from '../../../src/client/index.ts';
-import { versionObjectKey } from '../../../src/core/contracts.ts';
+import { bodyObjectKey, versionObjectKey } from '../../../src/core/contracts.ts';
+import { canonicalDocumentText } from '../../../src/core/hash.ts';
 import type { ManifestVersion } from '../../../src/core/manifest.ts';
+import { buildEnvironmentManifest } from '../../../src/core/manifest-builder.ts';
 import { versionObjectKey as clientKey } from '../../../src/core/version-key.ts';
 import { versionObject } from '../../../src/core/version-object.ts';
 import {
@@ -20,6 +22,7 @@ import {
   testManifest,
   variant,
 } from '../../fixtures/client-manifests.ts';
+import { scalePromptId, scaleResolved } from '../../fixtures/scale.ts';
 
 const s3 = mockClient(S3Client);
 const BUCKET = 'promptops-bodies';
@@ -337,6 +340,50 @@ describe('Class: PromptClient', () => {
         ]),
       );
       expect(fetchedKeys()).toHaveLength(2);
+    });
+  });
+
+  describe('Method: get (a manifest the builder spilled to references)', () => {
+    it('serves prompts of 3 KB past the size target, each fetched on its own first get', async () => {
+      // 400 prompts spilled to body references still fit 1 MiB, so a 50 KB target makes references.
+      const resolved = scaleResolved(400);
+      const built = buildEnvironmentManifest(
+        {
+          environment: ENVIRONMENT,
+          revision: 1,
+          generatedAt: '2026-11-22T10:00:00.000Z',
+          prompts: resolved,
+        },
+        { targetBytes: 50_000 },
+      );
+      expect(built.manifest.schemaVersion).toBe(2);
+      agent.respond = () => ({ body: built.json });
+      for (const object of built.versionObjects) {
+        s3.on(GetObjectCommand, { Key: object.key }).resolves(s3Object(object.text));
+      }
+      for (const [variant] of Object.values(resolved)) {
+        const { document, sha256 } = variant as (typeof resolved)[string][number];
+        s3.on(GetObjectCommand, { Key: bodyObjectKey(sha256) }).resolves(
+          s3Object(canonicalDocumentText(document)),
+        );
+      }
+      const prompts = client();
+      await prompts.refresh();
+      // Nothing is downloaded at load: neither version objects nor the bodies spilled to S3.
+      expect(fetchedKeys()).toEqual([]);
+
+      const read = [0, 199, 399].map(scalePromptId);
+      for (const id of read) {
+        const p = await prompts.get(id);
+        expect(p).toMatchObject({ id, version: '1.0.0', stale: false });
+        expect(p.render({ customer_name: 'Ana', ticket: 'a refund' })).toContain(
+          `Prompt ${id.slice(-3).replace(/^0+(?=.)/, '')} answers`,
+        );
+      }
+
+      // One download per prompt read: its version object, or its body spilled to S3.
+      expect(fetchedKeys()).toHaveLength(read.length);
+      expect(read.some((id) => 'ref' in (built.manifest.prompts[id] as object))).toBe(true);
     });
   });
 
