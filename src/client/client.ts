@@ -54,7 +54,8 @@ export interface PromptClientOptions extends FeedbackSettings {
    * separately, the fallback snapshot's load). Past it the load counts as failed, so the first `get`
    * serves the fallback snapshot instead of waiting on a hung endpoint, and the next refresh may
    * start. AWS SDK calls are aborted at the deadline, and SDK clients created by PromptClient also
-   * time out each request after it. At most 900. @default 5
+   * time out each request after it. Each referenced version (manifest schema 2) fetched on its
+   * prompt's first `get` has the same limit. At most 900. @default 5
    */
   readonly fetchTimeoutSeconds?: number;
   /** An `S3Client` for bodies stored by reference. @default one created on first use */
