@@ -20,6 +20,15 @@ export interface VersionRecord {
   readonly owner?: string;
   /** Set while the version is deprecated (docs/maintenance.md). */
   readonly deprecation?: Deprecation;
+  /**
+   * The ref of the version's object (`versions/<ref>.json`), written at publish before this item;
+   * absent on versions published before version objects (docs/architecture.md, "Ten thousand prompts").
+   */
+  readonly ref?: string;
+  /** Bytes of the version object's text, beside `ref`. */
+  readonly objectBytes?: number;
+  /** Bytes of the body (the sections) in the version object, beside `ref`. */
+  readonly bodyBytes?: number;
 }
 
 export interface PromptSummary {

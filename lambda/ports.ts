@@ -34,8 +34,23 @@ export interface BodyStore {
   get(sha256: string): Promise<string | undefined>;
 }
 
+/** Version objects (docs/architecture.md, "Ten thousand prompts"), in the body bucket by key. */
+export interface VersionObjectStore {
+  /** Writes the object; the same key always holds the same text, so writing again is harmless. */
+  put(key: string, text: string): Promise<void>;
+  /** The object's text; undefined when absent. */
+  get(key: string): Promise<string | undefined>;
+}
+
 export interface PromptRepository {
   getVersion(id: string, version: string): Promise<VersionRecord | undefined>;
+  /**
+   * Several versions in batched reads (BatchGetItem), in the order asked; undefined where one does
+   * not exist. Optional: without it callers read one at a time.
+   */
+  getVersions?(
+    refs: readonly { readonly id: string; readonly version: string }[],
+  ): Promise<(VersionRecord | undefined)[]>;
   /** The highest version by semver precedence. */
   getLatestVersion(id: string): Promise<VersionRecord | undefined>;
   /** Conditional put: `exists` when the version is already there (nothing is written). */
@@ -68,6 +83,8 @@ export interface PromptRepository {
   clearDeprecation(id: string, version: string): Promise<'cleared' | 'absent' | 'missing'>;
   /** The prompt's archival, read consistently; undefined when it is not archived (or does not exist). */
   getArchival(id: string): Promise<Archival | undefined>;
+  /** `getArchival` for several prompts in batched reads, in the order asked. Optional. */
+  getArchivals?(ids: readonly string[]): Promise<(Archival | undefined)[]>;
   /** Archives a prompt unless it already is: `exists` when it was, `missing` when the prompt does not exist. */
   setArchival(id: string, archival: Archival): Promise<'set' | 'exists' | 'missing'>;
   /** Unarchives a prompt: `absent` when it was not archived, `missing` when the prompt does not exist. */
@@ -84,6 +101,8 @@ export interface AuditLog {
 export interface RegistryDeps {
   readonly prompts: PromptRepository;
   readonly bodies: BodyStore;
+  /** Where publish writes version objects; without it, deploy writes them (docs/architecture.md). */
+  readonly versionObjects?: VersionObjectStore;
   readonly audit: AuditLog;
   readonly now: () => Date;
 }

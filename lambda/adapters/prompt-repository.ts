@@ -10,6 +10,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { mapBounded } from '../../src/core/bounded.ts';
 import { KEYS, TABLE } from '../../src/core/contracts.ts';
 import type { Pin } from '../../src/core/pins.ts';
 import { versionSortKey } from '../../src/core/versioning.ts';
@@ -37,6 +38,9 @@ interface VersionItem {
   description?: string;
   owner?: string;
   deprecation?: Deprecation;
+  ref?: string;
+  objectBytes?: number;
+  bodyBytes?: number;
 }
 
 function toRecord(item: Record<string, unknown>): VersionRecord {
@@ -57,8 +61,15 @@ function toRecord(item: Record<string, unknown>): VersionRecord {
     ...(v.description !== undefined ? { description: v.description } : {}),
     ...(v.owner !== undefined ? { owner: v.owner } : {}),
     ...(v.deprecation !== undefined ? { deprecation: v.deprecation } : {}),
+    ...(v.ref !== undefined ? { ref: v.ref } : {}),
+    ...(v.objectBytes !== undefined ? { objectBytes: v.objectBytes } : {}),
+    ...(v.bodyBytes !== undefined ? { bodyBytes: v.bodyBytes } : {}),
   };
 }
+
+/** BatchGetItem takes at most 100 keys; a few batches run at once. */
+const BATCH_KEYS = 100;
+const BATCHES_IN_FLIGHT = 8;
 
 export class DynamoPromptRepository implements PromptRepository {
   private readonly client: DynamoDBDocumentClient;
@@ -83,6 +94,41 @@ export class DynamoPromptRepository implements PromptRepository {
     return Item ? toRecord(Item) : undefined;
   }
 
+  /** Items by key in batched consistent reads, a few batches at once; absent keys are left out. */
+  private async batchGetItems(keys: readonly Record<string, unknown>[]): Promise<Record<string, unknown>[]> {
+    const batches: Record<string, unknown>[][] = [];
+    for (let i = 0; i < keys.length; i += BATCH_KEYS) batches.push(keys.slice(i, i + BATCH_KEYS));
+    const items: Record<string, unknown>[] = [];
+    await mapBounded(batches, BATCHES_IN_FLIGHT, async (batch) => {
+      let pending = batch;
+      // BatchGet may leave keys unprocessed under load; ask again for those.
+      for (let attempt = 0; pending.length > 0 && attempt < 8; attempt++) {
+        const response = await this.client.send(
+          new BatchGetCommand({
+            RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } },
+          }),
+        );
+        items.push(...(response.Responses?.[this.tableName] ?? []));
+        pending =
+          (response.UnprocessedKeys?.[this.tableName]?.Keys as Record<string, unknown>[] | undefined) ?? [];
+      }
+      if (pending.length > 0)
+        throw new Error(`DynamoDB left ${pending.length} keys unprocessed after 8 attempts`);
+    });
+    return items;
+  }
+
+  async getVersions(
+    refs: readonly { readonly id: string; readonly version: string }[],
+  ): Promise<(VersionRecord | undefined)[]> {
+    const found = new Map<string, VersionRecord>();
+    for (const item of await this.batchGetItems(refs.map((r) => this.versionKey(r.id, r.version)))) {
+      const record = toRecord(item);
+      found.set(`${record.id}@${versionSortKey(record.version)}`, record);
+    }
+    return refs.map((r) => found.get(`${r.id}@${versionSortKey(r.version)}`));
+  }
+
   async getLatestVersion(id: string): Promise<VersionRecord | undefined> {
     const page = await this.queryVersions(id, { limit: 1 }, true);
     return page.items[0];
@@ -103,6 +149,9 @@ export class DynamoPromptRepository implements PromptRepository {
       approvals: {},
       ...(record.description !== undefined ? { description: record.description } : {}),
       ...(record.owner !== undefined ? { owner: record.owner } : {}),
+      ...(record.ref !== undefined ? { ref: record.ref } : {}),
+      ...(record.objectBytes !== undefined ? { objectBytes: record.objectBytes } : {}),
+      ...(record.bodyBytes !== undefined ? { bodyBytes: record.bodyBytes } : {}),
     };
     try {
       await this.client.send(
@@ -387,6 +436,13 @@ export class DynamoPromptRepository implements PromptRepository {
 
   async getArchival(id: string): Promise<Archival | undefined> {
     return (await this.getSummaryItem(id))?.archived as Archival | undefined;
+  }
+
+  async getArchivals(ids: readonly string[]): Promise<(Archival | undefined)[]> {
+    const archived = new Map<unknown, Archival | undefined>();
+    for (const item of await this.batchGetItems(ids.map((id) => this.summaryKey(id))))
+      archived.set(item[TABLE.sortKey], item.archived as Archival | undefined);
+    return ids.map((id) => archived.get(KEYS.promptSk(id)));
   }
 
   async setArchival(id: string, archival: Archival): Promise<'set' | 'exists' | 'missing'> {

@@ -8,7 +8,7 @@ import { DynamoEvaluationEvidence } from '../adapters/evaluation-evidence.ts';
 import { DynamoIncidentEventStore } from '../adapters/incident-events.ts';
 import { lazyS3Client } from '../adapters/s3-client-lazy.ts';
 import type { IncidentEventStore } from '../notifications/ports.ts';
-import type { AuditLog, BodyStore, PromptRepository } from '../ports.ts';
+import type { AuditLog, BodyStore, PromptRepository, VersionObjectStore } from '../ports.ts';
 import { buildRegistryDeps, type RegistryResources } from '../registry/build-deps.ts';
 import { handlerEnvironment } from '../runtime/config.ts';
 import { type DeliveryConfig, deliveryConfigFromEnv } from './config.ts';
@@ -18,6 +18,8 @@ import type { Delivery, EnvironmentStore } from './ports.ts';
 export interface DeliveryDeps {
   readonly prompts: PromptRepository;
   readonly bodies: BodyStore;
+  /** Where deploy writes the version objects it builds (docs/architecture.md, "Ten thousand prompts"). */
+  readonly versionObjects?: VersionObjectStore;
   readonly audit: AuditLog;
   readonly environments: EnvironmentStore;
   readonly delivery: Delivery;

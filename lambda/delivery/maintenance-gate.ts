@@ -4,6 +4,7 @@
  * is not refused a deprecated version (it restores what ran before); the answer names it instead.
  */
 import type { DeprecatedVersionRef } from '../../src/core/api.ts';
+import { mapBounded } from '../../src/core/bounded.ts';
 import { VersionDeprecatedError } from '../../src/core/errors.ts';
 import { refuseArchived } from '../maintenance/archival.ts';
 import type { VersionRecord } from '../model.ts';
@@ -14,13 +15,20 @@ export interface PinnedRecord {
   readonly record: VersionRecord;
 }
 
+/** Archival reads in flight at once: a first deploy of 10,000 prompts reads 10,000 summaries. */
+const ARCHIVAL_READS_IN_FLIGHT = 32;
+
 /** Refuses when any of `ids` (the prompts a deploy pins anew) is archived. */
 export async function checkArchived(
-  prompts: Pick<PromptRepository, 'getArchival'>,
+  prompts: Pick<PromptRepository, 'getArchival' | 'getArchivals'>,
   ids: readonly string[],
 ): Promise<void> {
-  const archivals = await Promise.all(ids.map(async (id) => [id, await prompts.getArchival(id)] as const));
-  for (const [id, archived] of archivals) refuseArchived(id, archived, 'deploying it');
+  const archivals = prompts.getArchivals
+    ? await prompts.getArchivals(ids)
+    : await mapBounded(ids, ARCHIVAL_READS_IN_FLIGHT, (id) => prompts.getArchival(id));
+  ids.forEach((id, i) => {
+    refuseArchived(id, archivals[i], 'deploying it');
+  });
 }
 
 /** The deprecated versions among `entries`, each once. */

@@ -6,10 +6,12 @@
  */
 
 import type { DeprecatedVersionRef } from '../../src/core/api.ts';
+import { mapBounded } from '../../src/core/bounded.ts';
+import { APPCONFIG } from '../../src/core/contracts.ts';
 import { serializePromptDocument } from '../../src/core/document.ts';
 import { LintFailedError, NotApprovedError, NotFoundError } from '../../src/core/errors.ts';
 import { lintDocument } from '../../src/core/lint/index.ts';
-import type { ResolvedVariant } from '../../src/core/manifest-builder.ts';
+import type { DeployedVariant, DeployedVersion } from '../../src/core/manifest-builder.ts';
 import {
   type BasePin,
   type Pin,
@@ -39,19 +41,44 @@ export interface ResolveOptions {
 
 export interface ResolvedPins {
   /** The default pins. */
-  readonly prompts: Record<string, ResolvedVariant[]>;
+  readonly prompts: Record<string, DeployedVariant[]>;
   /** Prompt id -> segment -> its pin, for the prompts with segment pins. */
-  readonly segments: Record<string, Record<string, ResolvedVariant[]>>;
+  readonly segments: Record<string, Record<string, DeployedVariant[]>>;
   /** Prompt id -> its shadow candidate (docs/shadows.md), for the prompts with one. */
   readonly shadows: Record<string, ResolvedShadow>;
   /** The runs that admitted the gated versions; empty without the release gate. */
   readonly evaluations: EvaluationAdmissions;
   /** Deprecated versions deployed anyway or restored by a rollback (docs/maintenance.md). */
   readonly deprecated: DeprecatedVersionRef[];
+  /** The version objects publish recorded on the items (`ref`): they exist, deploy need not write them. */
+  readonly recordedRefs: ReadonlySet<string>;
 }
 
-/** A shadow candidate's document and the share of calls that run it. */
-export type ResolvedShadow = Omit<ResolvedVariant, 'weight'> & { readonly sampleRate: number };
+/** A shadow candidate's version and the share of calls that run it. */
+export type ResolvedShadow = DeployedVersion & { readonly sampleRate: number };
+
+/** Reads in flight at once (DynamoDB batches, S3 documents). */
+const READS_IN_FLIGHT = 32;
+
+/**
+ * Whether the environment may outgrow schema 1: the manifest with every body in S3, estimated from
+ * the items' sizes, over the builder's target (¾ of the limit). Only then are documents of versions
+ * with a recorded ref left unread, so a smaller environment builds exactly as before.
+ */
+export function outgrowsInlineManifest(records: readonly VersionRecord[]): boolean {
+  const target = APPCONFIG.maxHostedConfigurationBytes * 0.75;
+  let bytes = 0;
+  for (const record of records) {
+    // An entry with its body in S3 is the object less its body, plus the bodyRef (about 130 bytes)
+    // and the prompt id; 400 bytes for an item that predates the recorded sizes.
+    bytes +=
+      record.objectBytes !== undefined && record.bodyBytes !== undefined
+        ? record.objectBytes - record.bodyBytes + 160
+        : 400;
+    if (bytes > target) return true;
+  }
+  return false;
+}
 
 export function isApproved(record: VersionRecord): boolean {
   return record.approvals.some((a) => a.by !== record.createdBy);
@@ -66,13 +93,11 @@ export async function resolvePins(
   const refs = new Map<string, { id: string; version: string }>();
   for (const [id, pin] of Object.entries(pins))
     for (const version of pinVersions(pin)) refs.set(`${id}@${version}`, { id, version });
-  const entries = await Promise.all(
-    [...refs.values()].map(async ({ id, version }) => ({
-      id,
-      version,
-      record: await deps.prompts.getVersion(id, version),
-    })),
-  );
+  const wanted = [...refs.values()];
+  const records = deps.prompts.getVersions
+    ? await deps.prompts.getVersions(wanted)
+    : await mapBounded(wanted, READS_IN_FLIGHT, (r) => deps.prompts.getVersion(r.id, r.version));
+  const entries = wanted.map((r, i) => ({ ...r, record: records[i] }));
   const missing = entries.filter((e) => !e.record).map((e) => `${e.id}@${e.version}`);
   if (missing.length > 0) throw new NotFoundError(`These versions do not exist: ${missing.join(', ')}`);
 
@@ -107,10 +132,28 @@ export async function resolvePins(
       )
     : {};
 
-  const documents = new Map<string, Omit<ResolvedVariant, 'weight'>>();
+  const documents = new Map<string, DeployedVersion>();
+  // A large environment reads no document it will only reference: the gated versions are linted,
+  // and versions without a recorded ref need theirs to build the object.
+  const large = outgrowsInlineManifest(entries.map((e) => e.record as VersionRecord));
+  const recordedRefs = new Set<string>();
   for (const entry of entries) {
+    const version = entry.record as VersionRecord;
+    if (version.ref) recordedRefs.add(version.ref);
+  }
+  await mapBounded(entries, READS_IN_FLIGHT, async (entry) => {
     const { id } = entry;
     const version = entry.record as VersionRecord;
+    const deprecatedFlag = version.deprecation ? { deprecated: true } : {};
+    if (large && version.ref && !isGated(entry)) {
+      documents.set(`${id}@${version.version}`, {
+        version: version.version,
+        sha256: version.sha256,
+        ref: version.ref,
+        ...deprecatedFlag,
+      });
+      return;
+    }
     const document = await loadDocument(deps.bodies, version.sha256);
     if (!document)
       throw new Error(
@@ -125,16 +168,16 @@ export async function resolvePins(
       sha256: version.sha256,
       document,
       size: version.size,
-      ...(version.deprecation ? { deprecated: true } : {}),
+      ...deprecatedFlag,
     });
-  }
-  const resolve = (id: string, pin: BasePin | Pin): ResolvedVariant[] =>
+  });
+  const resolve = (id: string, pin: BasePin | Pin): DeployedVariant[] =>
     pinVariants(pin).map((variant) => ({
-      ...(documents.get(`${id}@${variant.version}`) as Omit<ResolvedVariant, 'weight'>),
+      ...(documents.get(`${id}@${variant.version}`) as DeployedVersion),
       weight: variant.weight,
     }));
-  const resolved: Record<string, ResolvedVariant[]> = {};
-  const segments: Record<string, Record<string, ResolvedVariant[]>> = {};
+  const resolved: Record<string, DeployedVariant[]> = {};
+  const segments: Record<string, Record<string, DeployedVariant[]>> = {};
   const shadows: Record<string, ResolvedShadow> = {};
   for (const [id, pin] of Object.entries(pins)) {
     resolved[id] = resolve(id, pin);
@@ -144,9 +187,9 @@ export async function resolvePins(
     const shadow = pinShadow(pin);
     if (shadow)
       shadows[id] = {
-        ...(documents.get(`${id}@${shadow.version}`) as Omit<ResolvedVariant, 'weight'>),
+        ...(documents.get(`${id}@${shadow.version}`) as DeployedVersion),
         sampleRate: shadow.sampleRate,
       };
   }
-  return { prompts: resolved, segments, shadows, evaluations, deprecated };
+  return { prompts: resolved, segments, shadows, evaluations, deprecated, recordedRefs };
 }

@@ -6,7 +6,7 @@
 
 import type { DeprecatedVersionRef, StartedDeployment } from '../../src/core/api.ts';
 import { RevisionConflictError } from '../../src/core/errors.ts';
-import { buildManifest } from '../../src/core/manifest-builder.ts';
+import { buildEnvironmentManifest } from '../../src/core/manifest-builder.ts';
 import {
   type Pin,
   type Pins,
@@ -20,6 +20,7 @@ import type { DeliveryDeps } from './deps.ts';
 import type { EnvironmentState, RevisionKind, RevisionRecord } from './model.ts';
 import type { ResolveOptions } from './resolve-pins.ts';
 import { resolvePins } from './resolve-pins.ts';
+import { ensureVersionObjects } from './version-objects.ts';
 
 /** How long a claim holds while its deploy talks to AppConfig (well over the Lambda timeout). */
 const CLAIM_SECONDS = 120;
@@ -55,15 +56,22 @@ export async function startRevision(deps: DeliveryDeps, input: StartRevisionInpu
     shadows,
     evaluations,
     deprecated,
+    recordedRefs,
   } = await resolvePins(deps, input.pins, input.resolve);
   const admitted = Object.keys(evaluations).length > 0 ? { evaluations } : {};
-  const built = buildManifest(
+  const built = buildEnvironmentManifest(
     { environment, revision, generatedAt: now.toISOString(), prompts: resolved, segments, shadows },
     {
       inlineThresholdBytes: deps.config.inlineThresholdBytes,
       ...(deps.config.bodyBucket ? { bodyBucket: deps.config.bodyBucket } : {}),
     },
   );
+
+  if (built.versionObjects.length > 0) {
+    if (!deps.versionObjects)
+      throw new Error('This deployment references version objects but has no store to write them to');
+    await ensureVersionObjects(deps.versionObjects, built.versionObjects, recordedRefs);
+  }
 
   const until = new Date(now.getTime() + CLAIM_SECONDS * 1000).toISOString();
   if (

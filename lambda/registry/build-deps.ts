@@ -8,6 +8,7 @@ import { DynamoAuditLog } from '../adapters/audit-log.ts';
 import { S3BodyStore } from '../adapters/body-store.ts';
 import { DynamoPromptRepository } from '../adapters/prompt-repository.ts';
 import type { S3ClientSource } from '../adapters/s3-client-lazy.ts';
+import { S3VersionObjectStore } from '../adapters/version-object-store.ts';
 import type { RegistryDeps } from '../ports.ts';
 
 /** Where the registry lives: its clients and resource names. */
@@ -23,6 +24,7 @@ export function buildRegistryDeps(resources: RegistryResources): RegistryDeps {
   return {
     prompts: new DynamoPromptRepository(resources.documents, resources.table),
     bodies: new S3BodyStore(resources.s3, resources.bucket),
+    versionObjects: new S3VersionObjectStore(resources.s3, resources.bucket),
     audit: new DynamoAuditLog(resources.documents, resources.table),
     now: () => new Date(),
   };

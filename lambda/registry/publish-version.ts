@@ -12,6 +12,7 @@ import { lintDocument } from '../../src/core/lint/index.ts';
 import { utf8Bytes } from '../../src/core/manifest-builder.ts';
 import { assertVersion, type BumpOption, decidePublishVersion } from '../../src/core/versioning.ts';
 import { auditEvent } from '../audit-events.ts';
+import { publishedVersionObject } from '../delivery/version-objects.ts';
 import { refuseArchived } from '../maintenance/archival.ts';
 import type { VersionRecord } from '../model.ts';
 import type { RegistryDeps } from '../ports.ts';
@@ -78,6 +79,9 @@ export async function publishVersion(deps: RegistryDeps, input: PublishInput): P
   });
   if (decision.unchanged && latest) return answerExisting(deps, latest, sha256, input.requestId);
 
+  const published = deps.versionObjects
+    ? publishedVersionObject(decision.version, sha256, document)
+    : undefined;
   const record: VersionRecord = {
     id,
     version: decision.version,
@@ -90,11 +94,13 @@ export async function publishVersion(deps: RegistryDeps, input: PublishInput): P
     approvals: [],
     ...(document.description !== undefined ? { description: document.description } : {}),
     ...(document.owner !== undefined ? { owner: document.owner } : {}),
+    ...published?.facts,
   };
 
-  // The body first: until the version item exists nothing refers to it, so a failure here or in
-  // the put below leaves nothing visible.
+  // The body and version object first: until the version item exists nothing refers to them, so a
+  // failure here or in the put below leaves nothing visible.
   await deps.bodies.put(sha256, canonical);
+  if (published) await deps.versionObjects?.put(published.object.key, published.object.text);
   rememberDocument(sha256, document);
   if ((await deps.prompts.createVersion(record)) === 'exists') {
     const winner = await deps.prompts.getVersion(id, record.version);

@@ -353,23 +353,8 @@ describe('Handler: deploy', () => {
         nothingWritten();
       });
 
-      it('is 422 MANIFEST_TOO_LARGE before touching AppConfig', async () => {
-        // Every body inline (threshold raised): nine 120 KB prompts cannot fit AppConfig's 1 MiB.
-        setup = memoryDelivery({ inlineThresholdBytes: 1_000_000 });
-        handler = createDeployHandler(() => setup.deps);
-        const ids = ['one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'].map(
-          (n) => `big-${n}`,
-        );
-        for (const id of ids)
-          await seedVersion(setup.registry, id, '1.0.0', {
-            instructions: `Answer {{question}}. ${'x'.repeat(120_000)}`,
-          });
-        const response = await deploy('dev', { prompts: Object.fromEntries(ids.map((id) => [id, '1.0.0'])) });
-        expect(response.status).toBe(422);
-        expect(response.body.code).toBe('MANIFEST_TOO_LARGE');
-        expect(response.body.largest).toHaveLength(3);
-        nothingWritten();
-      });
+      // MANIFEST_TOO_LARGE at deploy: test/unit/lambda/deploy-10k.test.ts (bodies and versions now
+      // move out of the manifest first, so it takes thousands of prompts).
     });
 
     describe('bad input: status, code, problem body, nothing written', () => {
