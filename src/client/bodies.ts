@@ -1,9 +1,12 @@
 /**
  * Prompt bodies: inline in the manifest, or stored by reference in S3. A referenced body is
  * downloaded once per hash and kept for the life of the process (content addressing means it can
- * never change); the S3 code is loaded only when a manifest references a body.
+ * never change); the S3 code is loaded only when a manifest references a body. The store also
+ * holds what referenced.ts keeps across revisions (version objects by ref).
  */
 import type { BodyRef, ManifestVersion } from '../core/manifest.ts';
+import type { RateLimitedLogger } from './logger.ts';
+import type { References } from './referenced.ts';
 import type { S3BodyReader } from './s3-body-reader.ts';
 import type { AwsSdkClient } from './source-client.ts';
 
@@ -13,15 +16,26 @@ export interface BodyStoreOptions {
   readonly bucket?: string | undefined;
   /** How long one download may take before it is given up (and forgotten, so it is tried again). */
   readonly timeoutMs?: number | undefined;
+  /** The fallback snapshot, served for a referenced prompt that cannot be fetched and has no earlier copy. */
+  readonly fallbackPath?: string | undefined;
+  readonly log?: RateLimitedLogger | undefined;
 }
 
 export class BodyStore {
-  readonly #options: BodyStoreOptions;
+  readonly options: BodyStoreOptions;
   readonly #bodies = new Map<string, Promise<string>>();
   #reader: Promise<S3BodyReader> | undefined;
+  /** Created by referenced.ts when a manifest first references a version. */
+  references: References | undefined;
 
   constructor(options: BodyStoreOptions) {
-    this.#options = options;
+    this.options = options;
+  }
+
+  /** The S3 reader, loaded on first use and shared by bodies and version objects. */
+  reader(): Promise<S3BodyReader> {
+    this.#reader ??= import('./s3-body-reader.ts').then((m) => new m.S3BodyReader(this.options));
+    return this.#reader;
   }
 
   /** The sections text of a version: inline, or downloaded and verified against its SHA-256. */
@@ -31,8 +45,7 @@ export class BodyStore {
     let body = this.#bodies.get(sha256);
     if (body === undefined) {
       const ref = entry.bodyRef as BodyRef;
-      this.#reader ??= import('./s3-body-reader.ts').then((m) => new m.S3BodyReader(this.#options));
-      body = this.#reader.then((reader) => reader.read(ref, sha256));
+      body = this.reader().then((reader) => reader.read(ref, sha256));
       this.#bodies.set(sha256, body);
       // A failed download is forgotten, so the next manifest load tries again.
       body.catch(() => {

@@ -54,13 +54,20 @@ export interface PromptClientOptions extends FeedbackSettings {
    * separately, the fallback snapshot's load). Past it the load counts as failed, so the first `get`
    * serves the fallback snapshot instead of waiting on a hung endpoint, and the next refresh may
    * start. AWS SDK calls are aborted at the deadline, and SDK clients created by PromptClient also
-   * time out each request after it. At most 900. @default 5
+   * time out each request after it. Each referenced version (manifest schema 2) fetched on its
+   * prompt's first `get` has the same limit. At most 900. @default 5
    */
   readonly fetchTimeoutSeconds?: number;
   /** An `S3Client` for bodies stored by reference. @default one created on first use */
   readonly s3Client?: AwsSdkClient;
-  /** Bucket for body references that name none. @default process.env.PROMPTOPS_BODY_BUCKET */
+  /** Bucket for body references that name none, and for version objects. @default process.env.PROMPTOPS_BODY_BUCKET */
   readonly bodyBucket?: string;
+  /**
+   * Prompt ids fetched with each manifest load when their versions are stored by reference (an
+   * environment past AppConfig's size limit, docs/architecture.md), so their first `get` does not
+   * wait on S3. Other referenced prompts are fetched on their first `get`. @default none
+   */
+  readonly prefetch?: readonly string[];
   /** Receives rate-limited warnings (never prompt text or variable values). @default one JSON line via console.warn */
   readonly logger?: ClientLogger;
   /** Receives each EMF line written by `record`. @default process.stdout.write (and, in local mode, PROMPTOPS_EMF_ENDPOINT) */
@@ -101,6 +108,7 @@ export class PromptClient {
   readonly #timeoutMs: number;
   readonly #fallbackPath: string | undefined;
   readonly #bodies: BodyStore;
+  readonly #prefetch: readonly string[];
   readonly #log: RateLimitedLogger;
   readonly #writeLine: LineWriter;
   readonly #feedbackSettings: FeedbackSettings;
@@ -136,12 +144,15 @@ export class PromptClient {
     this.#timeoutMs = (options.fetchTimeoutSeconds ?? DEFAULT_FETCH_TIMEOUT_SECONDS) * 1000;
     this.#source = createSource(this.#target, options.source, maxAgeSeconds, this.#timeoutMs);
     this.#fallbackPath = options.fallbackPath;
+    this.#log = new RateLimitedLogger(options.logger ?? consoleLogger);
     this.#bodies = new BodyStore({
       client: options.s3Client,
       bucket: options.bodyBucket,
       timeoutMs: this.#timeoutMs,
+      fallbackPath: options.fallbackPath,
+      log: this.#log,
     });
-    this.#log = new RateLimitedLogger(options.logger ?? consoleLogger);
+    this.#prefetch = options.prefetch ?? [];
     this.#writeLine = options.writeLine ?? defaultWriter();
     this.#feedbackSettings = options;
     this.#shadowOptions = options;
@@ -249,7 +260,7 @@ export class PromptClient {
           throw new PromptSourceError(`${source.description} reported no change before sending any manifest`);
         }
         const manifest = await parseManifestText(text, source.description);
-        return { text, loaded: await loadManifest(manifest, this.#bodies, this.#loaded?.compiled, false) };
+        return { text, loaded: await loadManifest(manifest, this.#bodies, this.#loaded, false) };
       });
       if (update !== undefined) {
         this.#loaded = update.loaded;
@@ -258,6 +269,8 @@ export class PromptClient {
       this.#stale = false;
       this.#failure = undefined;
       this.#refreshAt = Math.max(Date.now() + this.#maxAgeMs, source.nextFetchAt);
+      // Each fetch has its own timeout, and a failed one is served as any referenced prompt's is.
+      await update?.loaded.prefetch?.(this.#prefetch);
     } catch (error) {
       if (received) {
         // A rejected manifest must come again in full next time, not as "unchanged": the source starts
@@ -365,6 +378,13 @@ function optionProblems(options: PromptClientOptions): string[] {
     problems.push(
       `shadowConcurrency must be a whole number of at least 1, got ${JSON.stringify(concurrency)}`,
     );
+  }
+  const prefetch: unknown = options.prefetch;
+  if (
+    prefetch !== undefined &&
+    !(Array.isArray(prefetch) && prefetch.every((id) => typeof id === 'string' && id !== ''))
+  ) {
+    problems.push(`prefetch must be a list of prompt ids, got ${JSON.stringify(prefetch)}`);
   }
   const source = options.source as { type?: unknown; path?: unknown } | undefined;
   if (source !== undefined) {

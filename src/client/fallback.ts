@@ -23,16 +23,12 @@ export async function loadFallback(
   log: RateLimitedLogger,
   serve: (loaded: LoadedManifest) => boolean,
 ): Promise<unknown> {
-  const origin = `The fallback snapshot ${path}`;
   try {
-    const { manifest, loaded } = await withDeadline(timeoutMs, origin, async (signal) => {
-      const manifest = await parseManifestText(await readFile(path, { encoding: 'utf8', signal }), origin);
-      return { manifest, loaded: await loadManifest(manifest, bodies, undefined, true) };
-    });
+    const loaded = await readSnapshot(path, timeoutMs, bodies);
     if (serve(loaded)) {
       log.warn('Serving the fallback snapshot until the source answers', {
         fallbackPath: path,
-        revision: manifest.revision,
+        revision: loaded.manifest.revision,
       });
     }
     return undefined;
@@ -43,6 +39,15 @@ export async function loadFallback(
     });
     return error;
   }
+}
+
+/** The snapshot at `path`, loaded within `timeoutMs`; rejects on any failure. */
+export function readSnapshot(path: string, timeoutMs: number, bodies: BodyStore): Promise<LoadedManifest> {
+  const origin = `The fallback snapshot ${path}`;
+  return withDeadline(timeoutMs, origin, async (signal) => {
+    const manifest = await parseManifestText(await readFile(path, { encoding: 'utf8', signal }), origin);
+    return loadManifest(manifest, bodies, undefined, true);
+  });
 }
 
 /** No manifest from `source` (`failure`) and none from the fallback snapshot at `path` (`fallbackFailure`). */

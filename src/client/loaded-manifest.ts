@@ -1,11 +1,14 @@
 /**
  * A manifest made ready to serve: every body present and verified, every version compiled, and
  * the objects `get` hands out built up front. Built once per manifest revision; compiled prompts
- * are reused across revisions by hash, since a hash fixes both body and variables.
+ * are reused across revisions by hash, since a hash fixes both body and variables. A manifest with
+ * version references (schema 2, docs/architecture.md) is left to referenced.ts, loaded only then:
+ * its referenced prompts are fetched on their first `get`.
  */
 
 import { type CompiledPrompt, type CompilePromptInput, compileValidPrompt } from '../core/compiled-prompt.ts';
-import type { Manifest, ManifestPin, ManifestVersion } from '../core/manifest.ts';
+import type { AnyManifest, Manifest, ManifestPin, ManifestVersion } from '../core/manifest.ts';
+import { MANIFEST_SCHEMA_VERSION } from '../core/manifest-check.ts';
 import type { BodyStore } from './bodies.ts';
 import { Prompt } from './prompt.ts';
 
@@ -77,12 +80,15 @@ export class ServedPrompt {
 }
 
 export interface LoadedManifest {
-  readonly manifest: Manifest;
+  readonly manifest: AnyManifest;
+  /** Prompt id -> served prompt; a referenced prompt's placeholder replaces itself once fetched. */
   readonly prompts: ReadonlyMap<string, ServedPrompt>;
   /** Compiled prompts by SHA-256, handed to the next revision for reuse. */
   readonly compiled: ReadonlyMap<string, CompiledPrompt>;
   /** Loaded from the fallback snapshot rather than fetched from the source. */
   readonly fromFallback: boolean;
+  /** Fetches the referenced versions of these prompt ids now (the `prefetch` option); never rejects. Absent without references. */
+  readonly prefetch?: (ids: readonly string[]) => Promise<void>;
 }
 
 /**
@@ -91,7 +97,7 @@ export interface LoadedManifest {
  * renderer with the interpreter, loaded then (the manifest load is async, `render` is not, so it is
  * loaded before any prompt is served).
  */
-async function compile(input: CompilePromptInput): Promise<CompiledPrompt> {
+export async function compile(input: CompilePromptInput): Promise<CompiledPrompt> {
   const compiled = compileValidPrompt(input);
   if (compiled !== undefined) return compiled;
   const { compilePromptWith } = await import('../core/prompt-compiler.ts');
@@ -101,8 +107,20 @@ async function compile(input: CompilePromptInput): Promise<CompiledPrompt> {
   );
 }
 
-/** Fetches and verifies referenced bodies, compiles what `previous` has not compiled. Rejects on any failure. */
+/** The manifest ready to serve, built with what `previous` has. Rejects on any failure. */
 export async function loadManifest(
+  manifest: AnyManifest,
+  bodies: BodyStore,
+  previous: LoadedManifest | undefined,
+  fromFallback: boolean,
+): Promise<LoadedManifest> {
+  return manifest.schemaVersion === MANIFEST_SCHEMA_VERSION
+    ? loadFullManifest(manifest, bodies, previous?.compiled, fromFallback)
+    : (await import('./referenced.ts')).loadReferencingManifest(manifest, bodies, previous, fromFallback);
+}
+
+/** Fetches and verifies referenced bodies, compiles what `previous` has not compiled. Rejects on any failure. */
+export async function loadFullManifest(
   manifest: Manifest,
   bodies: BodyStore,
   previous: ReadonlyMap<string, CompiledPrompt> | undefined,

@@ -1,10 +1,13 @@
 /** A manifest from the text a source or the fallback snapshot returned. */
-import type { Manifest } from '../core/manifest.ts';
-import { isValidManifest } from '../core/manifest-check.ts';
+import type { AnyManifest } from '../core/manifest.ts';
+import { isValidManifestDocument } from '../core/manifest-check.ts';
 import { PromptSourceError } from './errors.ts';
 
-/** The manifest in `text`; manifest.ts, with the message naming each bad field, is loaded only to reject one. */
-export async function parseManifestText(text: string, origin: string): Promise<Manifest> {
+/**
+ * The manifest in `text`, of either schema (2 has version references, docs/architecture.md); manifest.ts,
+ * with the message naming each bad field, is loaded only to reject one.
+ */
+export async function parseManifestText(text: string, origin: string): Promise<AnyManifest> {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -12,5 +15,7 @@ export async function parseManifestText(text: string, origin: string): Promise<M
     // The parser's message quotes the text, which may be prompt content: it is not kept.
     throw new PromptSourceError(`${origin} returned text that is not JSON (${text.length} characters)`);
   }
-  return isValidManifest(value) ? value : (await import('../core/manifest.ts')).parseManifest(value);
+  return isValidManifestDocument(value)
+    ? value
+    : (await import('../core/manifest.ts')).parseManifestDocument(value);
 }

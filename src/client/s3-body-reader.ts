@@ -1,6 +1,8 @@
 /**
  * Reads a body stored by reference: the S3 object holds the full canonical document, whose SHA-256
  * must equal the version's hash. The body is the text after the front matter (no YAML parser needed).
+ * Also reads version objects (manifest schema 2): `versions/<ref>.json`, whose base64url SHA-256
+ * must equal the ref.
  * Each download is aborted after `timeoutMs`, and a client created here also has connection and
  * request timeouts, so a hung S3 endpoint cannot hold a manifest load forever.
  */
@@ -9,6 +11,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { CLIENT_ENV } from '../core/client-contract.ts';
 import { splitFrontMatter } from '../core/front-matter.ts';
 import type { BodyRef } from '../core/manifest.ts';
+import { versionObjectKey } from '../core/version-key.ts';
 import type { BodyStoreOptions } from './bodies.ts';
 import { PromptSourceError } from './errors.ts';
 
@@ -29,12 +32,46 @@ export class S3BodyReader {
   }
 
   async read(ref: BodyRef, sha256: string): Promise<string> {
-    const bucket = ref.bucket ?? this.#bucket ?? process.env[CLIENT_ENV.bodyBucket];
-    if (!bucket) {
+    const bucket = this.#bucketOf(ref.bucket, ref.key);
+    const bytes = await this.#get(bucket, ref.key);
+    const actual = createHash('sha256').update(bytes).digest('hex');
+    if (actual !== sha256) {
       throw new PromptSourceError(
-        `The manifest references the body ${ref.key} without a bucket: set the client's bodyBucket option or ${CLIENT_ENV.bodyBucket}`,
+        `The body s3://${bucket}/${ref.key} has SHA-256 ${actual} but the manifest expects ${sha256}: rejected`,
       );
     }
+    const split = splitFrontMatter(new TextDecoder().decode(bytes));
+    if (!split) {
+      throw new PromptSourceError(`s3://${bucket}/${ref.key} is not a prompt document (no front matter)`);
+    }
+    return split.body;
+  }
+
+  /** The text of the version object `ref`, verified: its base64url SHA-256 is `ref`. */
+  async readVersion(ref: string): Promise<string> {
+    const key = versionObjectKey(ref);
+    const bucket = this.#bucketOf(undefined, key);
+    const bytes = await this.#get(bucket, key);
+    const actual = createHash('sha256').update(bytes).digest('base64url');
+    if (actual !== ref) {
+      throw new PromptSourceError(
+        `The version object s3://${bucket}/${key} has SHA-256 ${actual} (base64url) but the manifest references ${ref}: rejected`,
+      );
+    }
+    return new TextDecoder().decode(bytes);
+  }
+
+  #bucketOf(named: string | undefined, key: string): string {
+    const bucket = named ?? this.#bucket ?? process.env[CLIENT_ENV.bodyBucket];
+    if (!bucket) {
+      throw new PromptSourceError(
+        `The manifest references ${key} without a bucket: set the client's bodyBucket option or ${CLIENT_ENV.bodyBucket}`,
+      );
+    }
+    return bucket;
+  }
+
+  async #get(bucket: string, key: string): Promise<Uint8Array> {
     const sdk = await import('@aws-sdk/client-s3');
     const timeoutMs = this.#timeoutMs;
     if (this.#client === undefined) {
@@ -49,21 +86,11 @@ export class S3BodyReader {
       });
     }
     // The signal also ends a body that stops arriving after the response headers.
-    const out = await this.#client.send(new sdk.GetObjectCommand({ Bucket: bucket, Key: ref.key }), {
+    const out = await this.#client.send(new sdk.GetObjectCommand({ Bucket: bucket, Key: key }), {
       abortSignal: AbortSignal.timeout(timeoutMs),
     });
     const bytes = await out.Body?.transformToByteArray();
-    if (!bytes) throw new PromptSourceError(`s3://${bucket}/${ref.key} has no content`);
-    const actual = createHash('sha256').update(bytes).digest('hex');
-    if (actual !== sha256) {
-      throw new PromptSourceError(
-        `The body s3://${bucket}/${ref.key} has SHA-256 ${actual} but the manifest expects ${sha256}: rejected`,
-      );
-    }
-    const split = splitFrontMatter(new TextDecoder().decode(bytes));
-    if (!split) {
-      throw new PromptSourceError(`s3://${bucket}/${ref.key} is not a prompt document (no front matter)`);
-    }
-    return split.body;
+    if (!bytes) throw new PromptSourceError(`s3://${bucket}/${key} has no content`);
+    return bytes;
   }
 }

@@ -36,6 +36,7 @@ const CORE_ALLOWED = [
   'variable-errors.ts',
   'variables.ts',
   'variants.ts',
+  'version-key.ts',
 ].map((name) => `src/core/${name}`);
 
 /** Loaded with `import()` only when the SDK source, S3 bodies or feedback are used. */
