@@ -23,11 +23,15 @@ import { feedbackBody } from '../schemas/feedback.ts';
 
 const logger = createLogger('feedback');
 
+/** No write starts later than this before the Lambda's timeout (one DynamoDB call's worst case). */
+const WRITE_MARGIN_MS = 1000;
+
 export function createFeedbackHandler(deps: () => FeedbackDeps | Promise<FeedbackDeps>) {
   const post = httpHandler(
-    async (event) => {
+    async (event, context) => {
+      const deadline = Date.now() + context.getRemainingTimeInMillis() - WRITE_MARGIN_MS;
       const body = parseInput(feedbackBody, event.jsonBody);
-      const record = await submitFeedback(await deps(), body, configuredEnvironments());
+      const record = await submitFeedback(await deps(), body, configuredEnvironments(), { deadline });
       // Never the comment, tags or (hashed) identities: the EMF line already counts the rating.
       logger.debug('feedback recorded', {
         feedbackId: record.feedbackId,
