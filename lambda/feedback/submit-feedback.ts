@@ -36,8 +36,13 @@ const REFUSED_UNAPPLIED = new Set(['ProvisionedThroughputExceededException', 'Th
 const mayHaveApplied = (error: unknown) => !(error instanceof Error && REFUSED_UNAPPLIED.has(error.name));
 
 export interface SubmitOptions {
-  /** Epoch ms after which no write may start: the request has been answered (or is about to be). */
+  /** Epoch ms after which no write may start: the request is about to be answered with a timeout. */
   readonly deadline?: number;
+  /**
+   * Epoch ms at which the caller has answered with a timeout (middy's, just before the Lambda's): a
+   * count that completes later is undone, since the client will retry it.
+   */
+  readonly answeredBy?: number;
 }
 
 /** A write refused because the request's time is up: nothing more is written for it. */
@@ -101,6 +106,8 @@ export async function submitFeedback(
     inTime('counting the item');
     counting = true;
     await deps.feedback.countFeedback(record, tallyOf(scale, input.rating, sentiment));
+    if (options.answeredBy !== undefined && Date.now() >= options.answeredBy)
+      throw new FeedbackDeadlineError('answering');
   } catch (error) {
     // Either write may have committed though it answered an error (a timeout after the store
     // applied it): the item goes (a no-op when it never landed), then its shard, if the ADD may
