@@ -425,6 +425,26 @@ describe('Handler: feedback', () => {
       expect(output.emf()).toHaveLength(0);
     });
 
+    it('writes nothing once the request has run out of time, so a keyed retry is the only count', async () => {
+      const event = apiGatewayEvent({
+        method: 'POST',
+        path: '/feedback',
+        routeKey: 'POST /feedback',
+        caller: 'arn:aws:iam::123456789012:user/alice',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(valid),
+      });
+      // Less time left than one write may take: the handler must not start the put.
+      const response = await atNow(event, { ...lambdaContext(), getRemainingTimeInMillis: () => 500 });
+      expect(response.statusCode).toBe(500);
+      expect(dynamo.commandCalls(PutCommand)).toHaveLength(0);
+      expect(dynamo.commandCalls(UpdateCommand)).toHaveLength(0);
+      expect(output.emf()).toHaveLength(0);
+      // The same request with time left is recorded.
+      expect((await atNow(event, lambdaContext())).statusCode).toBe(202);
+      expect(dynamo.commandCalls(PutCommand)).toHaveLength(1);
+    });
+
     it('does not count feedback whose item could not be stored', async () => {
       dynamo.on(PutCommand).rejects(new Error('put failed'));
       const response = await post(valid);
