@@ -98,6 +98,11 @@ export interface FeedbackAggregateKey {
   readonly day: string;
 }
 
+/** One of the aggregate shards of a day (docs/architecture.md, "Sharded feedback aggregates"). */
+export interface FeedbackShardKey extends FeedbackAggregateKey {
+  readonly shard: number;
+}
+
 export interface DailyFeedbackTally extends FeedbackTally {
   readonly version: string;
   readonly day: string;

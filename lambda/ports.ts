@@ -7,9 +7,9 @@ import type {
   AuditQuery,
   DailyFeedbackTally,
   Deprecation,
-  FeedbackAggregateKey,
   FeedbackRecord,
   FeedbackSentiment,
+  FeedbackShardKey,
   FeedbackTally,
   PromptSummary,
   VersionRecord,
@@ -107,22 +107,55 @@ export interface RegistryDeps {
   readonly now: () => Date;
 }
 
-/** Feedback items and their daily aggregates. */
+/** Feedback items and their sharded daily aggregates (docs/architecture.md, "Exact feedback counts"). */
 export interface FeedbackRepository {
-  /** Stores one feedback item (conditional on its id being new). */
+  /** Stores one feedback item, pending until counted (conditional on its id being new). */
   putFeedback(record: FeedbackRecord): Promise<void>;
   /** Removes a stored feedback item: undoes `putFeedback` when counting it failed. */
   deleteFeedback(record: FeedbackRecord): Promise<void>;
-  /** Adds `increment` to an aggregate with atomic ADD updates: no read, so no concurrent count is lost. */
-  addToAggregate(key: FeedbackAggregateKey, increment: FeedbackTally): Promise<void>;
-  /** Every version's daily aggregates of a prompt in an environment, from `sinceDay` on (all when absent). */
-  listDailyTallies(environment: string, promptId: string, sinceDay?: string): Promise<DailyFeedbackTally[]>;
   /**
-   * Sets a day's aggregate to exactly what its stored items count, racing no concurrent ADD (the
-   * reconciler of docs/architecture.md, "Exact feedback counts").
+   * Adds the item's `increment` to its aggregate shard with an atomic ADD (no read, so no concurrent
+   * count is lost); 'claimed' when a settle had already counted the pending item, and nothing changed.
    */
-  recountDay?(key: FeedbackAggregateKey): Promise<void>;
+  countFeedback(record: FeedbackRecord, increment: FeedbackTally): Promise<'counted' | 'claimed'>;
+  /** Clears a counted item's pending mark (a no-op for an item that is gone). */
+  markCounted(record: PendingFeedbackItem): Promise<void>;
+  /** Marks a shard for a recount: a failed post may have counted an item it then deleted. */
+  markDirty(key: FeedbackShardKey, at: string): Promise<void>;
+  /**
+   * Sets a shard to exactly what its stored items count, racing no concurrent ADD; releases its dirty
+   * mark when the mark is older than `releaseMarkedBefore` (a late ADD can no longer land).
+   */
+  settleShard(key: FeedbackShardKey, options?: { releaseMarkedBefore?: string }): Promise<FeedbackTally>;
+  /** Pending items and dirty shards marked before `before` (ISO 8601): the reconciler's work. */
+  listPending(before: string): Promise<PendingFeedback[]>;
+  /**
+   * Every version's daily aggregates of a prompt in an environment, from `sinceDay` on (all when
+   * absent): the sum of each day's shards.
+   */
+  listDailyTallies(
+    environment: string,
+    promptId: string,
+    sinceDay?: string,
+    options?: TallyOptions,
+  ): Promise<DailyFeedbackTally[]>;
 }
+
+export interface TallyOptions {
+  /** Recount the dirty shards first (needs read and write access): the report's exact figures. */
+  readonly settleDirty?: boolean;
+}
+
+/** What identifies a stored feedback item. */
+export type PendingFeedbackItem = Pick<
+  FeedbackRecord,
+  'environment' | 'promptId' | 'version' | 'at' | 'feedbackId'
+>;
+
+/** An entry of the pending index: an item never marked counted, or a shard marked dirty. */
+export type PendingFeedback =
+  | { readonly kind: 'item'; readonly item: PendingFeedbackItem; readonly shard: FeedbackShardKey }
+  | { readonly kind: 'shard'; readonly shard: FeedbackShardKey };
 
 /** One page of a version's feedback items, newest first (GET /prompts/{id}/feedback/items). */
 export interface FeedbackItemQuery {

@@ -629,6 +629,15 @@ export class PromptOps extends Construct {
   }
 
   /**
+   * The feedback reconciler (docs/architecture.md, "Exact feedback counts"): every 2 minutes it
+   * recounts the aggregate shards that failed or killed posts left pending or dirty. Its role may
+   * Query the feedback table and its pending index and get and update its items, nothing else.
+   */
+  addFeedbackReconciler(options: PromptOpsFunctionOptions): NodejsFunction {
+    return this.wiring.addFeedbackReconciler(options);
+  }
+
+  /**
    * For apps: read prompt manifests from AppConfig (StartConfigurationSession, GetLatestConfiguration
    * on the `prompts` profile), read bodies referenced from them (s3:GetObject) and decrypt (kms:Decrypt).
    */

@@ -1,8 +1,13 @@
 /**
  * Feedback in its own DynamoDB table (key layout in core contracts). Items sit under their prompt
- * version; each (environment, prompt, version, UTC day) has one aggregate item counted with ADD,
- * which DynamoDB applies atomically on the item: no read, so concurrent posts never lose a count.
- * The aggregates carry the gsi1 keys, so a report is one Query per prompt and environment.
+ * version; each (environment, prompt, version, UTC day) is counted in FEEDBACK_SHARD_COUNT aggregate
+ * shards with ADD, which DynamoDB applies atomically on the item: no read, so concurrent posts never
+ * lose a count. The shards carry sharded gsi1 keys, so a report is one Query per shard.
+ *
+ * Exactness (docs/architecture.md, "Exact feedback counts"): an item is written pending (an entry in
+ * the sparse gsi2), counted by a conditional ADD into its shard, then cleared. A shard is settled by
+ * recounting its items under a revision condition; the pending items it counted are recorded on the
+ * shard (`claimed`), so their writers' later ADDs are refused instead of counting them twice.
  */
 import {
   DeleteCommand,
@@ -14,15 +19,29 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { KEYS, TABLE } from '../../src/core/contracts.ts';
+import {
+  FEEDBACK_PENDING_GSI_PKS,
+  FEEDBACK_SHARDS,
+  feedbackAggregateShardGsiPk,
+  feedbackAggregateShardSk,
+  feedbackPendingGsiPk,
+  feedbackShardOf,
+} from '../../src/core/feedback-shards.ts';
 import type {
   DailyFeedbackTally,
-  FeedbackAggregateKey,
   FeedbackRecord,
   FeedbackScale,
   FeedbackSentiment,
+  FeedbackShardKey,
   FeedbackTally,
 } from '../model.ts';
-import type { FeedbackItemQuery, FeedbackItemReader, FeedbackRepository } from '../ports.ts';
+import type {
+  FeedbackItemQuery,
+  FeedbackItemReader,
+  FeedbackRepository,
+  PendingFeedback,
+  TallyOptions,
+} from '../ports.ts';
 import { isConditionalCheckFailed } from './dynamo-errors.ts';
 
 const COUNTERS = [
@@ -33,22 +52,66 @@ const COUNTERS = [
   'starsSum',
 ] as const satisfies readonly (keyof FeedbackTally)[];
 
-function itemKey(record: FeedbackRecord) {
+type MutableTally = { -readonly [K in keyof FeedbackTally]: number };
+const zeroTally = (): MutableTally => ({ count: 0, positive: 0, negative: 0, stars: 0, starsSum: 0 });
+
+function itemKey(record: Pick<FeedbackRecord, 'environment' | 'promptId' | 'version' | 'at' | 'feedbackId'>) {
   return {
     [TABLE.partitionKey]: KEYS.feedbackPk(record.environment, record.promptId, record.version),
     [TABLE.sortKey]: KEYS.feedbackItemSk(record.at, record.feedbackId),
   };
 }
 
-/** The aggregate's update counter: every ADD and every recount increments it. */
+/** The shard update counter: every ADD, dirty mark and settle increments it. */
 const REVISION = 'revision';
-/** A recount that keeps losing to concurrent posts gives up after this many tries (the next failure recounts again). */
-const RECOUNT_ATTEMPTS = 8;
+/** The pending items a settle counted: their writers' ADDs are refused. */
+const CLAIMED = 'claimed';
+/** Which shard an item was counted in; items written before sharding have none and belong to shard 0. */
+const SHARD = 'shard';
+/** A settle that keeps losing to concurrent posts gives up after this many tries (the shard stays dirty). */
+const SETTLE_ATTEMPTS = 8;
+const PENDING = TABLE.gsi2;
 
-function aggregateKey(key: FeedbackAggregateKey) {
+function shardKey(key: FeedbackShardKey) {
   return {
     [TABLE.partitionKey]: KEYS.feedbackPk(key.environment, key.promptId, key.version),
-    [TABLE.sortKey]: KEYS.feedbackAggregateSk(key.day),
+    [TABLE.sortKey]: feedbackAggregateShardSk(key.day, key.shard),
+  };
+}
+
+/** The attributes every write of a shard sets (the same constants each time). */
+function shardConstants(key: FeedbackShardKey) {
+  return {
+    names: {
+      '#gpk': TABLE.gsi1.partitionKey,
+      '#gsk': TABLE.gsi1.sortKey,
+      '#environment': 'environment',
+      '#promptId': 'promptId',
+      '#version': 'version',
+      '#day': 'day',
+      '#shard': SHARD,
+    },
+    values: {
+      ':gpk': feedbackAggregateShardGsiPk(key.environment, key.promptId, key.shard),
+      ':gsk': KEYS.feedbackAggregateGsiSk(key.day, key.version),
+      ':environment': key.environment,
+      ':promptId': key.promptId,
+      ':version': key.version,
+      ':day': key.day,
+      ':shard': key.shard,
+    },
+    set: '#gpk = :gpk, #gsk = :gsk, #environment = :environment, #promptId = :promptId, #version = :version, #day = :day, #shard = :shard',
+  };
+}
+
+/** The shard a record is counted in. */
+export function shardOfRecord(record: FeedbackRecord): FeedbackShardKey {
+  return {
+    environment: record.environment,
+    promptId: record.promptId,
+    version: record.version,
+    day: record.at.slice(0, 10),
+    shard: feedbackShardOf(record.feedbackId),
   };
 }
 
@@ -69,6 +132,10 @@ export class DynamoFeedbackRepository implements FeedbackRepository, FeedbackIte
         Item: {
           ...itemKey(record),
           ...fields,
+          [SHARD]: feedbackShardOf(record.feedbackId),
+          // Pending until counted: the reconciler finds it here if its writer never finishes.
+          [PENDING.partitionKey]: feedbackPendingGsiPk(record.feedbackId),
+          [PENDING.sortKey]: `${record.at}#${record.feedbackId}`,
           ...(expiresAt !== undefined ? { [TABLE.ttlAttribute]: expiresAt } : {}),
         },
         ConditionExpression: 'attribute_not_exists(#pk)',
@@ -81,81 +148,129 @@ export class DynamoFeedbackRepository implements FeedbackRepository, FeedbackIte
     await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: itemKey(record) }));
   }
 
-  async addToAggregate(key: FeedbackAggregateKey, increment: FeedbackTally): Promise<void> {
-    const names: Record<string, string> = {
-      '#gpk': TABLE.gsi1.partitionKey,
-      '#gsk': TABLE.gsi1.sortKey,
-      '#environment': 'environment',
-      '#promptId': 'promptId',
-      '#version': 'version',
-      '#day': 'day',
-    };
-    const values: Record<string, unknown> = {
-      ':gpk': KEYS.feedbackAggregateGsiPk(key.environment, key.promptId),
-      ':gsk': KEYS.feedbackAggregateGsiSk(key.day, key.version),
-      ':environment': key.environment,
-      ':promptId': key.promptId,
-      ':version': key.version,
-      ':day': key.day,
-    };
+  async countFeedback(record: FeedbackRecord, increment: FeedbackTally): Promise<'counted' | 'claimed'> {
+    const key = shardOfRecord(record);
+    const constants = shardConstants(key);
+    const names: Record<string, string> = { ...constants.names, '#revision': REVISION, '#claimed': CLAIMED };
+    const values: Record<string, unknown> = { ...constants.values, ':one': 1, ':id': record.feedbackId };
     for (const counter of COUNTERS) {
       names[`#${counter}`] = counter;
       values[`:${counter}`] = increment[counter];
     }
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: shardKey(key),
+          // SET writes the same constants every time; ADD is the only change, and it is atomic.
+          UpdateExpression: `SET ${constants.set} ADD ${COUNTERS.map((c) => `#${c} :${c}`).join(', ')}, #revision :one`,
+          // A settle that already counted this pending item claimed it: counting it again would double it.
+          ConditionExpression: 'attribute_not_exists(#claimed) OR NOT contains(#claimed, :id)',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return 'counted';
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return 'claimed';
+      throw error;
+    }
+  }
+
+  async markCounted(
+    record: Pick<FeedbackRecord, 'environment' | 'promptId' | 'version' | 'at' | 'feedbackId'>,
+  ) {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: itemKey(record),
+          UpdateExpression: 'REMOVE #ppk, #psk',
+          // Never recreates an item its undo deleted.
+          ConditionExpression: 'attribute_exists(#pk)',
+          ExpressionAttributeNames: {
+            '#pk': TABLE.partitionKey,
+            '#ppk': PENDING.partitionKey,
+            '#psk': PENDING.sortKey,
+          },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+  }
+
+  async markDirty(key: FeedbackShardKey, at: string): Promise<void> {
+    const constants = shardConstants(key);
+    const sk = feedbackAggregateShardSk(key.day, key.shard);
     await this.client.send(
       new UpdateCommand({
         TableName: this.tableName,
-        Key: {
-          [TABLE.partitionKey]: KEYS.feedbackPk(key.environment, key.promptId, key.version),
-          [TABLE.sortKey]: KEYS.feedbackAggregateSk(key.day),
+        Key: shardKey(key),
+        // The revision moves too, so a settle already under way retries and sees the mark.
+        UpdateExpression: `SET ${constants.set}, #ppk = :ppk, #psk = :psk ADD #revision :one`,
+        ExpressionAttributeNames: {
+          ...constants.names,
+          '#ppk': PENDING.partitionKey,
+          '#psk': PENDING.sortKey,
+          '#revision': REVISION,
         },
-        // SET writes the same constants every time; ADD is the only change, and it is atomic.
-        // `revision` counts the updates, so a recount (recountDay) knows whether one landed meanwhile.
-        UpdateExpression: `SET #gpk = :gpk, #gsk = :gsk, #environment = :environment, #promptId = :promptId, #version = :version, #day = :day ADD ${COUNTERS.map((c) => `#${c} :${c}`).join(', ')}, #revision :one`,
-        ExpressionAttributeNames: { ...names, '#revision': REVISION },
-        ExpressionAttributeValues: { ...values, ':one': 1 },
+        ExpressionAttributeValues: {
+          ...constants.values,
+          ':ppk': feedbackPendingGsiPk(
+            `${KEYS.feedbackPk(key.environment, key.promptId, key.version)}#${sk}`,
+          ),
+          ':psk': `${at}#DIRTY`,
+          ':one': 1,
+        },
       }),
     );
   }
 
-  async recountDay(key: FeedbackAggregateKey): Promise<void> {
-    for (let attempt = 0; attempt < RECOUNT_ATTEMPTS; attempt++) {
+  async settleShard(
+    key: FeedbackShardKey,
+    options: { releaseMarkedBefore?: string } = {},
+  ): Promise<FeedbackTally> {
+    const constants = shardConstants(key);
+    for (let attempt = 0; attempt < SETTLE_ATTEMPTS; attempt++) {
       const read = await this.client.send(
-        new GetCommand({ TableName: this.tableName, Key: aggregateKey(key), ConsistentRead: true }),
+        new GetCommand({ TableName: this.tableName, Key: shardKey(key), ConsistentRead: true }),
       );
-      const Item = read?.Item;
-      const revision = Item?.[REVISION] as number | undefined;
-      const exact = await this.tallyItems(key);
-      if (!Item && exact.count === 0) return;
+      const item = read?.Item;
+      const revision = item?.[REVISION] as number | undefined;
+      const { tally, pending } = await this.tallyShard(key);
+      if (!item && tally.count === 0 && pending.length === 0) return tally;
+      const mark = item?.[PENDING.sortKey];
+      const release =
+        typeof mark === 'string' &&
+        options.releaseMarkedBefore !== undefined &&
+        mark < options.releaseMarkedBefore;
       const names: Record<string, string> = {
+        ...constants.names,
         '#revision': REVISION,
-        '#gpk': TABLE.gsi1.partitionKey,
-        '#gsk': TABLE.gsi1.sortKey,
-        '#environment': 'environment',
-        '#promptId': 'promptId',
-        '#version': 'version',
-        '#day': 'day',
+        '#claimed': CLAIMED,
       };
       const values: Record<string, unknown> = {
+        ...constants.values,
         ':next': (revision ?? 0) + 1,
-        ':gpk': KEYS.feedbackAggregateGsiPk(key.environment, key.promptId),
-        ':gsk': KEYS.feedbackAggregateGsiSk(key.day, key.version),
-        ':environment': key.environment,
-        ':promptId': key.promptId,
-        ':version': key.version,
-        ':day': key.day,
         ...(revision !== undefined ? { ':revision': revision } : {}),
+        ...(pending.length > 0 ? { ':claimed': new Set(pending) } : {}),
       };
       for (const counter of COUNTERS) {
         names[`#${counter}`] = counter;
-        values[`:${counter}`] = exact[counter];
+        values[`:${counter}`] = tally[counter];
+      }
+      const removed = [...(pending.length > 0 ? [] : ['#claimed']), ...(release ? ['#ppk', '#psk'] : [])];
+      if (release) {
+        names['#ppk'] = PENDING.partitionKey;
+        names['#psk'] = PENDING.sortKey;
       }
       try {
         await this.client.send(
           new UpdateCommand({
             TableName: this.tableName,
-            Key: aggregateKey(key),
-            UpdateExpression: `SET ${COUNTERS.map((c) => `#${c} = :${c}`).join(', ')}, #revision = :next, #gpk = :gpk, #gsk = :gsk, #environment = :environment, #promptId = :promptId, #version = :version, #day = :day`,
+            Key: shardKey(key),
+            UpdateExpression: `SET ${COUNTERS.map((c) => `#${c} = :${c}`).join(', ')}, #revision = :next, ${constants.set}${pending.length > 0 ? ', #claimed = :claimed' : ''}${removed.length > 0 ? ` REMOVE ${removed.join(', ')}` : ''}`,
             // Only if no ADD landed since the read: otherwise the items are counted again.
             ConditionExpression:
               revision === undefined ? 'attribute_not_exists(#revision)' : '#revision = :revision',
@@ -163,35 +278,33 @@ export class DynamoFeedbackRepository implements FeedbackRepository, FeedbackIte
             ExpressionAttributeValues: values,
           }),
         );
-        return;
+        return tally;
       } catch (error) {
         if (!isConditionalCheckFailed(error)) throw error;
       }
     }
     throw new Error(
-      `Recounting ${key.promptId}@${key.version} ${key.environment} ${key.day} kept racing new feedback`,
+      `Settling ${key.promptId}@${key.version} ${key.environment} ${key.day} shard ${key.shard} kept racing new feedback`,
     );
   }
 
-  /** What the day's stored items count, read consistently, all pages. */
-  private async tallyItems(key: FeedbackAggregateKey): Promise<FeedbackTally> {
-    const tally: { -readonly [K in keyof FeedbackTally]: number } = {
-      count: 0,
-      positive: 0,
-      negative: 0,
-      stars: 0,
-      starsSum: 0,
-    };
+  /** What a shard's stored items count, read consistently, all pages; and which of them are pending. */
+  private async tallyShard(key: FeedbackShardKey): Promise<{ tally: FeedbackTally; pending: string[] }> {
+    const tally = zeroTally();
+    const pending: string[] = [];
     const input: QueryCommandInput = {
       TableName: this.tableName,
       KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-      ProjectionExpression: '#scale, #rating, #sentiment',
+      ProjectionExpression: '#feedbackId, #scale, #rating, #sentiment, #shard, #ppk',
       ExpressionAttributeNames: {
         '#pk': TABLE.partitionKey,
         '#sk': TABLE.sortKey,
+        '#feedbackId': 'feedbackId',
         '#scale': 'scale',
         '#rating': 'rating',
         '#sentiment': 'sentiment',
+        '#shard': SHARD,
+        '#ppk': PENDING.partitionKey,
       },
       ExpressionAttributeValues: {
         ':pk': KEYS.feedbackPk(key.environment, key.promptId, key.version),
@@ -205,6 +318,7 @@ export class DynamoFeedbackRepository implements FeedbackRepository, FeedbackIte
         new QueryCommand(startKey ? { ...input, ExclusiveStartKey: startKey } : input),
       );
       for (const item of page?.Items ?? []) {
+        if (Number(item[SHARD] ?? 0) !== key.shard) continue;
         tally.count += 1;
         if (item.sentiment === 'positive') tally.positive += 1;
         if (item.sentiment === 'negative') tally.negative += 1;
@@ -212,31 +326,103 @@ export class DynamoFeedbackRepository implements FeedbackRepository, FeedbackIte
           tally.stars += 1;
           tally.starsSum += Number(item.rating);
         }
+        if (item[PENDING.partitionKey] !== undefined) pending.push(String(item.feedbackId));
       }
       startKey = page?.LastEvaluatedKey;
     } while (startKey);
-    return tally;
+    return { tally, pending };
+  }
+
+  async listPending(before: string): Promise<PendingFeedback[]> {
+    const found = await Promise.all(
+      FEEDBACK_PENDING_GSI_PKS.map(async (partition) => {
+        const entries: PendingFeedback[] = [];
+        const input: QueryCommandInput = {
+          TableName: this.tableName,
+          IndexName: PENDING.name,
+          KeyConditionExpression: '#ppk = :ppk AND #psk < :before',
+          ExpressionAttributeNames: { '#ppk': PENDING.partitionKey, '#psk': PENDING.sortKey },
+          ExpressionAttributeValues: { ':ppk': partition, ':before': before },
+        };
+        let startKey: Record<string, unknown> | undefined;
+        do {
+          const page = await this.client.send(
+            new QueryCommand(startKey ? { ...input, ExclusiveStartKey: startKey } : input),
+          );
+          for (const item of page?.Items ?? []) {
+            const sk = String(item[TABLE.sortKey]);
+            const base = {
+              environment: String(item.environment),
+              promptId: String(item.promptId),
+              version: String(item.version),
+            };
+            if (sk.startsWith(KEYS.feedbackItemSkPrefix)) {
+              const record = { ...base, at: String(item.at), feedbackId: String(item.feedbackId) };
+              entries.push({
+                kind: 'item',
+                item: record,
+                shard: { ...base, day: record.at.slice(0, 10), shard: Number(item[SHARD] ?? 0) },
+              });
+            } else {
+              entries.push({
+                kind: 'shard',
+                shard: { ...base, day: String(item.day), shard: Number(item[SHARD] ?? 0) },
+              });
+            }
+          }
+          startKey = page?.LastEvaluatedKey;
+        } while (startKey);
+        return entries;
+      }),
+    );
+    return found.flat();
   }
 
   async listDailyTallies(
     environment: string,
     promptId: string,
     sinceDay?: string,
+    options: TallyOptions = {},
+  ): Promise<DailyFeedbackTally[]> {
+    const shards = await Promise.all(
+      FEEDBACK_SHARDS.map((shard) => this.listShardTallies(environment, promptId, shard, sinceDay, options)),
+    );
+    // The fixed fan-out summed: one tally per (version, day), as before sharding.
+    const sums = new Map<string, MutableTally & { version: string; day: string }>();
+    for (const tally of shards.flat()) {
+      const id = `${tally.day}#${tally.version}`;
+      let sum = sums.get(id);
+      if (!sum) {
+        sum = { version: tally.version, day: tally.day, ...zeroTally() };
+        sums.set(id, sum);
+      }
+      for (const counter of COUNTERS) sum[counter] += tally[counter];
+    }
+    return [...sums.values()];
+  }
+
+  private async listShardTallies(
+    environment: string,
+    promptId: string,
+    shard: number,
+    sinceDay: string | undefined,
+    options: TallyOptions,
   ): Promise<DailyFeedbackTally[]> {
     const input: QueryCommandInput = {
       TableName: this.tableName,
       IndexName: TABLE.gsi1.name,
       KeyConditionExpression: `#gpk = :gpk${sinceDay !== undefined ? ' AND #gsk >= :since' : ''}`,
-      ProjectionExpression: ['#version', '#day', ...COUNTERS.map((c) => `#${c}`)].join(', '),
+      ProjectionExpression: ['#version', '#day', '#ppk', ...COUNTERS.map((c) => `#${c}`)].join(', '),
       ExpressionAttributeNames: {
         '#gpk': TABLE.gsi1.partitionKey,
         ...(sinceDay !== undefined ? { '#gsk': TABLE.gsi1.sortKey } : {}),
         '#version': 'version',
         '#day': 'day',
+        '#ppk': PENDING.partitionKey,
         ...Object.fromEntries(COUNTERS.map((c) => [`#${c}`, c])),
       },
       ExpressionAttributeValues: {
-        ':gpk': KEYS.feedbackAggregateGsiPk(environment, promptId),
+        ':gpk': feedbackAggregateShardGsiPk(environment, promptId, shard),
         ...(sinceDay !== undefined ? { ':since': sinceDay } : {}),
       },
     };
@@ -246,18 +432,24 @@ export class DynamoFeedbackRepository implements FeedbackRepository, FeedbackIte
       const page = await this.client.send(
         new QueryCommand(startKey ? { ...input, ExclusiveStartKey: startKey } : input),
       );
-      for (const item of page.Items ?? []) {
-        tallies.push({
-          version: item.version as string,
-          day: item.day as string,
+      for (const item of page?.Items ?? []) {
+        const version = item.version as string;
+        const day = item.day as string;
+        const stored = {
           count: Number(item.count ?? 0),
           positive: Number(item.positive ?? 0),
           negative: Number(item.negative ?? 0),
           stars: Number(item.stars ?? 0),
           starsSum: Number(item.starsSum ?? 0),
-        });
+        };
+        // A dirty shard (a failed post may have counted an item it then deleted) is recounted first.
+        const exact =
+          options.settleDirty && item[PENDING.partitionKey] !== undefined
+            ? await this.settleShard({ environment, promptId, version, day, shard })
+            : stored;
+        tallies.push({ version, day, ...exact });
       }
-      startKey = page.LastEvaluatedKey;
+      startKey = page?.LastEvaluatedKey;
     } while (startKey);
     return tallies;
   }

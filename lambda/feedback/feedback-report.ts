@@ -1,7 +1,9 @@
 /**
  * The feedback report of a prompt in one environment: per version, the sum of its daily aggregates
  * (from `since` on), and a comparison of two versions' negative rates with a two-proportion z-test.
- * One Query on the aggregate index; no scans, and no feedback item is read.
+ * One Query per aggregate shard on the aggregate index (the fixed fan-out of docs/architecture.md,
+ * "Sharded feedback aggregates"); no scans, and no feedback item is read except to recount a shard
+ * a failed post marked dirty, so the report is exact.
  */
 import type { FeedbackReport, VersionFeedback } from '../../src/core/api.ts';
 import { BadRequestError, displayValue, NotFoundError, ValidationError } from '../../src/core/errors.ts';
@@ -108,7 +110,7 @@ export async function feedbackReport(
 
   const [latest, tallies, ...compared] = await Promise.all([
     deps.prompts.getLatestVersion(promptId),
-    deps.feedback.listDailyTallies(query.environment, promptId, from),
+    deps.feedback.listDailyTallies(query.environment, promptId, from, { settleDirty: true }),
     ...(requested
       ? [
           deps.prompts.getVersion(promptId, requested.baseline),

@@ -1,11 +1,15 @@
 /**
- * Recording one feedback: the feedback item first, then one atomic ADD into its version's daily
- * aggregate (the commit point; no read-modify-write, so concurrent posts never lose a count). If
- * either write fails, the item is deleted again and the day recounted from its items, so a failed
- * request leaves nothing behind even when a write committed before it failed. Metrics are emitted
- * only once both writes succeeded.
+ * Recording one feedback (docs/architecture.md, "Exact feedback counts"): the item first, pending,
+ * then one atomic ADD into one of its day's aggregate shards (the commit point; no read-modify-write,
+ * so concurrent posts never lose a count), then its pending mark cleared. If the item or the count
+ * fails, the item is deleted again and, when the ADD may have landed, its shard is marked dirty for a
+ * recount of that shard alone, so a failed request leaves nothing behind even when a write committed
+ * before it failed. A Lambda killed in between leaves a pending item, which the reconciler settles.
+ * No write starts once the request's time is up (its caller already has a timeout and may retry).
+ * Metrics are emitted only once the feedback is counted.
  */
 import { NotFoundError } from '../../src/core/errors.ts';
+import { feedbackShardOf } from '../../src/core/feedback-shards.ts';
 import { emfDocument } from '../../src/core/metrics.ts';
 import type { FeedbackRecord, FeedbackScale } from '../model.ts';
 import type { FeedbackDeps } from '../ports.ts';
@@ -27,11 +31,38 @@ export interface FeedbackInput {
 
 const SECONDS_PER_DAY = 86_400;
 
+/** DynamoDB refuses a throttled write before applying it: the ADD cannot have landed. */
+const REFUSED_UNAPPLIED = new Set(['ProvisionedThroughputExceededException', 'ThrottlingException']);
+const mayHaveApplied = (error: unknown) => !(error instanceof Error && REFUSED_UNAPPLIED.has(error.name));
+
+export interface SubmitOptions {
+  /** Epoch ms after which no write may start: the request is about to be answered with a timeout. */
+  readonly deadline?: number;
+  /**
+   * Epoch ms at which the caller has answered with a timeout (middy's, just before the Lambda's): a
+   * count that completes later is undone, since the client will retry it.
+   */
+  readonly answeredBy?: number;
+}
+
+/** A write refused because the request's time is up: nothing more is written for it. */
+export class FeedbackDeadlineError extends Error {
+  constructor(step: string) {
+    super(`Feedback not recorded: the request ran out of time before ${step}`);
+    this.name = 'FeedbackDeadlineError';
+  }
+}
+
 export async function submitFeedback(
   deps: FeedbackDeps,
   input: FeedbackInput,
   environments: readonly string[],
+  options: SubmitOptions = {},
 ): Promise<FeedbackRecord> {
+  const inTime = (step: string) => {
+    if (options.deadline !== undefined && Date.now() >= options.deadline)
+      throw new FeedbackDeadlineError(step);
+  };
   assertConfiguredEnvironment(input.environment, environments);
   const version = await deps.prompts.getVersion(input.promptId, input.version);
   if (!version) throw new NotFoundError(`Prompt ${input.promptId} has no version ${input.version}`);
@@ -61,33 +92,43 @@ export async function submitFeedback(
       : {}),
   };
 
-  const day = {
+  const shard = {
     environment: record.environment,
     promptId: record.promptId,
     version: record.version,
     day: at.slice(0, 10),
+    shard: feedbackShardOf(record.feedbackId),
   };
+  let counting = false;
   try {
+    inTime('storing the item');
     await deps.feedback.putFeedback(record);
-    await deps.feedback.addToAggregate(day, tallyOf(scale, input.rating, sentiment));
+    inTime('counting the item');
+    counting = true;
+    await deps.feedback.countFeedback(record, tallyOf(scale, input.rating, sentiment));
+    if (options.answeredBy !== undefined && Date.now() >= options.answeredBy)
+      throw new FeedbackDeadlineError('answering');
   } catch (error) {
     // Either write may have committed though it answered an error (a timeout after the store
-    // applied it): the item goes (a no-op when it never landed), then the day is recounted from
-    // the items that remain, so the aggregate equals them (docs/architecture.md).
+    // applied it): the item goes (a no-op when it never landed), then its shard, if the ADD may
+    // have landed, is marked for a recount of that shard (docs/architecture.md).
     await deps.feedback.deleteFeedback(record).catch((undoError: unknown) => {
       throw new AggregateError(
         [error, undoError],
         `Feedback ${record.feedbackId} was stored but not counted, and deleting it failed`,
       );
     });
-    await deps.feedback.recountDay?.(day).catch((recountError: unknown) => {
-      throw new AggregateError(
-        [error, recountError],
-        `Feedback ${record.feedbackId} was deleted again, but recounting its day failed`,
-      );
-    });
+    if (counting && mayHaveApplied(error))
+      await deps.feedback.markDirty(shard, deps.now().toISOString()).catch((markError: unknown) => {
+        throw new AggregateError(
+          [error, markError],
+          `Feedback ${record.feedbackId} was deleted again, but marking its aggregate shard for a recount failed`,
+        );
+      });
     throw error;
   }
+  // Counted: a failure here only leaves the mark for the reconciler, which finds the count exact.
+  await deps.feedback.markCounted(record).catch(() => undefined);
 
   deps.metrics.publish([
     emfDocument(

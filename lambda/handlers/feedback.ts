@@ -23,11 +23,24 @@ import { feedbackBody } from '../schemas/feedback.ts';
 
 const logger = createLogger('feedback');
 
+/** No write starts later than this before the Lambda's timeout (one DynamoDB call's worst case). */
+const WRITE_MARGIN_MS = 1000;
+/** middy answers a timeout this long before the Lambda's (its `timeoutEarlyInMillis` default). */
+const MIDDY_EARLY_MS = 5;
+
 export function createFeedbackHandler(deps: () => FeedbackDeps | Promise<FeedbackDeps>) {
   const post = httpHandler(
-    async (event) => {
+    async (event, context) => {
+      // After middy's timeout answer the client retries: no write may start, and a count that
+      // lands late is undone, so the retry is the only one counted (docs/architecture.md).
+      const end = Date.now() + context.getRemainingTimeInMillis();
+      const deadline = end - WRITE_MARGIN_MS;
+      const answeredBy = end - MIDDY_EARLY_MS;
       const body = parseInput(feedbackBody, event.jsonBody);
-      const record = await submitFeedback(await deps(), body, configuredEnvironments());
+      const record = await submitFeedback(await deps(), body, configuredEnvironments(), {
+        deadline,
+        answeredBy,
+      });
       // Never the comment, tags or (hashed) identities: the EMF line already counts the rating.
       logger.debug('feedback recorded', {
         feedbackId: record.feedbackId,

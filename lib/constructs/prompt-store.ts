@@ -232,6 +232,28 @@ export class PromptStore extends Construct {
     );
   }
 
+  /**
+   * What the feedback reconciler needs and no more: dynamodb:Query on the feedback table and its
+   * pending index (gsi2), GetItem and UpdateItem on the table (a shard's consistent read, its
+   * conditional settle, an item's pending mark), and the data key to decrypt and encrypt them.
+   */
+  grantReconcileFeedback(grantee: iam.IGrantable): iam.Grant {
+    const table = this.feedbackTable;
+    return this.key.grant(grantee, ...KMS_DECRYPT, ...KMS_ENCRYPT).combine(
+      iam.Grant.addToPrincipal({
+        grantee,
+        actions: ['dynamodb:Query'],
+        resourceArns: [table.tableArn, `${table.tableArn}/index/${TABLE.gsi2.name}`],
+      }).combine(
+        iam.Grant.addToPrincipal({
+          grantee,
+          actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+          resourceArns: [table.tableArn],
+        }),
+      ),
+    );
+  }
+
   /** Read and write feedback items and aggregates. */
   grantWriteFeedback(grantee: iam.IGrantable): iam.Grant {
     return this.grantTable(grantee, this.feedbackTable, FEEDBACK_TABLE_INDEXES, true);

@@ -73,6 +73,8 @@ export function addPromptOpsHandlers(promptOps: PromptOps, key: kms.IKey): secre
     reservedConcurrentExecutions: 20,
   });
   hashSecret.grantRead(feedback);
+  // Counts what failed or killed posts left pending; a grant of its own on the feedback table.
+  promptOps.addFeedbackReconciler({ entry: entry('feedback-reconciler') });
   promptOps.addApiHandler('metrics', { entry: entry('metrics'), routes: routesOf('metrics') });
   // Suites and results are items in the registry table with their texts in the bucket; the prompt's
   // document is read to check a suite's variables and to render the tests.

@@ -69,6 +69,14 @@ export interface ReviewReminder {
 const PINNED_SCAN_TIMEOUT = Duration.minutes(5);
 /** Re-lint what is deployed once a day (README, "Security"). */
 export const PINNED_SCAN_SCHEDULE = events.Schedule.rate(Duration.days(1));
+
+/**
+ * The feedback reconciler runs every 2 minutes; it settles what is pending for longer than its
+ * 2-minute grace, so a killed post is counted within 4 minutes (docs/architecture.md).
+ */
+export const FEEDBACK_RECONCILER_SCHEDULE = events.Schedule.rate(Duration.minutes(2));
+/** One run at a time: two would only race each other's conditional settles. */
+const FEEDBACK_RECONCILER_CONCURRENCY = 1;
 /** A missed run is worth retrying for a few hours; the next day's run comes anyway. */
 const PINNED_SCAN_MAX_EVENT_AGE = Duration.hours(6);
 
@@ -394,6 +402,48 @@ export class PromptOpsWiring {
       }),
     );
     this.props.observability.monitorFunction('pinned-scan', fn);
+    return fn;
+  }
+
+  /**
+   * The feedback reconciler (docs/architecture.md, "Exact feedback counts"): a function on an
+   * EventBridge schedule that recounts the aggregate shards failed or killed posts left pending or
+   * dirty, with the reconcile grant only (Query on the pending index, GetItem and UpdateItem).
+   */
+  addFeedbackReconciler(options: PromptOpsFunctionOptions): NodejsFunction {
+    const check = new PropsValidator(this.scope);
+    check.check(
+      this.scope.node.tryFindChild('FeedbackReconciler') === undefined,
+      'a feedback reconciler was already added',
+    );
+    check.check(
+      options.access === undefined,
+      `feedback reconciler access must be left out (got ${JSON.stringify(options.access)}): it has a grant of its own on the feedback table`,
+    );
+    check.throwIfAny();
+    const fn = this.newFunction(
+      'FeedbackReconciler',
+      'PromptOps: recounts the feedback aggregate shards that failed or killed posts left pending',
+      options,
+      {
+        deadLetterQueue: this.props.observability.deadLetters,
+        reservedConcurrentExecutions: FEEDBACK_RECONCILER_CONCURRENCY,
+      },
+    );
+    this.props.store.grantReconcileFeedback(fn);
+    new events.Rule(this.scope, 'FeedbackReconcilerSchedule', {
+      description: 'PromptOps: settles pending feedback counts (docs/architecture.md)',
+      schedule: FEEDBACK_RECONCILER_SCHEDULE,
+      targets: [
+        new targets.LambdaFunction(fn, {
+          deadLetterQueue: this.props.observability.deadLetters,
+          retryAttempts: 0,
+          // The next run finds the same entries: an old event is worth nothing.
+          maxEventAge: Duration.minutes(2),
+        }),
+      ],
+    });
+    this.props.observability.monitorFunction('feedback-reconciler', fn);
     return fn;
   }
 

@@ -6,6 +6,7 @@
 import canonicalize from 'canonicalize';
 import * as v from 'valibot';
 import { KEYS } from '../core/contracts.ts';
+import { feedbackAggregateShardSk } from '../core/feedback-shards.ts';
 import { sha256Hex } from '../core/hash.ts';
 
 export const ARCHIVE_FORMAT = 'promptops-archive';
@@ -142,9 +143,15 @@ export function classify(item: Item, table: TableName): { kind: ItemKind; key: s
       item.day,
     ].map(str);
     if (!environment || !promptId || !version || !day) return undefined;
-    if (pk !== KEYS.feedbackPk(environment, promptId, version) || sk !== KEYS.feedbackAggregateSk(day))
+    // A day's aggregate shards (core/feedback-shards.ts): shard 0 is the unsharded item.
+    const shard = typeof item.shard === 'number' ? item.shard : 0;
+    if (pk !== KEYS.feedbackPk(environment, promptId, version) || sk !== feedbackAggregateShardSk(day, shard))
       return undefined;
-    return { kind: 'feedback-aggregate', key: `feedback:${environment}/${promptId}@${version}/${day}` };
+    const suffix = shard === 0 ? '' : `#${shard}`;
+    return {
+      kind: 'feedback-aggregate',
+      key: `feedback:${environment}/${promptId}@${version}/${day}${suffix}`,
+    };
   }
   if (pk === KEYS.promptIndexPk && sk.startsWith(PROMPT_SK_PREFIX)) {
     const id = str(item.id);

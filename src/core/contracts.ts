@@ -186,8 +186,11 @@ export const TABLE = {
 /** The indexes of the main table, in the order above. All project every attribute. */
 export const MAIN_TABLE_INDEXES = [TABLE.gsi1, TABLE.gsi2, TABLE.gsi3] as const;
 
-/** The feedback table: `pk`/`sk` and one index for per-prompt aggregates. */
-export const FEEDBACK_TABLE_INDEXES = [TABLE.gsi1] as const;
+/**
+ * The feedback table: `pk`/`sk`, gsi1 for per-prompt aggregates, and gsi2, sparse: the items not yet
+ * counted and the aggregate shards marked dirty, which the reconciler settles (core/feedback-shards.ts).
+ */
+export const FEEDBACK_TABLE_INDEXES = [TABLE.gsi1, TABLE.gsi2] as const;
 
 export const KEYS = {
   /** All prompt summaries live in one partition so listing them is a single Query. */

@@ -44,6 +44,7 @@ import {
   provisionCanaryExtension,
 } from './local-canary.ts';
 import { LocalEvaluationLauncher } from './local-evaluations.ts';
+import { startLocalFeedbackReconciler } from './local-feedback-reconciler.ts';
 import { LocalAlarmWatcher, LocalNotificationTopic } from './local-notifier.ts';
 import { startLocalReminders } from './local-reminders.ts';
 import { localScanRoute } from './local-scan.ts';
@@ -385,6 +386,9 @@ export async function startLocalMode(options: LocalModeOptions): Promise<Running
         REGION,
       );
     }
+
+    // The feedback reconciler's schedule (docs/architecture.md, "Exact feedback counts").
+    closers.push(startLocalFeedbackReconciler({ feedback: feedbackItems, log }));
 
     // The daily review reminder (docs/maintenance.md), with the log as the owners' topic.
     closers.push(

@@ -144,6 +144,16 @@ const HANDLERS: readonly HandlerCase[] = [
     sends: ['GetMetricDataCommand', 'GetCommand', 'UpdateCommand', 'QueryCommand', 'PutCommand'],
   },
   {
+    entry: 'lambda/handlers/feedback-reconciler.ts',
+    role: 'PromptOpsFeedbackReconcilerRole',
+    // Shards read and settled, pending entries queried on gsi2 and cleared; never an item put or deleted.
+    unused: {
+      PutCommand: 'the reconciler shares the feedback repository, whose item put it never calls',
+      DeleteCommand: 'the reconciler never deletes an item',
+    },
+    sends: ['GetCommand', 'UpdateCommand', 'QueryCommand'],
+  },
+  {
     entry: 'lambda/handlers/pinned-scan.ts',
     role: 'PromptOpsPinnedScanRole',
     // Pins, versions and bodies read; one audit item put (LeadingKeys AUDIT#*); the notification.

@@ -282,7 +282,7 @@ describe('Reserved concurrency of the API handlers', () => {
       });
     }
     expect(() => app.synth()).toThrow(
-      /the functions reserve 970 concurrent executions in total, more than the 900/,
+      /the functions reserve 971 concurrent executions in total, more than the 900/,
     );
   });
 });

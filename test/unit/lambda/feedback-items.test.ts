@@ -209,11 +209,12 @@ describe('Handler: query, GET /prompts/{id}/feedback/items', () => {
         },
       ],
     });
-    const [index, ...partitions] = feedbackQueries();
-    expect(index).toMatchObject({
-      IndexName: 'gsi1',
-      ExpressionAttributeValues: { ':gpk': 'AGGREGATE#prod#support-reply' },
-    });
+    const queries = feedbackQueries();
+    const index = queries.filter((q) => q.IndexName === 'gsi1');
+    const partitions = queries.filter((q) => q.IndexName === undefined);
+    // The aggregate shards: the unsharded partition (shard 0) and 15 more.
+    expect(index).toHaveLength(16);
+    expect(index[0]).toMatchObject({ ExpressionAttributeValues: { ':gpk': 'AGGREGATE#prod#support-reply' } });
     expect(partitions.map((q) => q.ExpressionAttributeValues?.[':pk'])).toEqual([
       'FEEDBACK#prod#support-reply#1.2.0',
       'FEEDBACK#prod#support-reply#1.1.0',

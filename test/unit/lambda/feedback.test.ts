@@ -13,6 +13,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { buildFeedbackDeps } from '../../../lambda/feedback/deps.ts';
 import { createFeedbackHandler, handler } from '../../../lambda/handlers/feedback.ts';
 import { ENV, KEYS } from '../../../src/core/contracts.ts';
+import { feedbackShardOf } from '../../../src/core/feedback-shards.ts';
 import { DIMENSION_SETS, METRIC_NAMESPACE } from '../../../src/core/metrics.ts';
 import { versionSortKey } from '../../../src/core/versioning.ts';
 import { apiGatewayEvent } from '../../../src/local/api-event.ts';
@@ -108,8 +109,15 @@ async function withEnv(name: string, value: string | undefined, fn: () => Promis
   }
 }
 
+/** The aggregates as shard 0 (the unsharded keys) holds them; the other shards are empty. */
 function mockAggregates(...items: ReturnType<typeof aggregate>[]) {
-  dynamo.on(QueryCommand, { TableName: FEEDBACK_TABLE }).resolves({ Items: items });
+  dynamo.on(QueryCommand, { TableName: FEEDBACK_TABLE }).resolves({ Items: [] });
+  dynamo
+    .on(QueryCommand, {
+      TableName: FEEDBACK_TABLE,
+      ExpressionAttributeValues: { ':gpk': 'AGGREGATE#prod#support-reply' },
+    })
+    .resolves({ Items: items });
 }
 
 beforeAll(() => {
@@ -176,18 +184,26 @@ describe('Handler: feedback', () => {
         comment: 'Clear and kind',
         tags: ['helpful', 'tone'],
         expiresAt: NOW_MS / 1000 + RETENTION_DAYS * 86_400,
+        shard: feedbackShardOf(id),
+        gsi2pk: expect.stringMatching(/^PENDING#\d\d$/),
+        gsi2sk: `${NOW}#${id}`,
       });
+      const stored = put?.Item as Record<string, string>;
 
+      const shard = feedbackShardOf(id);
+      const suffix = shard === 0 ? '' : `#${String(shard).padStart(2, '0')}`;
       const update = aggregateUpdate();
       expect(update).toMatchObject({
         TableName: FEEDBACK_TABLE,
-        Key: { pk: 'FEEDBACK#prod#support-reply#1.4.0', sk: 'AGGREGATE#2026-11-05' },
+        Key: { pk: 'FEEDBACK#prod#support-reply#1.4.0', sk: `AGGREGATE#2026-11-05${suffix}` },
       });
-      // Atomic counters: ADD, no condition and no read before it.
+      // Atomic counters: ADD, no read before it; the only condition refuses an item a settle already counted.
       expect(update.UpdateExpression).toMatch(
         / ADD #count :count, #positive :positive, #negative :negative, #stars :stars, #starsSum :starsSum, #revision :one$/,
       );
-      expect(update.ConditionExpression).toBeUndefined();
+      expect(update.ConditionExpression).toBe(
+        'attribute_not_exists(#claimed) OR NOT contains(#claimed, :id)',
+      );
       expect(update.ExpressionAttributeValues).toEqual({
         ':count': 1,
         ':positive': 1,
@@ -195,12 +211,20 @@ describe('Handler: feedback', () => {
         ':stars': 0,
         ':starsSum': 0,
         ':one': 1,
-        ':gpk': 'AGGREGATE#prod#support-reply',
+        ':id': id,
+        ':gpk': `AGGREGATE#prod#support-reply${suffix}`,
         ':gsk': '2026-11-05#1.4.0',
         ':environment': 'prod',
         ':promptId': 'support-reply',
         ':version': '1.4.0',
         ':day': '2026-11-05',
+        ':shard': shard,
+      });
+      // Then the item's pending mark goes: counted, nothing left for the reconciler.
+      const cleared = dynamo.commandCalls(UpdateCommand)[1]?.args[0].input;
+      expect(cleared).toMatchObject({
+        Key: { pk: stored.pk, sk: stored.sk },
+        UpdateExpression: 'REMOVE #ppk, #psk',
       });
       const [putCall] = dynamo.commandCalls(PutCommand);
       const [updateCall] = dynamo.commandCalls(UpdateCommand);
@@ -278,7 +302,7 @@ describe('Handler: feedback', () => {
         now: () => new Date('2026-11-05T23:59:59.999Z'),
       }));
       await call(lateNight, 'POST', '/feedback', { body: valid });
-      expect(aggregateUpdate().Key.sk).toBe('AGGREGATE#2026-11-05');
+      expect(aggregateUpdate().Key.sk).toMatch(/^AGGREGATE#2026-11-05(#\d\d)?$/);
     });
 
     it('accepts a comment of exactly 2,000 characters and 10 tags of 64 characters', async () => {
@@ -399,6 +423,26 @@ describe('Handler: feedback', () => {
       expect(response.status).toBe(500);
       expect(output.text()).toMatch(/was stored but not counted, and deleting it failed/);
       expect(output.emf()).toHaveLength(0);
+    });
+
+    it('writes nothing once the request has run out of time, so a keyed retry is the only count', async () => {
+      const event = apiGatewayEvent({
+        method: 'POST',
+        path: '/feedback',
+        routeKey: 'POST /feedback',
+        caller: 'arn:aws:iam::123456789012:user/alice',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(valid),
+      });
+      // Less time left than one write may take: the handler must not start the put.
+      const response = await atNow(event, { ...lambdaContext(), getRemainingTimeInMillis: () => 500 });
+      expect(response.statusCode).toBe(500);
+      expect(dynamo.commandCalls(PutCommand)).toHaveLength(0);
+      expect(dynamo.commandCalls(UpdateCommand)).toHaveLength(0);
+      expect(output.emf()).toHaveLength(0);
+      // The same request with time left is recorded.
+      expect((await atNow(event, lambdaContext())).statusCode).toBe(202);
+      expect(dynamo.commandCalls(PutCommand)).toHaveLength(1);
     });
 
     it('does not count feedback whose item could not be stored', async () => {
@@ -746,8 +790,13 @@ describe('Handler: feedback', () => {
     });
 
     it('reads every page of aggregates', async () => {
+      const shard0 = {
+        TableName: FEEDBACK_TABLE,
+        ExpressionAttributeValues: { ':gpk': 'AGGREGATE#prod#support-reply' },
+      };
+      dynamo.on(QueryCommand, { TableName: FEEDBACK_TABLE }).resolves({ Items: [] });
       dynamo
-        .on(QueryCommand, { TableName: FEEDBACK_TABLE })
+        .on(QueryCommand, shard0)
         .resolvesOnce({
           Items: [aggregate('1.4.0', '2026-11-01', { count: 2, negative: 1, positive: 1 })],
           LastEvaluatedKey: { pk: 'p', sk: 's', gsi1pk: 'g', gsi1sk: 'h' },
@@ -755,7 +804,7 @@ describe('Handler: feedback', () => {
         .resolves({ Items: [aggregate('1.4.0', '2026-11-02', { count: 3, negative: 0, positive: 3 })] });
       const response = await report({ environment: 'prod' });
       expect(response.body.versions).toEqual([{ version: '1.4.0', count: 5, positive: 4, negative: 1 }]);
-      const pages = dynamo.commandCalls(QueryCommand, { TableName: FEEDBACK_TABLE });
+      const pages = dynamo.commandCalls(QueryCommand, shard0);
       expect(pages).toHaveLength(2);
       expect(pages[1]?.args[0].input.ExclusiveStartKey).toEqual({
         pk: 'p',
@@ -763,6 +812,26 @@ describe('Handler: feedback', () => {
         gsi1pk: 'g',
         gsi1sk: 'h',
       });
+    });
+
+    it('sums the 16 shards of a day, the unsharded item as shard 0 (days counted before sharding read back)', async () => {
+      dynamo.on(QueryCommand, { TableName: FEEDBACK_TABLE }).resolves({ Items: [] });
+      mockAggregates(aggregate('1.4.0', '2026-11-01', { count: 7, positive: 5, negative: 2 }));
+      for (const shard of [1, 9, 15])
+        dynamo
+          .on(QueryCommand, {
+            TableName: FEEDBACK_TABLE,
+            ExpressionAttributeValues: {
+              ':gpk': `AGGREGATE#prod#support-reply#${String(shard).padStart(2, '0')}`,
+            },
+          })
+          .resolves({ Items: [aggregate('1.4.0', '2026-11-01', { count: shard, positive: shard })] });
+      const response = await report({ environment: 'prod' });
+      expect(response.body.versions).toEqual([{ version: '1.4.0', count: 32, positive: 30, negative: 2 }]);
+      const partitions = dynamo
+        .commandCalls(QueryCommand, { TableName: FEEDBACK_TABLE })
+        .map((c) => c.args[0].input.ExpressionAttributeValues?.[':gpk']);
+      expect(new Set(partitions).size).toBe(16);
     });
 
     it('is 404 NOT_FOUND for a prompt that does not exist', async () => {
