@@ -30,6 +30,8 @@ const CORE_ALLOWED = [
   'render-codegen.ts',
   'sections.ts',
   'segments.ts',
+  // The layout of captured shadow outputs, loaded with the first pair (docs/shadows.md).
+  'shadow-outputs.ts',
   'sigv4.ts',
   'template-compiler.ts',
   'template-interpreter.ts',
