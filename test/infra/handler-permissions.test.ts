@@ -47,6 +47,7 @@ const DELIVERY_CALLS = [
   'StartDeploymentCommand',
   'StopDeploymentCommand',
   'GetDeploymentCommand',
+  'ListDeploymentsCommand',
 ];
 
 interface HandlerCase {
