@@ -115,7 +115,16 @@ export function recordedEntries(events: readonly RecordedEvent[]): TimelineEntry
   }));
 }
 
-/** Every entry in the window, oldest first; entries at the same time keep the order they were given in. */
+function alarmFirst(entry: TimelineEntry): number {
+  return entry.kind === 'alarm' ? 0 : 1;
+}
+
+/**
+ * Every entry in the window, oldest first. At the same instant an alarm transition comes first (it is
+ * the cause: a rollback an alarm triggers is stamped in the same millisecond when one evaluation
+ * both stamps the alarm and rolls back, as local mode's does); other entries at the same time keep
+ * the order they were given in.
+ */
 export function mergeTimeline(
   sources: readonly (readonly TimelineEntry[])[],
   since: Date,
@@ -127,6 +136,6 @@ export function mergeTimeline(
     .flat()
     .map((entry, order) => ({ entry, order, at: Date.parse(entry.at) }))
     .filter(({ at }) => at >= from && at <= to)
-    .sort((a, b) => a.at - b.at || a.order - b.order)
+    .sort((a, b) => a.at - b.at || alarmFirst(a.entry) - alarmFirst(b.entry) || a.order - b.order)
     .map(({ entry }) => entry);
 }
