@@ -76,8 +76,9 @@ class Session {
       );
       this.#token = started.InitialConfigurationToken;
     }
-    // AppConfigData refuses a poll before the interval it gave ("Request too early"): wait for it.
-    const wait = this.#nextPollAt - Date.now();
+    // AppConfigData refuses a poll before the interval it gave ("Request too early"): wait for it,
+    // with a margin, since a timer may fire a millisecond before Date.now() reaches its deadline.
+    const wait = this.#nextPollAt + 50 - Date.now();
     if (wait > 0) await sleep(wait);
     const out = await this.client.send(
       new GetLatestConfigurationCommand({ ConfigurationToken: this.#token }),
