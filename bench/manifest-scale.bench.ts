@@ -48,6 +48,7 @@ function stubDelivery(hosted: string[]): Delivery {
     },
     startDeployment: async ({ versionNumber }) => info(versionNumber),
     getDeployment: async (_env, number) => ({ ...info(number), state: 'COMPLETE', percentage: 100 }),
+    findDeployment: async () => undefined,
     stopDeployment: async (_env, number) => ({ ...info(number), state: 'ROLLED_BACK' }),
   };
 }

@@ -150,7 +150,9 @@ export class AppConfigDelivery implements Delivery {
     } catch (error) {
       // Unanswered: AppConfig may have started it (docs/architecture.md, "Cut points: delivery").
       if (!isRefusal(error)) {
-        const found = await this.findStarted(input.environmentId, input.versionNumber).catch(() => undefined);
+        const found = await this.findDeployment(input.environmentId, input.versionNumber).catch(
+          () => undefined,
+        );
         if (found) return found;
       }
       if (isNamed(error, 'ConflictException')) {
@@ -181,10 +183,7 @@ export class AppConfigDelivery implements Delivery {
    * The deployment of hosted version `versionNumber` in the environment, if AppConfig started one:
    * a hosted version number is used once per profile, so it names the deployment of this deploy.
    */
-  private async findStarted(
-    environmentId: string,
-    versionNumber: number,
-  ): Promise<DeploymentInfo | undefined> {
+  async findDeployment(environmentId: string, versionNumber: number): Promise<DeploymentInfo | undefined> {
     const listed = await this.client.send(
       new ListDeploymentsCommand({
         ApplicationId: this.applicationId,

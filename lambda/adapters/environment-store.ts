@@ -25,7 +25,10 @@ const STATE_FIELDS = [
   'updatedAt',
   'pendingRevision',
   'pendingUntil',
+  'pendingToken',
+  'pendingKey',
   'lastStart',
+  'recentStarts',
 ] as const;
 
 function stateKey(environment: string) {
@@ -72,6 +75,7 @@ export class DynamoEnvironmentStore implements EnvironmentStore {
     revision: number,
     until: string,
     now: string,
+    requestKey?: string,
   ): Promise<'claimed' | 'conflict'> {
     const allocated = expectedLastRevision === 0 ? 'attribute_not_exists(#last)' : '#last = :expected';
     // Names this claim, so a claim whose answer was lost is released without touching another's.
@@ -81,7 +85,9 @@ export class DynamoEnvironmentStore implements EnvironmentStore {
         new UpdateCommand({
           TableName: this.tableName,
           Key: stateKey(environment),
-          UpdateExpression: 'SET #env = :env, #pending = :revision, #until = :until, #token = :token',
+          UpdateExpression: `SET #env = :env, #pending = :revision, #until = :until, #token = :token${
+            requestKey !== undefined ? ', #key = :key' : ''
+          }${requestKey === undefined ? ' REMOVE #key' : ''}`,
           ConditionExpression: `(${allocated}) AND (attribute_not_exists(#pending) OR #until < :now)`,
           ExpressionAttributeNames: {
             '#env': 'environment',
@@ -89,6 +95,7 @@ export class DynamoEnvironmentStore implements EnvironmentStore {
             '#pending': 'pendingRevision',
             '#until': 'pendingUntil',
             '#token': 'pendingToken',
+            '#key': 'pendingKey',
           },
           ExpressionAttributeValues: {
             ':env': environment,
@@ -96,6 +103,7 @@ export class DynamoEnvironmentStore implements EnvironmentStore {
             ':until': until,
             ':token': token,
             ':now': now,
+            ...(requestKey !== undefined ? { ':key': requestKey } : {}),
             ...(expectedLastRevision === 0 ? {} : { ':expected': expectedLastRevision }),
           },
         }),
@@ -116,12 +124,13 @@ export class DynamoEnvironmentStore implements EnvironmentStore {
         new UpdateCommand({
           TableName: this.tableName,
           Key: stateKey(environment),
-          UpdateExpression: 'REMOVE #pending, #until, #token',
+          UpdateExpression: 'REMOVE #pending, #until, #token, #key',
           ConditionExpression: '#token = :token',
           ExpressionAttributeNames: {
             '#pending': 'pendingRevision',
             '#until': 'pendingUntil',
             '#token': 'pendingToken',
+            '#key': 'pendingKey',
           },
           ExpressionAttributeValues: { ':token': token },
         }),
@@ -131,20 +140,24 @@ export class DynamoEnvironmentStore implements EnvironmentStore {
     }
   }
 
-  async release(environment: string, revision: number): Promise<void> {
+  async release(environment: string, revision: number, token?: string): Promise<void> {
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: stateKey(environment),
-          UpdateExpression: 'REMOVE #pending, #until, #token',
-          ConditionExpression: '#pending = :revision',
+          UpdateExpression: 'REMOVE #pending, #until, #token, #key',
+          ConditionExpression: `#pending = :revision${token !== undefined ? ' AND #token = :token' : ''}`,
           ExpressionAttributeNames: {
             '#pending': 'pendingRevision',
             '#until': 'pendingUntil',
             '#token': 'pendingToken',
+            '#key': 'pendingKey',
           },
-          ExpressionAttributeValues: { ':revision': revision },
+          ExpressionAttributeValues: {
+            ':revision': revision,
+            ...(token !== undefined ? { ':token': token } : {}),
+          },
         }),
       );
     } catch (error) {
@@ -157,6 +170,7 @@ export class DynamoEnvironmentStore implements EnvironmentStore {
       '#pending': 'pendingRevision',
       '#until': 'pendingUntil',
       '#token': 'pendingToken',
+      '#key': 'pendingKey',
     };
     const values: Record<string, unknown> = { ':claimed': claimedRevision };
     const set: string[] = [];
@@ -168,6 +182,7 @@ export class DynamoEnvironmentStore implements EnvironmentStore {
       'deployment',
       'updatedAt',
       'lastStart',
+      'recentStarts',
     ] as const) {
       if (state[field] === undefined) continue;
       names[`#${field}`] = field;
@@ -179,7 +194,7 @@ export class DynamoEnvironmentStore implements EnvironmentStore {
         new UpdateCommand({
           TableName: this.tableName,
           Key: stateKey(state.environment),
-          UpdateExpression: `SET ${set.join(', ')} REMOVE #pending, #until, #token`,
+          UpdateExpression: `SET ${set.join(', ')} REMOVE #pending, #until, #token, #key`,
           ConditionExpression: '#pending = :claimed',
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,

@@ -5,6 +5,7 @@
 import { DeploymentInProgressError, RevisionConflictError } from '../../src/core/errors.ts';
 import { mergePins, type PinUpdates, updateVersions } from '../../src/core/pins.ts';
 import { environmentIdOf, resolveStrategy } from './config.ts';
+import { recoverClaim } from './crashed-start.ts';
 import type { DeliveryDeps } from './deps.ts';
 import { EMPTY_STATE, type EnvironmentState, isRunning } from './model.ts';
 import { applyDeploymentInfo } from './outcome.ts';
@@ -25,17 +26,26 @@ export interface DeployInput {
 }
 
 /**
- * The environment's state with its last deployment settled: if the record says it is running,
- * AppConfig is asked, and an ending the events handler has not recorded yet is recorded now.
- * Throws DEPLOYMENT_IN_PROGRESS when it really is running, REVISION_CONFLICT while a claim holds.
+ * The environment's state with its last deployment settled: a claim whose claimant is gone is
+ * recovered first (crashed-start.ts; `replayed` is set when it was this request's own start), then,
+ * if the record says a deployment is running, AppConfig is asked, and an ending the events handler
+ * has not recorded yet is recorded now. Throws DEPLOYMENT_IN_PROGRESS when it really is running,
+ * REVISION_CONFLICT while a claim holds.
  */
 export async function settledState(
   deps: DeliveryDeps,
   environment: string,
   environmentId: string,
   requestId: string,
-): Promise<EnvironmentState> {
+  requestKey?: string,
+): Promise<{ readonly state: EnvironmentState; readonly replayed?: StartedRevision }> {
   let state = (await deps.environments.get(environment)) ?? EMPTY_STATE(environment);
+  if (state.pendingRevision !== undefined) {
+    const recovered = await recoverClaim(deps, state, environmentId, requestKey, requestId);
+    if (recovered.held) throw claimHeld(environment);
+    if (recovered.replayed) return { state: recovered.state, replayed: recovered.replayed };
+    state = recovered.state;
+  }
   const running = state.deployment;
   if (running && isRunning(running.state)) {
     const live = await deps.delivery.getDeployment(environmentId, running.number);
@@ -53,18 +63,29 @@ export async function settledState(
     state.pendingUntil !== undefined &&
     state.pendingUntil > deps.now().toISOString()
   ) {
-    throw new RevisionConflictError(
-      `Another deployment to ${environment} is being started: read its status and try again`,
-    );
+    throw claimHeld(environment);
   }
-  return state;
+  return { state };
+}
+
+function claimHeld(environment: string): RevisionConflictError {
+  return new RevisionConflictError(
+    `Another deployment to ${environment} is being started: read its status and try again`,
+  );
 }
 
 export async function deployPrompts(deps: DeliveryDeps, input: DeployInput): Promise<StartedRevision> {
   const { environment } = input;
   const environmentId = environmentIdOf(deps.config, environment);
   const strategy = resolveStrategy(deps.config, environment, input.strategy);
-  const state = await settledState(deps, environment, environmentId, input.requestId);
+  const { state, replayed } = await settledState(
+    deps,
+    environment,
+    environmentId,
+    input.requestId,
+    input.requestKey,
+  );
+  if (replayed) return replayed;
   const pins = mergePins(state.pins, input.pins);
   return startRevision(deps, {
     environment,

@@ -61,8 +61,20 @@ export interface EnvironmentState {
   /** A deploy that claimed `lastRevision + 1` and has not committed yet. */
   readonly pendingRevision?: number;
   readonly pendingUntil?: string;
+  /** Names the claim, so releasing it never releases another deploy's claim of the same revision. */
+  readonly pendingToken?: string;
+  /** The replay.ts key of the request holding the claim, so its same-key retry recovers it (crashed-start.ts). */
+  readonly pendingKey?: string;
   /** The request that started revision `lastRevision`, with its answer, for a same-key retry (replay.ts). */
-  readonly lastStart?: { readonly requestKey: string; readonly response: StartedDeployment };
+  readonly lastStart?: RecordedStart;
+  /** The latest starts, newest first (`lastStart` among them), so a retry still finds its own after later deploys. */
+  readonly recentStarts?: readonly RecordedStart[];
+}
+
+/** A start and its answer, under the replay.ts key of the request that made it. */
+export interface RecordedStart {
+  readonly requestKey: string;
+  readonly response: StartedDeployment;
 }
 
 export type RevisionKind = RevisionEntry['kind'];

@@ -4,6 +4,7 @@
  * of the revision it rolled back to. Idempotent: a redelivered event changes nothing.
  */
 import { auditEvent } from '../audit-events.ts';
+import { commitCrashedStart } from './crashed-start.ts';
 import type { DeliveryDeps } from './deps.ts';
 import { type DeploymentInfo, type DeploymentRecord, type EnvironmentState, isRunning } from './model.ts';
 
@@ -34,7 +35,8 @@ export async function applyDeploymentInfo(
   context: { requestId: string; actor?: string; reason?: string },
 ): Promise<OutcomeResult> {
   let state = await deps.environments.get(environment);
-  if (state?.pendingRevision !== undefined) state = await finishCrashedCommit(deps, state, info);
+  if (state?.pendingRevision !== undefined)
+    state = await finishCrashedCommit(deps, state, info, context.requestId);
   const current = state?.deployment;
   if (!state || !current || current.number !== info.number) return 'unknown';
 
@@ -109,28 +111,11 @@ async function finishCrashedCommit(
   deps: DeliveryDeps,
   state: EnvironmentState,
   info: DeploymentInfo,
+  requestId: string,
 ): Promise<EnvironmentState> {
   const pending = state.pendingRevision as number;
   const record = await deps.environments.getRevision(state.environment, pending);
   if (record?.state !== 'STARTING' || String(record.hostedVersion) !== info.configurationVersion)
     return state;
-  const committed: EnvironmentState = {
-    environment: state.environment,
-    revision: pending,
-    lastRevision: pending,
-    pins: record.pins,
-    deployment: {
-      number: info.number,
-      state: 'DEPLOYING',
-      strategy: record.strategy,
-      revision: pending,
-      previousRevision: state.revision,
-      startedAt: info.startedAt ?? record.createdAt,
-      startedBy: record.createdBy,
-    },
-    updatedAt: deps.now().toISOString(),
-  };
-  await deps.environments.commit(committed, pending);
-  await deps.environments.putRevision({ ...record, deploymentNumber: info.number, state: 'DEPLOYING' });
-  return committed;
+  return commitCrashedStart(deps, state, record, info, requestId);
 }

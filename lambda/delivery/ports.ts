@@ -18,6 +18,11 @@ export interface Delivery {
     description: string;
   }): Promise<DeploymentInfo>;
   getDeployment(environmentId: string, deploymentNumber: number): Promise<DeploymentInfo>;
+  /**
+   * The deployment of hosted version `versionNumber` in the environment, if one was started (a hosted
+   * version number is used once per profile, so it names the deploy that created it).
+   */
+  findDeployment(environmentId: string, versionNumber: number): Promise<DeploymentInfo | undefined>;
   /** Stops a running deployment; AppConfig rolls the environment back. */
   stopDeployment(environmentId: string, deploymentNumber: number): Promise<DeploymentInfo>;
 }
@@ -25,8 +30,9 @@ export interface Delivery {
 export interface EnvironmentStore {
   get(environment: string): Promise<EnvironmentState | undefined>;
   /**
-   * Claims `revision` (= the read `lastRevision` + 1) until `until`: fails with `conflict` when
-   * another deploy allocated it or holds an unexpired claim. Nothing visible changes.
+   * Claims `revision` (= the read `lastRevision` + 1) until `until`, for the request `requestKey`
+   * names (replay.ts): fails with `conflict` when another deploy allocated it or holds an unexpired
+   * claim. Nothing visible changes.
    */
   claim(
     environment: string,
@@ -34,9 +40,10 @@ export interface EnvironmentStore {
     revision: number,
     until: string,
     now: string,
+    requestKey?: string,
   ): Promise<'claimed' | 'conflict'>;
-  /** Drops a claim that did not lead to a deployment. */
-  release(environment: string, revision: number): Promise<void>;
+  /** Drops a claim that did not lead to a deployment (only the one `token` names, when given). */
+  release(environment: string, revision: number, token?: string): Promise<void>;
   /** Makes a claimed revision current. */
   commit(state: EnvironmentState, claimedRevision: number): Promise<void>;
   /**

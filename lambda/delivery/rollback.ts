@@ -84,7 +84,14 @@ export async function rollbackEnvironment(
     }
   }
 
-  const state = await settledState(deps, environment, environmentId, input.requestId);
+  const { state, replayed } = await settledState(
+    deps,
+    environment,
+    environmentId,
+    input.requestId,
+    input.requestKey,
+  );
+  if (replayed) return replayed;
   const records = await deps.environments.listRevisions(environment, HISTORY_DEPTH);
   const target = segments
     ? segmentTarget(state.pins, segments, prompts, state.revision, records)

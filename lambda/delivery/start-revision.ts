@@ -16,14 +16,20 @@ import {
   type ShadowPin,
 } from '../../src/core/pins.ts';
 import { auditEvent } from '../audit-events.ts';
+import type { AuditEvent } from '../model.ts';
 import type { DeliveryDeps } from './deps.ts';
 import type { EnvironmentState, RevisionKind, RevisionRecord } from './model.ts';
+import { withStart } from './replay.ts';
 import type { ResolveOptions } from './resolve-pins.ts';
 import { resolvePins } from './resolve-pins.ts';
 import { ensureVersionObjects } from './version-objects.ts';
 
-/** How long a claim holds while its deploy talks to AppConfig (well over the Lambda timeout). */
-const CLAIM_SECONDS = 120;
+/**
+ * How long a claim holds while its deploy talks to AppConfig: twice the deploy function's 29 s
+ * timeout, so once it passes the claimant is gone and the next deploy recovers the claim
+ * (crashed-start.ts). A same-key retry recovers its own claim at once.
+ */
+export const CLAIM_SECONDS = 60;
 
 export interface StartRevisionInput {
   readonly environment: string;
@@ -78,8 +84,14 @@ export async function startRevision(deps: DeliveryDeps, input: StartRevisionInpu
 
   const until = new Date(now.getTime() + CLAIM_SECONDS * 1000).toISOString();
   if (
-    (await deps.environments.claim(environment, state.lastRevision, revision, until, now.toISOString())) ===
-    'conflict'
+    (await deps.environments.claim(
+      environment,
+      state.lastRevision,
+      revision,
+      until,
+      now.toISOString(),
+      input.requestKey,
+    )) === 'conflict'
   ) {
     throw new RevisionConflictError(
       `Environment ${environment} changed since it was read (revision ${state.lastRevision}): another deployment is being started; read its status and try again`,
@@ -158,7 +170,10 @@ export async function startRevision(deps: DeliveryDeps, input: StartRevisionInpu
         pins: input.pins,
         deployment,
         updatedAt: now.toISOString(),
-        ...(input.requestKey !== undefined ? { lastStart: { requestKey: input.requestKey, response } } : {}),
+        ...withStart(
+          state,
+          input.requestKey !== undefined ? { requestKey: input.requestKey, response } : undefined,
+        ),
       },
       revision,
     ),
@@ -167,65 +182,104 @@ export async function startRevision(deps: DeliveryDeps, input: StartRevisionInpu
     deps.environments.putRevision({ ...starting, deploymentNumber: started.number, state: started.state }),
   );
 
-  const action = input.kind === 'rollback' ? 'environment.rollback' : 'environment.deploy';
-  const common = {
+  const events = startEvents({
+    environment,
     revision,
+    kind: input.kind,
     deploymentNumber: started.number,
     strategy: input.strategy.name,
     ...(input.description ? { description: input.description } : {}),
+    before: state.pins,
+    after: input.pins,
+    evaluations,
+    deprecated,
+    at: now.toISOString(),
+    caller: input.caller,
+    requestId: input.requestId,
+  });
+  await Promise.all(events.map((event) => twice(() => deps.audit.append(event))));
+  return response;
+}
+
+/** What a start's audit events say (start-revision.ts appends them, crashed-start.ts too). */
+export interface StartEventsInput {
+  readonly environment: string;
+  readonly revision: number;
+  readonly kind: RevisionKind;
+  readonly deploymentNumber: number;
+  readonly strategy: string;
+  readonly description?: string;
+  readonly before: Pins;
+  readonly after: Pins;
+  readonly evaluations: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  readonly deprecated: readonly DeprecatedVersionRef[];
+  readonly at: string;
+  readonly caller: string;
+  readonly requestId: string;
+}
+
+/**
+ * The audit events of a started revision. Their ids derive from the environment and revision, so a
+ * recovered start appends the same events its crashed request would have.
+ */
+export function startEvents(input: StartEventsInput): AuditEvent[] {
+  const { environment, revision, evaluations, deprecated } = input;
+  const action = input.kind === 'rollback' ? 'environment.rollback' : 'environment.deploy';
+  const common = {
+    revision,
+    deploymentNumber: input.deploymentNumber,
+    strategy: input.strategy,
+    ...(input.description ? { description: input.description } : {}),
   };
-  const changes = changedPrompts(state.pins, input.pins);
+  const changes = changedPrompts(input.before, input.after);
   // The same version deployed to two environments, or again later, is a separate event each time.
   const discriminator = `${environment}#${revision}`;
   // One event per prompt whose pin changed, so each prompt's history shows it; one for the
   // environment when a deployment changed no pin (a redeploy).
-  const events =
-    changes.length > 0
-      ? changes.map(([id, before, after]) =>
-          auditEvent(
-            {
-              at: now.toISOString(),
-              actor: input.caller,
-              action,
-              target: `${id}@${
-                after === undefined
-                  ? '(removed)'
-                  : pinVariants(after)
-                      .map((v) => v.version)
-                      .join('+')
-              }`,
-              details: {
-                ...common,
-                pin: after ?? null,
-                previousPin: before ?? null,
-                ...segmentDetails(before, after),
-                ...shadowDetails(before, after),
-                ...(evaluations[id] ? { evaluations: evaluations[id] } : {}),
-                ...deprecatedDetails(deprecated, id),
-              },
-              requestId: input.requestId,
-              promptId: id,
-              environment,
+  return changes.length > 0
+    ? changes.map(([id, before, after]) =>
+        auditEvent(
+          {
+            at: input.at,
+            actor: input.caller,
+            action,
+            target: `${id}@${
+              after === undefined
+                ? '(removed)'
+                : pinVariants(after)
+                    .map((v) => v.version)
+                    .join('+')
+            }`,
+            details: {
+              ...common,
+              pin: after ?? null,
+              previousPin: before ?? null,
+              ...segmentDetails(before, after),
+              ...shadowDetails(before, after),
+              ...(evaluations[id] ? { evaluations: evaluations[id] } : {}),
+              ...deprecatedDetails(deprecated, id),
             },
-            discriminator,
-          ),
-        )
-      : [
-          auditEvent(
-            {
-              at: now.toISOString(),
-              actor: input.caller,
-              action,
-              target: `${environment} revision ${revision}`,
-              details: common,
-              requestId: input.requestId,
-              environment,
-            },
-            discriminator,
-          ),
-        ];
-  await Promise.all(events.map((event) => twice(() => deps.audit.append(event))));
-  return response;
+            requestId: input.requestId,
+            promptId: id,
+            environment,
+          },
+          discriminator,
+        ),
+      )
+    : [
+        auditEvent(
+          {
+            at: input.at,
+            actor: input.caller,
+            action,
+            target: `${environment} revision ${revision}`,
+            details: common,
+            requestId: input.requestId,
+            environment,
+          },
+          discriminator,
+        ),
+      ];
 }
 
 /** An idempotent write, tried once more when it fails (its first answer may have been lost). */
