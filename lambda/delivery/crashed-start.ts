@@ -8,7 +8,7 @@
  */
 import type { DeliveryDeps } from './deps.ts';
 import type { DeploymentInfo, EnvironmentState, RevisionRecord } from './model.ts';
-import { withStart } from './replay.ts';
+import { withStart } from './recent-starts.ts';
 import { type StartedRevision, startEvents } from './start-revision.ts';
 
 export type ClaimRecovery =
@@ -95,22 +95,83 @@ export async function commitCrashedStart(
     ),
   };
   await deps.environments.commit(committed, revision);
+  await appendStartEvents(deps, state.environment, record, deployment.number, state.pins, requestId);
   await deps.environments.putRevision({ ...record, deploymentNumber: deployment.number, state: 'DEPLOYING' });
+  return committed;
+}
+
+/**
+ * A start cut off right after its commit leaves its revision record STARTING (the record is its last
+ * write) and perhaps no audit events: the events are appended (idempotent), then the record gets its
+ * deployment number. Only while the environment's deployment is still that start's; once it ended,
+ * the outcome does the same (outcome.ts).
+ */
+export async function finishCommittedStart(
+  deps: DeliveryDeps,
+  state: EnvironmentState,
+  response: StartedRevision,
+  requestId: string,
+): Promise<void> {
+  const deployment = state.deployment;
+  if (deployment?.number !== response.deploymentNumber || deployment.revision !== response.revision) return;
+  const { environment } = state;
+  const record = await deps.environments.getRevision(environment, response.revision);
+  if (record?.state !== 'STARTING') return;
+  const previous = await pinsOf(deps, environment, deployment.previousRevision);
+  if (!previous) return;
+  await appendStartEvents(
+    deps,
+    environment,
+    record,
+    response.deploymentNumber,
+    previous,
+    requestId,
+    response.deprecated,
+  );
+  await deps.environments.putRevision({
+    ...record,
+    deploymentNumber: response.deploymentNumber,
+    state: response.state,
+  });
+}
+
+/** The pins of `revision` (none before the first), or undefined when its record is gone. */
+async function pinsOf(
+  deps: DeliveryDeps,
+  environment: string,
+  revision: number,
+): Promise<EnvironmentState['pins'] | undefined> {
+  if (revision === 0) return {};
+  return (await deps.environments.getRevision(environment, revision))?.pins;
+}
+
+/**
+ * The audit events of the start `record` stands for, as its request would have appended them: the
+ * ids derive from the environment and revision, so a repeat is a no-op.
+ */
+export async function appendStartEvents(
+  deps: DeliveryDeps,
+  environment: string,
+  record: RevisionRecord,
+  deploymentNumber: number,
+  previousPins: EnvironmentState['pins'],
+  requestId: string,
+  deprecated: StartedRevision['deprecated'] = [],
+): Promise<void> {
   const events = startEvents({
-    environment: state.environment,
-    revision,
+    environment,
+    revision: record.revision,
     kind: record.kind,
-    deploymentNumber: deployment.number,
+    deploymentNumber,
     strategy: record.strategy,
     ...(record.description ? { description: record.description } : {}),
-    before: state.pins,
+    before: previousPins,
     after: record.pins,
     evaluations: record.evaluations ?? {},
-    deprecated: [],
+    deprecated,
     at: record.createdAt,
     caller: record.createdBy,
     requestId,
   });
   await Promise.all(events.map((event) => deps.audit.append(event)));
-  return committed;
 }

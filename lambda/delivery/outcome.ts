@@ -4,7 +4,7 @@
  * of the revision it rolled back to. Idempotent: a redelivered event changes nothing.
  */
 import { auditEvent } from '../audit-events.ts';
-import { commitCrashedStart } from './crashed-start.ts';
+import { appendStartEvents, commitCrashedStart } from './crashed-start.ts';
 import type { DeliveryDeps } from './deps.ts';
 import { type DeploymentInfo, type DeploymentRecord, type EnvironmentState, isRunning } from './model.ts';
 
@@ -59,8 +59,23 @@ export async function applyDeploymentInfo(
     });
     if (result === 'updated' && ended) {
       const record = await deps.environments.getRevision(environment, current.revision);
+      // Still STARTING: its request was cut off after the commit, perhaps before its audit events.
+      if (record?.state === 'STARTING')
+        await appendStartEvents(
+          deps,
+          environment,
+          record,
+          current.number,
+          await pinsOfRevision(deps, environment, current.previousRevision),
+          context.requestId,
+        );
       if (record)
-        await deps.environments.putRevision({ ...record, state: info.state, ...(reason ? { reason } : {}) });
+        await deps.environments.putRevision({
+          ...record,
+          ...(record.state === 'STARTING' ? { deploymentNumber: current.number } : {}),
+          state: info.state,
+          ...(reason ? { reason } : {}),
+        });
     }
   }
 

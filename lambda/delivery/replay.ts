@@ -5,12 +5,10 @@
  * answers that start instead of deploying again (docs/architecture.md, "Cut points: delivery").
  */
 import { createHash } from 'node:crypto';
+import { finishCommittedStart } from './crashed-start.ts';
 import type { DeliveryDeps } from './deps.ts';
-import type { EnvironmentState, RecordedStart } from './model.ts';
+import { startsOf } from './recent-starts.ts';
 import type { StartedRevision } from './start-revision.ts';
-
-/** How many starts the environment state remembers for same-key retries (a few KB at most). */
-export const RECENT_STARTS = 20;
 
 /** Names one request: its route, caller, Idempotency-Key and body, hashed. */
 export function requestKeyOf(parts: {
@@ -25,27 +23,20 @@ export function requestKeyOf(parts: {
     .digest('base64url');
 }
 
-/** The answer of the start `requestKey` made, when it is one of the environment's recent starts. */
+/**
+ * The answer of the start `requestKey` made, when it is one of the environment's recent starts. Its
+ * follow-up writes are made again first (each is idempotent): the request may have been cut off
+ * right after its commit.
+ */
 export async function replayedStart(
   deps: DeliveryDeps,
   environment: string,
   requestKey: string | undefined,
+  requestId: string,
 ): Promise<StartedRevision | undefined> {
   if (requestKey === undefined) return undefined;
   const state = await deps.environments.get(environment);
-  return startsOf(state).find((start) => start.requestKey === requestKey)?.response;
-}
-
-/** What a commit of `start` keeps: it as `lastStart`, and the recent starts with it first. */
-export function withStart(
-  state: EnvironmentState,
-  start: RecordedStart | undefined,
-): Pick<EnvironmentState, 'lastStart' | 'recentStarts'> {
-  if (start === undefined) return {};
-  const earlier = startsOf(state).filter((s) => s.requestKey !== start.requestKey);
-  return { lastStart: start, recentStarts: [start, ...earlier].slice(0, RECENT_STARTS) };
-}
-
-function startsOf(state: EnvironmentState | undefined): readonly RecordedStart[] {
-  return state?.recentStarts ?? (state?.lastStart ? [state.lastStart] : []);
+  const response = startsOf(state).find((start) => start.requestKey === requestKey)?.response;
+  if (state && response) await finishCommittedStart(deps, state, response, requestId);
+  return response;
 }

@@ -19,7 +19,7 @@ import { auditEvent } from '../audit-events.ts';
 import type { AuditEvent } from '../model.ts';
 import type { DeliveryDeps } from './deps.ts';
 import type { EnvironmentState, RevisionKind, RevisionRecord } from './model.ts';
-import { withStart } from './replay.ts';
+import { withStart } from './recent-starts.ts';
 import type { ResolveOptions } from './resolve-pins.ts';
 import { resolvePins } from './resolve-pins.ts';
 import { ensureVersionObjects } from './version-objects.ts';
@@ -178,10 +178,6 @@ export async function startRevision(deps: DeliveryDeps, input: StartRevisionInpu
       revision,
     ),
   );
-  await twice(() =>
-    deps.environments.putRevision({ ...starting, deploymentNumber: started.number, state: started.state }),
-  );
-
   const events = startEvents({
     environment,
     revision,
@@ -198,6 +194,11 @@ export async function startRevision(deps: DeliveryDeps, input: StartRevisionInpu
     requestId: input.requestId,
   });
   await Promise.all(events.map((event) => twice(() => deps.audit.append(event))));
+  // Last: a record still STARTING after the commit tells a retry or the outcome that the events
+  // may be missing (crashed-start.ts).
+  await twice(() =>
+    deps.environments.putRevision({ ...starting, deploymentNumber: started.number, state: started.state }),
+  );
   return response;
 }
 

@@ -58,7 +58,7 @@ export function createDeployHandler(deps: () => DeliveryDeps) {
         const body = parseInput(deployBody, event.jsonBody);
         const pins = assertPinUpdates(body.prompts);
         const key = requestKey(event);
-        const replayed = await replayedStart(deps(), environment, key);
+        const replayed = await replayedStart(deps(), environment, key, requestIdOf(event));
         if (replayed) return accepted(replayed);
         return accepted(
           await deployPrompts(deps(), {
@@ -76,7 +76,7 @@ export function createDeployHandler(deps: () => DeliveryDeps) {
       'POST /environments/{env}/rollback': async (event, environment) => {
         const body = parseInput(rollbackBody, event.jsonBody);
         const key = requestKey(event);
-        const replayed = await replayedStart(deps(), environment, key);
+        const replayed = await replayedStart(deps(), environment, key, requestIdOf(event));
         if (replayed) return accepted(replayed);
         return accepted(
           await rollbackEnvironment(deps(), {
