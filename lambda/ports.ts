@@ -120,6 +120,14 @@ export interface FeedbackRepository {
   countFeedback(record: FeedbackRecord, increment: FeedbackTally): Promise<'counted' | 'claimed'>;
   /** Clears a counted item's pending mark (a no-op for an item that is gone). */
   markCounted(record: PendingFeedbackItem): Promise<void>;
+  /**
+   * Marks a keyed feedback id as used (docs/architecture.md, "Exact feedback counts"): a conditional
+   * put beside the version's items, kept until `expiresAt` (epoch seconds). Answers the `at` the mark
+   * already holds when an earlier attempt made it, undefined when this one did.
+   */
+  markKeyedId(item: PendingFeedbackItem, expiresAt: number): Promise<string | undefined>;
+  /** Whether an item is stored, and whether it is still pending (read consistently). */
+  feedbackState(item: PendingFeedbackItem): Promise<'absent' | 'pending' | 'counted'>;
   /** Marks a shard for a recount: a failed post may have counted an item it then deleted. */
   markDirty(key: FeedbackShardKey, at: string): Promise<void>;
   /**

@@ -40,6 +40,7 @@ import type {
   FeedbackItemReader,
   FeedbackRepository,
   PendingFeedback,
+  PendingFeedbackItem,
   TallyOptions,
 } from '../ports.ts';
 import { isConditionalCheckFailed } from './dynamo-errors.ts';
@@ -198,6 +199,46 @@ export class DynamoFeedbackRepository implements FeedbackRepository, FeedbackIte
     } catch (error) {
       if (!isConditionalCheckFailed(error)) throw error;
     }
+  }
+
+  async markKeyedId(item: PendingFeedbackItem, expiresAt: number): Promise<string | undefined> {
+    const key = {
+      [TABLE.partitionKey]: KEYS.feedbackPk(item.environment, item.promptId, item.version),
+      [TABLE.sortKey]: KEYS.feedbackKeySk(item.feedbackId),
+    };
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...key, feedbackId: item.feedbackId, at: item.at, [TABLE.ttlAttribute]: expiresAt },
+          ConditionExpression: 'attribute_not_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
+        }),
+      );
+      return undefined;
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+      const { Item } = await this.client.send(
+        new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
+      );
+      const at = Item?.at;
+      // Expired between the put and the read: this attempt is the only one left.
+      return typeof at === 'string' ? at : undefined;
+    }
+  }
+
+  async feedbackState(item: PendingFeedbackItem): Promise<'absent' | 'pending' | 'counted'> {
+    const { Item } = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: itemKey(item),
+        ConsistentRead: true,
+        ProjectionExpression: '#pk, #ppk',
+        ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#ppk': PENDING.partitionKey },
+      }),
+    );
+    if (!Item) return 'absent';
+    return Item[PENDING.partitionKey] !== undefined ? 'pending' : 'counted';
   }
 
   async markDirty(key: FeedbackShardKey, at: string): Promise<void> {

@@ -6,8 +6,11 @@
  * recount of that shard alone, so a failed request leaves nothing behind even when a write committed
  * before it failed. A Lambda killed in between leaves a pending item, which the reconciler settles.
  * No write starts once the request's time is up (its caller already has a timeout and may retry).
+ * A post with an Idempotency-Key has an id derived from it and first marks that id, so its retry
+ * after a cut-off attempt finishes that attempt's item instead of storing a second one.
  * Metrics are emitted only once the feedback is counted.
  */
+import { IDEMPOTENCY_TABLE } from '../../src/core/contracts.ts';
 import { NotFoundError } from '../../src/core/errors.ts';
 import { feedbackShardOf } from '../../src/core/feedback-shards.ts';
 import { emfDocument } from '../../src/core/metrics.ts';
@@ -43,6 +46,11 @@ export interface SubmitOptions {
    * count that completes later is undone, since the client will retry it.
    */
   readonly answeredBy?: number;
+  /**
+   * The id a post with an Idempotency-Key derives from it (keyed-feedback-id.ts): a retry after an
+   * attempt that was cut off finds that attempt's item and finishes it instead of storing another.
+   */
+  readonly keyedId?: string;
 }
 
 /** A write refused because the request's time is up: nothing more is written for it. */
@@ -68,11 +76,26 @@ export async function submitFeedback(
   if (!version) throw new NotFoundError(`Prompt ${input.promptId} has no version ${input.version}`);
 
   const now = deps.now();
-  const at = now.toISOString();
+  const feedbackId = options.keyedId ?? deps.newId();
+  let at = now.toISOString();
+  let retried = false;
+  if (options.keyedId !== undefined) {
+    inTime('marking its key');
+    const base = { environment: input.environment, promptId: input.promptId, version: input.version };
+    const earlier = await deps.feedback.markKeyedId(
+      { ...base, feedbackId, at },
+      Math.floor(now.getTime() / 1000) + IDEMPOTENCY_TABLE.keepSeconds,
+    );
+    // An earlier attempt of this request: its item (if any) is under its time.
+    if (earlier !== undefined) {
+      at = earlier;
+      retried = true;
+    }
+  }
   const scale = input.scale ?? DEFAULT_SCALE;
   const sentiment = sentimentOf(scale, input.rating);
   const record: FeedbackRecord = {
-    feedbackId: deps.newId(),
+    feedbackId,
     promptId: input.promptId,
     version: input.version,
     environment: input.environment,
@@ -88,7 +111,7 @@ export async function submitFeedback(
       ? { sessionHash: deps.identities.hash('session', input.sessionId) }
       : {}),
     ...(deps.retentionDays !== undefined
-      ? { expiresAt: Math.floor(now.getTime() / 1000) + deps.retentionDays * SECONDS_PER_DAY }
+      ? { expiresAt: Math.floor(Date.parse(at) / 1000) + deps.retentionDays * SECONDS_PER_DAY }
       : {}),
   };
 
@@ -99,6 +122,20 @@ export async function submitFeedback(
     day: at.slice(0, 10),
     shard: feedbackShardOf(record.feedbackId),
   };
+  if (retried) {
+    const stored = await deps.feedback.feedbackState(record);
+    // Counted and cleared: the earlier attempt did everything but answer.
+    if (stored === 'counted') return record;
+    if (stored === 'pending') {
+      // Stored, and its ADD may or may not have landed: recounting its shard from the items counts
+      // it exactly once either way (a late ADD of that attempt is refused as claimed).
+      inTime('recounting its shard');
+      await deps.feedback.settleShard(shard);
+      await deps.feedback.markCounted(record).catch(() => undefined);
+      publishCounted(deps, record, now);
+      return record;
+    }
+  }
   let counting = false;
   try {
     inTime('storing the item');
@@ -130,16 +167,21 @@ export async function submitFeedback(
   // Counted: a failure here only leaves the mark for the reconciler, which finds the count exact.
   await deps.feedback.markCounted(record).catch(() => undefined);
 
+  publishCounted(deps, record, now);
+  return record;
+}
+
+/** The outcome metrics of a counted feedback (emitted once it is counted, never before). */
+function publishCounted(deps: FeedbackDeps, record: FeedbackRecord, now: Date): void {
   deps.metrics.publish([
     emfDocument(
       { environment: record.environment, promptId: record.promptId, promptVersion: record.version },
       {
         feedbackCount: 1,
-        negativeFeedback: sentiment === 'negative' ? 1 : 0,
-        feedbackRating: input.rating,
+        negativeFeedback: record.sentiment === 'negative' ? 1 : 0,
+        feedbackRating: record.rating,
       },
       now.getTime(),
     ),
   ]);
-  return record;
 }

@@ -4,11 +4,13 @@ import type { FeedbackAccepted } from '../../src/core/api.ts';
 import { NotFoundError } from '../../src/core/errors.ts';
 import { feedbackDeps } from '../feedback/deps.ts';
 import { feedbackReport } from '../feedback/feedback-report.ts';
+import { keyedFeedbackId } from '../feedback/keyed-feedback-id.ts';
 import { submitFeedback } from '../feedback/submit-feedback.ts';
 import type { FeedbackDeps } from '../ports.ts';
 import { configuredEnvironments } from '../runtime/config.ts';
 import {
   type ApiResult,
+  callerOf,
   type JsonApiEvent,
   jsonResponse,
   pathParameter,
@@ -16,6 +18,7 @@ import {
 } from '../runtime/http.ts';
 import { httpHandler } from '../runtime/http-handler.ts';
 import { createLogger } from '../runtime/logger.ts';
+import { IDEMPOTENCY_HEADER } from '../runtime/middleware/idempotent-writes.ts';
 import { requiredQueryParameter } from '../runtime/query.ts';
 import { routeTable } from '../runtime/route-table.ts';
 import { parseInput } from '../runtime/validation.ts';
@@ -37,9 +40,16 @@ export function createFeedbackHandler(deps: () => FeedbackDeps | Promise<Feedbac
       const deadline = end - WRITE_MARGIN_MS;
       const answeredBy = end - MIDDY_EARLY_MS;
       const body = parseInput(feedbackBody, event.jsonBody);
+      const keyedId = keyedFeedbackId({
+        route: event.routeKey,
+        caller: callerOf(event),
+        idempotencyKey: event.headers?.[IDEMPOTENCY_HEADER],
+        body: event.body,
+      });
       const record = await submitFeedback(await deps(), body, configuredEnvironments(), {
         deadline,
         answeredBy,
+        ...(keyedId !== undefined ? { keyedId } : {}),
       });
       // Never the comment, tags or (hashed) identities: the EMF line already counts the rating.
       logger.debug('feedback recorded', {

@@ -223,6 +223,11 @@ export const KEYS = {
   feedbackPk: (env: string, id: string, version: string) => `FEEDBACK#${env}#${id}#${version}`,
   feedbackItemSk: (at: string, feedbackId: string) => `ITEM#${at}#${feedbackId}`,
   feedbackItemSkPrefix: 'ITEM#',
+  /**
+   * Beside a version's items, the mark of a feedback posted with an Idempotency-Key: its id derives
+   * from the key, and the mark keeps the time in the item's key, so a retry finds the item.
+   */
+  feedbackKeySk: (feedbackId: string) => `KEY#${feedbackId}`,
   feedbackAggregateSk: (day: string) => `AGGREGATE#${day}`,
   feedbackAggregateSkPrefix: 'AGGREGATE#',
   /** gsi1: every version's daily aggregates of a prompt in an environment, by day (`since` is a range). */
