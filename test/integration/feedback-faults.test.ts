@@ -5,17 +5,25 @@
  * Lambda killed between its writes leaves a pending item, which the reconciler counts exactly once.
  */
 import { randomBytes } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { sharedDocumentClient } from '../../lambda/adapters/aws-clients.ts';
+import { endpointOverride, sharedDocumentClient } from '../../lambda/adapters/aws-clients.ts';
 import { DynamoFeedbackRepository } from '../../lambda/adapters/feedback-repository.ts';
 import { reconcileFeedback } from '../../lambda/feedback/reconcile-feedback.ts';
 import { createFeedbackHandler, handler as feedbackHandler } from '../../lambda/handlers/feedback.ts';
 import { handler as publishHandler } from '../../lambda/handlers/publish.ts';
+import { useIdempotencyStore } from '../../lambda/runtime/middleware/idempotent-writes.ts';
 import { ENV, KEYS } from '../../src/core/contracts.ts';
 import { call } from '../fixtures/api.ts';
 import { exampleDocument } from '../fixtures/registry.ts';
-import { type FaultMode, type InjectedFault, injectFault } from '../fixtures/store-faults.ts';
+import {
+  type FaultMode,
+  type InjectedFault,
+  injectFault,
+  recordCalls,
+  WRITE_COMMANDS,
+} from '../fixtures/store-faults.ts';
 
 process.env[ENV.feedbackHashSecret] ??= `it-${randomBytes(16).toString('hex')}`;
 
@@ -83,15 +91,19 @@ const isCount = (command: string, input: Record<string, unknown>) =>
   input.TableName === process.env[ENV.feedbackTable] &&
   String(input.UpdateExpression).includes(' ADD #count');
 
-/** The feedback table's writes: the item's put and the aggregate's update. */
-const CUT_POINTS: readonly { name: string; command: string }[] = [
-  { name: 'the item put', command: 'PutItemCommand' },
+/** The feedback table's writes: the keyed id's mark, the item's put and the aggregate's update. */
+const CUT_POINTS: readonly { name: string; command: string; sk?: string }[] = [
+  { name: 'the key mark', command: 'PutItemCommand', sk: 'KEY#' },
+  { name: 'the item put', command: 'PutItemCommand', sk: KEYS.feedbackItemSkPrefix },
   { name: 'the aggregate update', command: 'UpdateItemCommand' },
 ];
-const matchesCut = (cut: { command: string }) => (command: string, input: Record<string, unknown>) =>
-  cut.command === 'UpdateItemCommand'
-    ? isCount(command, input)
-    : command === cut.command && input.TableName === process.env[ENV.feedbackTable];
+const matchesCut =
+  (cut: { command: string; sk?: string }) => (command: string, input: Record<string, unknown>) =>
+    cut.command === 'UpdateItemCommand'
+      ? isCount(command, input)
+      : command === cut.command &&
+        input.TableName === process.env[ENV.feedbackTable] &&
+        String((input.Item as { sk?: unknown } | undefined)?.sk).startsWith(cut.sk ?? '');
 const MODES: readonly FaultMode[] = ['fail-before', 'fail-after-commit'];
 
 describe('feedback under store faults', () => {
@@ -272,4 +284,136 @@ describe('feedback under store faults', () => {
     expect(new Set(ids).size).toBe(BURST);
     expect(await stored(id)).toEqual({ items: BURST, count: BURST, negative: BURST / 4 });
   }, 240_000);
+});
+
+/** The feedback table's writes of a clean keyed post, in order (the cut points below). */
+async function keyedPostWrites(): Promise<string[]> {
+  const id = await published();
+  const recorder = recordCalls({ dynamodb: sharedDocumentClient() });
+  const response = await call(feedbackHandler, 'POST', '/feedback', {
+    body: { promptId: id, version: '1.0.0', environment: 'prod', rating: 1 },
+    headers: { 'idempotency-key': `key-${randomBytes(6).toString('hex')}` },
+  });
+  recorder.remove();
+  expect(response.status).toBe(202);
+  return recorder.calls
+    .filter((c) => c.write && c.target === process.env[ENV.feedbackTable])
+    .map((c) => c.command);
+}
+
+const keyedWrites = await keyedPostWrites();
+
+/**
+ * A post cut off as a killed Lambda is (docs/architecture.md, "Exact feedback counts"): its `n`th
+ * feedback-table write lands, and every later call to that table fails, its undo included. The
+ * idempotency table has its own client, so Powertools drops the failed request's record and the
+ * retry with the same key runs.
+ */
+function cutOffAfterWrite(n: number, answered = true): () => boolean {
+  let writes = 0;
+  let cut = false;
+  // Each call's part, decided once (both faults see the same input object): before the cut, the cut
+  // write itself, or after it.
+  const roles = new WeakMap<object, 'before' | 'cut' | 'after'>();
+  const role = (command: string, input: Record<string, unknown>) => {
+    let part = roles.get(input);
+    if (part === undefined) {
+      if (input.TableName !== process.env[ENV.feedbackTable]) part = 'before';
+      else if (cut) part = 'after';
+      else if (WRITE_COMMANDS.has(command) && ++writes === n) {
+        cut = true;
+        part = 'cut';
+      } else part = 'before';
+      roles.set(input, part);
+    }
+    return part;
+  };
+  faults.push(
+    injectFault(sharedDocumentClient(), {
+      mode: 'fail-before',
+      times: Number.POSITIVE_INFINITY,
+      matches: (command, input) => role(command, input) === 'after',
+    }),
+  );
+  // With `answered` false the cut write lands but its answer is lost too (a timeout after the commit).
+  if (!answered)
+    faults.push(
+      injectFault(sharedDocumentClient(), {
+        mode: 'fail-after-commit',
+        matches: (command, input) => role(command, input) === 'cut',
+      }),
+    );
+  return () => cut;
+}
+
+describe('a keyed feedback post cut off after each of its writes', () => {
+  it('makes the writes the cut points cover: the key mark, the item, the count, the pending mark cleared', () => {
+    expect(keyedWrites).toEqual([
+      'PutItemCommand',
+      'PutItemCommand',
+      'UpdateItemCommand',
+      'UpdateItemCommand',
+    ]);
+  });
+
+  for (const [index, command] of keyedWrites.entries()) {
+    for (const reconciled of [false, true]) {
+      it(`after write ${index + 1} (${command})${reconciled ? ', the reconciler past its grace first' : ''}: the same-key retry stores and counts it once, under one id`, async () => {
+        const id = await published();
+        const body = { promptId: id, version: '1.0.0', environment: 'prod', rating: -1 };
+        expect((await call(feedbackHandler, 'POST', '/feedback', { body })).status).toBe(202);
+        const headers = { 'idempotency-key': `key-${randomBytes(6).toString('hex')}` };
+        const cut = cutOffAfterWrite(index + 1, false);
+        const first = await call(feedbackHandler, 'POST', '/feedback', { body, headers });
+        for (const fault of faults.splice(0)) fault.remove();
+        expect(cut() || first.status === 202).toBe(true);
+        if (reconciled) {
+          const repository = new DynamoFeedbackRepository(
+            sharedDocumentClient(),
+            String(process.env[ENV.feedbackTable]),
+          );
+          await reconcileFeedback({ feedback: repository, now: () => new Date(Date.now() + 3 * 60_000) });
+        }
+        const retry = await call(feedbackHandler, 'POST', '/feedback', { body, headers });
+        expect(retry.status).toBe(202);
+        if (first.status === 202) expect(retry.body).toEqual(first.body);
+        expect(await stored(id)).toEqual({ items: 2, count: 2, negative: 2 });
+        expect(await rawCount(id)).toBe(2);
+        const again = await call(feedbackHandler, 'POST', '/feedback', { body, headers });
+        expect(again.body).toEqual(retry.body);
+        expect(await stored(id)).toEqual({ items: 2, count: 2, negative: 2 });
+      });
+    }
+  }
+
+  it('a post whose answer was lost after its last write: the retry answers the same id and stores nothing more', async () => {
+    const id = await published();
+    const body = { promptId: id, version: '1.0.0', environment: 'prod', rating: 1 };
+    // The answer is lost where Powertools saves it (twice, as the middleware retries it): its record goes.
+    const idempotency = new DynamoDBClient(endpointOverride(ENV.dynamodbEndpoint));
+    useIdempotencyStore({ tableName: process.env[ENV.idempotencyTable] as string, client: idempotency });
+    try {
+      faults.push(
+        injectFault(idempotency, {
+          mode: 'fail-before',
+          matches: (command) => command === 'UpdateItemCommand',
+          times: 2,
+        }),
+      );
+      const headers = { 'idempotency-key': `key-${randomBytes(6).toString('hex')}` };
+      expect((await call(feedbackHandler, 'POST', '/feedback', { body, headers })).status).toBe(500);
+      expect(faults[0]?.hits()).toBe(2);
+      expect(await stored(id)).toEqual({ items: 1, count: 1, negative: 0 });
+      const retry = await call(feedbackHandler, 'POST', '/feedback', { body, headers });
+      expect(retry.status).toBe(202);
+      expect(await stored(id)).toEqual({ items: 1, count: 1, negative: 0 });
+      const items = await call(feedbackHandler, 'GET', `/prompts/${id}/feedback`, {
+        query: { environment: 'prod' },
+      });
+      expect(items.status).toBe(200);
+    } finally {
+      useIdempotencyStore(undefined);
+      idempotency.destroy();
+    }
+  });
 });
