@@ -29,8 +29,20 @@ export interface ReconcileResult {
 const shardId = (key: FeedbackShardKey) =>
   `${key.environment}\u0000${key.promptId}\u0000${key.version}\u0000${key.day}\u0000${key.shard}`;
 
-export async function reconcileFeedback(deps: ReconcileDeps): Promise<ReconcileResult> {
-  const before = new Date(deps.now().getTime() - RECONCILE_GRACE_MS).toISOString();
+export interface ReconcileOptions {
+  /**
+   * How old an entry must be before its writer is known to be gone. Local mode passes 0 once at
+   * startup, for what a killed predecessor left (it held the data dir alone).
+   * @default RECONCILE_GRACE_MS
+   */
+  readonly graceMs?: number;
+}
+
+export async function reconcileFeedback(
+  deps: ReconcileDeps,
+  options: ReconcileOptions = {},
+): Promise<ReconcileResult> {
+  const before = new Date(deps.now().getTime() - (options.graceMs ?? RECONCILE_GRACE_MS)).toISOString();
   const pending = await deps.feedback.listPending(before);
   const shards = new Map<string, FeedbackShardKey>();
   for (const entry of pending) shards.set(shardId(entry.shard), entry.shard);

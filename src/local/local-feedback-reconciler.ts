@@ -13,6 +13,22 @@ export interface LocalFeedbackReconcilerOptions {
   readonly log: (line: string) => void;
 }
 
+/**
+ * One run at startup with no grace, before local mode answers: every pending item and dirty mark
+ * then is older than this process, so its writer was a local mode that stopped or was killed (the
+ * data-dir lock let one run at a time), and a restart leaves no count short for the 2-minute grace.
+ */
+export async function reconcileAtStartup(options: LocalFeedbackReconcilerOptions): Promise<void> {
+  const result = await reconcileFeedback(
+    { feedback: options.feedback, now: () => new Date() },
+    { graceMs: 0 },
+  );
+  if (result.settled > 0)
+    options.log(
+      `feedback reconciler at startup: ${result.settled} shards recounted, ${result.cleared} pending items counted`,
+    );
+}
+
 /** Starts the periodic run; stop it with the result (waits for a run under way). */
 export function startLocalFeedbackReconciler(options: LocalFeedbackReconcilerOptions): () => Promise<void> {
   let running: Promise<unknown> = Promise.resolve();

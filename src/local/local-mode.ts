@@ -44,7 +44,7 @@ import {
   provisionCanaryExtension,
 } from './local-canary.ts';
 import { LocalEvaluationLauncher } from './local-evaluations.ts';
-import { startLocalFeedbackReconciler } from './local-feedback-reconciler.ts';
+import { reconcileAtStartup, startLocalFeedbackReconciler } from './local-feedback-reconciler.ts';
 import { LocalAlarmWatcher, LocalNotificationTopic } from './local-notifier.ts';
 import { startLocalReminders } from './local-reminders.ts';
 import { localScanRoute } from './local-scan.ts';
@@ -387,7 +387,9 @@ export async function startLocalMode(options: LocalModeOptions): Promise<Running
       );
     }
 
-    // The feedback reconciler's schedule (docs/architecture.md, "Exact feedback counts").
+    // The feedback reconciler's schedule (docs/architecture.md, "Exact feedback counts"), after a
+    // first run for what a stopped or killed predecessor left pending.
+    await reconcileAtStartup({ feedback: feedbackItems, log });
     closers.push(startLocalFeedbackReconciler({ feedback: feedbackItems, log }));
 
     // The daily review reminder (docs/maintenance.md), with the log as the owners' topic.

@@ -386,6 +386,29 @@ describe('a keyed feedback post cut off after each of its writes', () => {
     }
   }
 
+  it('a restart reconciles with no grace: a post killed after its item is counted at once (local mode at startup)', async () => {
+    const id = await published();
+    const body = { promptId: id, version: '1.0.0', environment: 'prod', rating: -1 };
+    // No key: its first write is the item.
+    const cut = cutOffAfterWrite(1);
+    expect((await call(feedbackHandler, 'POST', '/feedback', { body })).status).toBe(500);
+    for (const fault of faults.splice(0)) fault.remove();
+    expect(cut()).toBe(true);
+    expect(await stored(id)).toEqual({ items: 1, count: 0, negative: 0 });
+    const repository = new DynamoFeedbackRepository(
+      sharedDocumentClient(),
+      String(process.env[ENV.feedbackTable]),
+    );
+    const now = () => new Date();
+    expect(
+      (await reconcileFeedback({ feedback: repository, now }, { graceMs: 0 })).cleared,
+    ).toBeGreaterThanOrEqual(1);
+    expect(await stored(id)).toEqual({ items: 1, count: 1, negative: 1 });
+    await reconcileFeedback({ feedback: repository, now }, { graceMs: 0 });
+    expect(await stored(id)).toEqual({ items: 1, count: 1, negative: 1 });
+    expect(await rawCount(id)).toBe(1);
+  });
+
   it('a post whose answer was lost after its last write: the retry answers the same id and stores nothing more', async () => {
     const id = await published();
     const body = { promptId: id, version: '1.0.0', environment: 'prod', rating: 1 };
