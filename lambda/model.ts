@@ -29,6 +29,11 @@ export interface VersionRecord {
   readonly objectBytes?: number;
   /** Bytes of the body (the sections) in the version object, beside `ref`. */
   readonly bodyBytes?: number;
+  /**
+   * The publish request that created it, hashed (route, caller, Idempotency-Key, body), when it
+   * carried a key: its same-key retry finds it after later versions (publish-version.ts).
+   */
+  readonly publishKey?: string;
 }
 
 export interface PromptSummary {

@@ -53,6 +53,8 @@ export interface PromptRepository {
   ): Promise<(VersionRecord | undefined)[]>;
   /** The highest version by semver precedence. */
   getLatestVersion(id: string): Promise<VersionRecord | undefined>;
+  /** The `limit` highest versions, highest first (read consistently). */
+  recentVersions(id: string, limit: number): Promise<VersionRecord[]>;
   /** Conditional put: `exists` when the version is already there (nothing is written). */
   createVersion(record: VersionRecord): Promise<'created' | 'exists'>;
   /** Moves the prompt's summary to this version unless a greater one is already recorded. Idempotent. */

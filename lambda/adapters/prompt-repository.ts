@@ -41,6 +41,7 @@ interface VersionItem {
   ref?: string;
   objectBytes?: number;
   bodyBytes?: number;
+  publishKey?: string;
 }
 
 function toRecord(item: Record<string, unknown>): VersionRecord {
@@ -64,6 +65,7 @@ function toRecord(item: Record<string, unknown>): VersionRecord {
     ...(v.ref !== undefined ? { ref: v.ref } : {}),
     ...(v.objectBytes !== undefined ? { objectBytes: v.objectBytes } : {}),
     ...(v.bodyBytes !== undefined ? { bodyBytes: v.bodyBytes } : {}),
+    ...(v.publishKey !== undefined ? { publishKey: v.publishKey } : {}),
   };
 }
 
@@ -129,6 +131,10 @@ export class DynamoPromptRepository implements PromptRepository {
     return refs.map((r) => found.get(`${r.id}@${versionSortKey(r.version)}`));
   }
 
+  async recentVersions(id: string, limit: number): Promise<VersionRecord[]> {
+    return (await this.queryVersions(id, { limit }, true)).items;
+  }
+
   async getLatestVersion(id: string): Promise<VersionRecord | undefined> {
     const page = await this.queryVersions(id, { limit: 1 }, true);
     return page.items[0];
@@ -152,6 +158,7 @@ export class DynamoPromptRepository implements PromptRepository {
       ...(record.ref !== undefined ? { ref: record.ref } : {}),
       ...(record.objectBytes !== undefined ? { objectBytes: record.objectBytes } : {}),
       ...(record.bodyBytes !== undefined ? { bodyBytes: record.bodyBytes } : {}),
+      ...(record.publishKey !== undefined ? { publishKey: record.publishKey } : {}),
     };
     try {
       await this.client.send(

@@ -4,24 +4,12 @@
  * the environment state remembers the requests that started its latest revisions, so the retry
  * answers that start instead of deploying again (docs/architecture.md, "Cut points: delivery").
  */
-import { createHash } from 'node:crypto';
 import { finishCommittedStart } from './crashed-start.ts';
 import type { DeliveryDeps } from './deps.ts';
 import { startsOf } from './recent-starts.ts';
 import type { StartedRevision } from './start-revision.ts';
 
-/** Names one request: its route, caller, Idempotency-Key and body, hashed. */
-export function requestKeyOf(parts: {
-  route: string;
-  caller: string;
-  idempotencyKey: string | undefined;
-  body: string | undefined;
-}): string | undefined {
-  if (parts.idempotencyKey === undefined) return undefined;
-  return createHash('sha256')
-    .update(JSON.stringify([parts.route, parts.caller, parts.idempotencyKey, parts.body ?? '']))
-    .digest('base64url');
-}
+export { requestKeyOf } from '../runtime/request-key.ts';
 
 /**
  * The answer of the start `requestKey` made, when it is one of the environment's recent starts. Its

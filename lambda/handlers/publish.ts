@@ -21,6 +21,8 @@ import {
 } from '../runtime/http.ts';
 import { httpHandler } from '../runtime/http-handler.ts';
 import { createLogger } from '../runtime/logger.ts';
+import { IDEMPOTENCY_HEADER } from '../runtime/middleware/idempotent-writes.ts';
+import { requestKeyOf } from '../runtime/request-key.ts';
 import { routeTable } from '../runtime/route-table.ts';
 import { parseInput } from '../runtime/validation.ts';
 import { archiveBody, publishBody } from '../schemas/registry.ts';
@@ -38,11 +40,18 @@ export function createPublishHandler(deps: () => RegistryDeps) {
       const caller = callerOf(event);
       const id = pathParameter(event, 'id');
       const body = parseInput(publishBody, event.jsonBody);
+      const publishKey = requestKeyOf({
+        route: event.routeKey,
+        caller,
+        idempotencyKey: event.headers?.[IDEMPOTENCY_HEADER],
+        body: event.body,
+      });
       const result = await publishVersion(deps(), {
         id,
         ...body,
         caller,
         requestId: requestIdOf(event),
+        ...(publishKey !== undefined ? { publishKey } : {}),
       });
       logger.info(result.created ? 'version published' : 'version already published', {
         promptId: result.record.id,

@@ -29,7 +29,12 @@ export interface PublishInput {
   readonly message?: string;
   readonly caller: string;
   readonly requestId: string;
+  /** The request's key (runtime/request-key.ts), when it carried an Idempotency-Key. */
+  readonly publishKey?: string;
 }
+
+/** How far back a keyed retry looks for the version its first attempt created. */
+const RETRY_LOOKBACK = 20;
 
 export interface PublishResult {
   /** False when the same document was already published as this version (an idempotent retry). */
@@ -57,7 +62,15 @@ export async function publishVersion(deps: RegistryDeps, input: PublishInput): P
     const existing = await deps.prompts.getVersion(id, requested);
     if (existing) return answerExisting(deps, existing, sha256, input.requestId);
   }
-  const latest = await deps.prompts.getLatestVersion(id);
+  // A keyed retry whose first attempt created a version, after later publishes: that version is
+  // its answer, not one more (docs/architecture.md, "Cut points: registry").
+  const recent =
+    requested === undefined && input.publishKey !== undefined
+      ? await deps.prompts.recentVersions(id, RETRY_LOOKBACK)
+      : undefined;
+  const mine = recent?.find((v) => v.publishKey === input.publishKey);
+  if (mine) return answerExisting(deps, mine, sha256, input.requestId);
+  const latest = recent ? recent[0] : await deps.prompts.getLatestVersion(id);
   // Without a version, the identical document is a retry; with one, a concurrent publish may have
   // created exactly that version between the two reads.
   if (latest && (requested === undefined ? latest.sha256 === sha256 : latest.version === requested)) {
@@ -97,6 +110,7 @@ export async function publishVersion(deps: RegistryDeps, input: PublishInput): P
     ...(document.description !== undefined ? { description: document.description } : {}),
     ...(document.owner !== undefined ? { owner: document.owner } : {}),
     ...published?.facts,
+    ...(input.publishKey !== undefined ? { publishKey: input.publishKey } : {}),
   };
 
   // The body and version object first: until the version item exists nothing refers to them, so a

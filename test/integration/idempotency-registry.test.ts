@@ -4,7 +4,13 @@
  * body answer the first response and write once; the same key with another body is 422
  * IDEMPOTENCY_KEY_REUSED and writes nothing; a blank or overlong key is 400 and writes nothing.
  */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { endpointOverride } from '../../lambda/adapters/aws-clients.ts';
+import { handler as queryHandler } from '../../lambda/handlers/query.ts';
+import { useIdempotencyStore } from '../../lambda/runtime/middleware/idempotent-writes.ts';
+import { ENV } from '../../src/core/contracts.ts';
+import { call } from '../fixtures/api.ts';
 import {
   approve,
   type CallResult,
@@ -19,6 +25,7 @@ import {
   startRun,
   viewOf,
 } from '../fixtures/registry-writes.ts';
+import { injectFault } from '../fixtures/store-faults.ts';
 
 interface Route {
   readonly name: string;
@@ -113,4 +120,38 @@ describe('Idempotency-Key on the registry write routes', () => {
       });
     });
   }
+});
+
+describe('a keyed publish whose answer was lost, retried after later publishes', () => {
+  it('answers the version its first attempt created and creates no other', async () => {
+    const id = newPromptId('idem-lost');
+    expect((await publish(id, documentOf(id, 'Answer {{question}}.'))).status).toBe(201);
+    // The answer is lost where Powertools saves it (twice, as the middleware retries it): its record goes.
+    const idempotency = new DynamoDBClient(endpointOverride(ENV.dynamodbEndpoint));
+    useIdempotencyStore({ tableName: process.env[ENV.idempotencyTable] as string, client: idempotency });
+    const key = newKey();
+    const document = documentOf(id, 'Reply to {{question}} briefly.');
+    try {
+      const fault = injectFault(idempotency, {
+        mode: 'fail-before',
+        matches: (command) => command === 'UpdateItemCommand',
+        times: 2,
+      });
+      expect((await publish(id, document, key)).status).toBe(500);
+      fault.remove();
+      expect((await publish(id, documentOf(id, 'Reply to {{question}} at length.'))).status).toBe(201);
+      const retry = await publish(id, document, key);
+      expect(retry.status).toBe(200);
+      expect(retry.body.version).toBe('1.0.1');
+      const versions = await call(queryHandler, 'GET', `/prompts/${id}/versions`);
+      expect(versions.body.items.map((v: { version: string }) => v.version)).toEqual([
+        '1.0.2',
+        '1.0.1',
+        '1.0.0',
+      ]);
+    } finally {
+      useIdempotencyStore(undefined);
+      idempotency.destroy();
+    }
+  });
 });
