@@ -19,8 +19,11 @@ const SEED = Number(process.env.PROMPTOPS_SIGKILL_SEED ?? randomInt(2 ** 31));
 const ROUNDS = 2;
 const PROMPTS = ['kill-alpha', 'kill-beta', 'kill-gamma'] as const;
 const ENV = 'dev';
-/** A killed request's Idempotency-Key stays in use for its function's timeout (deploy: 29 s). */
-const SETTLE_MS = 30_000;
+/**
+ * A killed request's Idempotency-Key stays in use for its function's timeout (deploy: 29 s), counted
+ * from before the restart: the retries wait that out, with a margin for a loaded runner.
+ */
+const SETTLE_MS = 45_000;
 
 /** mulberry32: small, seedable, good enough to pick kill points. */
 function generator(seed: number): () => number {
@@ -80,13 +83,10 @@ async function send(api: string, write: Write): Promise<boolean> {
 }
 
 /**
- * Opt-in (PROMPTOPS_SIGKILL_TEST=1) until the gaps it found are closed: a deploy killed between its
- * claim and its commit leaves the environment claimed and can start twice after the key's record
- * expires, and a feedback post killed after its item write is counted by the reconciler only after
- * its 2-minute grace, while a same-key retry stores a second item (docs/architecture.md, "Cut points:
- * delivery" and "Exact feedback counts"). Run it to see them; it fails today.
+ * Exactly once, strictly: every difference from one effect per key fails (docs/architecture.md, "A
+ * process killed mid-request").
  */
-describe.runIf(process.env.PROMPTOPS_SIGKILL_TEST === '1')('local mode under SIGKILL', () => {
+describe('local mode under SIGKILL', () => {
   it('loses nothing and doubles nothing when killed at random points and restarted', async () => {
     console.log(`local-mode-sigkill seed ${SEED} (PROMPTOPS_SIGKILL_SEED=${SEED} replays it)`);
     const random = generator(SEED);
@@ -207,33 +207,26 @@ describe.runIf(process.env.PROMPTOPS_SIGKILL_TEST === '1')('local mode under SIG
     const api = endpoints.api as string;
     const deadline = Date.now() + SETTLE_MS;
     const unanswered = writes.filter((w) => !w.answer);
-    /** Deploys refused REVISION_CONFLICT to the end: a killed deploy's claim holds the environment. */
-    const blocked: Write[] = [];
     const retry = async (entry: Write) => {
       while (!(await send(api, entry))) {
         const last = entry.attempts.at(-1) ?? '';
+        // REVISION_CONFLICT: another killed deploy's claim, until that deploy's own retry recovers it.
         const transient =
           /^(5\d\d|409 IDEMPOTENCY_KEY_IN_USE|409 DEPLOYMENT_IN_PROGRESS|409 REVISION_CONFLICT|no answer)/.test(
             last,
           );
-        if (transient && Date.now() > deadline && last === '409 REVISION_CONFLICT') {
-          blocked.push(entry);
-          return;
-        }
         if (!transient || Date.now() > deadline)
           throw new Error(`${entry.kind} ${entry.key} never succeeded: ${entry.attempts.join(', ')}`);
         await sleep(250);
       }
     };
-    // Each kind in its own sequence (a deploy's and a post's versions were answered already).
+    // Publishes in sequence (each bumps the version the one before created).
     const inOrder = async (kind: Write['kind']) => {
       for (const entry of unanswered.filter((w) => w.kind === kind)) await retry(entry);
     };
-    await Promise.all([
-      inOrder('publish'),
-      inOrder('deploy'),
-      ...unanswered.filter((w) => w.kind === 'feedback').map(retry),
-    ]);
+    // Deploys all at once: a killed deploy's claim holds the others (REVISION_CONFLICT) until its own
+    // retry recovers it, which must not wait behind them.
+    await Promise.all([inOrder('publish'), ...unanswered.filter((w) => w.kind !== 'publish').map(retry)]);
 
     // Every difference from "once" is collected, so one run names them all.
     const problems: string[] = [];
@@ -250,9 +243,7 @@ describe.runIf(process.env.PROMPTOPS_SIGKILL_TEST === '1')('local mode under SIG
       differ(`${id} versions`, stored, answered);
       differ(`${id} distinct versions answered`, new Set(answered).size, keys.length);
     }
-    const killedInFlight = (w: Write) => w.attempts[0]?.startsWith('no answer') === true;
-    const repeats: string[] = [];
-    // One deployment per deploy key (each deploy's description is its own), each 2xx'd one there.
+    // One deployment per deploy key (each deploy's description is its own), the 2xx'd one.
     const deploys = writes.filter((w) => w.kind === 'deploy');
     const revisions = await call(api, 'GET', `/environments/${ENV}/revisions?limit=100`);
     expect(revisions.status).toBe(200);
@@ -260,77 +251,39 @@ describe.runIf(process.env.PROMPTOPS_SIGKILL_TEST === '1')('local mode under SIG
     const history: Json[] = revisions.body.items;
     for (const entry of deploys) {
       const mine = history.filter((r) => r.description === entry.body.description);
-      if (blocked.includes(entry)) {
-        repeats.push(
-          `deploy ${entry.key}: the environment stayed claimed by a killed deploy (${mine.length} entries)`,
-        );
-        differ(`entries of ${entry.key}, refused while claimed`, mine.length <= 1, true);
-        continue;
-      }
-      if (!mine.some((r) => r.deploymentNumber === entry.answer?.body.deploymentNumber))
-        problems.push(
-          `deploy ${entry.key}: deployment ${entry.answer?.body.deploymentNumber} is not in the history`,
-        );
-      if (mine.length === 2 && killedInFlight(entry))
-        repeats.push(
-          `deploy ${entry.key}: revisions ${mine.map((r) => `${r.revision} (deployment ${r.deploymentNumber ?? 'none'}, ${r.state})`).join(' and ')}`,
-        );
-      else differ(`deployments of ${entry.key}`, mine.length, 1);
+      differ(
+        `revisions of ${entry.key}`,
+        mine.map((r) => r.deploymentNumber),
+        [entry.answer?.body.deploymentNumber],
+      );
     }
     differ(
       `${ENV} history entries of no deploy key`,
       history.filter((r) => !deploys.some((w) => w.body.description === r.description)).length,
       0,
     );
-    // Feedback: every 202'd id stored, and each version's aggregate equal to its items.
+    // Feedback: exactly the 202'd ids stored, and each version's aggregate equal to its items.
     const feedback = writes.filter((w) => w.kind === 'feedback');
     for (const id of PROMPTS) {
       const mine = feedback.filter((w) => w.body.promptId === id);
       const items = await call(api, 'GET', `/prompts/${id}/feedback/items?environment=${ENV}&limit=100`);
       expect(items.body.nextCursor).toBeUndefined();
       const listed: Json[] = items.body.items ?? [];
-      const answered = new Set(mine.map((w) => w.answer?.body.id));
-      const stored = new Set(listed.map((i) => i.id));
-      const lost = [...answered].filter((i) => !stored.has(i));
-      differ(`${id} feedback answered 202 but not stored`, lost, []);
-      const extra = listed.filter((i) => !answered.has(i.id));
-      const killed = mine.filter(killedInFlight).length;
-      if (extra.length <= killed) {
-        if (extra.length > 0)
-          repeats.push(`feedback on ${id}: ${extra.length} extra item(s) of ${killed} killed post(s)`);
-      } else differ(`${id} feedback items beyond the 202s`, extra.length, 0);
+      differ(`${id} feedback ids`, listed.map((i) => i.id).sort(), mine.map((w) => w.answer?.body.id).sort());
       const report = await call(api, 'GET', `/prompts/${id}/feedback?environment=${ENV}`);
       for (const version of new Set(listed.map((i) => i.version as string))) {
         const ofVersion = listed.filter((i) => i.version === version);
         const counted = report.body.versions.find((v: Json) => v.version === version);
-        const items = { count: ofVersion.length, negative: ofVersion.filter((i) => i.rating === -1).length };
-        const stored = { count: counted?.count ?? 0, negative: counted?.negative ?? 0 };
-        // A post killed between its item and its aggregate update leaves the day one short.
-        const killed = mine.filter((w) => w.body.version === version && killedInFlight(w));
-        const short = { count: items.count - stored.count, negative: items.negative - stored.negative };
-        const explained =
-          short.count >= 0 &&
-          short.negative >= 0 &&
-          short.count <= killed.length &&
-          short.negative <= killed.filter((w) => w.body.rating === -1).length;
-        if (short.count === 0 && short.negative === 0) continue;
-        if (explained)
-          repeats.push(`feedback on ${id}@${version}: the aggregate is ${short.count} short of the items`);
-        else differ(`${id}@${version} aggregate`, stored, items);
+        differ(
+          `${id}@${version} aggregate`,
+          { count: counted?.count ?? 0, negative: counted?.negative ?? 0 },
+          { count: ofVersion.length, negative: ofVersion.filter((i) => i.rating === -1).length },
+        );
       }
     }
-    // Known gaps, to be closed in the deploy and feedback write paths (docs/architecture.md,
-    // "Idempotent writes"): a request killed after its effect landed but before its Idempotency-Key
-    // record was completed runs again when its retry comes after the key's in-progress window, so
-    // the effect lands twice; a deploy killed between its claim and StartDeployment leaves the
-    // environment claimed (REVISION_CONFLICT) for the claim's 120 s; a post killed between its two
-    // writes leaves its day's aggregate short ("Exact feedback counts": nothing recounts it yet).
-    // Tolerated only for a request killed in flight, once each; an answered request, a lost write,
-    // a third effect or an aggregate over the items fails above.
-    if (repeats.length > 0) console.log(`after a kill (known gaps): ${repeats.join('; ')}`);
     expect(problems, `seed ${SEED}`).toEqual([]);
     console.log(
       `${writes.length} writes (${writes.length - unanswered.length} answered 2xx before a kill, ${unanswered.length} retried): ${PROMPTS.length} prompts, ${deploys.length} deploys, ${feedback.length} feedback`,
     );
-  }, 120_000);
+  }, 180_000);
 });
