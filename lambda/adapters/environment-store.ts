@@ -213,15 +213,22 @@ export class DynamoEnvironmentStore implements EnvironmentStore {
   async recordOutcome(
     environment: string,
     deploymentNumber: number,
-    update: { deployment: DeploymentRecord; revision: number; pins: EnvironmentState['pins'] },
+    update: {
+      deployment: DeploymentRecord;
+      revision: number;
+      pins: EnvironmentState['pins'];
+      recentStarts?: EnvironmentState['recentStarts'];
+    },
   ): Promise<'updated' | 'unchanged'> {
+    const recent = update.recentStarts;
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: stateKey(environment),
-          UpdateExpression:
-            'SET #deployment = :deployment, #revision = :revision, #pins = :pins, #updated = :updated',
+          UpdateExpression: `SET #deployment = :deployment, #revision = :revision, #pins = :pins, #updated = :updated${
+            recent ? ', #recent = :recent' : ''
+          }`,
           ConditionExpression:
             '#deployment.#number = :number AND (#deployment.#state = :deploying OR #deployment.#state = :baking)',
           ExpressionAttributeNames: {
@@ -231,6 +238,7 @@ export class DynamoEnvironmentStore implements EnvironmentStore {
             '#updated': 'updatedAt',
             '#number': 'number',
             '#state': 'state',
+            ...(recent ? { '#recent': 'recentStarts' } : {}),
           },
           ExpressionAttributeValues: {
             ':deployment': update.deployment,
@@ -240,6 +248,7 @@ export class DynamoEnvironmentStore implements EnvironmentStore {
             ':number': deploymentNumber,
             ':deploying': 'DEPLOYING',
             ':baking': 'BAKING',
+            ...(recent ? { ':recent': recent } : {}),
           },
         }),
       );
@@ -247,6 +256,31 @@ export class DynamoEnvironmentStore implements EnvironmentStore {
     } catch (error) {
       if (isConditionalCheckFailed(error)) return 'unchanged';
       throw error;
+    }
+  }
+
+  async rememberStarts(
+    environment: string,
+    deploymentNumber: number,
+    recent: NonNullable<EnvironmentState['recentStarts']>,
+  ): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: stateKey(environment),
+          UpdateExpression: 'SET #recent = :recent',
+          ConditionExpression: '#deployment.#number = :number',
+          ExpressionAttributeNames: {
+            '#recent': 'recentStarts',
+            '#deployment': 'deployment',
+            '#number': 'number',
+          },
+          ExpressionAttributeValues: { ':recent': recent, ':number': deploymentNumber },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
     }
   }
 

@@ -6,7 +6,14 @@
 import { auditEvent } from '../audit-events.ts';
 import { appendStartEvents, commitCrashedStart } from './crashed-start.ts';
 import type { DeliveryDeps } from './deps.ts';
-import { type DeploymentInfo, type DeploymentRecord, type EnvironmentState, isRunning } from './model.ts';
+import {
+  type DeploymentInfo,
+  type DeploymentRecord,
+  type EnvironmentState,
+  isRunning,
+  type RecordedStart,
+} from './model.ts';
+import { withStart } from './recent-starts.ts';
 
 export type OutcomeResult = 'updated' | 'unchanged' | 'unknown';
 
@@ -32,7 +39,13 @@ export async function applyDeploymentInfo(
   deps: DeliveryDeps,
   environment: string,
   info: DeploymentInfo,
-  context: { requestId: string; actor?: string; reason?: string },
+  context: {
+    requestId: string;
+    actor?: string;
+    reason?: string;
+    /** A rollback that stopped the deployment: its answer, kept for its same-key retry (replay.ts). */
+    start?: RecordedStart;
+  },
 ): Promise<OutcomeResult> {
   let state = await deps.environments.get(environment);
   if (state?.pendingRevision !== undefined)
@@ -56,6 +69,7 @@ export async function applyDeploymentInfo(
       deployment,
       revision: rolledBack ? current.previousRevision : state.revision,
       pins,
+      ...(context.start ? { recentStarts: withStart(state, context.start).recentStarts } : {}),
     });
     if (result === 'updated' && ended) {
       const record = await deps.environments.getRevision(environment, current.revision);
@@ -78,6 +92,14 @@ export async function applyDeploymentInfo(
         });
     }
   }
+
+  // Recorded already (the events handler, a status read): the stop's answer is still kept.
+  if (context.start && result !== 'updated')
+    await deps.environments.rememberStarts(
+      environment,
+      info.number,
+      withStart(state, context.start).recentStarts ?? [],
+    );
 
   if (ended) {
     // Appended on every ending observed; the deterministic id makes repeats a no-op.

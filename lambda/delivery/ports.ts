@@ -49,12 +49,24 @@ export interface EnvironmentStore {
   /**
    * Records where a deployment ended. Applies only while `state.deployment.number` is
    * `deploymentNumber` and it has not ended: `unchanged` otherwise (a redelivered event).
+   * `recentStarts` (a rollback that stopped it, remembered for its same-key retry) is set with it.
    */
   recordOutcome(
     environment: string,
     deploymentNumber: number,
-    update: { deployment: DeploymentRecord; revision: number; pins: EnvironmentState['pins'] },
+    update: {
+      deployment: DeploymentRecord;
+      revision: number;
+      pins: EnvironmentState['pins'];
+      recentStarts?: EnvironmentState['recentStarts'];
+    },
   ): Promise<'updated' | 'unchanged'>;
+  /** Sets `recentStarts` while the environment's deployment is `deploymentNumber`. */
+  rememberStarts(
+    environment: string,
+    deploymentNumber: number,
+    recentStarts: NonNullable<EnvironmentState['recentStarts']>,
+  ): Promise<void>;
   /**
    * Sets the canary analysis of deployment `deploymentNumber`, and nothing else, so a concurrent
    * outcome or deploy is not overwritten: `unchanged` when the environment has moved on to another

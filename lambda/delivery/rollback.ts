@@ -65,22 +65,29 @@ export async function rollbackEnvironment(
       }
       const stopped = await deps.delivery.stopDeployment(environmentId, live.number);
       const reason = `Stopped by ${input.caller}${input.reason ? `: ${input.reason}` : ''}`;
-      // Past the commit point (AppConfig stopped it): recording it is idempotent and tried twice
-      // (docs/architecture.md, "Cut points: delivery").
-      const record = () =>
-        applyDeploymentInfo(
-          deps,
-          environment,
-          { ...stopped, state: 'ROLLED_BACK' },
-          { requestId: input.requestId, actor: input.caller, reason },
-        );
-      await record().catch(record);
-      return {
+      const response: StartedRevision = {
         environment,
         deploymentNumber: live.number,
         state: 'ROLLED_BACK',
         revision: running.previousRevision,
       };
+      // Past the commit point (AppConfig stopped it): recording it is idempotent and tried twice
+      // (docs/architecture.md, "Cut points: delivery"). The answer is kept with it, so a same-key
+      // retry whose answer was lost replays it instead of rolling back one revision further.
+      const record = () =>
+        applyDeploymentInfo(
+          deps,
+          environment,
+          { ...stopped, state: 'ROLLED_BACK' },
+          {
+            requestId: input.requestId,
+            actor: input.caller,
+            reason,
+            ...(input.requestKey !== undefined ? { start: { requestKey: input.requestKey, response } } : {}),
+          },
+        );
+      await record().catch(record);
+      return response;
     }
   }
 
