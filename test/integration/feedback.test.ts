@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sharedDocumentClient } from '../../lambda/adapters/aws-clients.ts';
 import { handler as feedbackHandler } from '../../lambda/handlers/feedback.ts';
 import { handler as publishHandler } from '../../lambda/handlers/publish.ts';
@@ -17,11 +17,9 @@ import { exampleDocument } from '../fixtures/registry.ts';
 // The deployment's secret; the handler reads it when it first builds its adapters.
 process.env[ENV.feedbackHashSecret] = `it-${randomBytes(16).toString('hex')}`;
 
-// moto serves one request at a time, some 35 ms a store call: 1,000 parallel posts there take minutes
-// and ran past the handlers' budget (999 of 1,000 answered 500 in the moto pass, and the backlog failed
-// the next tests). On moto the burst is 200 (test handlers get a 45 s budget there), on dynalite 1,000;
-// restore 1,000 on moto once the feedback write path takes fewer store calls per post.
-const BURST = inject('promptops').store === 'moto' ? 200 : 1000;
+// 1,000 parallel posts on both stores (dynalite in-process; moto, one request at a time, some 35 ms a
+// store call, about 30-50 s for the burst with the test handlers' 45 s budget there).
+const BURST = 1000;
 
 let output: ReturnType<typeof captureOutput>;
 beforeEach(() => {
