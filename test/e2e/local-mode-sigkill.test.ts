@@ -23,7 +23,7 @@ const ENV = 'dev';
  * A killed request's Idempotency-Key stays in use for its function's timeout (deploy: 29 s), counted
  * from before the restart: the retries wait that out, with a margin for a loaded runner.
  */
-const SETTLE_MS = 45_000;
+const SETTLE_MS = 60_000;
 
 /** mulberry32: small, seedable, good enough to pick kill points. */
 function generator(seed: number): () => number {
