@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { endpointOverride, sharedDocumentClient } from '../../lambda/adapters/aws-clients.ts';
+import { applyDeploymentInfo } from '../../lambda/delivery/outcome.ts';
 import { CLAIM_SECONDS } from '../../lambda/delivery/start-revision.ts';
 import { createDeployHandler } from '../../lambda/handlers/deploy.ts';
 import { handler as publishHandler } from '../../lambda/handlers/publish.ts';
@@ -210,6 +211,31 @@ describe('deploy cut off after a write', () => {
       expect((await view(env)).deployments).toBe(3);
     });
   }
+});
+
+describe('a deploy cut off after StartDeployment, its deployment reported first', () => {
+  it('the deployment-events path commits it with its answer, and the same-key retry replays that', async () => {
+    const env = await nextEnvironment();
+    await deployed(env, '1.0.0');
+    const cut = cutOffAfter(
+      (client, command) => client === 'appconfig' && command === 'StartDeploymentCommand',
+    );
+    const headers = newKey();
+    expect((await env.deploy({ [id]: '1.1.0' }, headers)).status).toBe(500);
+    expect(cut()).toBe(true);
+    stopFaults();
+    await env.settle();
+    // What the deployment-events handler does when AppConfig reports the deployment's end.
+    const started = (await env.deployments()).at(-1);
+    const info = await env.deps.delivery.getDeployment(env.environmentId, started?.number ?? 0);
+    expect(await applyDeploymentInfo(env.deps, env.name, info, { requestId: 'events' })).toBe('updated');
+    expect((await env.deps.environments.get(env.name))?.pendingRevision).toBeUndefined();
+
+    const retry = await env.deploy({ [id]: '1.1.0' }, headers);
+    expect(retry.status).toBe(202);
+    expect(retry.body).toMatchObject({ revision: 2, deploymentNumber: started?.number });
+    expect(await view(env)).toEqual(complete);
+  });
 });
 
 describe('same-key retries after later deploys', () => {
