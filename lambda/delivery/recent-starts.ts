@@ -13,11 +13,25 @@ export function withStart(
   start: RecordedStart | undefined,
 ): Pick<EnvironmentState, 'lastStart' | 'recentStarts'> {
   if (start === undefined) return {};
-  const earlier = startsOf(state).filter((s) => s.requestKey !== start.requestKey);
-  return { lastStart: start, recentStarts: [start, ...earlier].slice(0, RECENT_STARTS) };
+  const earlier = startsOf(state)
+    .filter((s) => s.requestKey !== start.requestKey)
+    .slice(0, RECENT_STARTS - 1)
+    .map(slim);
+  return { lastStart: start, recentStarts: [slim(start), ...earlier] };
 }
 
-/** The recent starts (a state committed before they were kept has `lastStart` alone). */
+/**
+ * A start's answer without its per-prompt lists (`evaluations`, `deprecated`): at thousands of
+ * prompts 20 full answers would outgrow the state item (400 KB), so only `lastStart` keeps them.
+ */
+function slim(start: RecordedStart): RecordedStart {
+  const { environment, deploymentNumber, state, revision } = start.response;
+  return { requestKey: start.requestKey, response: { environment, deploymentNumber, state, revision } };
+}
+
+/** The recent starts, `lastStart` (in full) first. */
 export function startsOf(state: EnvironmentState | undefined): readonly RecordedStart[] {
-  return state?.recentStarts ?? (state?.lastStart ? [state.lastStart] : []);
+  const last = state?.lastStart;
+  const recent = (state?.recentStarts ?? []).filter((s) => s.requestKey !== last?.requestKey);
+  return last ? [last, ...recent] : recent;
 }
