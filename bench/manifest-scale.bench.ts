@@ -29,7 +29,8 @@ import {
 import { scalePromptId, seedDirectly } from '../test/fixtures/scale.ts';
 import { type BenchResult, evaluate } from './harness.ts';
 
-const PROMPTS = 10_000;
+/** 10,000; PROMPTOPS_BENCH_PROMPTS takes fewer to iterate (the rows then say so in their detail). */
+const PROMPTS = Number(process.env.PROMPTOPS_BENCH_PROMPTS ?? 10_000);
 const BUCKET = 'promptops-bench-bodies';
 
 /** AppConfig as a stub: the hosted version and the deployment start are one call each at any size. */

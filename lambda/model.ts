@@ -29,6 +29,11 @@ export interface VersionRecord {
   readonly objectBytes?: number;
   /** Bytes of the body (the sections) in the version object, beside `ref`. */
   readonly bodyBytes?: number;
+  /**
+   * The lint stamp (`LINT_STAMP`, src/core/lint) the document passed with: deploy lints it again only
+   * when the rules changed since. Absent on versions published before stamps.
+   */
+  readonly lintedWith?: string;
 }
 
 export interface PromptSummary {

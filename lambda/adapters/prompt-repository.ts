@@ -15,7 +15,7 @@ import { KEYS, TABLE } from '../../src/core/contracts.ts';
 import type { Pin } from '../../src/core/pins.ts';
 import { versionSortKey } from '../../src/core/versioning.ts';
 import type { Approval, Archival, Deprecation, PromptSummary, VersionRecord } from '../model.ts';
-import type { Page, PageRequest, PromptRepository } from '../ports.ts';
+import type { Page, PageRequest, PromptRepository, VersionFacts } from '../ports.ts';
 import { isConditionalCheckFailed } from './dynamo-errors.ts';
 import { decodeCursor, encodeCursor } from './pagination.ts';
 
@@ -41,6 +41,7 @@ interface VersionItem {
   ref?: string;
   objectBytes?: number;
   bodyBytes?: number;
+  lintedWith?: string;
 }
 
 function toRecord(item: Record<string, unknown>): VersionRecord {
@@ -64,6 +65,7 @@ function toRecord(item: Record<string, unknown>): VersionRecord {
     ...(v.ref !== undefined ? { ref: v.ref } : {}),
     ...(v.objectBytes !== undefined ? { objectBytes: v.objectBytes } : {}),
     ...(v.bodyBytes !== undefined ? { bodyBytes: v.bodyBytes } : {}),
+    ...(v.lintedWith !== undefined ? { lintedWith: v.lintedWith } : {}),
   };
 }
 
@@ -152,6 +154,7 @@ export class DynamoPromptRepository implements PromptRepository {
       ...(record.ref !== undefined ? { ref: record.ref } : {}),
       ...(record.objectBytes !== undefined ? { objectBytes: record.objectBytes } : {}),
       ...(record.bodyBytes !== undefined ? { bodyBytes: record.bodyBytes } : {}),
+      ...(record.lintedWith !== undefined ? { lintedWith: record.lintedWith } : {}),
     };
     try {
       await this.client.send(
@@ -167,6 +170,48 @@ export class DynamoPromptRepository implements PromptRepository {
       if (isConditionalCheckFailed(error)) return 'exists';
       throw error;
     }
+  }
+
+  async recordVersionFacts(
+    id: string,
+    version: string,
+    facts: VersionFacts,
+  ): Promise<'recorded' | 'missing'> {
+    // The ref and its sizes go together; the lint stamp may replace an older one.
+    const object =
+      facts.ref !== undefined && facts.objectBytes !== undefined && facts.bodyBytes !== undefined
+        ? { ref: facts.ref, objectBytes: facts.objectBytes, bodyBytes: facts.bodyBytes }
+        : undefined;
+    const names: Record<string, string> = { '#pk': TABLE.partitionKey };
+    const values: Record<string, unknown> = {};
+    const sets: string[] = [];
+    if (object) {
+      names['#ref'] = 'ref';
+      names['#objectBytes'] = 'objectBytes';
+      names['#bodyBytes'] = 'bodyBytes';
+      values[':ref'] = object.ref;
+      values[':objectBytes'] = object.objectBytes;
+      values[':bodyBytes'] = object.bodyBytes;
+      sets.push(
+        '#ref = if_not_exists(#ref, :ref)',
+        '#objectBytes = if_not_exists(#objectBytes, :objectBytes)',
+      );
+      sets.push('#bodyBytes = if_not_exists(#bodyBytes, :bodyBytes)');
+    }
+    if (facts.lintedWith !== undefined) {
+      names['#lintedWith'] = 'lintedWith';
+      values[':lintedWith'] = facts.lintedWith;
+      sets.push('#lintedWith = :lintedWith');
+    }
+    if (sets.length === 0) return (await this.getVersion(id, version)) ? 'recorded' : 'missing';
+    const applied = await this.conditionalUpdate({
+      Key: this.versionKey(id, version),
+      UpdateExpression: `SET ${sets.join(', ')}`,
+      ConditionExpression: 'attribute_exists(#pk)',
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    });
+    return applied ? 'recorded' : 'missing';
   }
 
   async recordLatest(record: VersionRecord): Promise<void> {

@@ -20,7 +20,7 @@ import type { DeliveryDeps } from './deps.ts';
 import type { EnvironmentState, RevisionKind, RevisionRecord } from './model.ts';
 import type { ResolveOptions } from './resolve-pins.ts';
 import { resolvePins } from './resolve-pins.ts';
-import { ensureVersionObjects } from './version-objects.ts';
+import { ensureVersionObjects, recordDeployFacts } from './version-objects.ts';
 
 /** How long a claim holds while its deploy talks to AppConfig (well over the Lambda timeout). */
 const CLAIM_SECONDS = 120;
@@ -59,6 +59,7 @@ export async function startRevision(deps: DeliveryDeps, input: StartRevisionInpu
     evaluations,
     deprecated,
     recordedRefs,
+    unrecorded,
   } = await resolvePins(deps, input.pins, input.resolve);
   const admitted = Object.keys(evaluations).length > 0 ? { evaluations } : {};
   const built = buildEnvironmentManifest(
@@ -75,6 +76,7 @@ export async function startRevision(deps: DeliveryDeps, input: StartRevisionInpu
       throw new Error('This deployment references version objects but has no store to write them to');
     await ensureVersionObjects(deps.versionObjects, built.versionObjects, recordedRefs);
   }
+  await recordDeployFacts(deps.prompts, unrecorded, new Set(built.versionObjects.map((o) => o.ref)));
 
   const until = new Date(now.getTime() + CLAIM_SECONDS * 1000).toISOString();
   if (

@@ -9,7 +9,7 @@ import { type PromptDocument, serializePromptDocument } from '../../src/core/doc
 import { LintFailedError, ValidationError, VersionExistsError } from '../../src/core/errors.ts';
 import { sha256Hex } from '../../src/core/hash.ts';
 import { assertPromptId } from '../../src/core/ids.ts';
-import { lintDocument } from '../../src/core/lint/index.ts';
+import { LINT_STAMP, lintDocument } from '../../src/core/lint/index.ts';
 import { utf8Bytes } from '../../src/core/manifest-builder.ts';
 import { assertVersion, type BumpOption, decidePublishVersion } from '../../src/core/versioning.ts';
 import { auditEvent } from '../audit-events.ts';
@@ -97,6 +97,8 @@ export async function publishVersion(deps: RegistryDeps, input: PublishInput): P
     ...(document.description !== undefined ? { description: document.description } : {}),
     ...(document.owner !== undefined ? { owner: document.owner } : {}),
     ...published?.facts,
+    // Deploy lints this version again only once the rules change (docs/architecture.md, "Ten thousand prompts").
+    lintedWith: LINT_STAMP,
   };
 
   // The body and version object first: until the version item exists nothing refers to them, so a
