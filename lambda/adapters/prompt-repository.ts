@@ -10,12 +10,12 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { mapBounded } from '../../src/core/bounded.ts';
 import { KEYS, TABLE } from '../../src/core/contracts.ts';
 import type { Pin } from '../../src/core/pins.ts';
 import { versionSortKey } from '../../src/core/versioning.ts';
 import type { Approval, Archival, Deprecation, PromptSummary, VersionRecord } from '../model.ts';
 import type { Page, PageRequest, PromptRepository, VersionFacts } from '../ports.ts';
+import { batchGetItems } from './batch-get.ts';
 import { isConditionalCheckFailed } from './dynamo-errors.ts';
 import { decodeCursor, encodeCursor } from './pagination.ts';
 
@@ -69,10 +69,6 @@ function toRecord(item: Record<string, unknown>): VersionRecord {
   };
 }
 
-/** BatchGetItem takes at most 100 keys; a few batches run at once. */
-const BATCH_KEYS = 100;
-const BATCHES_IN_FLIGHT = 8;
-
 export class DynamoPromptRepository implements PromptRepository {
   private readonly client: DynamoDBDocumentClient;
   private readonly tableName: string;
@@ -96,28 +92,8 @@ export class DynamoPromptRepository implements PromptRepository {
     return Item ? toRecord(Item) : undefined;
   }
 
-  /** Items by key in batched consistent reads, a few batches at once; absent keys are left out. */
-  private async batchGetItems(keys: readonly Record<string, unknown>[]): Promise<Record<string, unknown>[]> {
-    const batches: Record<string, unknown>[][] = [];
-    for (let i = 0; i < keys.length; i += BATCH_KEYS) batches.push(keys.slice(i, i + BATCH_KEYS));
-    const items: Record<string, unknown>[] = [];
-    await mapBounded(batches, BATCHES_IN_FLIGHT, async (batch) => {
-      let pending = batch;
-      // BatchGet may leave keys unprocessed under load; ask again for those.
-      for (let attempt = 0; pending.length > 0 && attempt < 8; attempt++) {
-        const response = await this.client.send(
-          new BatchGetCommand({
-            RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } },
-          }),
-        );
-        items.push(...(response.Responses?.[this.tableName] ?? []));
-        pending =
-          (response.UnprocessedKeys?.[this.tableName]?.Keys as Record<string, unknown>[] | undefined) ?? [];
-      }
-      if (pending.length > 0)
-        throw new Error(`DynamoDB left ${pending.length} keys unprocessed after 8 attempts`);
-    });
-    return items;
+  private batchGetItems(keys: readonly Record<string, unknown>[]): Promise<Record<string, unknown>[]> {
+    return batchGetItems(this.client, this.tableName, keys);
   }
 
   async getVersions(
