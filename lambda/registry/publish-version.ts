@@ -103,8 +103,11 @@ export async function publishVersion(deps: RegistryDeps, input: PublishInput): P
 
   // The body and version object first: until the version item exists nothing refers to them, so a
   // failure here or in the put below leaves nothing visible.
-  await deps.bodies.put(sha256, canonical);
-  if (published) await deps.versionObjects?.put(published.object.key, published.object.text);
+  // Two independent S3 writes, at once: in local mode each is a file write in s3rver.
+  await Promise.all([
+    deps.bodies.put(sha256, canonical),
+    published ? deps.versionObjects?.put(published.object.key, published.object.text) : undefined,
+  ]);
   rememberDocument(sha256, document);
   // Tried once more on a store error: the put is conditional, so when the first attempt was applied
   // and answered an error, the second finds this very record (same author and time) and goes on.
