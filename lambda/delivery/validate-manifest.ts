@@ -33,7 +33,7 @@ export const VALIDATOR_READS_IN_FLIGHT = 64;
 /**
  * The refs this container verified, each with the version its object holds: a version object is
  * content-addressed and immutable, so a warm validator need not read it again. Least recently used
- * first out past `capacity` entries (about 200 bytes each: 20,000 are about 4 MB).
+ * first out past `capacity` entries (134 bytes each, measured: 20,000 are 2.7 MB).
  */
 export class VerifiedRefs {
   readonly #versions = new Map<string, string>();
