@@ -103,12 +103,6 @@ export interface PromptRepository {
 export interface AuditLog {
   /** Appends an event; an event with the same id is already there after a retry, and that is fine. */
   append(event: AuditEvent): Promise<void>;
-  /**
-   * Appends many events in batched writes (a deploy of 10,000 prompts writes one per prompt). An
-   * event's id is deterministic, so writing one that is already there rewrites the same item.
-   * Optional: without it callers append a bounded number at a time.
-   */
-  appendMany?(events: readonly AuditEvent[]): Promise<void>;
   /** Newest first. */
   list(query: AuditQuery, page: PageRequest): Promise<Page<AuditEvent>>;
 }

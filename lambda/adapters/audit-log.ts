@@ -4,25 +4,14 @@
  * merged on read: docs/architecture.md, "Sharded audit index"), per prompt (gsi2) and per
  * environment (gsi3).
  */
-import {
-  BatchWriteCommand,
-  type DynamoDBDocumentClient,
-  PutCommand,
-  QueryCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { AUDIT_ALL_PARTITIONS, auditShardGsiPk, auditShardOf } from '../../src/core/audit-shards.ts';
-import { mapBounded } from '../../src/core/bounded.ts';
 import { KEYS, TABLE } from '../../src/core/contracts.ts';
 import type { AuditEvent, AuditQuery } from '../model.ts';
 import type { AuditLog, Page, PageRequest } from '../ports.ts';
 import { isConditionalCheckFailed } from './dynamo-errors.ts';
 import { decodeCursor, encodeCursor } from './pagination.ts';
 import { decodeMergedCursor, encodeMergedCursor, readMergedPage } from './sharded-index-reader.ts';
-
-/** BatchWriteItem takes at most 25 puts; a few calls run at once. */
-const WRITE_BATCH = 25;
-const WRITE_BATCHES_IN_FLIGHT = 8;
-const WRITE_ATTEMPTS = 8;
 
 /** The gsi1 sort key of an audit event, `<ISO time>#<event id>`: what a merged cursor may hold. */
 const AUDIT_SORT_KEY = /^\d{4}-\d{2}-\d{2}T[^#]*#.+$/;
@@ -51,44 +40,6 @@ export class DynamoAuditLog implements AuditLog {
   }
 
   async append(event: AuditEvent): Promise<void> {
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: this.item(event),
-          ConditionExpression: 'attribute_not_exists(#pk)',
-          ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
-        }),
-      );
-    } catch (error) {
-      if (!isConditionalCheckFailed(error)) throw error;
-    }
-  }
-
-  /**
-   * BatchWriteItem, 25 events a call, a few calls in flight. Its puts take no condition; an event
-   * already there (a retried write) is the same item under the same deterministic key, rewritten.
-   */
-  async appendMany(events: readonly AuditEvent[]): Promise<void> {
-    const unique = [...new Map(events.map((e) => [e.eventId, e])).values()];
-    const batches: AuditEvent[][] = [];
-    for (let i = 0; i < unique.length; i += WRITE_BATCH) batches.push(unique.slice(i, i + WRITE_BATCH));
-    await mapBounded(batches, WRITE_BATCHES_IN_FLIGHT, async (batch) => {
-      let pending = batch.map((event) => ({ PutRequest: { Item: this.item(event) } }));
-      for (let attempt = 0; pending.length > 0 && attempt < WRITE_ATTEMPTS; attempt++) {
-        const response = await this.client.send(
-          new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }),
-        );
-        pending = (response.UnprocessedItems?.[this.tableName] as typeof pending | undefined) ?? [];
-      }
-      if (pending.length > 0)
-        throw new Error(
-          `DynamoDB left ${pending.length} audit events unwritten after ${WRITE_ATTEMPTS} attempts`,
-        );
-    });
-  }
-
-  private item(event: AuditEvent): Record<string, unknown> {
     const sortKey = KEYS.auditGsiSk(event.at, event.eventId);
     const item: Record<string, unknown> = {
       [TABLE.partitionKey]: KEYS.auditPk(event.eventId),
@@ -105,7 +56,18 @@ export class DynamoAuditLog implements AuditLog {
       item[TABLE.gsi3.partitionKey] = KEYS.auditEnvironmentGsiPk(event.environment);
       item[TABLE.gsi3.sortKey] = sortKey;
     }
-    return item;
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: item,
+          ConditionExpression: 'attribute_not_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
   }
 
   async list(query: AuditQuery, page: PageRequest): Promise<Page<AuditEvent>> {

@@ -5,7 +5,6 @@
  */
 
 import type { DeprecatedVersionRef, StartedDeployment } from '../../src/core/api.ts';
-import { mapBounded } from '../../src/core/bounded.ts';
 import { RevisionConflictError } from '../../src/core/errors.ts';
 import { buildEnvironmentManifest } from '../../src/core/manifest-builder.ts';
 import {
@@ -22,9 +21,6 @@ import type { EnvironmentState, RevisionKind, RevisionRecord } from './model.ts'
 import type { ResolveOptions } from './resolve-pins.ts';
 import { resolvePins } from './resolve-pins.ts';
 import { ensureVersionObjects, recordDeployFacts } from './version-objects.ts';
-
-/** Audit appends in flight at once where the log has no batched write. */
-const AUDIT_WRITES_IN_FLIGHT = 32;
 
 /** How long a claim holds while its deploy talks to AppConfig (well over the Lambda timeout). */
 const CLAIM_SECONDS = 120;
@@ -230,10 +226,7 @@ export async function startRevision(deps: DeliveryDeps, input: StartRevisionInpu
             discriminator,
           ),
         ];
-  // Batched where the log can (one event per prompt: a first deploy of 10,000 writes 10,000), else bounded.
-  const appendMany = deps.audit.appendMany?.bind(deps.audit);
-  if (appendMany && events.length > 1) await twice(() => appendMany(events));
-  else await mapBounded(events, AUDIT_WRITES_IN_FLIGHT, (event) => twice(() => deps.audit.append(event)));
+  await Promise.all(events.map((event) => twice(() => deps.audit.append(event))));
   return response;
 }
 
