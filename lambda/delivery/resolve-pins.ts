@@ -27,7 +27,7 @@ import { loadDocument } from '../registry/document-cache.ts';
 import type { DeliveryDeps } from './deps.ts';
 import { checkEvaluations, type EvaluationAdmissions } from './evaluation-gate.ts';
 import { checkArchived, checkDeprecated, deprecatedAmong } from './maintenance-gate.ts';
-import { publishedVersionObject } from './version-objects.ts';
+import { publishedVersionObject, type UnrecordedFacts } from './version-objects.ts';
 
 export interface ResolveOptions {
   /** Prompt id -> the versions that must pass the gates (the ones being deployed now, segments' too). */
@@ -56,17 +56,6 @@ export interface ResolvedPins {
   readonly recordedRefs: ReadonlySet<string>;
   /** What this resolve learned that the items do not record yet (version-objects.ts, recordVersionFacts). */
   readonly unrecorded: readonly UnrecordedFacts[];
-}
-
-/**
- * A version linted now under the current stamp, or (in a large environment) without a recorded ref
- * and with the facts of the object deploy builds for it: recorded once the deploy wrote its objects.
- */
-export interface UnrecordedFacts {
-  readonly id: string;
-  readonly version: string;
-  readonly lintedWith?: string;
-  readonly object?: { readonly ref: string; readonly objectBytes: number; readonly bodyBytes: number };
 }
 
 /** A shadow candidate's version and the share of calls that run it. */

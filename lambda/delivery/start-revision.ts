@@ -5,6 +5,7 @@
  */
 
 import type { DeprecatedVersionRef, StartedDeployment } from '../../src/core/api.ts';
+import { mapBounded } from '../../src/core/bounded.ts';
 import { RevisionConflictError } from '../../src/core/errors.ts';
 import { buildEnvironmentManifest } from '../../src/core/manifest-builder.ts';
 import {
@@ -21,6 +22,9 @@ import type { EnvironmentState, RevisionKind, RevisionRecord } from './model.ts'
 import type { ResolveOptions } from './resolve-pins.ts';
 import { resolvePins } from './resolve-pins.ts';
 import { ensureVersionObjects, recordDeployFacts } from './version-objects.ts';
+
+/** Audit appends in flight at once. */
+const AUDIT_WRITES_IN_FLIGHT = 32;
 
 /** How long a claim holds while its deploy talks to AppConfig (well over the Lambda timeout). */
 const CLAIM_SECONDS = 120;
@@ -226,7 +230,9 @@ export async function startRevision(deps: DeliveryDeps, input: StartRevisionInpu
             discriminator,
           ),
         ];
-  await Promise.all(events.map((event) => twice(() => deps.audit.append(event))));
+  // Single conditional puts (the roles grant no batch writes), a bounded number at once: a first
+  // deploy of 10,000 prompts writes 10,000 events.
+  await mapBounded(events, AUDIT_WRITES_IN_FLIGHT, (event) => twice(() => deps.audit.append(event)));
   return response;
 }
 

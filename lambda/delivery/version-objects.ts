@@ -9,7 +9,6 @@ import { documentBody, type PromptDocument } from '../../src/core/document.ts';
 import { utf8Bytes } from '../../src/core/manifest-builder.ts';
 import { type VersionObject, versionObject } from '../../src/core/version-object.ts';
 import type { PromptRepository, VersionObjectStore } from '../ports.ts';
-import type { UnrecordedFacts } from './resolve-pins.ts';
 
 /** Writes in flight at once: S3 takes thousands a second per prefix; this keeps a Lambda's sockets few. */
 export const VERSION_OBJECT_WRITES_IN_FLIGHT = 32;
@@ -48,6 +47,17 @@ export async function ensureVersionObjects(
   const missing = objects.filter((o) => !recorded.has(o.ref));
   await mapBounded(missing, VERSION_OBJECT_WRITES_IN_FLIGHT, (o) => store.put(o.key, o.text));
   return missing.length;
+}
+
+/**
+ * A version linted now under the current stamp, or (in a large environment) without a recorded ref
+ * and with the facts of the object deploy builds for it: recorded once the deploy wrote its objects.
+ */
+export interface UnrecordedFacts {
+  readonly id: string;
+  readonly version: string;
+  readonly lintedWith?: string;
+  readonly object?: { readonly ref: string; readonly objectBytes: number; readonly bodyBytes: number };
 }
 
 /** Item updates in flight at once. */
