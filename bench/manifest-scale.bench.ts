@@ -5,6 +5,7 @@
  * beforehand (not timed). Resolving, building and validating are timed apart; AppConfig is a stub
  * (its calls are two requests whatever the size).
  */
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -15,7 +16,12 @@ import { deployPrompts } from '../lambda/delivery/deploy.ts';
 import type { DeliveryDeps } from '../lambda/delivery/deps.ts';
 import type { Delivery } from '../lambda/delivery/ports.ts';
 import { resolvePins } from '../lambda/delivery/resolve-pins.ts';
-import { VALIDATOR_READS_IN_FLIGHT, validateManifest } from '../lambda/delivery/validate-manifest.ts';
+import {
+  VALIDATOR_READS_IN_FLIGHT,
+  VERIFIED_REFS_CAPACITY,
+  VerifiedRefs,
+  validateManifest,
+} from '../lambda/delivery/validate-manifest.ts';
 import { buildRegistryDeps } from '../lambda/registry/build-deps.ts';
 import { MAIN_TABLE_INDEXES } from '../src/core/contracts.ts';
 import { buildEnvironmentManifest } from '../src/core/manifest-builder.ts';
@@ -29,7 +35,8 @@ import {
 import { scalePromptId, seedDirectly } from '../test/fixtures/scale.ts';
 import { type BenchResult, evaluate } from './harness.ts';
 
-const PROMPTS = 10_000;
+/** 10,000; PROMPTOPS_BENCH_PROMPTS takes fewer to iterate (the rows then say so in their detail). */
+const PROMPTS = Number(process.env.PROMPTOPS_BENCH_PROMPTS ?? 10_000);
 const BUCKET = 'promptops-bench-bodies';
 
 /** AppConfig as a stub: the hosted version and the deployment start are one call each at any size. */
@@ -55,7 +62,27 @@ function stubDelivery(hosted: string[]): Delivery {
 
 const seconds = (ms: number) => Math.round(ms) / 1000;
 
+/**
+ * The heap a full VerifiedRefs holds, per ref: fresh 43-character refs and versions, measured before
+ * anything else runs in the process (exact with --expose-gc, which `npx tsx --expose-gc` passes).
+ */
+function verifiedRefsFootprint(): { perRef: number; exact: boolean } {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const collect = () => {
+    for (let i = 0; i < 3; i++) gc?.();
+  };
+  const cache = new VerifiedRefs();
+  collect();
+  const before = process.memoryUsage().heapUsed;
+  for (let i = 0; i < VERIFIED_REFS_CAPACITY; i++)
+    cache.remember(createHash('sha256').update(String(i)).digest('base64url'), `1.${i % 100}.0`);
+  collect();
+  const bytes = process.memoryUsage().heapUsed - before;
+  return { perRef: Math.round(bytes / cache.size), exact: gc !== undefined };
+}
+
 export default async function manifestScale(): Promise<BenchResult[]> {
+  const footprint = verifiedRefsFootprint();
   process.env.AWS_REGION ??= 'us-east-1';
   process.env.AWS_ACCESS_KEY_ID ??= 'S3RVER';
   process.env.AWS_SECRET_ACCESS_KEY ??= 'S3RVER';
@@ -94,12 +121,17 @@ export default async function manifestScale(): Promise<BenchResult[]> {
       { bodyBucket: BUCKET },
     );
     const building = performance.now() - started;
+    // The validator cold (a new container: every object read and checked), then warm.
+    const verified = new VerifiedRefs();
     started = performance.now();
-    await validateManifest(registry.bodies, built.json, registry.versionObjects);
+    await validateManifest(registry.bodies, built.json, registry.versionObjects, verified);
     const validating = performance.now() - started;
+    started = performance.now();
+    await validateManifest(registry.bodies, built.json, registry.versionObjects, verified);
+    const validatingWarm = performance.now() - started;
     const referenced = built.references.length;
 
-    // Whole deployments through deployPrompts: every prompt new (each linted), then one changed.
+    // Whole deployments through deployPrompts: every prompt new (each gated), then one changed.
     started = performance.now();
     await deployPrompts(deps, {
       environment: 'dev',
@@ -131,7 +163,7 @@ export default async function manifestScale(): Promise<BenchResult[]> {
         name: 'deploy-10k',
         unit: 's',
         value: seconds(first),
-        detail: `first deployment of ${PROMPTS} prompts of 3 KB, every one gated (read and linted), dynalite + s3rver, manifest ${bytes} bytes`,
+        detail: `first deployment of ${PROMPTS} prompts of 3 KB, every one gated (publish's lint stamp current, so none read or linted), dynalite + s3rver, AppConfig stubbed, manifest ${bytes} bytes; deploy timeout 29 s`,
       }),
       evaluate({
         name: 'deploy-10k-one-change',
@@ -155,7 +187,19 @@ export default async function manifestScale(): Promise<BenchResult[]> {
         name: 'validator-10k',
         unit: 's',
         value: seconds(validating),
-        detail: `validateManifest: ${referenced} version objects read from s3rver and checked, ${VALIDATOR_READS_IN_FLIGHT} in flight`,
+        detail: `validateManifest, a cold container: ${referenced} version objects read from s3rver and checked, ${VALIDATOR_READS_IN_FLIGHT} in flight; timeout 15 s on AWS`,
+      }),
+      evaluate({
+        name: 'validator-10k-warm',
+        unit: 's',
+        value: seconds(validatingWarm),
+        detail: `validateManifest again in the same container: ${verified.size} refs verified before, no object read`,
+      }),
+      evaluate({
+        name: 'validator-verified-refs-bytes',
+        unit: 'B',
+        value: footprint.perRef,
+        detail: `heap per verified ref of a full VerifiedRefs (${VERIFIED_REFS_CAPACITY} refs: ${((footprint.perRef * VERIFIED_REFS_CAPACITY) / 1e6).toFixed(1)} MB)${footprint.exact ? '' : ', without --expose-gc so approximate'}`,
       }),
     ];
   } finally {

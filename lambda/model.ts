@@ -34,6 +34,11 @@ export interface VersionRecord {
    * carried a key: its same-key retry finds it after later versions (publish-version.ts).
    */
   readonly publishKey?: string;
+  /**
+   * The lint stamp (`LINT_STAMP`, src/core/lint) the document passed with: deploy lints it again only
+   * when the rules changed since. Absent on versions published before stamps.
+   */
+  readonly lintedWith?: string;
 }
 
 export interface PromptSummary {

@@ -42,6 +42,9 @@ export interface VersionObjectStore {
   get(key: string): Promise<string | undefined>;
 }
 
+/** What deploy may record on an existing version item (docs/architecture.md, "Ten thousand prompts"). */
+export type VersionFacts = Partial<Pick<VersionRecord, 'ref' | 'objectBytes' | 'bodyBytes' | 'lintedWith'>>;
+
 export interface PromptRepository {
   getVersion(id: string, version: string): Promise<VersionRecord | undefined>;
   /**
@@ -59,6 +62,12 @@ export interface PromptRepository {
   createVersion(record: VersionRecord): Promise<'created' | 'exists'>;
   /** Moves the prompt's summary to this version unless a greater one is already recorded. Idempotent. */
   recordLatest(record: VersionRecord): Promise<void>;
+  /**
+   * Records what deploy learned of an existing version (its object's ref and sizes, the lint stamp it
+   * passed), each field only where the item has none yet, so it is paid once. `missing` when the
+   * version does not exist. Optional: without it deploy repeats that work each time.
+   */
+  recordVersionFacts?(id: string, version: string, facts: VersionFacts): Promise<'recorded' | 'missing'>;
   /** `exists` when this principal already approved; `missing` when the version does not exist. */
   addApproval(id: string, version: string, approval: Approval): Promise<'added' | 'exists' | 'missing'>;
   /** By id; `excludeArchived` leaves archived prompts out and still fills the page. */

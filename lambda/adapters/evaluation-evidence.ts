@@ -7,6 +7,7 @@ import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/
 import { KEYS, TABLE } from '../../src/core/contracts.ts';
 import { versionSortKey } from '../../src/core/versioning.ts';
 import type { EvaluationEvidence, EvaluationEvidenceRun } from '../delivery/evaluation-gate.ts';
+import { batchGetItems } from './batch-get.ts';
 
 const RUN_ATTRIBUTES = [
   'id',
@@ -39,6 +40,30 @@ export class DynamoEvaluationEvidence implements EvaluationEvidence {
       }),
     );
     return typeof Item?.revision === 'number' ? { revision: Item.revision } : undefined;
+  }
+
+  /** The current suites of many prompts in batched reads, in the order asked. */
+  async getSuites(promptIds: readonly string[]): Promise<({ revision: number } | undefined)[]> {
+    const items = await batchGetItems(
+      this.client,
+      this.tableName,
+      // BatchGetItem refuses a request that names a key twice.
+      [...new Set(promptIds)].map((id) => ({
+        [TABLE.partitionKey]: KEYS.promptPk(id),
+        [TABLE.sortKey]: KEYS.evalSuiteSk,
+      })),
+      {
+        expression: '#pk, #revision',
+        names: { '#pk': TABLE.partitionKey, '#revision': 'revision' },
+      },
+    );
+    const revisions = new Map<unknown, number>();
+    for (const item of items)
+      if (typeof item.revision === 'number') revisions.set(item[TABLE.partitionKey], item.revision);
+    return promptIds.map((id) => {
+      const revision = revisions.get(KEYS.promptPk(id));
+      return revision === undefined ? undefined : { revision };
+    });
   }
 
   /** Every run of the version, newest first (run ids sort by start time), page by page. */

@@ -10,12 +10,12 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { mapBounded } from '../../src/core/bounded.ts';
 import { KEYS, TABLE } from '../../src/core/contracts.ts';
 import type { Pin } from '../../src/core/pins.ts';
 import { versionSortKey } from '../../src/core/versioning.ts';
 import type { Approval, Archival, Deprecation, PromptSummary, VersionRecord } from '../model.ts';
-import type { Page, PageRequest, PromptRepository } from '../ports.ts';
+import type { Page, PageRequest, PromptRepository, VersionFacts } from '../ports.ts';
+import { batchGetItems } from './batch-get.ts';
 import { isConditionalCheckFailed } from './dynamo-errors.ts';
 import { decodeCursor, encodeCursor } from './pagination.ts';
 
@@ -42,6 +42,7 @@ interface VersionItem {
   objectBytes?: number;
   bodyBytes?: number;
   publishKey?: string;
+  lintedWith?: string;
 }
 
 function toRecord(item: Record<string, unknown>): VersionRecord {
@@ -66,12 +67,9 @@ function toRecord(item: Record<string, unknown>): VersionRecord {
     ...(v.objectBytes !== undefined ? { objectBytes: v.objectBytes } : {}),
     ...(v.bodyBytes !== undefined ? { bodyBytes: v.bodyBytes } : {}),
     ...(v.publishKey !== undefined ? { publishKey: v.publishKey } : {}),
+    ...(v.lintedWith !== undefined ? { lintedWith: v.lintedWith } : {}),
   };
 }
-
-/** BatchGetItem takes at most 100 keys; a few batches run at once. */
-const BATCH_KEYS = 100;
-const BATCHES_IN_FLIGHT = 8;
 
 export class DynamoPromptRepository implements PromptRepository {
   private readonly client: DynamoDBDocumentClient;
@@ -96,28 +94,8 @@ export class DynamoPromptRepository implements PromptRepository {
     return Item ? toRecord(Item) : undefined;
   }
 
-  /** Items by key in batched consistent reads, a few batches at once; absent keys are left out. */
-  private async batchGetItems(keys: readonly Record<string, unknown>[]): Promise<Record<string, unknown>[]> {
-    const batches: Record<string, unknown>[][] = [];
-    for (let i = 0; i < keys.length; i += BATCH_KEYS) batches.push(keys.slice(i, i + BATCH_KEYS));
-    const items: Record<string, unknown>[] = [];
-    await mapBounded(batches, BATCHES_IN_FLIGHT, async (batch) => {
-      let pending = batch;
-      // BatchGet may leave keys unprocessed under load; ask again for those.
-      for (let attempt = 0; pending.length > 0 && attempt < 8; attempt++) {
-        const response = await this.client.send(
-          new BatchGetCommand({
-            RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } },
-          }),
-        );
-        items.push(...(response.Responses?.[this.tableName] ?? []));
-        pending =
-          (response.UnprocessedKeys?.[this.tableName]?.Keys as Record<string, unknown>[] | undefined) ?? [];
-      }
-      if (pending.length > 0)
-        throw new Error(`DynamoDB left ${pending.length} keys unprocessed after 8 attempts`);
-    });
-    return items;
+  private batchGetItems(keys: readonly Record<string, unknown>[]): Promise<Record<string, unknown>[]> {
+    return batchGetItems(this.client, this.tableName, keys);
   }
 
   async getVersions(
@@ -159,6 +137,7 @@ export class DynamoPromptRepository implements PromptRepository {
       ...(record.objectBytes !== undefined ? { objectBytes: record.objectBytes } : {}),
       ...(record.bodyBytes !== undefined ? { bodyBytes: record.bodyBytes } : {}),
       ...(record.publishKey !== undefined ? { publishKey: record.publishKey } : {}),
+      ...(record.lintedWith !== undefined ? { lintedWith: record.lintedWith } : {}),
     };
     try {
       await this.client.send(
@@ -174,6 +153,48 @@ export class DynamoPromptRepository implements PromptRepository {
       if (isConditionalCheckFailed(error)) return 'exists';
       throw error;
     }
+  }
+
+  async recordVersionFacts(
+    id: string,
+    version: string,
+    facts: VersionFacts,
+  ): Promise<'recorded' | 'missing'> {
+    // The ref and its sizes go together; the lint stamp may replace an older one.
+    const object =
+      facts.ref !== undefined && facts.objectBytes !== undefined && facts.bodyBytes !== undefined
+        ? { ref: facts.ref, objectBytes: facts.objectBytes, bodyBytes: facts.bodyBytes }
+        : undefined;
+    const names: Record<string, string> = { '#pk': TABLE.partitionKey };
+    const values: Record<string, unknown> = {};
+    const sets: string[] = [];
+    if (object) {
+      names['#ref'] = 'ref';
+      names['#objectBytes'] = 'objectBytes';
+      names['#bodyBytes'] = 'bodyBytes';
+      values[':ref'] = object.ref;
+      values[':objectBytes'] = object.objectBytes;
+      values[':bodyBytes'] = object.bodyBytes;
+      sets.push(
+        '#ref = if_not_exists(#ref, :ref)',
+        '#objectBytes = if_not_exists(#objectBytes, :objectBytes)',
+      );
+      sets.push('#bodyBytes = if_not_exists(#bodyBytes, :bodyBytes)');
+    }
+    if (facts.lintedWith !== undefined) {
+      names['#lintedWith'] = 'lintedWith';
+      values[':lintedWith'] = facts.lintedWith;
+      sets.push('#lintedWith = :lintedWith');
+    }
+    if (sets.length === 0) return (await this.getVersion(id, version)) ? 'recorded' : 'missing';
+    const applied = await this.conditionalUpdate({
+      Key: this.versionKey(id, version),
+      UpdateExpression: `SET ${sets.join(', ')}`,
+      ConditionExpression: 'attribute_exists(#pk)',
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    });
+    return applied ? 'recorded' : 'missing';
   }
 
   async recordLatest(record: VersionRecord): Promise<void> {

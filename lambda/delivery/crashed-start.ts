@@ -6,10 +6,11 @@
  * for that hosted version is committed as the crashed request would have, with its audit events and
  * its answer kept for its same-key retry; when AppConfig started none, the claim is released.
  */
+import { mapBounded } from '../../src/core/bounded.ts';
 import type { DeliveryDeps } from './deps.ts';
 import type { DeploymentInfo, EnvironmentState, RevisionRecord } from './model.ts';
 import { withStart } from './recent-starts.ts';
-import { type StartedRevision, startEvents } from './start-revision.ts';
+import { AUDIT_WRITES_IN_FLIGHT, type StartedRevision, startEvents } from './start-revision.ts';
 
 export type ClaimRecovery =
   /** The claimant may still be running: the claim is not ours to touch. */
@@ -173,5 +174,5 @@ export async function appendStartEvents(
     caller: record.createdBy,
     requestId,
   });
-  await Promise.all(events.map((event) => deps.audit.append(event)));
+  await mapBounded(events, AUDIT_WRITES_IN_FLIGHT, (event) => deps.audit.append(event));
 }

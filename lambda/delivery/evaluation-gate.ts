@@ -5,6 +5,7 @@
  * every refused version and why.
  */
 import type { EvaluationState } from '../../src/core/api.ts';
+import { mapBounded } from '../../src/core/bounded.ts';
 import { EvaluationRequiredError } from '../../src/core/errors.ts';
 
 /** What the gate reads of a run: the EvaluationSummary fields it decides on. */
@@ -29,7 +30,12 @@ export interface EvaluationEvidence {
   getSuite(promptId: string): Promise<{ readonly revision: number } | undefined>;
   /** The version's runs, newest first. */
   listRuns(promptId: string, version: string): Promise<readonly EvaluationEvidenceRun[]>;
+  /** The current suites of many prompts (batched reads), in the order asked. Optional: else one by one. */
+  getSuites?(promptIds: readonly string[]): Promise<readonly ({ readonly revision: number } | undefined)[]>;
 }
+
+/** Reads in flight at once: a first deploy of 10,000 prompts to a gated environment checks 10,000. */
+const EVIDENCE_READS_IN_FLIGHT = 32;
 
 /** Prompt id -> version -> the id of the run that admitted it. */
 export type EvaluationAdmissions = Record<string, Record<string, string>>;
@@ -103,26 +109,32 @@ export function evaluationVerdict(
 
 /**
  * Checks every version and returns the runs that admitted them; throws EVALUATION_REQUIRED listing
- * every refused version. Each prompt's suite is read once, however many of its versions are checked.
+ * every refused version. Each prompt's suite is read once, however many of its versions are checked
+ * (in batches where the store can), and the runs a bounded number of versions at a time.
  */
 export async function checkEvaluations(
   evidence: EvaluationEvidence,
   versions: readonly { readonly id: string; readonly version: string }[],
   options: { readonly environment: string; readonly requireSuite: boolean },
 ): Promise<EvaluationAdmissions> {
-  const unique = versions.filter(
-    (v, i) => versions.findIndex((w) => w.id === v.id && w.version === v.version) === i,
-  );
-  const suites = new Map<string, ReturnType<EvaluationEvidence['getSuite']>>();
-  for (const { id } of unique) if (!suites.has(id)) suites.set(id, evidence.getSuite(id));
-  const verdicts = await Promise.all(
-    unique.map(async ({ id, version }) => {
-      const suite = await suites.get(id);
-      // Without a suite and without the requirement, the runs do not matter.
-      const runs = suite === undefined ? [] : await evidence.listRuns(id, version);
-      return { id, version, verdict: evaluationVerdict(suite, runs, options.requireSuite) };
-    }),
-  );
+  const seen = new Set<string>();
+  const unique = versions.filter((v) => {
+    const key = `${v.id}@${v.version}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  const ids = [...new Set(unique.map((v) => v.id))];
+  const found = evidence.getSuites
+    ? await evidence.getSuites(ids)
+    : await mapBounded(ids, EVIDENCE_READS_IN_FLIGHT, (id) => evidence.getSuite(id));
+  const suites = new Map(ids.map((id, i) => [id, found[i]]));
+  const verdicts = await mapBounded(unique, EVIDENCE_READS_IN_FLIGHT, async ({ id, version }) => {
+    const suite = suites.get(id);
+    // Without a suite and without the requirement, the runs do not matter.
+    const runs = suite === undefined ? [] : await evidence.listRuns(id, version);
+    return { id, version, verdict: evaluationVerdict(suite, runs, options.requireSuite) };
+  });
 
   const refused: RefusedVersion[] = [];
   const admissions: EvaluationAdmissions = {};

@@ -2,7 +2,8 @@
  * Resolves pins to the documents a manifest carries, checking what a deployment requires: every
  * version exists (segment pins' and the shadow's too, docs/shadows.md), (in a protected environment) is approved by someone other than its publisher, (in
  * an environment with the release gate) has a PASSED evaluation run against its prompt's current
- * suite, and passes lint, in that order: the first gate that refuses answers.
+ * suite, and passes lint, in that order: the first gate that refuses answers. A version whose item
+ * records the current lint stamp (publish linted it with these rules) is not linted again.
  */
 
 import type { DeprecatedVersionRef } from '../../src/core/api.ts';
@@ -10,7 +11,7 @@ import { mapBounded } from '../../src/core/bounded.ts';
 import { APPCONFIG } from '../../src/core/contracts.ts';
 import { serializePromptDocument } from '../../src/core/document.ts';
 import { LintFailedError, NotApprovedError, NotFoundError } from '../../src/core/errors.ts';
-import { lintDocument } from '../../src/core/lint/index.ts';
+import { LINT_STAMP, lintDocument } from '../../src/core/lint/index.ts';
 import type { DeployedVariant, DeployedVersion } from '../../src/core/manifest-builder.ts';
 import {
   type BasePin,
@@ -26,6 +27,7 @@ import { loadDocument } from '../registry/document-cache.ts';
 import type { DeliveryDeps } from './deps.ts';
 import { checkEvaluations, type EvaluationAdmissions } from './evaluation-gate.ts';
 import { checkArchived, checkDeprecated, deprecatedAmong } from './maintenance-gate.ts';
+import { publishedVersionObject, type UnrecordedFacts } from './version-objects.ts';
 
 export interface ResolveOptions {
   /** Prompt id -> the versions that must pass the gates (the ones being deployed now, segments' too). */
@@ -52,6 +54,8 @@ export interface ResolvedPins {
   readonly deprecated: DeprecatedVersionRef[];
   /** The version objects publish recorded on the items (`ref`): they exist, deploy need not write them. */
   readonly recordedRefs: ReadonlySet<string>;
+  /** What this resolve learned that the items do not record yet (version-objects.ts, recordVersionFacts). */
+  readonly unrecorded: readonly UnrecordedFacts[];
 }
 
 /** A shadow candidate's version and the share of calls that run it. */
@@ -133,19 +137,22 @@ export async function resolvePins(
     : {};
 
   const documents = new Map<string, DeployedVersion>();
-  // A large environment reads no document it will only reference: the gated versions are linted,
-  // and versions without a recorded ref need theirs to build the object.
+  // A large environment reads no document it will only reference: the gated versions whose lint
+  // stamp is stale are linted, and versions without a recorded ref need theirs to build the object.
   const large = outgrowsInlineManifest(entries.map((e) => e.record as VersionRecord));
   const recordedRefs = new Set<string>();
   for (const entry of entries) {
     const version = entry.record as VersionRecord;
     if (version.ref) recordedRefs.add(version.ref);
   }
+  const unrecorded: UnrecordedFacts[] = [];
   await mapBounded(entries, READS_IN_FLIGHT, async (entry) => {
     const { id } = entry;
     const version = entry.record as VersionRecord;
     const deprecatedFlag = version.deprecation ? { deprecated: true } : {};
-    if (large && version.ref && !isGated(entry)) {
+    // Publish linted the document with the rules its stamp names; only a rules change re-lints.
+    const lint = isGated(entry) && version.lintedWith !== LINT_STAMP;
+    if (large && version.ref && !lint) {
       documents.set(`${id}@${version.version}`, {
         version: version.version,
         sha256: version.sha256,
@@ -159,9 +166,19 @@ export async function resolvePins(
       throw new Error(
         `The document of ${id}@${version.version} (${version.sha256}) is missing from the body store`,
       );
-    if (isGated(entry)) {
-      const lint = lintDocument(serializePromptDocument(document));
-      if (!lint.ok) throw new LintFailedError(lint.findings);
+    if (lint) {
+      const linted = lintDocument(serializePromptDocument(document));
+      if (!linted.ok) throw new LintFailedError(linted.findings);
+    }
+    if (lint || (large && !version.ref)) {
+      unrecorded.push({
+        id,
+        version: version.version,
+        ...(lint ? { lintedWith: LINT_STAMP } : {}),
+        ...(large && !version.ref
+          ? { object: publishedVersionObject(version.version, version.sha256, document).facts }
+          : {}),
+      });
     }
     documents.set(`${id}@${version.version}`, {
       version: version.version,
@@ -191,5 +208,5 @@ export async function resolvePins(
         sampleRate: shadow.sampleRate,
       };
   }
-  return { prompts: resolved, segments, shadows, evaluations, deprecated, recordedRefs };
+  return { prompts: resolved, segments, shadows, evaluations, deprecated, recordedRefs, unrecorded };
 }

@@ -5,6 +5,7 @@
  */
 
 import type { DeprecatedVersionRef, StartedDeployment } from '../../src/core/api.ts';
+import { mapBounded } from '../../src/core/bounded.ts';
 import { RevisionConflictError } from '../../src/core/errors.ts';
 import { buildEnvironmentManifest } from '../../src/core/manifest-builder.ts';
 import {
@@ -22,7 +23,13 @@ import type { EnvironmentState, RevisionKind, RevisionRecord } from './model.ts'
 import { withStart } from './recent-starts.ts';
 import type { ResolveOptions } from './resolve-pins.ts';
 import { resolvePins } from './resolve-pins.ts';
-import { ensureVersionObjects } from './version-objects.ts';
+import { ensureVersionObjects, recordDeployFacts } from './version-objects.ts';
+
+/**
+ * Audit appends in flight at once: single conditional puts (the roles grant no batch writes), a
+ * bounded number at once, since a first deploy of 10,000 prompts writes 10,000 events.
+ */
+export const AUDIT_WRITES_IN_FLIGHT = 32;
 
 /**
  * How long a claim holds while its deploy talks to AppConfig: twice the deploy function's 29 s
@@ -65,6 +72,7 @@ export async function startRevision(deps: DeliveryDeps, input: StartRevisionInpu
     evaluations,
     deprecated,
     recordedRefs,
+    unrecorded,
   } = await resolvePins(deps, input.pins, input.resolve);
   const admitted = Object.keys(evaluations).length > 0 ? { evaluations } : {};
   const built = buildEnvironmentManifest(
@@ -81,6 +89,7 @@ export async function startRevision(deps: DeliveryDeps, input: StartRevisionInpu
       throw new Error('This deployment references version objects but has no store to write them to');
     await ensureVersionObjects(deps.versionObjects, built.versionObjects, recordedRefs);
   }
+  await recordDeployFacts(deps.prompts, unrecorded, new Set(built.versionObjects.map((o) => o.ref)));
 
   const until = new Date(now.getTime() + CLAIM_SECONDS * 1000).toISOString();
   if (
@@ -193,7 +202,7 @@ export async function startRevision(deps: DeliveryDeps, input: StartRevisionInpu
     caller: input.caller,
     requestId: input.requestId,
   });
-  await Promise.all(events.map((event) => twice(() => deps.audit.append(event))));
+  await mapBounded(events, AUDIT_WRITES_IN_FLIGHT, (event) => twice(() => deps.audit.append(event)));
   // Last: a record still STARTING after the commit tells a retry or the outcome that the events
   // may be missing (crashed-start.ts).
   await twice(() =>

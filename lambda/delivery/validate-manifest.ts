@@ -3,7 +3,8 @@
  * schema, every document it names (segment pins' and shadows' included) exists with the right hash and passes lint, and inline bodies
  * are exactly those documents' bodies. A version reference (schema 2, docs/architecture.md "Ten
  * thousand prompts") is checked once per distinct ref: its object exists, hashes to the ref and
- * holds the version the entry names. At most 64 reads are in flight.
+ * holds the version the entry names. At most 64 reads are in flight. A validator given a
+ * `VerifiedRefs` (the Lambda's, for the container's life) reads a ref it verified before no more.
  */
 import { mapBounded } from '../../src/core/bounded.ts';
 import { bodyObjectKey, versionObjectKey } from '../../src/core/contracts.ts';
@@ -29,6 +30,41 @@ import type { BodyStore, VersionObjectStore } from '../ports.ts';
 /** Reads in flight at once: 10,000 S3 reads of ~25 ms at 64 in flight take about 4 s of the validator's 15. */
 export const VALIDATOR_READS_IN_FLIGHT = 64;
 
+/**
+ * The refs this container verified, each with the version its object holds: a version object is
+ * content-addressed and immutable, so a warm validator need not read it again. Least recently used
+ * first out past `capacity` entries (134 bytes each, measured: 20,000 are 2.7 MB).
+ */
+export class VerifiedRefs {
+  readonly #versions = new Map<string, string>();
+  readonly #capacity: number;
+
+  constructor(capacity = VERIFIED_REFS_CAPACITY) {
+    this.#capacity = capacity;
+  }
+
+  get size(): number {
+    return this.#versions.size;
+  }
+
+  /** The version the object under `ref` was verified to hold, if it was. */
+  get(ref: string): string | undefined {
+    const version = this.#versions.get(ref);
+    if (version !== undefined) this.remember(ref, version);
+    return version;
+  }
+
+  remember(ref: string, version: string): void {
+    this.#versions.delete(ref);
+    this.#versions.set(ref, version);
+    if (this.#versions.size > this.#capacity)
+      this.#versions.delete(this.#versions.keys().next().value as string);
+  }
+}
+
+/** Two environments of 10,000 prompts each. */
+export const VERIFIED_REFS_CAPACITY = 20_000;
+
 export class ManifestRejectedError extends Error {
   readonly problems: readonly string[];
   constructor(problems: readonly string[]) {
@@ -44,6 +80,7 @@ export async function validateManifest(
   bodies: BodyStore,
   content: string,
   versionObjects?: VersionObjectStore,
+  verified?: VerifiedRefs,
 ): Promise<AnyManifest> {
   let manifest: AnyManifest;
   try {
@@ -88,7 +125,7 @@ export async function validateManifest(
     problems.push('the manifest has version references and this validator has no version object store');
   else if (versionObjects) {
     const found = await mapBounded([...references], VALIDATOR_READS_IN_FLIGHT, ([ref, named]) =>
-      checkReference(versionObjects, ref, named),
+      checkReference(versionObjects, ref, named, verified),
     );
     problems.push(...found.flat());
   }
@@ -101,16 +138,25 @@ async function checkReference(
   store: VersionObjectStore,
   ref: string,
   named: readonly { at: string; entry: ManifestVersionRef }[],
+  verified: VerifiedRefs | undefined,
 ): Promise<string[]> {
   const first = named[0] as (typeof named)[number];
   const key = versionObjectKey(ref);
-  // Read from the store every time (never a cache): the point is that the object is there now.
+  // Verified before by this container: the object cannot have changed (it hashes to its ref, and
+  // readers check that hash too), so only the versions the entries name are compared.
+  const known = verified?.get(ref);
+  if (known !== undefined) {
+    return named
+      .filter(({ entry }) => entry.version !== known)
+      .map(({ at, entry }) => `${at}: version object ${ref} holds version ${known}, not ${entry.version}`);
+  }
   const text = await store.get(key);
   if (text === undefined) return [`${first.at}: no version object ${key} in the body store`];
   const problems: string[] = [];
   for (const { at, entry } of named) {
     try {
       readVersionObject(text, ref, entry.version);
+      verified?.remember(ref, entry.version);
     } catch (error) {
       problems.push(`${at}: ${(error as Error).message}`);
     }

@@ -9,7 +9,7 @@ import { S3BodyStore } from '../adapters/body-store.ts';
 import { sharedS3Client } from '../adapters/s3-client.ts';
 import { S3VersionObjectStore } from '../adapters/version-object-store.ts';
 import type { DeliveryDeps } from '../delivery/deps.ts';
-import { ManifestRejectedError, validateManifest } from '../delivery/validate-manifest.ts';
+import { ManifestRejectedError, VerifiedRefs, validateManifest } from '../delivery/validate-manifest.ts';
 import { handlerEnvironment } from '../runtime/config.ts';
 import { createLogger } from '../runtime/logger.ts';
 
@@ -25,14 +25,19 @@ export interface ValidatorEvent {
 
 const logger = createLogger('config-validator');
 
-export function createValidatorHandler(deps: () => Pick<DeliveryDeps, 'bodies' | 'versionObjects'>) {
+/** What the validator reads with; `verified` lives as long as the container (validate-manifest.ts). */
+export type ValidatorDeps = Pick<DeliveryDeps, 'bodies' | 'versionObjects'> & {
+  readonly verified?: VerifiedRefs;
+};
+
+export function createValidatorHandler(deps: () => ValidatorDeps) {
   return middy<ValidatorEvent, void>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .handler(async (event) => {
       const content = Buffer.from(event.content ?? '', 'base64').toString('utf8');
       try {
-        const { bodies, versionObjects } = deps();
-        const manifest = await validateManifest(bodies, content, versionObjects);
+        const { bodies, versionObjects, verified } = deps();
+        const manifest = await validateManifest(bodies, content, versionObjects, verified);
         logger.info('manifest accepted', {
           configurationVersion: event.configurationVersion,
           environment: manifest.environment,
@@ -51,21 +56,24 @@ export function createValidatorHandler(deps: () => Pick<DeliveryDeps, 'bodies' |
     });
 }
 
-let bodies: Pick<DeliveryDeps, 'bodies' | 'versionObjects'> | undefined;
+let bodies: ValidatorDeps | undefined;
 
 /**
  * Only the body store: the configuration profile refers to this function, so the function cannot
  * be given the profile's id (a dependency cycle); AppConfig passes it the ids it needs.
  */
-function validatorDeps(): Pick<DeliveryDeps, 'bodies' | 'versionObjects'> {
+function validatorDeps(): ValidatorDeps {
   if (!bodies) {
     const bucket = requiredResource(handlerEnvironment(), 'bodyBucket');
     bodies = {
       bodies: new S3BodyStore(sharedS3Client(), bucket),
       versionObjects: new S3VersionObjectStore(sharedS3Client(), bucket),
+      verified: new VerifiedRefs(),
     };
   }
   return bodies;
 }
+
+export { VerifiedRefs };
 
 export const handler = createValidatorHandler(validatorDeps);

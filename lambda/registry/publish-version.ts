@@ -9,7 +9,7 @@ import { type PromptDocument, serializePromptDocument } from '../../src/core/doc
 import { LintFailedError, ValidationError, VersionExistsError } from '../../src/core/errors.ts';
 import { sha256Hex } from '../../src/core/hash.ts';
 import { assertPromptId } from '../../src/core/ids.ts';
-import { lintDocument } from '../../src/core/lint/index.ts';
+import { LINT_STAMP, lintDocument } from '../../src/core/lint/index.ts';
 import { utf8Bytes } from '../../src/core/manifest-builder.ts';
 import { assertVersion, type BumpOption, decidePublishVersion } from '../../src/core/versioning.ts';
 import { auditEvent } from '../audit-events.ts';
@@ -111,12 +111,17 @@ export async function publishVersion(deps: RegistryDeps, input: PublishInput): P
     ...(document.owner !== undefined ? { owner: document.owner } : {}),
     ...published?.facts,
     ...(input.publishKey !== undefined ? { publishKey: input.publishKey } : {}),
+    // Deploy lints this version again only once the rules change (docs/architecture.md, "Ten thousand prompts").
+    lintedWith: LINT_STAMP,
   };
 
   // The body and version object first: until the version item exists nothing refers to them, so a
   // failure here or in the put below leaves nothing visible.
-  await deps.bodies.put(sha256, canonical);
-  if (published) await deps.versionObjects?.put(published.object.key, published.object.text);
+  // Two independent S3 writes, at once: in local mode each is a file write in s3rver.
+  await Promise.all([
+    deps.bodies.put(sha256, canonical),
+    published ? deps.versionObjects?.put(published.object.key, published.object.text) : undefined,
+  ]);
   rememberDocument(sha256, document);
   // Tried once more on a store error: the put is conditional, so when the first attempt was applied
   // and answered an error, the second finds this very record (same author and time) and goes on.

@@ -83,6 +83,12 @@ describe('release gate over DynamoDB', () => {
     const evidence = new DynamoEvaluationEvidence(sharedDocumentClient(), table());
     expect(await evidence.getSuite(id)).toEqual({ revision: 2 });
     expect(await evidence.getSuite(`${id}-none`)).toBeUndefined();
+    // The batched read answers the same, in the order asked.
+    expect(await evidence.getSuites([`${id}-none`, id, id])).toEqual([
+      undefined,
+      { revision: 2 },
+      { revision: 2 },
+    ]);
 
     const refused = await deploy();
     expect(refused.status).toBe(422);

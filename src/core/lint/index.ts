@@ -5,6 +5,7 @@
 import { LIMITS } from '../contracts.ts';
 import { type PromptDocument, parsePromptDocumentWithSource } from '../document.ts';
 import { DocumentParseError } from '../errors.ts';
+import { sha256Hex } from '../hash.ts';
 import { scanTemplate } from '../template.ts';
 import { LINT_RULES } from './rules/index.ts';
 import { findSecrets } from './rules/secrets.ts';
@@ -15,6 +16,26 @@ export { findSecrets, redactSecret } from './rules/secrets.ts';
 export type { LintContext, LintFinding, LintOptions, LintRule, Severity } from './types.ts';
 
 export const DEFAULT_REQUIRED_SECTIONS: readonly string[] = ['role', 'instructions', 'output_format'];
+
+/**
+ * Raise when a rule changes what it finds without changing its id (a new pattern, an error that was
+ * a warning): every recorded lint stamp then goes stale and deploy lints those versions again.
+ */
+const LINT_RULES_REVISION = 1;
+
+/**
+ * What a version's lint with the default options was checked against: the revision above, the rule
+ * ids and the default options. Publish records it on the version item (`lintedWith`), and deploy
+ * skips the lint of a version whose stamp is this one (docs/architecture.md, "Ten thousand
+ * prompts"), so adding, removing or renaming a rule, or changing a default, re-lints by itself.
+ */
+export const LINT_STAMP = `${LINT_RULES_REVISION}-${sha256Hex(
+  JSON.stringify({
+    rules: LINT_RULES.map((rule) => rule.id),
+    requiredSections: DEFAULT_REQUIRED_SECTIONS,
+    maxDocumentBytes: LIMITS.maxDocumentBytes,
+  }),
+).slice(0, 12)}`;
 
 export interface LintResult {
   readonly findings: readonly LintFinding[];

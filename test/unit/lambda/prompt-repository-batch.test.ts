@@ -70,4 +70,25 @@ describe('DynamoPromptRepository batched reads', () => {
     expect(archivals[1]).toMatchObject({ reason: 'old' });
     expect(archivals[2]).toBeUndefined();
   });
+
+  it('records a backfilled ref only on an item without one, and replaces the lint stamp', async () => {
+    const { ref: _r, objectBytes: _o, bodyBytes: _b, ...legacy } = record(900);
+    await repository.createVersion(legacy);
+    const facts = { ref: `${'B'.repeat(42)}E`, objectBytes: 700, bodyBytes: 400 };
+    expect(await repository.recordVersionFacts(legacy.id, '1.0.0', { ...facts, lintedWith: '1-old' })).toBe(
+      'recorded',
+    );
+    expect(await repository.getVersion(legacy.id, '1.0.0')).toEqual({
+      ...legacy,
+      ...facts,
+      lintedWith: '1-old',
+    });
+    // A ref already recorded stays (publish wrote that object); the stamp moves on.
+    await repository.recordVersionFacts(record(5).id, '1.0.0', { ...facts, lintedWith: '2-new' });
+    expect(await repository.getVersion(record(5).id, '1.0.0')).toEqual({ ...record(5), lintedWith: '2-new' });
+    expect(await repository.recordVersionFacts('batch-none', '1.0.0', { lintedWith: '2-new' })).toBe(
+      'missing',
+    );
+    expect(await repository.getVersion('batch-none', '1.0.0')).toBeUndefined();
+  });
 });

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { publishVersion } from '../../../lambda/registry/publish-version.ts';
 import { versionObjectKey } from '../../../src/core/contracts.ts';
 import { documentBody, parsePromptDocument } from '../../../src/core/document.ts';
+import { LINT_STAMP } from '../../../src/core/lint/index.ts';
 import { readVersionObject, versionObjectRef } from '../../../src/core/version-object.ts';
 import { ALICE } from '../../fixtures/api.ts';
 import { promptDocument } from '../../fixtures/delivery-setup.ts';
@@ -28,6 +29,19 @@ describe('publishVersion and version objects', () => {
     expect(record.objectBytes).toBe(Buffer.byteLength(stored));
     expect(record.bodyBytes).toBe(Buffer.byteLength(version.body as string));
     expect(await registry.prompts.getVersion('support-reply', '1.0.0')).toMatchObject({ ref });
+  });
+
+  it('records the lint stamp the document passed with, so deploy need not lint it again', async () => {
+    const registry = memoryRegistry();
+    const { record } = await publishVersion(registry, {
+      id: 'support-reply',
+      document: promptDocument('support-reply'),
+      version: '1.0.0',
+      caller: ALICE,
+      requestId: 'r1',
+    });
+    expect(record.lintedWith).toBe(LINT_STAMP);
+    expect((await registry.prompts.getVersion('support-reply', '1.0.0'))?.lintedWith).toBe(LINT_STAMP);
   });
 
   it('writes nothing when the publish is refused', async () => {

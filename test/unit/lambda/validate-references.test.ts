@@ -1,6 +1,10 @@
 /** The AppConfig validator on schema 2 manifests (docs/architecture.md, "Ten thousand prompts"). */
 import { describe, expect, it } from 'vitest';
-import { VALIDATOR_READS_IN_FLIGHT, validateManifest } from '../../../lambda/delivery/validate-manifest.ts';
+import {
+  VALIDATOR_READS_IN_FLIGHT,
+  VerifiedRefs,
+  validateManifest,
+} from '../../../lambda/delivery/validate-manifest.ts';
 import { publishedVersionObject } from '../../../lambda/delivery/version-objects.ts';
 import type { VersionObjectStore } from '../../../lambda/ports.ts';
 import { serializePromptDocument } from '../../../src/core/document.ts';
@@ -52,6 +56,44 @@ describe('validateManifest with version references', () => {
     await expect(validateManifest(bodies, tampered, objects)).rejects.toThrow(
       /holds version 1\.0\.0, not 1\.0\.1/,
     );
+  });
+
+  it("with the container's verified refs, reads no object it verified before and still compares versions", async () => {
+    const { built, bodies, objects } = await referencing(4);
+    let reads = 0;
+    const counted: VersionObjectStore = {
+      put: (key, text) => objects.put(key, text),
+      get: (key) => {
+        reads += 1;
+        return objects.get(key);
+      },
+    };
+    const verified = new VerifiedRefs();
+    await validateManifest(bodies, built.json, counted, verified);
+    expect(reads).toBe(4);
+    expect(verified.size).toBe(4);
+    await validateManifest(bodies, built.json, counted, verified);
+    expect(reads).toBe(4);
+    const tampered = built.json.replace('"version":"1.0.0"', '"version":"1.0.1"');
+    await expect(validateManifest(bodies, tampered, counted, verified)).rejects.toThrow(
+      /holds version 1\.0\.0, not 1\.0\.1/,
+    );
+    expect(reads).toBe(4);
+  });
+
+  it('does not remember a ref whose check failed, and keeps at most its capacity, least recently used out', async () => {
+    const { built, bodies, objects } = await referencing(3);
+    const object = built.versionObjects[0];
+    objects.objects.set(object?.key as string, (object?.text as string).replace('Prompt 0', 'Prompt 9'));
+    const verified = new VerifiedRefs(2);
+    await expect(validateManifest(bodies, built.json, objects, verified)).rejects.toThrow(/does not hash/);
+    expect(verified.get(object?.ref as string)).toBeUndefined();
+    expect(verified.size).toBe(2);
+    verified.remember('a', '1.0.0');
+    verified.remember('b', '1.0.0');
+    expect(verified.get('a')).toBe('1.0.0');
+    verified.remember('c', '1.0.0');
+    expect([verified.size, verified.get('b'), verified.get('a')]).toEqual([2, undefined, '1.0.0']);
   });
 
   it('rejects references when it has no version object store', async () => {
