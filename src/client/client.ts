@@ -125,6 +125,12 @@ export class PromptClient {
   /** Text of the manifest last accepted from the source, to skip re-parsing an unchanged one. */
   #lastText: string | undefined;
   #refreshAt = 0;
+  /** A TTL check is scheduled for the end of this event-loop turn (see `get`). */
+  #checking = false;
+  readonly #check = (): void => {
+    this.#checking = false;
+    if (this.#inflight === undefined && Date.now() >= this.#refreshAt) this.#startRefresh();
+  };
   /** No fetch before this (epoch ms): set after a rejected manifest. */
   #retryAt = 0;
   #inflight: Promise<void> | undefined;
@@ -166,7 +172,13 @@ export class PromptClient {
   get(id: string, options?: GetOptions): Promise<Prompt> {
     const loaded = this.#loaded;
     if (loaded === undefined) return this.#firstGet(id, options);
-    if (this.#inflight === undefined && Date.now() >= this.#refreshAt) this.#startRefresh();
+    // The clock is read once per event-loop turn with gets, right after it (setImmediate), not by
+    // every get: a clock read costs more than the rest of a cached get where it is a system call.
+    // A refresh started then loses nothing: its fetch could not progress before the turn ends anyway.
+    if (!this.#checking) {
+      this.#checking = true;
+      setImmediate(this.#check);
+    }
     return this.#serve(loaded, id, options);
   }
 

@@ -186,6 +186,26 @@ describe('Class: PromptClient', () => {
       expect((await prompts.get('support-reply')).version).toBe('1.0.1');
     });
 
+    it('reads the clock once for the gets of one event-loop turn, and refreshes right after a turn past maxAgeSeconds', async () => {
+      const prompts = client();
+      await prompts.get('support-reply');
+      await new Promise((resolve) => setImmediate(resolve));
+      const now = vi.spyOn(Date, 'now');
+      try {
+        for (let i = 0; i < 1000; i++) await prompts.get('support-reply');
+        expect(now).not.toHaveBeenCalled();
+        await new Promise((resolve) => setImmediate(resolve));
+        expect(now).toHaveBeenCalledTimes(1);
+        expect(agent.paths).toHaveLength(1);
+
+        advance(46);
+        expect((await prompts.get('support-reply')).version).toBe('1.0.0');
+        await until(() => agent.paths.length === 2);
+      } finally {
+        now.mockRestore();
+      }
+    });
+
     it('keeps the same compiled prompt when the manifest comes back unchanged', async () => {
       const prompts = client();
       const first = await prompts.get('support-reply');
