@@ -20,6 +20,7 @@ const CORE_ALLOWED = [
   'front-matter.ts',
   'idempotency-key.ts',
   'manifest-check.ts',
+  'manifest-check-refs.ts',
   'manifest.ts',
   'metrics.ts',
   'outcome-metrics.ts',
