@@ -17,6 +17,6 @@ export async function parseManifestText(text: string, origin: string): Promise<A
     throw new PromptSourceError(`${origin} returned text that is not JSON (${text.length} characters)`);
   }
   if (isValidManifest(value)) return value;
-  if ((await import('../core/manifest-check-refs.ts')).isValidManifestDocument(value)) return value;
-  return (await import('../core/manifest.ts')).parseManifestDocument(value);
+  if ((await import('./lazy/manifest-refs.ts')).isValidManifestDocument(value)) return value;
+  return (await import('./lazy/manifest.ts')).parseManifestDocument(value);
 }

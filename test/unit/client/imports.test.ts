@@ -92,6 +92,30 @@ describe('client imports', () => {
     }
   });
 
+  it('puts the load path in one chunk beside the entry when an app bundle splits code (load-path.ts)', async () => {
+    const split = await build({
+      entryPoints: [join(CLIENT_DIR, 'index.ts')],
+      bundle: true,
+      splitting: true,
+      write: false,
+      metafile: true,
+      platform: 'node',
+      format: 'esm',
+      packages: 'external',
+      outdir: join(ROOT, 'dist-unused'),
+      logLevel: 'silent',
+    });
+    const outputs = split.metafile.outputs;
+    const [entry] = Object.entries(outputs).filter(([, output]) => output.entryPoint?.endsWith('index.ts'));
+    const staticChunks = (entry?.[1].imports ?? []).filter(
+      (i) => !i.external && i.kind === 'import-statement',
+    );
+    expect(staticChunks).toHaveLength(1);
+    const shared = outputs[staticChunks[0]?.path as string];
+    expect(shared?.imports.filter((i) => !i.external && i.kind === 'import-statement')).toEqual([]);
+    expect(Object.keys(shared?.inputs ?? {})).toContain('src/client/loaded-manifest.ts');
+  });
+
   it('names nothing in lambda/, lib/, bin/, the CLI or local mode, not even in type imports', () => {
     const files = readdirSync(CLIENT_DIR, { recursive: true, withFileTypes: true })
       .filter((e) => e.isFile() && e.name.endsWith('.ts'))
