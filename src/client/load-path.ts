@@ -9,7 +9,6 @@ import '../core/client-contract.ts';
 import '../core/compiled-prompt.ts';
 import '../core/error-base.ts';
 import '../core/manifest-check.ts';
-import '../core/outcome-metrics.ts';
 import '../core/render-codegen.ts';
 import '../core/section-split.ts';
 import '../core/segments.ts';
