@@ -357,52 +357,62 @@ function createSource(
 }
 
 function optionProblems(options: PromptClientOptions): string[] {
-  const problems: string[] = [];
-  const text = (name: string, value: unknown, optional: boolean) => {
-    if (optional && value === undefined) return;
-    if (typeof value !== 'string' || value === '') {
-      problems.push(`${name} must be a non-empty string, got ${JSON.stringify(value)}`);
-    }
-  };
   if (typeof options !== 'object' || options === null) return ['options must be an object'];
+  const problems: string[] = [];
+  const check = (name: string, value: unknown, valid: boolean, what: string) => {
+    if (!valid) problems.push(`${name} must be ${what}, got ${JSON.stringify(value)}`);
+  };
+  const text = (name: string, value: unknown, optional: boolean) =>
+    check(
+      name,
+      value,
+      (optional && value === undefined) || (typeof value === 'string' && value !== ''),
+      'a non-empty string',
+    );
+  const seconds = (name: string, value: unknown) =>
+    check(
+      name,
+      value,
+      value === undefined || (typeof value === 'number' && value > 0 && value <= MAX_FETCH_TIMEOUT_SECONDS),
+      `a number above 0 and at most ${MAX_FETCH_TIMEOUT_SECONDS}`,
+    );
   text('application', options.application, false);
   text('environment', options.environment, false);
   text('profile', options.profile, true);
   text('fallbackPath', options.fallbackPath, true);
   const maxAge = options.maxAgeSeconds;
-  if (maxAge !== undefined && !(typeof maxAge === 'number' && Number.isFinite(maxAge) && maxAge > 0)) {
-    problems.push(`maxAgeSeconds must be a number above 0, got ${JSON.stringify(maxAge)}`);
-  }
-  const seconds = (name: string, value: unknown) => {
-    if (
-      value !== undefined &&
-      !(typeof value === 'number' && value > 0 && value <= MAX_FETCH_TIMEOUT_SECONDS)
-    ) {
-      problems.push(
-        `${name} must be a number above 0 and at most ${MAX_FETCH_TIMEOUT_SECONDS}, got ${JSON.stringify(value)}`,
-      );
-    }
-  };
+  check(
+    'maxAgeSeconds',
+    maxAge,
+    maxAge === undefined || (typeof maxAge === 'number' && Number.isFinite(maxAge) && maxAge > 0),
+    'a number above 0',
+  );
   seconds('fetchTimeoutSeconds', options.fetchTimeoutSeconds);
   seconds('shadowTimeoutSeconds', options.shadowTimeoutSeconds);
   const concurrency = options.shadowConcurrency;
-  if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1)) {
-    problems.push(
-      `shadowConcurrency must be a whole number of at least 1, got ${JSON.stringify(concurrency)}`,
-    );
-  }
+  check(
+    'shadowConcurrency',
+    concurrency,
+    concurrency === undefined || (Number.isInteger(concurrency) && concurrency >= 1),
+    'a whole number of at least 1',
+  );
   const prefetch: unknown = options.prefetch;
-  if (
-    prefetch !== undefined &&
-    !(Array.isArray(prefetch) && prefetch.every((id) => typeof id === 'string' && id !== ''))
-  ) {
-    problems.push(`prefetch must be a list of prompt ids, got ${JSON.stringify(prefetch)}`);
-  }
+  check(
+    'prefetch',
+    prefetch,
+    prefetch === undefined ||
+      (Array.isArray(prefetch) && prefetch.every((id) => typeof id === 'string' && id !== '')),
+    'a list of prompt ids',
+  );
   const source = options.source as { type?: unknown; path?: unknown } | undefined;
   if (source !== undefined) {
-    if (!['agent', 'sdk', 'file'].includes(source.type as string)) {
-      problems.push(`source.type must be "agent", "sdk" or "file", got ${JSON.stringify(source.type)}`);
-    } else if (source.type === 'file') text('source.path', source.path, false);
+    check(
+      'source.type',
+      source.type,
+      ['agent', 'sdk', 'file'].includes(source.type as string),
+      '"agent", "sdk" or "file"',
+    );
+    if (source.type === 'file') text('source.path', source.path, false);
   }
   return problems;
 }

@@ -69,6 +69,28 @@ describe('Class: PromptClient', () => {
           }),
       ).toThrow(/application must be .*environment must be .*maxAgeSeconds must be .*source\.type must be/);
     });
+
+    it('words each invalid option with its value, in the order of the options', () => {
+      expect(
+        () =>
+          new PromptClient({
+            application: 'promptops',
+            environment: 'prod',
+            profile: '',
+            fallbackPath: 3 as unknown as string,
+            maxAgeSeconds: Number.POSITIVE_INFINITY,
+            fetchTimeoutSeconds: 901,
+            shadowTimeoutSeconds: 0,
+            shadowConcurrency: 1.5,
+            prefetch: [''],
+            source: { type: 'file' } as never,
+          }),
+      ).toThrow(
+        new TypeError(
+          'Invalid PromptClient options: profile must be a non-empty string, got ""; fallbackPath must be a non-empty string, got 3; maxAgeSeconds must be a number above 0, got null; fetchTimeoutSeconds must be a number above 0 and at most 900, got 901; shadowTimeoutSeconds must be a number above 0 and at most 900, got 0; shadowConcurrency must be a whole number of at least 1, got 1.5; prefetch must be a list of prompt ids, got [""]; source.path must be a non-empty string, got undefined',
+        ),
+      );
+    });
   });
 
   describe('Method: get', () => {
