@@ -9,7 +9,7 @@
  * still falls back in time, and the next refresh can start.
  */
 import type { AppConfigDataClient } from '@aws-sdk/client-appconfigdata';
-import { CLIENT_APPCONFIG } from '../core/client-contract.ts';
+import { CLIENT_APPCONFIG } from '../core/client-defaults.ts';
 import { BodyStore } from './bodies.ts';
 import { withDeadline } from './deadline.ts';
 import { PromptNotFoundError, PromptSourceError } from './errors.ts';

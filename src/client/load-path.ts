@@ -5,7 +5,7 @@
  * them in one shared chunk: the agent path then loads two files, with one import statement between
  * them, rather than a dozen chunks each with its own imports and exports.
  */
-import '../core/client-contract.ts';
+import '../core/client-defaults.ts';
 import '../core/compiled-prompt.ts';
 import '../core/error-base.ts';
 import '../core/manifest-check.ts';

@@ -5,7 +5,7 @@
  * general form and tables would double the bytes `record` adds to an app's load path; a property
  * test holds the two to the same text.
  */
-import { CLIENT_ENV } from '../core/client-contract.ts';
+import { EMF_ENDPOINT_VARIABLE } from '../core/client-defaults.ts';
 import type { Outcome } from '../core/outcome-metrics.ts';
 
 export type { Outcome } from '../core/outcome-metrics.ts';
@@ -24,7 +24,7 @@ export const stdoutWriter: LineWriter = (line) => {
  * posted there, fire-and-forget, so local alarms see the app's metrics as CloudWatch would. Unset on
  * AWS, where the line on stdout is all it takes.
  */
-export function defaultWriter(endpoint = process.env[CLIENT_ENV.emfEndpoint]): LineWriter {
+export function defaultWriter(endpoint = process.env[EMF_ENDPOINT_VARIABLE]): LineWriter {
   if (!endpoint) return stdoutWriter;
   return (line) => {
     stdoutWriter(line);

@@ -15,6 +15,7 @@ const CLIENT_DIR = join(ROOT, 'src/client');
 /** Core modules the client may load: none of them pulls in yaml, semver or diff. */
 const CORE_ALLOWED = [
   'client-contract.ts',
+  'client-defaults.ts',
   'error-base.ts',
   'errors.ts',
   'front-matter.ts',
