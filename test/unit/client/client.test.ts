@@ -228,6 +228,19 @@ describe('Class: PromptClient', () => {
       }
     });
 
+    it('refreshes under fake timers that fake setImmediate once they run the turn after the get', async () => {
+      const prompts = client();
+      await prompts.get('support-reply');
+      vi.useFakeTimers({ toFake: ['Date', 'setImmediate'], now: Date.now() });
+      vi.advanceTimersByTime(46_000);
+
+      expect((await prompts.get('support-reply')).version).toBe('1.0.0');
+      expect(agent.paths).toHaveLength(1);
+      vi.advanceTimersByTime(0);
+      // until() waits with setImmediate, faked here; vi.waitFor keeps real timers.
+      await vi.waitFor(() => expect(agent.paths).toHaveLength(2));
+    });
+
     it('keeps the same compiled prompt when the manifest comes back unchanged', async () => {
       const prompts = client();
       const first = await prompts.get('support-reply');
