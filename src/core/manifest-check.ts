@@ -39,7 +39,8 @@ export function isValidDocumentOf(
 ): boolean {
   if (!isObject(value)) return false;
   const isValidPin = (entry: Record<string, unknown>) =>
-    isValidVersion(entry) && (entry.variants === undefined || areValidVariants(entry.variants, isValidVersion));
+    isValidVersion(entry) &&
+    (entry.variants === undefined || areValidVariants(entry.variants, isValidVersion));
   return (
     value.schemaVersion === schemaVersion &&
     typeof value.environment === 'string' &&
