@@ -9,7 +9,7 @@
  * still falls back in time, and the next refresh can start.
  */
 import type { AppConfigDataClient } from '@aws-sdk/client-appconfigdata';
-import { CLIENT_APPCONFIG } from '../core/client-contract.ts';
+import { CLIENT_APPCONFIG } from '../core/client-defaults.ts';
 import { BodyStore } from './bodies.ts';
 import { withDeadline } from './deadline.ts';
 import { PromptNotFoundError, PromptSourceError } from './errors.ts';
@@ -125,6 +125,12 @@ export class PromptClient {
   /** Text of the manifest last accepted from the source, to skip re-parsing an unchanged one. */
   #lastText: string | undefined;
   #refreshAt = 0;
+  /** A TTL check is scheduled for the end of this event-loop turn (see `get`). */
+  #checking = false;
+  readonly #check = (): void => {
+    this.#checking = false;
+    if (this.#inflight === undefined && Date.now() >= this.#refreshAt) this.#startRefresh();
+  };
   /** No fetch before this (epoch ms): set after a rejected manifest. */
   #retryAt = 0;
   #inflight: Promise<void> | undefined;
@@ -166,7 +172,13 @@ export class PromptClient {
   get(id: string, options?: GetOptions): Promise<Prompt> {
     const loaded = this.#loaded;
     if (loaded === undefined) return this.#firstGet(id, options);
-    if (this.#inflight === undefined && Date.now() >= this.#refreshAt) this.#startRefresh();
+    // The clock is read once per event-loop turn with gets, right after it (setImmediate), not by
+    // every get: a clock read costs more than the rest of a cached get where it is a system call.
+    // A refresh started then loses nothing: its fetch could not progress before the turn ends anyway.
+    if (!this.#checking) {
+      this.#checking = true;
+      setImmediate(this.#check);
+    }
     return this.#serve(loaded, id, options);
   }
 
@@ -345,52 +357,62 @@ function createSource(
 }
 
 function optionProblems(options: PromptClientOptions): string[] {
-  const problems: string[] = [];
-  const text = (name: string, value: unknown, optional: boolean) => {
-    if (optional && value === undefined) return;
-    if (typeof value !== 'string' || value === '') {
-      problems.push(`${name} must be a non-empty string, got ${JSON.stringify(value)}`);
-    }
-  };
   if (typeof options !== 'object' || options === null) return ['options must be an object'];
+  const problems: string[] = [];
+  const check = (name: string, value: unknown, valid: boolean, what: string) => {
+    if (!valid) problems.push(`${name} must be ${what}, got ${JSON.stringify(value)}`);
+  };
+  const text = (name: string, value: unknown, optional: boolean) =>
+    check(
+      name,
+      value,
+      (optional && value === undefined) || (typeof value === 'string' && value !== ''),
+      'a non-empty string',
+    );
+  const seconds = (name: string, value: unknown) =>
+    check(
+      name,
+      value,
+      value === undefined || (typeof value === 'number' && value > 0 && value <= MAX_FETCH_TIMEOUT_SECONDS),
+      `a number above 0 and at most ${MAX_FETCH_TIMEOUT_SECONDS}`,
+    );
   text('application', options.application, false);
   text('environment', options.environment, false);
   text('profile', options.profile, true);
   text('fallbackPath', options.fallbackPath, true);
   const maxAge = options.maxAgeSeconds;
-  if (maxAge !== undefined && !(typeof maxAge === 'number' && Number.isFinite(maxAge) && maxAge > 0)) {
-    problems.push(`maxAgeSeconds must be a number above 0, got ${JSON.stringify(maxAge)}`);
-  }
-  const seconds = (name: string, value: unknown) => {
-    if (
-      value !== undefined &&
-      !(typeof value === 'number' && value > 0 && value <= MAX_FETCH_TIMEOUT_SECONDS)
-    ) {
-      problems.push(
-        `${name} must be a number above 0 and at most ${MAX_FETCH_TIMEOUT_SECONDS}, got ${JSON.stringify(value)}`,
-      );
-    }
-  };
+  check(
+    'maxAgeSeconds',
+    maxAge,
+    maxAge === undefined || (typeof maxAge === 'number' && Number.isFinite(maxAge) && maxAge > 0),
+    'a number above 0',
+  );
   seconds('fetchTimeoutSeconds', options.fetchTimeoutSeconds);
   seconds('shadowTimeoutSeconds', options.shadowTimeoutSeconds);
   const concurrency = options.shadowConcurrency;
-  if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1)) {
-    problems.push(
-      `shadowConcurrency must be a whole number of at least 1, got ${JSON.stringify(concurrency)}`,
-    );
-  }
+  check(
+    'shadowConcurrency',
+    concurrency,
+    concurrency === undefined || (Number.isInteger(concurrency) && concurrency >= 1),
+    'a whole number of at least 1',
+  );
   const prefetch: unknown = options.prefetch;
-  if (
-    prefetch !== undefined &&
-    !(Array.isArray(prefetch) && prefetch.every((id) => typeof id === 'string' && id !== ''))
-  ) {
-    problems.push(`prefetch must be a list of prompt ids, got ${JSON.stringify(prefetch)}`);
-  }
+  check(
+    'prefetch',
+    prefetch,
+    prefetch === undefined ||
+      (Array.isArray(prefetch) && prefetch.every((id) => typeof id === 'string' && id !== '')),
+    'a list of prompt ids',
+  );
   const source = options.source as { type?: unknown; path?: unknown } | undefined;
   if (source !== undefined) {
-    if (!['agent', 'sdk', 'file'].includes(source.type as string)) {
-      problems.push(`source.type must be "agent", "sdk" or "file", got ${JSON.stringify(source.type)}`);
-    } else if (source.type === 'file') text('source.path', source.path, false);
+    check(
+      'source.type',
+      source.type,
+      ['agent', 'sdk', 'file'].includes(source.type as string),
+      '"agent", "sdk" or "file"',
+    );
+    if (source.type === 'file') text('source.path', source.path, false);
   }
   return problems;
 }

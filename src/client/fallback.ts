@@ -2,6 +2,7 @@
  * What the client needs only while no manifest came from the source: the fallback snapshot, and the
  * error when there is neither. Loaded on the first failed load, so the agent path does not bundle it.
  */
+import './load-path.ts';
 import { readFile } from 'node:fs/promises';
 import { PromptOpsError } from '../core/error-base.ts';
 import type { BodyStore } from './bodies.ts';

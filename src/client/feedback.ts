@@ -2,6 +2,7 @@
  * `feedback()`: POST /feedback to the PromptOps API, SigV4-signed for API Gateway's IAM auth with
  * the default AWS credential chain. The signer and the credential chain are imported on first use.
  */
+import './load-path.ts';
 import type { FeedbackRequest } from '../core/api.ts';
 import { CLIENT_ENV } from '../core/client-contract.ts';
 import { type AwsCredentials, type CredentialsProvider, signRequest } from '../core/sigv4.ts';

@@ -100,10 +100,10 @@ export interface LoadedManifest {
 export async function compile(input: CompilePromptInput): Promise<CompiledPrompt> {
   const compiled = compileValidPrompt(input);
   if (compiled !== undefined) return compiled;
-  const { compilePromptWith } = await import('../core/prompt-compiler.ts');
+  const { compilePromptWith } = await import('./lazy/compiler.ts');
   return (
     compilePromptWith(input) ??
-    compilePromptWith(input, (await import('../core/template-interpreter.ts')).interpretPromptRenderer)
+    compilePromptWith(input, (await import('./lazy/interpreter.ts')).interpretPromptRenderer)
   );
 }
 
@@ -135,7 +135,7 @@ export async function loadFullManifest(
   const split = Object.values(manifest.prompts).some((prompt) =>
     [prompt, ...Object.values(prompt.segments ?? {})].some((pin) => (pin.variants?.length ?? 1) > 1),
   );
-  const variants = split ? import('../core/variants.ts') : undefined;
+  const variants = split ? import('./lazy/variants.ts') : undefined;
   // shadow.ts (docs/shadows.md), loaded only by a manifest with a shadow.
   const shadows = Object.values(manifest.prompts).some((prompt) => prompt.shadow)
     ? import('./shadow.ts')

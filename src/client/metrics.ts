@@ -1,10 +1,12 @@
 /**
  * Outcome metrics as one CloudWatch Embedded Metric Format line: the names, units and dimensions
- * defined in core, which the alarms and dashboard watch. Writing a log line is all it costs; no
- * network call.
+ * defined in core (outcome-metrics.ts), which the alarms and dashboard watch. Writing a log line is
+ * all it costs; no network call. The line is built here rather than by core `emfDocumentOf`, whose
+ * general form and tables would double the bytes `record` adds to an app's load path; a property
+ * test holds the two to the same text.
  */
-import { CLIENT_ENV } from '../core/client-contract.ts';
-import { emfDocumentOf, OUTCOME_METRICS, type Outcome, outcomeMetrics } from '../core/outcome-metrics.ts';
+import { EMF_ENDPOINT_VARIABLE } from '../core/client-defaults.ts';
+import type { Outcome } from '../core/outcome-metrics.ts';
 
 export type { Outcome } from '../core/outcome-metrics.ts';
 
@@ -22,7 +24,7 @@ export const stdoutWriter: LineWriter = (line) => {
  * posted there, fire-and-forget, so local alarms see the app's metrics as CloudWatch would. Unset on
  * AWS, where the line on stdout is all it takes.
  */
-export function defaultWriter(endpoint = process.env[CLIENT_ENV.emfEndpoint]): LineWriter {
+export function defaultWriter(endpoint = process.env[EMF_ENDPOINT_VARIABLE]): LineWriter {
   if (!endpoint) return stdoutWriter;
   return (line) => {
     stdoutWriter(line);
@@ -33,29 +35,57 @@ export function defaultWriter(endpoint = process.env[CLIENT_ENV.emfEndpoint]): L
   };
 }
 
+/** The outcome's own figures after Invocations and Errors: [field, metric name, unit], in OUTCOME_METRICS' order. */
+const FIGURES = [
+  ['latencyMs', 'Latency', 'Milliseconds'],
+  ['inputTokens', 'InputTokens', 'Count'],
+  ['outputTokens', 'OutputTokens', 'Count'],
+  ['costUsd', 'Cost', 'None'],
+  ['score', 'Score', 'None'],
+] as const;
+
 /**
  * The EMF line for one use of `prompt`: Invocations 1, Errors 0 or 1, the outcome's figures, and
  * StaleServes 1 when the prompt was served stale (0 otherwise, so its average is the stale rate);
  * DeprecatedServes 1 when the manifest marks the version deprecated (absent otherwise). A prompt a
  * segment's pin served carries the Segment dimension too (core metrics.ts); a shadow candidate's
- * line carries Role=shadow and only the shadow dimension set (docs/shadows.md).
+ * line carries Role=shadow and only the shadow dimension set (docs/shadows.md). The same text as
+ * `emfDocumentOf(OUTCOME_METRICS, ...)` (core outcome-metrics.ts) stringified.
  */
 export function outcomeLine(prompt: Prompt, outcome: Outcome, timestamp: number): string {
-  const doc = emfDocumentOf(
-    OUTCOME_METRICS,
-    {
-      environment: prompt.environment,
-      promptId: prompt.id,
-      promptVersion: prompt.version,
-      segment: prompt.segment,
-      role: prompt.role === 'shadow' ? 'shadow' : undefined,
+  const metrics: { Name: string; Unit: string }[] = [];
+  const values: Record<string, number> = {};
+  const add = (name: string, unit: string, value: unknown) => {
+    if (typeof value !== 'number' || !Number.isFinite(value)) return;
+    metrics.push({ Name: name, Unit: unit });
+    values[name] = value;
+  };
+  add('Invocations', 'Count', 1);
+  add('Errors', 'Count', outcome.error ? 1 : 0);
+  for (const [field, name, unit] of FIGURES) add(name, unit, outcome[field]);
+  add('StaleServes', 'Count', prompt.stale ? 1 : 0);
+  if (prompt.deprecated) add('DeprecatedServes', 'Count', 1);
+  const version = ['Environment', 'PromptId', 'PromptVersion'];
+  const shadow = prompt.role === 'shadow';
+  const segment = prompt.segment;
+  const doc = {
+    _aws: {
+      Timestamp: timestamp,
+      CloudWatchMetrics: [
+        {
+          Namespace: 'PromptOps',
+          Dimensions: shadow
+            ? [[...version, 'Role']]
+            : [version, ['Environment'], ...(segment === undefined ? [] : [[...version, 'Segment']])],
+          Metrics: metrics,
+        },
+      ],
     },
-    {
-      ...outcomeMetrics(outcome),
-      staleServes: prompt.stale ? 1 : 0,
-      ...(prompt.deprecated ? { deprecatedServes: 1 } : {}),
-    },
-    timestamp,
-  );
+    Environment: prompt.environment,
+    PromptId: prompt.id,
+    PromptVersion: prompt.version,
+    ...(shadow ? { Role: 'shadow' } : segment === undefined ? {} : { Segment: segment }),
+    ...values,
+  };
   return `${JSON.stringify(doc)}\n`;
 }

@@ -8,6 +8,7 @@
  * Loaded only by a manifest with a reference, so the agent path of an inline manifest bundles none
  * of it.
  */
+import './load-path.ts';
 import type { CompiledPrompt } from '../core/compiled-prompt.ts';
 import type {
   AnyManifest,

@@ -6,6 +6,7 @@
  * Each download is aborted after `timeoutMs`, and a client created here also has connection and
  * request timeouts, so a hung S3 endpoint cannot hold a manifest load forever.
  */
+import './load-path.ts';
 import { createHash } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { CLIENT_ENV } from '../core/client-contract.ts';

@@ -6,6 +6,7 @@
  * caller: `offer` returns at once and a failure is a rate-limited warning naming no output.
  * Loaded only with the first pair to store, and the S3 SDK only with the first write.
  */
+import './load-path.ts';
 import { randomUUID } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { CLIENT_ENV } from '../core/client-contract.ts';

@@ -4,6 +4,7 @@
  * background and records its outcome with `Role=shadow`. Loaded only by a manifest with a shadow,
  * so apps without one neither load nor run any of it.
  */
+import './load-path.ts';
 import type { CompiledPrompt } from '../core/compiled-prompt.ts';
 import type { ManifestPrompt } from '../core/manifest.ts';
 import { SHADOW_METRICS } from '../core/metrics.ts';

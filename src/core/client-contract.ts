@@ -1,8 +1,10 @@
 /**
  * The names and defaults the client library shares with the stack, local mode and the CLI. A module
  * of its own so that the client bundles these few strings, not every name in contracts.ts (an object
- * literal is bundled whole); contracts.ts builds `ENV` and `APPCONFIG` from them.
+ * literal is bundled whole); contracts.ts builds `ENV` and `APPCONFIG` from them. What the client's
+ * load path reads is in client-defaults.ts, so that the load path bundles none of `CLIENT_ENV`.
  */
+import { EMF_ENDPOINT_VARIABLE } from './client-defaults.ts';
 
 /** Environment variables the client reads. */
 export const CLIENT_ENV = {
@@ -12,15 +14,9 @@ export const CLIENT_ENV = {
   s3Endpoint: 'PROMPTOPS_S3_ENDPOINT',
   appConfigDataEndpoint: 'PROMPTOPS_APPCONFIGDATA_ENDPOINT',
   /** Local mode's EMF intake: the client also posts `record()` lines there when it is set. */
-  emfEndpoint: 'PROMPTOPS_EMF_ENDPOINT',
+  emfEndpoint: EMF_ENDPOINT_VARIABLE,
   /** The PromptOps HTTP API, for the client's feedback() and the CLI. */
   apiEndpoint: 'PROMPTOPS_API_ENDPOINT',
 } as const;
 
-/** AppConfig names and defaults the client uses. */
-export const CLIENT_APPCONFIG = {
-  profile: 'prompts',
-  /** Default client poll interval, matching the AppConfig Agent's default. */
-  defaultPollIntervalSeconds: 45,
-  agentPort: 2772,
-} as const;
+export { CLIENT_APPCONFIG } from './client-defaults.ts';

@@ -2,8 +2,10 @@
  * The manifest check the client runs on every load: a yes or no, with no messages. It accepts exactly
  * what `manifestProblems` (manifest.ts) finds no problem in (a differential property test holds them
  * together), so the client loads manifest.ts, for the message naming each bad field, only on a rejection.
+ * This module checks schema 1, the one every client load sees; manifest-check-refs.ts adds the version
+ * references of schema 2 and is loaded only by a manifest that is not a valid schema 1 one.
  */
-import type { AnyManifest, Manifest } from './manifest.ts';
+import type { Manifest } from './manifest.ts';
 import { isSegmentName, MAX_SEGMENTS_PER_PROMPT } from './segments.ts';
 import { isVariableType } from './variables.ts';
 
@@ -12,10 +14,6 @@ export const MANIFEST_SCHEMA_VERSION = 1;
 export const REFERENCING_MANIFEST_SCHEMA_VERSION = 2;
 
 const SHA256 = /^[0-9a-f]{64}$/;
-/** base64url (no padding) of a SHA-256: 43 characters, the last carrying 2 bits, so one of 16. */
-export const VERSION_REF = /^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/;
-/** The fields of a full version that a version reference leaves to its version object. */
-export const VERSION_OBJECT_FIELDS = ['sha256', 'kind', 'model', 'variables', 'body', 'bodyRef'] as const;
 
 export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -23,17 +21,28 @@ export function isObject(value: unknown): value is Record<string, unknown> {
 
 /** True when `manifestProblems(value)` is empty and the manifest is schema 1 (no version references). */
 export function isValidManifest(value: unknown): value is Manifest {
-  return isValidManifestDocument(value) && value.schemaVersion === MANIFEST_SCHEMA_VERSION;
+  return isValidDocumentOf(value, MANIFEST_SCHEMA_VERSION, isValidSchema1Version);
 }
 
-/** True when `manifestProblems(value)` is empty: schema 1, or schema 2 with version references. */
-export function isValidManifestDocument(value: unknown): value is AnyManifest {
+/** Schema 1 carries a full version in every position, never a reference. */
+const isValidSchema1Version = (entry: Record<string, unknown>) =>
+  entry.ref === undefined && isValidFullVersion(entry);
+
+/**
+ * The check of a manifest document of schema `schemaVersion` whose every version (in a pin, a
+ * variant, a segment's pin or a shadow) passes `isValidVersion`.
+ */
+export function isValidDocumentOf(
+  value: unknown,
+  schemaVersion: number,
+  isValidVersion: (entry: Record<string, unknown>) => boolean,
+): boolean {
   if (!isObject(value)) return false;
-  const refs = value.schemaVersion === REFERENCING_MANIFEST_SCHEMA_VERSION;
   const isValidPin = (entry: Record<string, unknown>) =>
-    isValidVersion(entry, refs) && (entry.variants === undefined || areValidVariants(entry.variants, refs));
+    isValidVersion(entry) &&
+    (entry.variants === undefined || areValidVariants(entry.variants, isValidVersion));
   return (
-    (value.schemaVersion === MANIFEST_SCHEMA_VERSION || refs) &&
+    value.schemaVersion === schemaVersion &&
     typeof value.environment === 'string' &&
     value.environment !== '' &&
     Number.isInteger(value.revision) &&
@@ -45,7 +54,7 @@ export function isValidManifestDocument(value: unknown): value is AnyManifest {
         isObject(entry) &&
         isValidPin(entry) &&
         areValidSegments(entry.segments, isValidPin) &&
-        isValidShadow(entry.shadow, refs),
+        isValidShadow(entry.shadow, isValidVersion),
     )
   );
 }
@@ -67,9 +76,12 @@ function areValidSegments(
 }
 
 /** A shadow (docs/shadows.md): one version, no variants or segments, a sample rate in (0, 1]. */
-function isValidShadow(shadow: unknown, refs: boolean): boolean {
+function isValidShadow(
+  shadow: unknown,
+  isValidVersion: (entry: Record<string, unknown>) => boolean,
+): boolean {
   if (shadow === undefined) return true;
-  if (!isObject(shadow) || !isValidVersion(shadow, refs)) return false;
+  if (!isObject(shadow) || !isValidVersion(shadow)) return false;
   const rate = shadow.sampleRate;
   return (
     shadow.variants === undefined &&
@@ -82,35 +94,23 @@ function isValidShadow(shadow: unknown, refs: boolean): boolean {
   );
 }
 
-function areValidVariants(variants: unknown, refs: boolean): boolean {
+function areValidVariants(
+  variants: unknown,
+  isValidVersion: (entry: Record<string, unknown>) => boolean,
+): boolean {
   let total = 0;
   return (
     Array.isArray(variants) &&
     variants.length > 0 &&
     // `every` skips holes as `forEach` does in manifestProblems.
     variants.every((variant: unknown) => {
-      if (!isObject(variant) || !isValidVersion(variant, refs)) return false;
+      if (!isObject(variant) || !isValidVersion(variant)) return false;
       const weight = variant.weight as number;
       total += weight;
       return Number.isInteger(weight) && weight >= 1 && weight <= 100;
     }) &&
     total === 100
   );
-}
-
-/** A full version, or (schema 2 only) a version reference: `version` and `ref`, nothing of the object. */
-function isValidVersion(entry: Record<string, unknown>, refs: boolean): boolean {
-  if (entry.ref !== undefined) {
-    return (
-      refs &&
-      typeof entry.ref === 'string' &&
-      VERSION_REF.test(entry.ref) &&
-      typeof entry.version === 'string' &&
-      entry.version !== '' &&
-      VERSION_OBJECT_FIELDS.every((field) => entry[field] === undefined)
-    );
-  }
-  return isValidFullVersion(entry);
 }
 
 /** A full version (what a version object holds, and what schema 1 carries in every position). */

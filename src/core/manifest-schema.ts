@@ -4,7 +4,7 @@
  */
 
 import { MANIFEST_SCHEMA_VERSION, REFERENCING_MANIFEST_SCHEMA_VERSION } from './manifest.ts';
-import { VERSION_REF } from './manifest-check.ts';
+import { VERSION_REF } from './manifest-check-refs.ts';
 import { MAX_SEGMENTS_PER_PROMPT, SEGMENT_NAME } from './segments.ts';
 
 const variableSpec = {

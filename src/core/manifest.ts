@@ -6,23 +6,18 @@
  */
 import type { ModelSettings } from './document.ts';
 import { type FieldError, ValidationError } from './errors.ts';
-import {
-  isObject,
-  MANIFEST_SCHEMA_VERSION,
-  REFERENCING_MANIFEST_SCHEMA_VERSION,
-  VERSION_OBJECT_FIELDS,
-  VERSION_REF,
-} from './manifest-check.ts';
+import { isObject, MANIFEST_SCHEMA_VERSION, REFERENCING_MANIFEST_SCHEMA_VERSION } from './manifest-check.ts';
+import { VERSION_OBJECT_FIELDS, VERSION_REF } from './manifest-check-refs.ts';
 import type { PromptKind } from './sections.ts';
 import { isSegmentName, MAX_SEGMENTS_PER_PROMPT } from './segments.ts';
 import { isVariableType, type VariableSpec } from './variables.ts';
 
 export {
   isValidManifest,
-  isValidManifestDocument,
   MANIFEST_SCHEMA_VERSION,
   REFERENCING_MANIFEST_SCHEMA_VERSION,
 } from './manifest-check.ts';
+export { isValidManifestDocument } from './manifest-check-refs.ts';
 
 export interface BodyRef {
   /** Bucket holding the document; absent when the reader is configured with it. */

@@ -4,7 +4,7 @@
  * request is given up when the socket is idle for `timeoutMs` or when the caller's signal aborts.
  */
 import { Agent, request } from 'node:http';
-import { CLIENT_APPCONFIG } from '../../core/client-contract.ts';
+import { CLIENT_APPCONFIG } from '../../core/client-defaults.ts';
 import type { ManifestSource, SourceTarget } from './source.ts';
 
 /** The variable the extension sets to the port it listens on. */

@@ -2,6 +2,7 @@
  * The default source: the AppConfig Agent when its extension is there (its port variable is set or
  * the port answers), otherwise the AppConfigData API.
  */
+import '../load-path.ts';
 import { connect } from 'node:net';
 import type { AppConfigDataClient } from '@aws-sdk/client-appconfigdata';
 import { CLIENT_APPCONFIG } from '../../core/client-contract.ts';

@@ -9,6 +9,7 @@
  * (connection and request timeouts), so a hung endpoint cannot hold a fetch forever. An answer that
  * arrives after the signal aborted is dropped without moving along the token chain.
  */
+import '../load-path.ts';
 import type { AppConfigDataClient } from '@aws-sdk/client-appconfigdata';
 import { CLIENT_ENV } from '../../core/client-contract.ts';
 import type { ManifestSource, SourceTarget } from './source.ts';

@@ -69,6 +69,28 @@ describe('Class: PromptClient', () => {
           }),
       ).toThrow(/application must be .*environment must be .*maxAgeSeconds must be .*source\.type must be/);
     });
+
+    it('words each invalid option with its value, in the order of the options', () => {
+      expect(
+        () =>
+          new PromptClient({
+            application: 'promptops',
+            environment: 'prod',
+            profile: '',
+            fallbackPath: 3 as unknown as string,
+            maxAgeSeconds: Number.POSITIVE_INFINITY,
+            fetchTimeoutSeconds: 901,
+            shadowTimeoutSeconds: 0,
+            shadowConcurrency: 1.5,
+            prefetch: [''],
+            source: { type: 'file' } as never,
+          }),
+      ).toThrow(
+        new TypeError(
+          'Invalid PromptClient options: profile must be a non-empty string, got ""; fallbackPath must be a non-empty string, got 3; maxAgeSeconds must be a number above 0, got null; fetchTimeoutSeconds must be a number above 0 and at most 900, got 901; shadowTimeoutSeconds must be a number above 0 and at most 900, got 0; shadowConcurrency must be a whole number of at least 1, got 1.5; prefetch must be a list of prompt ids, got [""]; source.path must be a non-empty string, got undefined',
+        ),
+      );
+    });
   });
 
   describe('Method: get', () => {
@@ -184,6 +206,39 @@ describe('Class: PromptClient', () => {
       expect(agent.paths).toHaveLength(2);
       expect(all.every((p) => p.version === '1.0.0')).toBe(true);
       expect((await prompts.get('support-reply')).version).toBe('1.0.1');
+    });
+
+    it('reads the clock once for the gets of one event-loop turn, and refreshes right after a turn past maxAgeSeconds', async () => {
+      const prompts = client();
+      await prompts.get('support-reply');
+      await new Promise((resolve) => setImmediate(resolve));
+      const now = vi.spyOn(Date, 'now');
+      try {
+        for (let i = 0; i < 1000; i++) await prompts.get('support-reply');
+        expect(now).not.toHaveBeenCalled();
+        await new Promise((resolve) => setImmediate(resolve));
+        expect(now).toHaveBeenCalledTimes(1);
+        expect(agent.paths).toHaveLength(1);
+
+        advance(46);
+        expect((await prompts.get('support-reply')).version).toBe('1.0.0');
+        await until(() => agent.paths.length === 2);
+      } finally {
+        now.mockRestore();
+      }
+    });
+
+    it('refreshes under fake timers that fake setImmediate once they run the turn after the get', async () => {
+      const prompts = client();
+      await prompts.get('support-reply');
+      vi.useFakeTimers({ toFake: ['Date', 'setImmediate'], now: Date.now() });
+      vi.advanceTimersByTime(46_000);
+
+      expect((await prompts.get('support-reply')).version).toBe('1.0.0');
+      expect(agent.paths).toHaveLength(1);
+      vi.advanceTimersByTime(0);
+      // until() waits with setImmediate, faked here; vi.waitFor keeps real timers.
+      await vi.waitFor(() => expect(agent.paths).toHaveLength(2));
     });
 
     it('keeps the same compiled prompt when the manifest comes back unchanged', async () => {

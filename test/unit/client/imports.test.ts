@@ -15,11 +15,13 @@ const CLIENT_DIR = join(ROOT, 'src/client');
 /** Core modules the client may load: none of them pulls in yaml, semver or diff. */
 const CORE_ALLOWED = [
   'client-contract.ts',
+  'client-defaults.ts',
   'error-base.ts',
   'errors.ts',
   'front-matter.ts',
   'idempotency-key.ts',
   'manifest-check.ts',
+  'manifest-check-refs.ts',
   'manifest.ts',
   'metrics.ts',
   'outcome-metrics.ts',
@@ -89,6 +91,30 @@ describe('client imports', () => {
       expect(DYNAMIC_ONLY, `${from} imports ${path}`).toContain(path);
       expect(kind, `${from} imports ${path} statically`).toBe('dynamic-import');
     }
+  });
+
+  it('puts the load path in one chunk beside the entry when an app bundle splits code (load-path.ts)', async () => {
+    const split = await build({
+      entryPoints: [join(CLIENT_DIR, 'index.ts')],
+      bundle: true,
+      splitting: true,
+      write: false,
+      metafile: true,
+      platform: 'node',
+      format: 'esm',
+      packages: 'external',
+      outdir: join(ROOT, 'dist-unused'),
+      logLevel: 'silent',
+    });
+    const outputs = split.metafile.outputs;
+    const [entry] = Object.entries(outputs).filter(([, output]) => output.entryPoint?.endsWith('index.ts'));
+    const staticChunks = (entry?.[1].imports ?? []).filter(
+      (i) => !i.external && i.kind === 'import-statement',
+    );
+    expect(staticChunks).toHaveLength(1);
+    const shared = outputs[staticChunks[0]?.path as string];
+    expect(shared?.imports.filter((i) => !i.external && i.kind === 'import-statement')).toEqual([]);
+    expect(Object.keys(shared?.inputs ?? {})).toContain('src/client/loaded-manifest.ts');
   });
 
   it('names nothing in lambda/, lib/, bin/, the CLI or local mode, not even in type imports', () => {
