@@ -5,17 +5,16 @@
  * Lambda killed between its writes leaves a pending item, which the reconciler counts exactly once.
  */
 import { randomBytes } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
-import { endpointOverride, sharedDocumentClient } from '../../lambda/adapters/aws-clients.ts';
+import { sharedDocumentClient } from '../../lambda/adapters/aws-clients.ts';
 import { DynamoFeedbackRepository } from '../../lambda/adapters/feedback-repository.ts';
 import { reconcileFeedback } from '../../lambda/feedback/reconcile-feedback.ts';
 import { createFeedbackHandler, handler as feedbackHandler } from '../../lambda/handlers/feedback.ts';
 import { handler as publishHandler } from '../../lambda/handlers/publish.ts';
-import { useIdempotencyStore } from '../../lambda/runtime/middleware/idempotent-writes.ts';
 import { ENV, KEYS } from '../../src/core/contracts.ts';
 import { call } from '../fixtures/api.ts';
+import { loseIdempotentAnswer } from '../fixtures/lost-answer.ts';
 import { exampleDocument } from '../fixtures/registry.ts';
 import {
   type FaultMode,
@@ -410,20 +409,11 @@ describe('a keyed feedback post cut off after each of its writes', () => {
   it('a post whose answer was lost after its last write: the retry answers the same id and stores nothing more', async () => {
     const id = await published();
     const body = { promptId: id, version: '1.0.0', environment: 'prod', rating: 1 };
-    // The answer is lost where Powertools saves it (twice, as the middleware retries it): its record goes.
-    const idempotency = new DynamoDBClient(endpointOverride(ENV.dynamodbEndpoint));
-    useIdempotencyStore({ tableName: process.env[ENV.idempotencyTable] as string, client: idempotency });
+    const lost = loseIdempotentAnswer();
     try {
-      faults.push(
-        injectFault(idempotency, {
-          mode: 'fail-before',
-          matches: (command) => command === 'UpdateItemCommand',
-          times: 2,
-        }),
-      );
       const headers = { 'idempotency-key': `key-${randomBytes(6).toString('hex')}` };
       expect((await call(feedbackHandler, 'POST', '/feedback', { body, headers })).status).toBe(500);
-      expect(faults[0]?.hits()).toBe(2);
+      expect(lost.fault.hits()).toBe(2);
       expect(await stored(id)).toEqual({ items: 1, count: 1, negative: 0 });
       const retry = await call(feedbackHandler, 'POST', '/feedback', { body, headers });
       expect(retry.status).toBe(202);
@@ -433,8 +423,7 @@ describe('a keyed feedback post cut off after each of its writes', () => {
       });
       expect(items.status).toBe(200);
     } finally {
-      useIdempotencyStore(undefined);
-      idempotency.destroy();
+      lost.restore();
     }
   });
 });

@@ -1,16 +1,7 @@
-/**
- * Idempotency-Key on the registry's write routes (publish, approve, suite put, evaluation start)
- * over the real handlers and stores (docs/architecture.md, "Idempotent writes"): the same key and
- * body answer the first response and write once; the same key with another body is 422
- * IDEMPOTENCY_KEY_REUSED and writes nothing; a blank or overlong key is 400 and writes nothing.
- */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { endpointOverride } from '../../lambda/adapters/aws-clients.ts';
 import { handler as queryHandler } from '../../lambda/handlers/query.ts';
-import { useIdempotencyStore } from '../../lambda/runtime/middleware/idempotent-writes.ts';
-import { ENV } from '../../src/core/contracts.ts';
 import { call } from '../fixtures/api.ts';
+import { loseIdempotentAnswer } from '../fixtures/lost-answer.ts';
 import {
   approve,
   type CallResult,
@@ -25,7 +16,6 @@ import {
   startRun,
   viewOf,
 } from '../fixtures/registry-writes.ts';
-import { injectFault } from '../fixtures/store-faults.ts';
 
 interface Route {
   readonly name: string;
@@ -126,19 +116,12 @@ describe('a keyed publish whose answer was lost, retried after later publishes',
   it('answers the version its first attempt created and creates no other', async () => {
     const id = newPromptId('idem-lost');
     expect((await publish(id, documentOf(id, 'Answer {{question}}.'))).status).toBe(201);
-    // The answer is lost where Powertools saves it (twice, as the middleware retries it): its record goes.
-    const idempotency = new DynamoDBClient(endpointOverride(ENV.dynamodbEndpoint));
-    useIdempotencyStore({ tableName: process.env[ENV.idempotencyTable] as string, client: idempotency });
     const key = newKey();
     const document = documentOf(id, 'Reply to {{question}} briefly.');
+    const lost = loseIdempotentAnswer();
     try {
-      const fault = injectFault(idempotency, {
-        mode: 'fail-before',
-        matches: (command) => command === 'UpdateItemCommand',
-        times: 2,
-      });
       expect((await publish(id, document, key)).status).toBe(500);
-      fault.remove();
+      lost.fault.remove();
       expect((await publish(id, documentOf(id, 'Reply to {{question}} at length.'))).status).toBe(201);
       const retry = await publish(id, document, key);
       expect(retry.status).toBe(200);
@@ -150,8 +133,7 @@ describe('a keyed publish whose answer was lost, retried after later publishes',
         '1.0.0',
       ]);
     } finally {
-      useIdempotencyStore(undefined);
-      idempotency.destroy();
+      lost.restore();
     }
   });
 });

@@ -8,14 +8,12 @@
  * one start event, the environment never claimed for good.
  */
 import { randomBytes } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { endpointOverride, sharedDocumentClient } from '../../lambda/adapters/aws-clients.ts';
+import { sharedDocumentClient } from '../../lambda/adapters/aws-clients.ts';
 import { applyDeploymentInfo } from '../../lambda/delivery/outcome.ts';
 import { CLAIM_SECONDS } from '../../lambda/delivery/start-revision.ts';
 import { createDeployHandler } from '../../lambda/handlers/deploy.ts';
 import { handler as publishHandler } from '../../lambda/handlers/publish.ts';
-import { useIdempotencyStore } from '../../lambda/runtime/middleware/idempotent-writes.ts';
 import { ENV } from '../../src/core/contracts.ts';
 import { ALICE, BOB, call } from '../fixtures/api.ts';
 import {
@@ -27,6 +25,7 @@ import {
   writeCutPoints,
 } from '../fixtures/delivery-faults.ts';
 import { promptDocument } from '../fixtures/delivery-setup.ts';
+import { loseIdempotentAnswer } from '../fixtures/lost-answer.ts';
 import { type InjectedFault, injectFault } from '../fixtures/store-faults.ts';
 
 const stack = await startDeliveryStack();
@@ -242,20 +241,11 @@ describe('same-key retries after later deploys', () => {
   it('a deploy whose answer was lost is answered, not redeployed, after two more deploys committed', async () => {
     const env = await nextEnvironment();
     await deployed(env, '1.0.0');
-    // The answer is lost where Powertools saves it (twice, as the middleware retries it), so its record goes.
-    const idempotency = new DynamoDBClient(endpointOverride(ENV.dynamodbEndpoint));
-    useIdempotencyStore({ tableName: process.env[ENV.idempotencyTable] as string, client: idempotency });
     const headers = newKey();
+    const lost = loseIdempotentAnswer();
     try {
-      faults.push(
-        injectFault(idempotency, {
-          mode: 'fail-before',
-          matches: (command) => command === 'UpdateItemCommand',
-          times: 2,
-        }),
-      );
       expect((await env.deploy({ [id]: '1.1.0' }, headers)).status).toBe(500);
-      stopFaults();
+      lost.fault.remove();
       await deployed(env, '1.2.0');
       await deployed(env, '1.0.0');
       const retry = await env.deploy({ [id]: '1.1.0' }, headers);
@@ -266,8 +256,7 @@ describe('same-key retries after later deploys', () => {
       expect(after.started.sort()).toEqual([1, 2, 3, 4]);
       expect(after.pin).toBe('1.0.0');
     } finally {
-      useIdempotencyStore(undefined);
-      idempotency.destroy();
+      lost.restore();
     }
   });
 });

@@ -8,12 +8,9 @@
  * revision, one audit event, the manifest AppConfig serves at that revision.
  */
 import { randomBytes } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { endpointOverride, sharedDocumentClient } from '../../lambda/adapters/aws-clients.ts';
+import { sharedDocumentClient } from '../../lambda/adapters/aws-clients.ts';
 import { handler as publishHandler } from '../../lambda/handlers/publish.ts';
-import { useIdempotencyStore } from '../../lambda/runtime/middleware/idempotent-writes.ts';
-import { ENV } from '../../src/core/contracts.ts';
 import { ALICE, call } from '../fixtures/api.ts';
 import {
   type DeliveryEnvironment,
@@ -24,6 +21,7 @@ import {
   writeCutPoints,
 } from '../fixtures/delivery-faults.ts';
 import { promptDocument } from '../fixtures/delivery-setup.ts';
+import { loseIdempotentAnswer } from '../fixtures/lost-answer.ts';
 import { type FaultMode, type InjectedFault, injectFault } from '../fixtures/store-faults.ts';
 
 const stack = await startDeliveryStack();
@@ -261,21 +259,11 @@ for (const scenario of SCENARIOS) {
       async () => {
         const env = await nextEnvironment(scenario);
         await scenario.prepare(env);
-        // The answer is lost where Powertools saves it: the route ran to its end, and the save fails
-        // twice (the middleware tries it once more, docs/architecture.md "Cut points: registry"), so its record goes.
-        const idempotency = new DynamoDBClient(endpointOverride(ENV.dynamodbEndpoint));
-        useIdempotencyStore({ tableName: process.env[ENV.idempotencyTable] as string, client: idempotency });
+        const lostAnswer = loseIdempotentAnswer();
         try {
-          faults.push(
-            injectFault(idempotency, {
-              mode: 'fail-before',
-              matches: (command) => command === 'UpdateItemCommand',
-              times: 2,
-            }),
-          );
           const headers = newKey();
           const lost = await scenario.request(env, headers);
-          expect(faults[0]?.hits()).toBe(2);
+          expect(lostAnswer.fault.hits()).toBe(2);
           expect(lost.status).toBe(500);
           await settled(scenario, env);
           expect(await view(env)).toEqual(scenario.complete);
@@ -286,8 +274,7 @@ for (const scenario of SCENARIOS) {
           await settled(scenario, env);
           expect(await view(env)).toEqual(scenario.complete);
         } finally {
-          useIdempotencyStore(undefined);
-          idempotency.destroy();
+          lostAnswer.restore();
         }
       },
     );
