@@ -42,6 +42,17 @@ export interface VersionObjectStore {
   get(key: string): Promise<string | undefined>;
 }
 
+/**
+ * The ref each version's item records (docs/architecture.md, "Ten thousand prompts": Validator): an
+ * item's ref means its object was written, so the validator need not read it.
+ */
+export interface RecordedRefs {
+  /** In the order asked; undefined where the version does not exist or its item records no ref. */
+  getRecordedRefs(
+    versions: readonly { readonly id: string; readonly version: string }[],
+  ): Promise<(string | undefined)[]>;
+}
+
 /** What deploy may record on an existing version item (docs/architecture.md, "Ten thousand prompts"). */
 export type VersionFacts = Partial<Pick<VersionRecord, 'ref' | 'objectBytes' | 'bodyBytes' | 'lintedWith'>>;
 

@@ -267,6 +267,12 @@ export interface HandlerAccess {
    */
   readonly versionObjects?: 'read' | 'readWrite';
   /**
+   * The refs version items record, and nothing else of the table: keys and `ref` of prompt items by
+   * BatchGetItem (the config validator's registry check, docs/architecture.md "Ten thousand prompts").
+   * @default - none
+   */
+  readonly versionRefs?: 'read';
+  /**
    * Evaluation suite texts and the test results of runs, in the bodies bucket.
    * @default - none
    */

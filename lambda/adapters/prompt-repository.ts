@@ -10,11 +10,11 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { KEYS, TABLE } from '../../src/core/contracts.ts';
+import { KEYS, RECORDED_REF_ATTRIBUTES, TABLE } from '../../src/core/contracts.ts';
 import type { Pin } from '../../src/core/pins.ts';
 import { versionSortKey } from '../../src/core/versioning.ts';
 import type { Approval, Archival, Deprecation, PromptSummary, VersionRecord } from '../model.ts';
-import type { Page, PageRequest, PromptRepository, VersionFacts } from '../ports.ts';
+import type { Page, PageRequest, PromptRepository, RecordedRefs, VersionFacts } from '../ports.ts';
 import { batchGetItems } from './batch-get.ts';
 import { isConditionalCheckFailed } from './dynamo-errors.ts';
 import { decodeCursor, encodeCursor } from './pagination.ts';
@@ -71,7 +71,7 @@ function toRecord(item: Record<string, unknown>): VersionRecord {
   };
 }
 
-export class DynamoPromptRepository implements PromptRepository {
+export class DynamoPromptRepository implements PromptRepository, RecordedRefs {
   private readonly client: DynamoDBDocumentClient;
   private readonly tableName: string;
 
@@ -107,6 +107,21 @@ export class DynamoPromptRepository implements PromptRepository {
       found.set(`${record.id}@${versionSortKey(record.version)}`, record);
     }
     return refs.map((r) => found.get(`${r.id}@${versionSortKey(r.version)}`));
+  }
+
+  async getRecordedRefs(
+    versions: readonly { readonly id: string; readonly version: string }[],
+  ): Promise<(string | undefined)[]> {
+    const keys = versions.map((v) => this.versionKey(v.id, v.version));
+    const at = (item: Record<string, unknown>) =>
+      `${item[TABLE.partitionKey] as string}\n${item[TABLE.sortKey] as string}`;
+    const names = Object.fromEntries(RECORDED_REF_ATTRIBUTES.map((name, i) => [`#a${i}`, name]));
+    const items = await batchGetItems(this.client, this.tableName, keys, {
+      expression: Object.keys(names).join(', '),
+      names,
+    });
+    const refs = new Map(items.map((item) => [at(item), item.ref as string | undefined]));
+    return keys.map((key) => refs.get(at(key)));
   }
 
   async recentVersions(id: string, limit: number): Promise<VersionRecord[]> {

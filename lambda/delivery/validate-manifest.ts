@@ -4,7 +4,10 @@
  * are exactly those documents' bodies. A version reference (schema 2, docs/architecture.md "Ten
  * thousand prompts") is checked once per distinct ref: its object exists, hashes to the ref and
  * holds the version the entry names. At most 64 reads are in flight. A validator given a
- * `VerifiedRefs` (the Lambda's, for the container's life) reads a ref it verified before no more.
+ * `VerifiedRefs` (the Lambda's, for the container's life) reads a ref it verified before no more. A
+ * validator given the registry's `RecordedRefs` reads no object of a ref every naming version's item
+ * records (publish and deploy record a ref only after writing its object), save a sample of
+ * `REGISTRY_SAMPLE_READS` read in full (docs/architecture.md, "Ten thousand prompts": Validator).
  */
 import { mapBounded } from '../../src/core/bounded.ts';
 import { bodyObjectKey, versionObjectKey } from '../../src/core/contracts.ts';
@@ -25,7 +28,7 @@ import {
   type ReferencingManifestPin,
 } from '../../src/core/manifest.ts';
 import { readVersionObject } from '../../src/core/version-object.ts';
-import type { BodyStore, VersionObjectStore } from '../ports.ts';
+import type { BodyStore, RecordedRefs, VersionObjectStore } from '../ports.ts';
 
 /** Reads in flight at once: 10,000 S3 reads of ~25 ms at 64 in flight take about 4 s of the validator's 15. */
 export const VALIDATOR_READS_IN_FLIGHT = 64;
@@ -65,6 +68,36 @@ export class VerifiedRefs {
 /** Two environments of 10,000 prompts each. */
 export const VERIFIED_REFS_CAPACITY = 20_000;
 
+/**
+ * Refs the registry confirmed that are still read and checked in full, the smallest first (refs are
+ * hashes, so that is a spread the manifest's author does not choose): a bucket that does not hold
+ * what the registry records (another bucket, a lost prefix, a key the validator may not use) shows
+ * at the cost of a few reads.
+ */
+export const REGISTRY_SAMPLE_READS = 32;
+
+/** What one validation did, for the validator's log line. */
+export interface ValidationStats {
+  /** Distinct refs the manifest names. */
+  refs: number;
+  /** Refs this container verified before. */
+  verifiedBefore: number;
+  /** Refs every naming version's item records (not read, but for the sample). */
+  confirmedByRegistry: number;
+  /** Version objects read and checked in full. */
+  objectsRead: number;
+  /** Why the registry was not asked or did not answer, when it was given and not used. */
+  registryError?: string;
+}
+
+/** What a validation may use beyond the body store and the version objects. */
+export interface ValidationOptions {
+  /** The refs the registry records, so a confirmed ref is not read (see REGISTRY_SAMPLE_READS). */
+  readonly recorded?: RecordedRefs;
+  /** Filled with what the validation did. */
+  readonly stats?: ValidationStats;
+}
+
 export class ManifestRejectedError extends Error {
   readonly problems: readonly string[];
   constructor(problems: readonly string[]) {
@@ -81,6 +114,7 @@ export async function validateManifest(
   content: string,
   versionObjects?: VersionObjectStore,
   verified?: VerifiedRefs,
+  options: ValidationOptions = {},
 ): Promise<AnyManifest> {
   let manifest: AnyManifest;
   try {
@@ -93,14 +127,14 @@ export async function validateManifest(
   }
   const checks: { id: string; at: string; entry: ManifestVersion }[] = [];
   // Each ref once, with every place that names it (the version must be the same in all).
-  const references = new Map<string, { at: string; entry: ManifestVersionRef }[]>();
+  const references = new Map<string, Naming[]>();
   const check = (id: string, at: string, entry: ManifestPosition) => {
     if (!isVersionRef(entry)) {
       checks.push({ id, at, entry });
       return;
     }
     const named = references.get(entry.ref) ?? [];
-    named.push({ at, entry });
+    named.push({ id, at, entry });
     references.set(entry.ref, named);
   };
   const pin = (id: string, entry: ReferencingManifestPin, segment?: string) => {
@@ -124,32 +158,110 @@ export async function validateManifest(
   if (references.size > 0 && !versionObjects)
     problems.push('the manifest has version references and this validator has no version object store');
   else if (versionObjects) {
-    const found = await mapBounded([...references], VALIDATOR_READS_IN_FLIGHT, ([ref, named]) =>
-      checkReference(versionObjects, ref, named, verified),
-    );
-    problems.push(...found.flat());
+    problems.push(...(await checkReferences(versionObjects, references, verified, options)));
   }
   if (problems.length > 0) throw new ManifestRejectedError(problems);
   return manifest;
+}
+
+/** A place in the manifest that names a ref: the prompt, where (for messages), and the position. */
+interface Naming {
+  readonly id: string;
+  readonly at: string;
+  readonly entry: ManifestVersionRef;
+}
+
+/**
+ * Each distinct ref once: verified before by this container (only versions compared), confirmed by
+ * the registry (remembered; a sample read in full), or read and checked in full.
+ */
+async function checkReferences(
+  store: VersionObjectStore,
+  references: ReadonlyMap<string, readonly Naming[]>,
+  verified: VerifiedRefs | undefined,
+  { recorded, stats }: ValidationOptions,
+): Promise<string[]> {
+  const problems: string[] = [];
+  const pending: [string, readonly Naming[]][] = [];
+  for (const [ref, named] of references) {
+    // Verified before by this container: the object cannot have changed (it hashes to its ref, and
+    // readers check that hash too), so only the versions the entries name are compared.
+    const known = verified?.get(ref);
+    if (known === undefined) pending.push([ref, named]);
+    else problems.push(...versionMismatches(ref, known, named));
+  }
+  let confirmed: [string, readonly Naming[]][] = [];
+  let unconfirmed = pending;
+  if (recorded && pending.length > 0) {
+    try {
+      const split = await confirmByRegistry(recorded, pending);
+      confirmed = split.confirmed;
+      unconfirmed = split.unconfirmed;
+    } catch (error) {
+      // The objects can still answer: every pending ref is read, as without a registry.
+      if (stats) stats.registryError = (error as Error).message;
+    }
+  }
+  confirmed.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const sampled = confirmed.slice(0, REGISTRY_SAMPLE_READS);
+  for (const [ref, named] of confirmed.slice(REGISTRY_SAMPLE_READS))
+    verified?.remember(ref, (named[0] as Naming).entry.version);
+  const reads = [...unconfirmed, ...sampled];
+  const found = await mapBounded(reads, VALIDATOR_READS_IN_FLIGHT, ([ref, named]) =>
+    checkReference(store, ref, named, verified),
+  );
+  problems.push(...found.flat());
+  if (stats) {
+    stats.refs = references.size;
+    stats.verifiedBefore = references.size - pending.length;
+    stats.confirmedByRegistry = confirmed.length;
+    stats.objectsRead = reads.length;
+  }
+  return problems;
+}
+
+/**
+ * Splits refs into those every naming version's item records (publish writes the object before the
+ * item, deploy records a ref only for an object it wrote, and neither removes one) and the rest: a
+ * version the registry does not hold, an item without a ref or with another one.
+ */
+async function confirmByRegistry(
+  recorded: RecordedRefs,
+  pending: readonly [string, readonly Naming[]][],
+): Promise<{ confirmed: [string, readonly Naming[]][]; unconfirmed: [string, readonly Naming[]][] }> {
+  const versions = new Map<string, { id: string; version: string }>();
+  for (const [, named] of pending)
+    for (const { id, entry } of named) versions.set(`${id}@${entry.version}`, { id, version: entry.version });
+  const asked = [...versions.values()];
+  const refs = await recorded.getRecordedRefs(asked);
+  const recordedRef = new Map(asked.map((v, i) => [`${v.id}@${v.version}`, refs[i]]));
+  const confirmed: [string, readonly Naming[]][] = [];
+  const unconfirmed: [string, readonly Naming[]][] = [];
+  for (const pair of pending) {
+    const [ref, named] = pair;
+    const all = named.every(({ id, entry }) => recordedRef.get(`${id}@${entry.version}`) === ref);
+    // One ref named with two versions cannot be right: read, so the mismatch is reported.
+    const oneVersion = named.every(({ entry }) => entry.version === (named[0] as Naming).entry.version);
+    (all && oneVersion ? confirmed : unconfirmed).push(pair);
+  }
+  return { confirmed, unconfirmed };
+}
+
+function versionMismatches(ref: string, known: string, named: readonly Naming[]): string[] {
+  return named
+    .filter(({ entry }) => entry.version !== known)
+    .map(({ at, entry }) => `${at}: version object ${ref} holds version ${known}, not ${entry.version}`);
 }
 
 /** A version object exists under the ref, hashes to it, and holds the version every entry names. */
 async function checkReference(
   store: VersionObjectStore,
   ref: string,
-  named: readonly { at: string; entry: ManifestVersionRef }[],
+  named: readonly Naming[],
   verified: VerifiedRefs | undefined,
 ): Promise<string[]> {
-  const first = named[0] as (typeof named)[number];
+  const first = named[0] as Naming;
   const key = versionObjectKey(ref);
-  // Verified before by this container: the object cannot have changed (it hashes to its ref, and
-  // readers check that hash too), so only the versions the entries name are compared.
-  const known = verified?.get(ref);
-  if (known !== undefined) {
-    return named
-      .filter(({ entry }) => entry.version !== known)
-      .map(({ at, entry }) => `${at}: version object ${ref} holds version ${known}, not ${entry.version}`);
-  }
   const text = await store.get(key);
   if (text === undefined) return [`${first.at}: no version object ${key} in the body store`];
   const problems: string[] = [];

@@ -15,7 +15,9 @@ import {
   EVALUATION_OUTPUT_KEY_PREFIX,
   FEEDBACK_TABLE_INDEXES,
   IDEMPOTENCY_TABLE,
+  KEYS,
   MAIN_TABLE_INDEXES,
+  RECORDED_REF_ATTRIBUTES,
   SUITE_KEY_PREFIX,
   TABLE,
   VERSION_KEY_PREFIX,
@@ -207,6 +209,27 @@ export class PromptStore extends Construct {
   /** Read and write prompts, versions, environments and audit events (conditional puts and updates). */
   grantWriteRegistry(grantee: iam.IGrantable): iam.Grant {
     return this.grantTable(grantee, this.table, MAIN_TABLE_INDEXES, true);
+  }
+
+  /**
+   * dynamodb:BatchGetItem on the main table (no index) for the partition key, sort key and `ref` of
+   * prompt items only, and decryption with the data key: the config validator's registry check
+   * (docs/architecture.md, "Ten thousand prompts": Validator). Conditions hold it to those keys and
+   * attributes, so it reads no approval, audit event or environment.
+   */
+  grantReadVersionRefs(grantee: iam.IGrantable): iam.Grant {
+    return this.key.grant(grantee, ...KMS_DECRYPT).combine(
+      iam.Grant.addToPrincipal({
+        grantee,
+        actions: ['dynamodb:BatchGetItem'],
+        resourceArns: [this.table.tableArn],
+        conditions: {
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [KEYS.promptPk('*')] },
+          'ForAllValues:StringEquals': { 'dynamodb:Attributes': [...RECORDED_REF_ATTRIBUTES] },
+          StringEqualsIfExists: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' },
+        },
+      }),
+    );
   }
 
   /** Read feedback items and aggregates. */

@@ -33,6 +33,7 @@ export function grantHandlerAccess(
   if (access.versionObjects === 'read') grants.push(store.grantReadVersionObjects(grantee));
   if (access.versionObjects === 'readWrite') grants.push(store.grantWriteVersionObjects(grantee));
   if (access.versionObjects) acknowledgeVersionObjects(store, grantee);
+  if (access.versionRefs === 'read') grants.push(store.grantReadVersionRefs(grantee));
   if (access.evaluations === 'read') grants.push(store.grantReadEvaluations(grantee));
   if (access.evaluations === 'readWrite') grants.push(store.grantWriteEvaluations(grantee));
   if (access.evaluations) acknowledgeEvaluations(store, grantee);

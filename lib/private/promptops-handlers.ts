@@ -102,8 +102,9 @@ export function addPromptOpsHandlers(promptOps: PromptOps, key: kms.IKey): secre
   });
   promptOps.addConfigValidator({
     entry: entry('config-validator'),
-    access: { bodies: 'read', versionObjects: 'read' },
-    // AppConfig's most for a validator: a 10,000-prompt manifest is 10,000 object reads.
+    access: { bodies: 'read', versionObjects: 'read', versionRefs: 'read' },
+    // AppConfig's most for a validator: a 10,000-prompt manifest is 100 BatchGetItem calls of the
+    // refs the registry records, and an object read for each ref it does not.
     timeout: Duration.seconds(15),
   });
   promptOps.addDeploymentEventsHandler({

@@ -183,6 +183,13 @@ export const TABLE = {
   ttlAttribute: 'expiresAt',
 } as const;
 
+/**
+ * What the config validator reads of a version item, and all its role may read of the table (a
+ * `dynamodb:Attributes` condition): the keys and the ref of its version object (docs/architecture.md,
+ * "Ten thousand prompts": Validator).
+ */
+export const RECORDED_REF_ATTRIBUTES = [TABLE.partitionKey, TABLE.sortKey, 'ref'] as const;
+
 /** The indexes of the main table, in the order above. All project every attribute. */
 export const MAIN_TABLE_INDEXES = [TABLE.gsi1, TABLE.gsi2, TABLE.gsi3] as const;
 

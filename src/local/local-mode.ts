@@ -409,11 +409,14 @@ export async function startLocalMode(options: LocalModeOptions): Promise<Running
     // What AppConfig calls on AWS: the validator before a deployment, the events handler after.
     // One container for local mode's life: refs it verified are not read again (validate-manifest.ts).
     const verifiedRefs = new validator.VerifiedRefs();
-    const validatorHandler = validator.createValidatorHandler(() => ({
-      bodies: deliveryDeps.bodies,
-      ...(deliveryDeps.versionObjects ? { versionObjects: deliveryDeps.versionObjects } : {}),
+    const validatorDeps = validator.buildValidatorDeps({
+      s3,
+      documents,
+      table: RESOURCES.table,
+      bucket: RESOURCES.bucket,
       verified: verifiedRefs,
-    }));
+    });
+    const validatorHandler = validator.createValidatorHandler(() => validatorDeps);
     const eventsHandler = events.createDeploymentEventsHandler(() => deliveryDeps);
     // The notifier, as EventBridge invokes it on AWS: deployment events after the recorder, alarm
     // transitions from the watcher; its topic is a file (docs/runbooks/README.md).

@@ -103,14 +103,10 @@ const HANDLERS: readonly HandlerCase[] = [
     entry: 'lambda/handlers/config-validator.ts',
     role: 'PromptOpsConfigValidatorRole',
     unused: Object.fromEntries(
-      [
-        ...REGISTRY_WRITES,
-        ...DELIVERY_CALLS,
-        'GetCommand',
-        'BatchGetCommand',
-        'QueryCommand',
-        'DeleteCommand',
-      ].map((c) => [c, 'the validator only reads the bodies a manifest refers to']),
+      [...REGISTRY_WRITES, ...DELIVERY_CALLS, 'GetCommand', 'QueryCommand', 'DeleteCommand'].map((c) => [
+        c,
+        'the validator only reads the bodies a manifest refers to and the refs version items record (BatchGetItem)',
+      ]),
     ),
   },
   {

@@ -28,6 +28,21 @@ describe('version object permissions', () => {
     expect(actions.has('s3:PutObject')).toBe(false);
   });
 
+  it('lets the AppConfig validator read only the keys and ref of prompt items, by BatchGetItem', () => {
+    const statements = roleStatements(template, 'PromptOpsConfigValidatorRole').filter((s) =>
+      actionsOf(s).some((a) => a.startsWith('dynamodb:')),
+    );
+    expect(statements.flatMap(actionsOf)).toEqual(['dynamodb:BatchGetItem']);
+    const [statement] = statements;
+    // The table itself, no index.
+    expect(JSON.stringify(statement?.Resource)).not.toContain('/index/');
+    expect(statement?.Condition).toEqual({
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['PROMPT#*'] },
+      'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['pk', 'sk', 'ref'] },
+      StringEqualsIfExists: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' },
+    });
+  });
+
   it.each([
     'PromptOpsApiPublishHandlerRole',
     'PromptOpsApiDeployHandlerRole',

@@ -57,6 +57,20 @@ describe('DynamoPromptRepository batched reads', () => {
     expect(found[250]).toBeUndefined();
   });
 
+  it('reads the refs version items record, in order, undefined for a missing version or an item without one', {
+    timeout: 60_000,
+  }, async () => {
+    const { ref: _r, objectBytes: _o, bodyBytes: _b, ...legacy } = record(950);
+    await repository.createVersion(legacy);
+    const wanted = [
+      ...Array.from({ length: 250 }, (_, i) => ({ id: record(i).id, version: '1.0.0' })),
+      { id: record(3).id, version: '9.9.9' },
+      { id: legacy.id, version: '1.0.0' },
+    ];
+    const refs = await repository.getRecordedRefs(wanted);
+    expect(refs).toEqual([...Array.from({ length: 250 }, (_, i) => record(i).ref), undefined, undefined]);
+  });
+
   it('reads archival flags of many prompts in order', { timeout: 60_000 }, async () => {
     await repository.recordLatest(record(1));
     await repository.recordLatest(record(2));

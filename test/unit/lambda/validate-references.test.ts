@@ -1,12 +1,14 @@
 /** The AppConfig validator on schema 2 manifests (docs/architecture.md, "Ten thousand prompts"). */
 import { describe, expect, it } from 'vitest';
 import {
+  REGISTRY_SAMPLE_READS,
   VALIDATOR_READS_IN_FLIGHT,
+  type ValidationStats,
   VerifiedRefs,
   validateManifest,
 } from '../../../lambda/delivery/validate-manifest.ts';
 import { publishedVersionObject } from '../../../lambda/delivery/version-objects.ts';
-import type { VersionObjectStore } from '../../../lambda/ports.ts';
+import type { RecordedRefs, VersionObjectStore } from '../../../lambda/ports.ts';
 import { serializePromptDocument } from '../../../src/core/document.ts';
 import { buildEnvironmentManifest } from '../../../src/core/manifest-builder.ts';
 import { MemoryBodyStore, MemoryVersionObjectStore } from '../../fixtures/registry-fakes.ts';
@@ -133,5 +135,162 @@ describe('validateManifest with version references', () => {
     await expect(validateManifest(new MemoryBodyStore(), manifest, store)).resolves.toBeDefined();
     expect(reads).toBe(10_000);
     expect(most).toBe(VALIDATOR_READS_IN_FLIGHT);
+  });
+});
+
+/** The registry's refs as a map `id@version` to ref, counting the versions asked for. */
+function registryOf(refs: Map<string, string>) {
+  const asked: number[] = [];
+  const recorded: RecordedRefs = {
+    getRecordedRefs: async (versions) => {
+      asked.push(versions.length);
+      return versions.map((v) => refs.get(`${v.id}@${v.version}`));
+    },
+  };
+  return { recorded, asked };
+}
+
+/** A store counting the keys read. */
+function counting(objects: MemoryVersionObjectStore) {
+  const read: string[] = [];
+  const store: VersionObjectStore = {
+    put: (key, text) => objects.put(key, text),
+    get: (key) => {
+      read.push(key);
+      return objects.get(key);
+    },
+  };
+  return { store, read };
+}
+
+const newStats = (): ValidationStats => ({
+  refs: 0,
+  verifiedBefore: 0,
+  confirmedByRegistry: 0,
+  objectsRead: 0,
+});
+
+/** Every prompt's ref as the registry records it after publish. */
+function recordedRefsOf(built: { manifest: { prompts: Record<string, unknown> } }) {
+  return new Map(
+    Object.entries(built.manifest.prompts as Record<string, { version: string; ref: string }>).map(
+      ([id, entry]) => [`${id}@${entry.version}`, entry.ref],
+    ),
+  );
+}
+
+describe("validateManifest with the registry's recorded refs", () => {
+  it('reads only a sample of the refs every naming version records, the smallest first, and remembers all', async () => {
+    const { built, bodies, objects } = await referencing(100);
+    const { recorded, asked } = registryOf(recordedRefsOf(built));
+    const { store, read } = counting(objects);
+    const verified = new VerifiedRefs();
+    const stats = newStats();
+    await expect(
+      validateManifest(bodies, built.json, store, verified, { recorded, stats }),
+    ).resolves.toMatchObject({ revision: 2 });
+    const smallest = built.references
+      .map((r) => r.ref)
+      .sort()
+      .slice(0, REGISTRY_SAMPLE_READS);
+    expect(read.sort()).toEqual(smallest.map((ref) => `versions/${ref}.json`).sort());
+    expect(asked).toEqual([100]);
+    expect(stats).toEqual({ refs: 100, verifiedBefore: 0, confirmedByRegistry: 100, objectsRead: 32 });
+    expect(verified.size).toBe(100);
+    // Warm: the registry is not asked and nothing is read.
+    const again = newStats();
+    await validateManifest(bodies, built.json, store, verified, { recorded, stats: again });
+    expect([read.length, asked.length, again.verifiedBefore, again.objectsRead]).toEqual([32, 1, 100, 0]);
+  });
+
+  it('reads in full each ref the registry does not record for its version, and rejects a bad one', async () => {
+    const { built, bodies, objects } = await referencing(40);
+    const refs = recordedRefsOf(built);
+    const noRef = scalePromptId(35);
+    const otherRef = scalePromptId(36);
+    refs.delete(`${noRef}@1.0.0`);
+    refs.set(`${otherRef}@1.0.0`, 'A'.repeat(43));
+    const { recorded } = registryOf(refs);
+    const { store, read } = counting(objects);
+    const stats = newStats();
+    await validateManifest(bodies, built.json, store, undefined, { recorded, stats });
+    const entries = built.manifest.prompts as Record<string, { ref: string }>;
+    for (const id of [noRef, otherRef]) expect(read).toContain(`versions/${entries[id]?.ref}.json`);
+    expect(stats).toMatchObject({ confirmedByRegistry: 38, objectsRead: 2 + REGISTRY_SAMPLE_READS });
+    // The unrecorded one's object changed in the bucket: read, so refused.
+    const key = `versions/${entries[noRef]?.ref}.json`;
+    objects.objects.set(key, (objects.objects.get(key) as string).replace('Prompt 35', 'Prompt 99'));
+    await expect(validateManifest(bodies, built.json, store, undefined, { recorded })).rejects.toThrow(
+      new RegExp(`${noRef}@1\\.0\\.0: .*does not hash to its ref`),
+    );
+  });
+
+  it('reads a ref named with another version than the registry records for it, so the mismatch is refused', async () => {
+    const { built, bodies, objects } = await referencing(3);
+    const { recorded } = registryOf(recordedRefsOf(built));
+    const tampered = built.json.replace('"version":"1.0.0"', '"version":"1.0.1"');
+    await expect(validateManifest(bodies, tampered, objects, undefined, { recorded })).rejects.toThrow(
+      /holds version 1\.0\.0, not 1\.0\.1/,
+    );
+  });
+
+  it('rejects the manifest when a sampled object the registry records is not in the bucket', async () => {
+    const { built, bodies, objects } = await referencing(50);
+    const { recorded } = registryOf(recordedRefsOf(built));
+    const [smallest] = built.references.map((r) => r.ref).sort();
+    objects.objects.delete(`versions/${smallest}.json`);
+    await expect(validateManifest(bodies, built.json, objects, undefined, { recorded })).rejects.toThrow(
+      new RegExp(`no version object versions/${smallest}\\.json`),
+    );
+  });
+
+  it('reads every object when the registry fails, and says why', async () => {
+    const { built, bodies, objects } = await referencing(40);
+    const recorded: RecordedRefs = {
+      getRecordedRefs: async () => {
+        throw new Error('ProvisionedThroughputExceededException');
+      },
+    };
+    const { store, read } = counting(objects);
+    const stats = newStats();
+    await expect(
+      validateManifest(bodies, built.json, store, undefined, { recorded, stats }),
+    ).resolves.toBeDefined();
+    expect(read).toHaveLength(40);
+    expect(stats).toMatchObject({
+      confirmedByRegistry: 0,
+      objectsRead: 40,
+      registryError: 'ProvisionedThroughputExceededException',
+    });
+  });
+
+  it('confirms a ref two prompts name when both their items record it', async () => {
+    const objects = new MemoryVersionObjectStore();
+    const { object } = publishedVersionObject('1.0.0', 'a'.repeat(64), scaleDocument(0, 50));
+    await objects.put(object.key, object.text);
+    const prompts = {
+      [scalePromptId(0)]: { version: '1.0.0', ref: object.ref },
+      copy: { version: '1.0.0', ref: object.ref },
+    };
+    const manifest = JSON.stringify({ schemaVersion: 2, ...base, prompts });
+    const both = registryOf(
+      new Map([
+        [`${scalePromptId(0)}@1.0.0`, object.ref],
+        ['copy@1.0.0', object.ref],
+      ]),
+    );
+    const stats = newStats();
+    await validateManifest(new MemoryBodyStore(), manifest, objects, undefined, {
+      recorded: both.recorded,
+      stats,
+    });
+    expect(stats).toMatchObject({ refs: 1, confirmedByRegistry: 1 });
+    const one = registryOf(new Map([[`${scalePromptId(0)}@1.0.0`, object.ref]]));
+    const partly = newStats();
+    await validateManifest(new MemoryBodyStore(), manifest, objects, undefined, {
+      recorded: one.recorded,
+      stats: partly,
+    });
+    expect(partly).toMatchObject({ refs: 1, confirmedByRegistry: 0, objectsRead: 1 });
   });
 });
