@@ -11,6 +11,7 @@ import type { AnyManifest, Manifest, ManifestPin, ManifestVersion } from '../cor
 import { MANIFEST_SCHEMA_VERSION } from '../core/manifest-check.ts';
 import type { BodyStore } from './bodies.ts';
 import { Prompt } from './prompt.ts';
+import { clientRenderer } from './renderer.ts';
 
 /** core/variants.ts, loaded only by a manifest that splits a prompt between versions. */
 type Variants = typeof import('../core/variants.ts');
@@ -92,18 +93,13 @@ export interface LoadedManifest {
 }
 
 /**
- * The generated renderer of a body that parses. Otherwise the compiler that words errors is loaded,
- * to throw the error naming the line, or, where the runtime forbids code generation, to build the
- * renderer with the interpreter, loaded then (the manifest load is async, `render` is not, so it is
- * loaded before any prompt is served).
+ * The compiled prompt of a body that parses, rendered by the client's renderer (renderer.ts).
+ * Otherwise the compiler that words errors is loaded, to throw the error naming the line.
  */
 export async function compile(input: CompilePromptInput): Promise<CompiledPrompt> {
-  const compiled = compileValidPrompt(input);
-  if (compiled !== undefined) return compiled;
-  const { compilePromptWith } = await import('./lazy/compiler.ts');
   return (
-    compilePromptWith(input) ??
-    compilePromptWith(input, (await import('./lazy/interpreter.ts')).interpretPromptRenderer)
+    compileValidPrompt(input, clientRenderer) ??
+    (await import('./lazy/compiler.ts')).compilePromptWith(input, clientRenderer)
   );
 }
 
