@@ -13,6 +13,7 @@ import '../core/section-split.ts';
 import '../core/segments.ts';
 import '../core/template-interpreter.ts';
 import '../core/template-tree.ts';
+import '../core/valid-body.ts';
 import '../core/variable-errors.ts';
 import '../core/variables.ts';
 import './deadline.ts';

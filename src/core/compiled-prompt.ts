@@ -8,8 +8,9 @@
  */
 
 import type { PromptRenderer, RenderChecks, RenderMode, SlotSpec } from './render-codegen.ts';
-import { type ChatRole, type PromptKind, splitValidSections } from './section-split.ts';
-import { compileValidProgram, type TemplateProgram } from './template-tree.ts';
+import type { ChatRole, PromptKind } from './section-split.ts';
+import type { TemplateProgram } from './template-tree.ts';
+import { compileValidBody } from './valid-body.ts';
 import { MissingVariableError, UnknownVariableError } from './variable-errors.ts';
 import { assertValueType, type TemplateVariables, type VariableSpecs } from './variables.ts';
 
@@ -57,23 +58,8 @@ export function compileValidPrompt(
   input: CompilePromptInput,
   build: RendererBuilder,
 ): CompiledPrompt | undefined {
-  const parsed = splitValidSections(input.body);
-  if (parsed === undefined) return undefined;
-  const { sections } = parsed;
-  const program = compileValidProgram(
-    sections.map((s) => s.content),
-    Object.keys(input.variables),
-  );
-  return (
-    program &&
-    compiledPrompt(
-      parsed.kind,
-      sections.map((s) => s.name),
-      program,
-      input.variables,
-      build,
-    )
-  );
+  const valid = compileValidBody(input.body, Object.keys(input.variables));
+  return valid && compiledPrompt(valid.kind, valid.names, valid.program, input.variables, build);
 }
 
 /** The prompt of a compiled program whose blocks are the sections `names`, rendered by what `build` builds. */

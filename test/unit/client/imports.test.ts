@@ -29,6 +29,7 @@ const CORE_ALLOWED = [
   'compiled-prompt.ts',
   'section-split.ts',
   'template-tree.ts',
+  'valid-body.ts',
   'render-codegen.ts',
   'sections.ts',
   'segments.ts',
