@@ -21,6 +21,7 @@ const CORE_ALLOWED = [
   'front-matter.ts',
   'idempotency-key.ts',
   'manifest-check.ts',
+  'manifest-check-pins.ts',
   'manifest-check-refs.ts',
   'manifest.ts',
   'metrics.ts',
