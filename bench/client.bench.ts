@@ -21,8 +21,9 @@
  * `client-bundle-agent`: what an app using the agent path loads, bundled and minified with esbuild
  * (platform node, esm), the AWS SDK and Smithy packages external: the entry chunk plus every chunk it
  * imports statically. Code behind dynamic imports (the SDK source, S3 bodies, feedback, shadows, A/B
- * variants, schema 2 manifests, the error wording of rejected bodies and manifests) is not on the
- * agent path of a schema 1 manifest and is left out; the detail gives the entry chunk alone and the
+ * variants, segments' pins, schema 2 manifests, the error wording of rejected bodies and manifests,
+ * and the code generator, loaded once a prompt has rendered 256 times) is not on the cold agent path
+ * of a schema 1 manifest with one pin per prompt and is left out; the detail gives the entry chunk alone and the
  * whole bundle, lazily loaded chunks included.
  */
 import assert from 'node:assert/strict';

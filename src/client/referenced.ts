@@ -20,14 +20,9 @@ import type {
 import { isObject, isValidFullVersion, MANIFEST_SCHEMA_VERSION } from '../core/manifest-check.ts';
 import type { BodyStore } from './bodies.ts';
 import { PromptSourceError } from './errors.ts';
-import {
-  compile,
-  type LoadedManifest,
-  loadFullManifest,
-  type ServedPair,
-  ServedPrompt,
-} from './loaded-manifest.ts';
+import { compile, type LoadedManifest, type Pickable, type ServedPair } from './loaded-manifest.ts';
 import { errorDetails } from './logger.ts';
+import { loadFullManifest, ServedPrompt } from './pinned-manifest.ts';
 import type { Prompt } from './prompt.ts';
 
 /** After a failed fetch, `get` serves the fallback without fetching again for this long. */
@@ -180,7 +175,7 @@ class ReferencedPrompt extends ServedPrompt {
   readonly #bodies: BodyStore;
   readonly #references: References;
   /** The prompt as the previous manifest served it, if it could. */
-  readonly #earlier: ServedPrompt | undefined;
+  readonly #earlier: Pickable | undefined;
   #served: ServedPrompt | undefined;
   #resolving: Promise<ServedPrompt> | undefined;
   #failure: unknown;
@@ -192,7 +187,7 @@ class ReferencedPrompt extends ServedPrompt {
     loaded: LoadedManifest,
     bodies: BodyStore,
     references: References,
-    earlier: ServedPrompt | undefined,
+    earlier: Pickable | undefined,
   ) {
     super(id, []);
     this.#id = id;
@@ -204,7 +199,7 @@ class ReferencedPrompt extends ServedPrompt {
   }
 
   /** What the next revision may fall back to: this prompt resolved, else what this one falls back to. */
-  get usable(): ServedPrompt | undefined {
+  get usable(): Pickable | undefined {
     return this.#served ?? this.#earlier;
   }
 
@@ -271,7 +266,7 @@ class ReferencedPrompt extends ServedPrompt {
     );
   }
 
-  async #fromSnapshot(): Promise<ServedPrompt | undefined> {
+  async #fromSnapshot(): Promise<Pickable | undefined> {
     if (this.#loaded.fromFallback) return undefined;
     const snapshot = await this.#references.snapshot();
     const prompt = snapshot?.prompts.get(this.#id);

@@ -1,18 +1,16 @@
 /**
  * A compiled prompt: sections compiled once, rendered many times with strict variable checks.
  * Used by the client library on every request, so render does no parsing and little allocation.
- * This module turns a template program into the prompt's renderer, and holds the client's compiler
- * for bodies that parse (`compileValidPrompt`); prompt-compiler.ts holds the one that words errors.
+ * This module turns a template program into the prompt's renderer, with the renderer builder the
+ * caller passes (generated code, the interpreter, or the client's interpreter that upgrades itself to
+ * generated code, docs/architecture.md), and holds the client's compiler for bodies that parse
+ * (`compileValidPrompt`); prompt-compiler.ts holds the one that words errors.
  */
 
-import {
-  compilePromptRenderer,
-  type PromptRenderer,
-  type RenderChecks,
-  type SlotSpec,
-} from './render-codegen.ts';
-import { type ChatRole, type PromptKind, splitValidSections } from './section-split.ts';
-import { compileValidProgram, type TemplateProgram } from './template-tree.ts';
+import type { PromptRenderer, RenderChecks, RenderMode, SlotSpec } from './render-codegen.ts';
+import type { ChatRole, PromptKind } from './section-split.ts';
+import type { TemplateProgram } from './template-tree.ts';
+import { compileValidBody } from './valid-body.ts';
 import { MissingVariableError, UnknownVariableError } from './variable-errors.ts';
 import { assertValueType, type TemplateVariables, type VariableSpecs } from './variables.ts';
 
@@ -41,54 +39,40 @@ export interface CompilePromptInput {
 }
 
 /**
- * Builds a prompt's renderer where the runtime forbids code generation: `interpretPromptRenderer`
- * (template-interpreter.ts).
+ * Builds a prompt's renderer from its program: `interpretPromptRenderer` (template-interpreter.ts),
+ * `compilePromptRenderer` (render-codegen.ts, where the runtime allows code generation), or the
+ * client's `clientRenderer` (src/client/renderer.ts). `mode` is `blocks` for a chat prompt.
  */
-export type RendererFallback = (
+export type RendererBuilder = (
   program: TemplateProgram,
   slots: readonly SlotSpec[],
   checks: RenderChecks,
+  mode: RenderMode,
 ) => PromptRenderer;
 
 /**
- * `compilePromptWith(input)` (prompt-compiler.ts) for a body whose sections and templates parse, where
- * the runtime allows code generation; undefined otherwise, and the caller then calls that one, for
- * the error naming the line or with the interpreter.
+ * `compilePromptWith(input, build)` (prompt-compiler.ts) for a body whose sections and templates
+ * parse; undefined otherwise, and the caller then calls that one, for the error naming the line.
  */
-export function compileValidPrompt(input: CompilePromptInput): CompiledPrompt | undefined {
-  const parsed = splitValidSections(input.body);
-  if (parsed === undefined) return undefined;
-  const { sections } = parsed;
-  const program = compileValidProgram(
-    sections.map((s) => s.content),
-    Object.keys(input.variables),
-  );
-  return (
-    program &&
-    compiledPrompt(
-      parsed.kind,
-      sections.map((s) => s.name),
-      program,
-      input.variables,
-    )
-  );
+export function compileValidPrompt(
+  input: CompilePromptInput,
+  build: RendererBuilder,
+): CompiledPrompt | undefined {
+  const valid = compileValidBody(input.body, Object.keys(input.variables));
+  return valid && compiledPrompt(valid.kind, valid.names, valid.program, input.variables, build);
 }
 
-/**
- * The prompt of a compiled program whose blocks are the sections `names`. Undefined where code
- * generation is forbidden and no `fallback` is given.
- */
+/** The prompt of a compiled program whose blocks are the sections `names`, rendered by what `build` builds. */
 export function compiledPrompt(
   kind: PromptKind,
   names: readonly string[],
   program: TemplateProgram,
   variables: VariableSpecs,
-  fallback?: RendererFallback,
-): CompiledPrompt | undefined {
+  build: RendererBuilder,
+): CompiledPrompt {
   const variableNames = program.slots;
   const slotIndex = new Map(variableNames.map((name, slot) => [name, slot]));
-  // One generated function reading, checking and rendering the values where the runtime allows code
-  // generation; the fallback (the interpreter, with the same checks) otherwise.
+  // Every renderer reads, checks and renders the values with these checks, in the same order.
   const slots: SlotSpec[] = variableNames.map((name) => ({
     name,
     required: false,
@@ -108,10 +92,7 @@ export function compiledPrompt(
       throw new MissingVariableError(variableNames[slot] as string);
     },
   };
-  const run =
-    compilePromptRenderer(program, slots, kind === 'chat' ? 'blocks' : 'text', checks) ??
-    fallback?.(program, slots, checks);
-  if (run === undefined) return undefined;
+  const run = build(program, slots, checks, kind === 'chat' ? 'blocks' : 'text');
 
   if (kind === 'chat') {
     const roles = names as readonly ChatRole[];

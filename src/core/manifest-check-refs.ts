@@ -7,9 +7,9 @@ import type { AnyManifest } from './manifest.ts';
 import {
   isValidDocumentOf,
   isValidFullVersion,
-  isValidManifest,
   REFERENCING_MANIFEST_SCHEMA_VERSION,
 } from './manifest-check.ts';
+import { isValidManifest, isValidPromptOf } from './manifest-check-pins.ts';
 
 /** base64url (no padding) of a SHA-256: 43 characters, the last carrying 2 bits, so one of 16. */
 export const VERSION_REF = /^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/;
@@ -20,7 +20,7 @@ export const VERSION_OBJECT_FIELDS = ['sha256', 'kind', 'model', 'variables', 'b
 export function isValidManifestDocument(value: unknown): value is AnyManifest {
   return (
     isValidManifest(value) ||
-    isValidDocumentOf(value, REFERENCING_MANIFEST_SCHEMA_VERSION, isValidVersionOrReference)
+    isValidDocumentOf(value, REFERENCING_MANIFEST_SCHEMA_VERSION, isValidPromptOf(isValidVersionOrReference))
   );
 }
 

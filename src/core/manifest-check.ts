@@ -2,11 +2,11 @@
  * The manifest check the client runs on every load: a yes or no, with no messages. It accepts exactly
  * what `manifestProblems` (manifest.ts) finds no problem in (a differential property test holds them
  * together), so the client loads manifest.ts, for the message naming each bad field, only on a rejection.
- * This module checks schema 1, the one every client load sees; manifest-check-refs.ts adds the version
- * references of schema 2 and is loaded only by a manifest that is not a valid schema 1 one.
+ * This module checks the common case, the one every client load sees: schema 1 with one pin per prompt.
+ * manifest-check-pins.ts adds variants, segments and shadows, and manifest-check-refs.ts the version
+ * references of schema 2; the client loads them only for a manifest this check refuses.
  */
 import type { Manifest } from './manifest.ts';
-import { isSegmentName, MAX_SEGMENTS_PER_PROMPT } from './segments.ts';
 import { isVariableType } from './variables.ts';
 
 export const MANIFEST_SCHEMA_VERSION = 1;
@@ -19,29 +19,32 @@ export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** True when `manifestProblems(value)` is empty and the manifest is schema 1 (no version references). */
-export function isValidManifest(value: unknown): value is Manifest {
-  return isValidDocumentOf(value, MANIFEST_SCHEMA_VERSION, isValidSchema1Version);
+/**
+ * `isValidManifest(value)` (manifest-check-pins.ts) for a schema 1 manifest whose every prompt has one
+ * pin: no variants, segments or shadow. The check of every client load of such a manifest; the client
+ * loads manifest-check-pins.ts only for another (a differential property test holds the two together).
+ */
+export function isValidPlainManifest(value: unknown): value is Manifest {
+  return isValidDocumentOf(
+    value,
+    MANIFEST_SCHEMA_VERSION,
+    (entry) =>
+      entry.ref === undefined &&
+      entry.variants === undefined &&
+      entry.segments === undefined &&
+      entry.shadow === undefined &&
+      isValidFullVersion(entry),
+  );
 }
 
-/** Schema 1 carries a full version in every position, never a reference. */
-const isValidSchema1Version = (entry: Record<string, unknown>) =>
-  entry.ref === undefined && isValidFullVersion(entry);
-
-/**
- * The check of a manifest document of schema `schemaVersion` whose every version (in a pin, a
- * variant, a segment's pin or a shadow) passes `isValidVersion`.
- */
+/** The check of a manifest document of schema `schemaVersion` whose every prompt passes `isValidPrompt`. */
 export function isValidDocumentOf(
   value: unknown,
   schemaVersion: number,
-  isValidVersion: (entry: Record<string, unknown>) => boolean,
+  isValidPrompt: (entry: Record<string, unknown>) => boolean,
 ): boolean {
-  if (!isObject(value)) return false;
-  const isValidPin = (entry: Record<string, unknown>) =>
-    isValidVersion(entry) &&
-    (entry.variants === undefined || areValidVariants(entry.variants, isValidVersion));
   return (
+    isObject(value) &&
     value.schemaVersion === schemaVersion &&
     typeof value.environment === 'string' &&
     value.environment !== '' &&
@@ -49,67 +52,7 @@ export function isValidDocumentOf(
     (value.revision as number) >= 0 &&
     typeof value.generatedAt === 'string' &&
     isObject(value.prompts) &&
-    Object.values(value.prompts).every(
-      (entry) =>
-        isObject(entry) &&
-        isValidPin(entry) &&
-        areValidSegments(entry.segments, isValidPin) &&
-        isValidShadow(entry.shadow, isValidVersion),
-    )
-  );
-}
-
-function areValidSegments(
-  segments: unknown,
-  isValidPin: (entry: Record<string, unknown>) => boolean,
-): boolean {
-  if (segments === undefined) return true;
-  if (!isObject(segments)) return false;
-  const entries = Object.entries(segments);
-  return (
-    entries.length <= MAX_SEGMENTS_PER_PROMPT &&
-    entries.every(
-      ([name, segment]) =>
-        isSegmentName(name) && isObject(segment) && segment.segments === undefined && isValidPin(segment),
-    )
-  );
-}
-
-/** A shadow (docs/shadows.md): one version, no variants or segments, a sample rate in (0, 1]. */
-function isValidShadow(
-  shadow: unknown,
-  isValidVersion: (entry: Record<string, unknown>) => boolean,
-): boolean {
-  if (shadow === undefined) return true;
-  if (!isObject(shadow) || !isValidVersion(shadow)) return false;
-  const rate = shadow.sampleRate;
-  return (
-    shadow.variants === undefined &&
-    shadow.segments === undefined &&
-    (shadow.capture === undefined || shadow.capture === true) &&
-    typeof rate === 'number' &&
-    Number.isFinite(rate) &&
-    rate > 0 &&
-    rate <= 1
-  );
-}
-
-function areValidVariants(
-  variants: unknown,
-  isValidVersion: (entry: Record<string, unknown>) => boolean,
-): boolean {
-  let total = 0;
-  return (
-    Array.isArray(variants) &&
-    variants.length > 0 &&
-    // `every` skips holes as `forEach` does in manifestProblems.
-    variants.every((variant: unknown) => {
-      if (!isObject(variant) || !isValidVersion(variant)) return false;
-      const weight = variant.weight as number;
-      total += weight;
-      return Number.isInteger(weight) && weight >= 1 && weight <= 100;
-    }) &&
-    total === 100
+    Object.values(value.prompts).every((entry) => isObject(entry) && isValidPrompt(entry))
   );
 }
 

@@ -13,10 +13,11 @@ import { isSegmentName, MAX_SEGMENTS_PER_PROMPT } from './segments.ts';
 import { isVariableType, type VariableSpec } from './variables.ts';
 
 export {
-  isValidManifest,
+  isValidPlainManifest,
   MANIFEST_SCHEMA_VERSION,
   REFERENCING_MANIFEST_SCHEMA_VERSION,
 } from './manifest-check.ts';
+export { isValidManifest } from './manifest-check-pins.ts';
 export { isValidManifestDocument } from './manifest-check-refs.ts';
 
 export interface BodyRef {

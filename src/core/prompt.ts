@@ -7,15 +7,21 @@ import {
   type CompilePromptInput,
   compilePromptWith,
   compileSectionsWith,
+  type RendererBuilder,
 } from './prompt-compiler.ts';
+import { compilePromptRenderer } from './render-codegen.ts';
 import type { PromptKind, Section } from './sections.ts';
 import { interpretPromptRenderer } from './template-interpreter.ts';
 import type { VariableSpecs } from './variables.ts';
 
 export * from './prompt-compiler.ts';
 
+/** Generated code where the runtime allows it, the interpreter (with the same checks) otherwise. */
+export const generatedRenderer: RendererBuilder = (program, slots, checks, mode) =>
+  compilePromptRenderer(program, slots, mode, checks) ?? interpretPromptRenderer(program, slots, checks);
+
 export function compilePrompt(input: CompilePromptInput): CompiledPrompt {
-  return compilePromptWith(input, interpretPromptRenderer);
+  return compilePromptWith(input, generatedRenderer);
 }
 
 export function compileSections(
@@ -24,5 +30,5 @@ export function compileSections(
   variables: VariableSpecs,
   contentLines: readonly number[] = [],
 ): CompiledPrompt {
-  return compileSectionsWith(kind, sections, variables, contentLines, interpretPromptRenderer);
+  return compileSectionsWith(kind, sections, variables, contentLines, generatedRenderer);
 }

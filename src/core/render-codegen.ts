@@ -12,6 +12,7 @@
  * generation is disallowed (`--disallow-code-generation-from-strings`), callers fall back to the
  * interpreter.
  */
+import { joinBlocks, tidy } from './template-interpreter.ts';
 import { BLOCK_SEPARATOR, OP, type TemplateProgram } from './template-tree.ts';
 import type { TemplateValue, TemplateVariables, VariableType } from './variables.ts';
 
@@ -33,18 +34,6 @@ type Piece =
   | { readonly c: string };
 
 const lit = (value: string | number | boolean) => JSON.stringify(value);
-
-/** A block the values left untidy: without its trailing whitespace and leading blank lines. */
-function tidy(text: string): string {
-  const trimmed = text.trimEnd();
-  const code = trimmed.charCodeAt(0);
-  return code === 10 || code === 32 || code === 9 ? trimmed.replace(LEADING_BLANK_LINES, '') : trimmed;
-}
-
-/** Two renderings joined as blocks are: a blank line between them when both hold something. */
-function joinBlocks(a: string, b: string): string {
-  return a === '' ? b : b === '' ? a : a + BLOCK_SEPARATOR + b;
-}
 
 /** Code of `test ? yes : no` for conditions, folded; past a size, a safe "no" (the block is tidied). */
 function choose(test: string, yes: string, no: string): string {

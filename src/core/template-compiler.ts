@@ -2,16 +2,16 @@
  * The prompt template language: `{{name}}`, `{{#name}}...{{/name}}` (inside renders only when `name`
  * is set and non-empty) and `{{^name}}...{{/name}}` (only when it is not). No HTML escaping. A line
  * holding nothing but a section tag disappears entirely, as in Mustache, so optional blocks leave no
- * blank lines. Compiled once into a flat program of instructions, which render-codegen.ts turns into
- * a function (or template-interpreter.ts runs in a loop). This module holds no renderer, so the
- * client library can load the interpreter only where code generation is forbidden.
+ * blank lines. Compiled once into a flat program of instructions, which template-interpreter.ts runs
+ * in a loop and render-codegen.ts turns into a function. This module holds no renderer; the client
+ * library compiles bodies that parse with valid-body.ts and loads this one only to word a problem.
  */
 import { TemplateSyntaxError } from './errors.ts';
-import { node, OP, programFromTrees, TAG, type TemplateNode, type TemplateProgram } from './template-tree.ts';
+import { node, OP, TAG, type TemplateNode, type TemplateProgram } from './template-tree.ts';
 
 export { BLOCK_SEPARATOR, OP, type TemplateProgram } from './template-tree.ts';
 
-const { TEXT, VAR, SECTION, INVERTED } = OP;
+const { TEXT, VAR, SECTION, INVERTED, BLOCK } = OP;
 
 /** A section tag left open: its node and line. */
 export interface OpenSection {
@@ -208,4 +208,50 @@ export function compileProgram(
     return scan.nodes;
   });
   return programFromTrees(trees, knownSlots);
+}
+
+/**
+ * Blocks' trees (prompt sections) as one program. Every name gets a slot: names listed in
+ * `knownSlots` first, in order, then names the blocks use, in order of first use.
+ */
+function programFromTrees(
+  blocks: readonly (readonly TemplateNode[])[],
+  knownSlots: readonly string[] = [],
+): TemplateProgram {
+  const slotIndex = new Map<string, number>();
+  for (const name of knownSlots) if (!slotIndex.has(name)) slotIndex.set(name, slotIndex.size);
+  const ops: number[] = [];
+  const heads: string[] = [];
+  const tails: string[] = [];
+
+  const emitNodes = (nodes: readonly TemplateNode[]) => {
+    for (const n of nodes) {
+      if (n.k === TEXT) {
+        const head = n.s.trimEnd();
+        ops.push(TEXT, heads.length, 0);
+        heads.push(head);
+        tails.push(n.s.slice(head.length));
+        continue;
+      }
+      let slot = slotIndex.get(n.s);
+      if (slot === undefined) {
+        slot = slotIndex.size;
+        slotIndex.set(n.s, slot);
+      }
+      if (n.k === VAR) {
+        ops.push(VAR, slot, 0);
+        continue;
+      }
+      const at = ops.length;
+      ops.push(n.k, slot, 0);
+      emitNodes(n.children);
+      ops[at + 2] = ops.length;
+    }
+  };
+
+  for (const nodes of blocks) {
+    ops.push(BLOCK, 0, 0);
+    emitNodes(nodes);
+  }
+  return { ops: Int32Array.from(ops), heads, tails, slots: [...slotIndex.keys()] };
 }

@@ -1,7 +1,7 @@
 /**
- * Runs a compiled template program in a loop: the renderer where the runtime forbids code generation
- * (`--disallow-code-generation-from-strings`), and the reference the generated code is tested
- * against. A module of its own so that the client library loads it only when it is needed.
+ * Runs a compiled template program in a loop: the client's renderer until a prompt is hot, and where
+ * the runtime forbids code generation (`--disallow-code-generation-from-strings`), and the reference
+ * the generated code (render-codegen.ts) is tested against.
  */
 import type { PromptRenderer, RenderChecks, SlotSpec } from './render-codegen.ts';
 import { BLOCK_SEPARATOR, OP, type TemplateProgram } from './template-tree.ts';
@@ -9,18 +9,24 @@ import type { TemplateValue, TemplateVariables } from './variables.ts';
 
 const { TEXT, VAR, SECTION, BLOCK } = OP;
 
-function isSet(value: TemplateValue): boolean {
-  return value !== undefined && value !== null && value !== '' && value !== false;
+const LEADING_BLANK_LINES = /^(?:[ \t]*\n)+/;
+
+/** A block as it renders: without its trailing whitespace and its leading blank lines (indentation kept). */
+export function tidy(text: string): string {
+  const trimmed = text.trimEnd();
+  const code = trimmed.charCodeAt(0);
+  return code === 10 || code === 32 || code === 9 ? trimmed.replace(LEADING_BLANK_LINES, '') : trimmed;
+}
+
+/** Two renderings joined as blocks are: a blank line between them when both hold something. */
+export function joinBlocks(a: string, b: string): string {
+  return a === '' ? b : b === '' ? a : a + BLOCK_SEPARATOR + b;
 }
 
 /**
- * Runs a program with values in slots. Blocks are joined by a blank line and blocks that render
- * empty are dropped. With `blocks`, each block's output is pushed there instead (chat messages).
- *
- * Whitespace is held back in `pending` until visible text follows, so trailing whitespace and the
- * blank lines left by empty optional blocks never reach the output: nothing is trimmed afterwards,
- * which would flatten the concatenated string. Leading blank lines of a block are dropped too, its
- * indentation kept.
+ * Runs a program with values in slots: each block is the concatenation of its text and values,
+ * tidied; blocks are joined by a blank line and blocks that render empty are dropped. With `blocks`,
+ * each block's output is pushed there instead (chat messages).
  */
 export function runProgram(
   program: TemplateProgram,
@@ -29,59 +35,31 @@ export function runProgram(
 ): string {
   const { ops, heads, tails } = program;
   let out = '';
-  let pending = '';
-  let leading = '';
-  let atBlockStart = true;
+  let block = '';
   let inBlock = false;
+  const end = () => {
+    if (!inBlock) return;
+    block = tidy(block);
+    if (blocks) blocks.push(block);
+    else out = joinBlocks(out, block);
+  };
   for (let pc = 0; pc < ops.length; pc += 3) {
     const op = ops[pc];
-    let head: string;
-    let tail: string;
-    if (op === TEXT) {
-      const at = ops[pc + 1] as number;
-      head = heads[at] as string;
-      tail = tails[at] as string;
-    } else if (op === VAR) {
-      const value = slots[ops[pc + 1] as number];
-      if (value === undefined || value === null) continue;
-      const piece = typeof value === 'string' ? value : String(value);
-      head = piece.trimEnd();
-      tail = head.length === piece.length ? '' : piece.slice(head.length);
-    } else if (op === BLOCK) {
-      if (blocks && inBlock) {
-        blocks.push(out);
-        out = '';
-      }
+    const a = ops[pc + 1] as number;
+    if (op === BLOCK) {
+      end();
       inBlock = true;
-      pending = out === '' ? '' : BLOCK_SEPARATOR;
-      leading = '';
-      atBlockStart = true;
-      continue;
-    } else {
-      if (isSet(slots[ops[pc + 1] as number]) !== (op === SECTION)) pc = (ops[pc + 2] as number) - 3;
-      continue;
-    }
-
-    if (head === '') {
-      if (atBlockStart) leading += tail;
-      else pending += tail;
-      continue;
-    }
-    if (atBlockStart) {
-      atBlockStart = false;
-      const first = leading === '' ? head : leading + head;
-      const code = first.charCodeAt(0);
-      out +=
-        pending + (code === 10 || code === 32 || code === 9 ? first.replace(/^(?:[ \t]*\n)+/, '') : first);
-    } else if (pending === '') {
-      out += head;
-    } else {
-      out += pending + head;
-    }
-    pending = tail;
+      block = '';
+    } else if (op === TEXT) block += (heads[a] as string) + tails[a];
+    else if (op === VAR) block += slots[a] ?? '';
+    else if (isSet(slots[a]) !== (op === SECTION)) pc = (ops[pc + 2] as number) - 3;
   }
-  if (blocks && inBlock) blocks.push(out);
-  return out;
+  end();
+  return blocks ? (blocks.at(-1) ?? '') : out;
+}
+
+function isSet(value: TemplateValue): boolean {
+  return value !== undefined && value !== null && value !== '' && value !== false;
 }
 
 /**
@@ -94,23 +72,21 @@ export function interpretPromptRenderer(
   slots: readonly SlotSpec[],
   checks: RenderChecks,
 ): PromptRenderer {
-  const defaults: TemplateValue[] = slots.map((slot) => slot.default);
-  const requiredSlots = slots.flatMap((slot, i) => (slot.required && slot.default === undefined ? [i] : []));
   const fill = (values: TemplateVariables, allowExtra: boolean): TemplateValue[] => {
     if (!allowExtra) checks.unknown(values);
-    const filled = defaults.slice();
-    for (let i = 0; i < slots.length; i++) {
-      const value = values[(slots[i] as SlotSpec).name];
-      if (value === undefined || value === null) continue;
-      if ((slots[i] as SlotSpec).type !== 'string' || typeof value !== 'string') checks.type(i, value);
-      filled[i] = value;
-    }
-    for (let i = 0; i < requiredSlots.length; i++) {
-      const slot = requiredSlots[i] as number;
-      const value = filled[slot];
-      if (value === undefined || value === null) checks.missing(slot);
-    }
-    return filled;
+    // Every given value's type first, then defaults and missing required variables, in slot order.
+    return slots
+      .map(({ name, type }, i) => {
+        const value = values[name];
+        if (value != null && (type !== 'string' || typeof value !== 'string')) checks.type(i, value);
+        return value;
+      })
+      .map((value, i) => {
+        const slot = slots[i] as SlotSpec;
+        const filled = value ?? slot.default;
+        if (filled == null && slot.required) checks.missing(i);
+        return filled;
+      });
   };
   return (values, allowExtra, blocks) => runProgram(program, fill(values, allowExtra), blocks);
 }

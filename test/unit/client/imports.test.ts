@@ -21,6 +21,7 @@ const CORE_ALLOWED = [
   'front-matter.ts',
   'idempotency-key.ts',
   'manifest-check.ts',
+  'manifest-check-pins.ts',
   'manifest-check-refs.ts',
   'manifest.ts',
   'metrics.ts',
@@ -29,6 +30,7 @@ const CORE_ALLOWED = [
   'compiled-prompt.ts',
   'section-split.ts',
   'template-tree.ts',
+  'valid-body.ts',
   'render-codegen.ts',
   'sections.ts',
   'segments.ts',
@@ -115,6 +117,25 @@ describe('client imports', () => {
     const shared = outputs[staticChunks[0]?.path as string];
     expect(shared?.imports.filter((i) => !i.external && i.kind === 'import-statement')).toEqual([]);
     expect(Object.keys(shared?.inputs ?? {})).toContain('src/client/loaded-manifest.ts');
+  });
+
+  it('loads the code of variants, segments and shadows (and their manifest check) only by dynamic import', () => {
+    for (const target of ['src/client/pinned-manifest.ts', 'src/core/manifest-check-pins.ts']) {
+      const importers = Object.entries(metafile.inputs).flatMap(([from, input]) =>
+        input.imports.filter((i) => i.path === target).map((i) => ({ from, kind: i.kind })),
+      );
+      const fromLoadPath = importers.filter(({ from }) =>
+        ['src/client/loaded-manifest.ts', 'src/client/manifest-text.ts', 'src/client/client.ts'].includes(
+          from,
+        ),
+      );
+      expect(
+        fromLoadPath.every(({ kind }) => kind === 'dynamic-import'),
+        target,
+      ).toBe(true);
+      // Reached at all: through a dynamic import of the load path or of a lazily loaded module.
+      expect(importers.length, target).toBeGreaterThan(0);
+    }
   });
 
   it('names nothing in lambda/, lib/, bin/, the CLI or local mode, not even in type imports', () => {

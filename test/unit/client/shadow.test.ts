@@ -147,7 +147,7 @@ describe('Module: shadow.ts', () => {
     );
     expect(imports.map((i) => i.from).sort()).toEqual([
       'src/client/client.ts',
-      'src/client/loaded-manifest.ts',
+      'src/client/pinned-manifest.ts',
     ]);
     for (const { kind } of imports) expect(kind).toBe('dynamic-import');
   });

@@ -1,17 +1,19 @@
 /**
- * The client's compiler for bodies that parse (`compileValidPrompt`, with `splitValidSections` and
- * `parseValidTree`, no reporter) against the compiler that words errors: the same
- * prompts where a body parses, and undefined exactly where that one throws.
+ * The client's compiler for bodies that parse (`compileValidPrompt`, with `compileValidBody`'s one
+ * pass, no reporter) against the compiler that words errors: the same programs and prompts where a
+ * body parses, and undefined exactly where that one throws. The client's prompts
+ * render with the interpreter first; the other side renders with generated code, so the renders
+ * compared are also the two renderers'.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compileValidPrompt } from '../../../src/core/compiled-prompt.ts';
 import { documentBody } from '../../../src/core/document.ts';
-import { compilePromptWith } from '../../../src/core/prompt-compiler.ts';
-import { splitValidSections } from '../../../src/core/section-split.ts';
+import { compilePromptWith, generatedRenderer } from '../../../src/core/prompt.ts';
 import { parseBody, splitSections } from '../../../src/core/sections.ts';
-import { parseTemplateTree, scanTemplate } from '../../../src/core/template-compiler.ts';
-import { parseValidTree } from '../../../src/core/template-tree.ts';
+import { compileProgram, parseTemplateTree, scanTemplate } from '../../../src/core/template-compiler.ts';
+import { interpretPromptRenderer } from '../../../src/core/template-interpreter.ts';
+import { compileValidBody } from '../../../src/core/valid-body.ts';
 import type { VariableSpecs } from '../../../src/core/variables.ts';
 import { templatedDocumentArb, valuesFor, variablesArb } from '../../fixtures/arbitraries.ts';
 
@@ -68,8 +70,8 @@ describe('compileValidPrompt', () => {
         templatedDocumentArb.chain((doc) => fc.tuple(fc.constant(doc), valuesFor(doc))),
         ([doc, values]) => {
           const input = { body: documentBody(doc), variables: doc.variables };
-          const fast = compileValidPrompt(input);
-          const full = compilePromptWith(input);
+          const fast = compileValidPrompt(input, interpretPromptRenderer);
+          const full = compilePromptWith(input, generatedRenderer);
           expect(fast).toBeDefined();
           expect(fast?.kind).toBe(full?.kind);
           expect(fast?.variableNames).toEqual(full?.variableNames);
@@ -84,11 +86,11 @@ describe('compileValidPrompt', () => {
     fc.assert(
       fc.property(bodyArb, variablesArb, (body, variables: VariableSpecs) => {
         const input = { body, variables };
-        const fast = compileValidPrompt(input);
-        const error = thrown(() => compilePromptWith(input));
+        const fast = compileValidPrompt(input, interpretPromptRenderer);
+        const error = thrown(() => compilePromptWith(input, generatedRenderer));
         expect(fast === undefined).toBe(error !== undefined);
         if (fast === undefined) return;
-        const full = compilePromptWith(input);
+        const full = compilePromptWith(input, generatedRenderer);
         expect(fast.variableNames).toEqual(full?.variableNames);
         const values = Object.fromEntries(fast.variableNames.map((name) => [name, `<${name}>`]));
         const outcome = (prompt: typeof fast | undefined) => {
@@ -111,12 +113,31 @@ describe('compileValidPrompt', () => {
         const split = splitSections(body, firstLine);
         expect(split === undefined).toBe(error !== undefined);
         if (split !== undefined) expect(split).toEqual(parseBody(body, firstLine));
-        // The client's split, without positions: the same sections, refused exactly as often.
-        const valid = splitValidSections(body);
-        expect(valid === undefined).toBe(error !== undefined);
-        if (split !== undefined) expect(valid).toEqual({ kind: split.kind, sections: split.sections });
       }),
       { numRuns: 1000 },
+    );
+  });
+
+  it('compiles in one pass the program parseBody and compileProgram compile, and refuses exactly what they reject (property)', () => {
+    fc.assert(
+      fc.property(bodyArb, fc.subarray(['b', 'z', 'a']), (body, knownSlots) => {
+        const valid = compileValidBody(body, knownSlots);
+        let full: { kind: string; names: string[]; program: ReturnType<typeof compileProgram> } | undefined;
+        const error = thrown(() => {
+          const parsed = parseBody(body);
+          full = {
+            kind: parsed.kind,
+            names: parsed.sections.map((s) => s.name),
+            program: compileProgram(
+              parsed.sections.map((s) => ({ text: s.content })),
+              knownSlots,
+            ),
+          };
+        });
+        expect(valid === undefined).toBe(error !== undefined);
+        if (valid !== undefined) expect(valid).toEqual(full);
+      }),
+      { numRuns: 2000 },
     );
   });
 
@@ -127,8 +148,6 @@ describe('compileValidPrompt', () => {
         const tree = parseTemplateTree(text);
         expect(tree === undefined).toBe(scan.errors.length > 0);
         if (tree !== undefined) expect(tree).toEqual(scan.nodes);
-        // The client's parse, without hooks: the same tree, refused exactly as often.
-        expect(parseValidTree(text)).toEqual(tree);
       }),
       { numRuns: 1000 },
     );
@@ -136,7 +155,9 @@ describe('compileValidPrompt', () => {
 
   it('meets both outcomes often (the properties have teeth)', () => {
     const bodies = fc.sample(bodyArb, 500);
-    const compiled = bodies.filter((body) => compileValidPrompt({ body, variables: {} }) !== undefined);
+    const compiled = bodies.filter(
+      (body) => compileValidPrompt({ body, variables: {} }, interpretPromptRenderer) !== undefined,
+    );
     expect(compiled.length).toBeGreaterThan(50);
     expect(compiled.length).toBeLessThan(475);
     const trees = bodies.filter((text) => parseTemplateTree(text) !== undefined);

@@ -10,6 +10,7 @@ import {
   emptyManifest,
   isValidManifest,
   isValidManifestDocument,
+  isValidPlainManifest,
   manifestProblems,
   parseManifest,
 } from '../../../src/core/manifest.ts';
@@ -215,6 +216,13 @@ describe('parseManifest', () => {
   });
 });
 
+/** Every prompt of a (valid) manifest has one pin: no variants, segments or shadow. */
+function onePinEach(manifest: unknown): boolean {
+  return Object.values((manifest as { prompts: Record<string, Record<string, unknown>> }).prompts).every(
+    (prompt) => prompt.variants === undefined && prompt.segments === undefined && prompt.shadow === undefined,
+  );
+}
+
 describe('isValidManifest', () => {
   /** Every path to a value inside `value` (objects and arrays), the root included. */
   function paths(value: unknown, at: readonly (string | number)[] = []): (string | number)[][] {
@@ -318,6 +326,8 @@ describe('isValidManifest', () => {
         expect(isValidManifest(manifest)).toBe(
           valid && (manifest as { schemaVersion: number }).schemaVersion === 1,
         );
+        // The client's check of every load: the same, where every prompt has one pin.
+        expect(isValidPlainManifest(manifest)).toBe(isValidManifest(manifest) && onePinEach(manifest));
       }),
       { numRuns: 2000 },
     );
@@ -326,6 +336,10 @@ describe('isValidManifest', () => {
   it('accepts the valid manifests it is generated from, and rejects most mutations (the test has teeth)', () => {
     const valid = fc.sample(manifestArb, 50);
     expect(valid.every((m) => isValidManifestDocument(m))).toBe(true);
+    // Both sides of the client's one-pin check are met.
+    const plain = valid.filter((m) => isValidPlainManifest(m)).length;
+    expect(plain).toBeGreaterThan(3);
+    expect(plain).toBeLessThan(47);
     const referencing = fc.sample(inlineManifestArb.chain(referencingManifestArb), 50);
     expect(referencing.filter((m) => JSON.stringify(m).includes('"ref":')).length).toBeGreaterThan(10);
     expect(referencing.every((m) => isValidManifestDocument(m) && validateSchema(m))).toBe(true);
