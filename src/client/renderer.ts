@@ -28,7 +28,11 @@ export const clientRenderer: RendererBuilder = (program, slots, checks, mode) =>
       codegen ??= import('./lazy/codegen.ts');
       codegen.then(
         (m) => {
-          run = m.compilePromptRenderer(program, slots, mode, checks) ?? run;
+          // Nothing escapes this callback: a generator that throws leaves the interpreter rendering
+          // (a rejection here would be unhandled, which ends a Lambda runtime).
+          try {
+            run = m.compilePromptRenderer(program, slots, mode, checks) ?? run;
+          } catch {}
         },
         // A module that cannot load is tried again by the next prompt to reach the count.
         () => {

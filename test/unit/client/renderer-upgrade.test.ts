@@ -128,6 +128,28 @@ describe('Class: PromptClient', () => {
       expect((await prompts.get('support-reply')).render(values)).toBe(before[0]);
     });
 
+    it('keeps rendering with the interpreter when generating the code throws, with nothing unhandled', async () => {
+      const unhandled: unknown[] = [];
+      const onUnhandled = (reason: unknown) => unhandled.push(reason);
+      process.on('unhandledRejection', onUnhandled);
+      try {
+        vi.mocked(codegen.compilePromptRenderer).mockImplementationOnce(() => {
+          throw new SyntaxError('generated code that does not parse');
+        });
+        const prompts = client(files.write('manifest.json', manifest()));
+        const support = await prompts.get('support-reply');
+        const chat = await prompts.get('triage-chat');
+        const before = outcomes(support, chat);
+        renderUpToUpgrade(support, 0);
+        await vi.waitFor(() => expect(codegen.compilePromptRenderer).toHaveBeenCalledTimes(1));
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        expect(outcomes(support, chat)).toEqual(before);
+        expect(unhandled).toEqual([]);
+      } finally {
+        process.off('unhandledRejection', onUnhandled);
+      }
+    });
+
     it('keeps rendering with the interpreter where the runtime forbids code generation', async () => {
       const path = files.write('manifest.json', manifest());
       const expected = (() => {
