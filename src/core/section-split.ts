@@ -22,3 +22,21 @@ export const FENCE = /^[ \t]{0,3}(`{3,}|~{3,})/;
 export function isChatRole(name: string): name is ChatRole {
   return (CHAT_ROLES as readonly string[]).includes(name);
 }
+
+/**
+ * One line of a body: the fence open after it, and the section name when it is a `## name` heading
+ * outside a fenced block (a fence's own line is never a heading).
+ */
+export function scanLine(
+  line: string,
+  fence: string | undefined,
+): { fence: string | undefined; heading: string | undefined } {
+  const fenceMatch = FENCE.exec(line);
+  if (fenceMatch) {
+    const marker = fenceMatch[1] as string;
+    if (fence === undefined) fence = marker;
+    else if (marker[0] === fence[0] && marker.length >= fence.length) fence = undefined;
+    return { fence, heading: undefined };
+  }
+  return { fence, heading: fence === undefined ? HEADING.exec(line)?.[1] : undefined };
+}

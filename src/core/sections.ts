@@ -6,7 +6,7 @@
  * the issues.
  */
 import { type DocumentIssue, DocumentParseError, displayValue } from './errors.ts';
-import { FENCE, HEADING, isChatRole, type PromptKind, SECTION_NAME, type Section } from './section-split.ts';
+import { isChatRole, type PromptKind, SECTION_NAME, type Section, scanLine } from './section-split.ts';
 
 export { CHAT_ROLES, type ChatRole, isChatRole, type PromptKind, type Section } from './section-split.ts';
 
@@ -58,15 +58,10 @@ export function splitSections(
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] as string;
     const lineNo = firstLine + i;
-    const fenceMatch = FENCE.exec(line);
-    if (fenceMatch) {
-      const marker = fenceMatch[1] as string;
-      if (fence === undefined) fence = marker;
-      else if (marker[0] === fence[0] && marker.length >= fence.length) fence = undefined;
-    }
-    const heading = fence === undefined && !fenceMatch ? HEADING.exec(line) : null;
-    if (heading) {
-      const name = heading[1] as string;
+    const scanned = scanLine(line, fence);
+    fence = scanned.fence;
+    if (scanned.heading !== undefined) {
+      const name = scanned.heading;
       if (!SECTION_NAME.test(name)) issue({ kind: 'name', name, line: lineNo });
       raw.push({ name, headingLine: lineNo, lines: [] });
     } else if (raw.length > 0) (raw.at(-1) as { lines: string[] }).lines.push(line);
