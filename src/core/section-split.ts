@@ -24,19 +24,12 @@ export function isChatRole(name: string): name is ChatRole {
 }
 
 /**
- * One line of a body: the fence open after it, and the section name when it is a `## name` heading
- * outside a fenced block (a fence's own line is never a heading).
+ * The fence open after `line` (undefined outside one), given the fence open before it. A line outside
+ * a fence both before and after is not a fence line, so it may be a heading.
  */
-export function scanLine(
-  line: string,
-  fence: string | undefined,
-): { fence: string | undefined; heading: string | undefined } {
-  const fenceMatch = FENCE.exec(line);
-  if (fenceMatch) {
-    const marker = fenceMatch[1] as string;
-    if (fence === undefined) fence = marker;
-    else if (marker[0] === fence[0] && marker.length >= fence.length) fence = undefined;
-    return { fence, heading: undefined };
-  }
-  return { fence, heading: fence === undefined ? HEADING.exec(line)?.[1] : undefined };
+export function nextFence(line: string, fence: string | undefined): string | undefined {
+  const marker = FENCE.exec(line)?.[1];
+  if (marker === undefined) return fence;
+  if (fence === undefined) return marker;
+  return marker[0] === fence[0] && marker.length >= fence.length ? undefined : fence;
 }

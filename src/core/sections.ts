@@ -6,7 +6,14 @@
  * the issues.
  */
 import { type DocumentIssue, DocumentParseError, displayValue } from './errors.ts';
-import { isChatRole, type PromptKind, SECTION_NAME, type Section, scanLine } from './section-split.ts';
+import {
+  HEADING,
+  isChatRole,
+  nextFence,
+  type PromptKind,
+  SECTION_NAME,
+  type Section,
+} from './section-split.ts';
 
 export { CHAT_ROLES, type ChatRole, isChatRole, type PromptKind, type Section } from './section-split.ts';
 
@@ -58,10 +65,11 @@ export function splitSections(
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] as string;
     const lineNo = firstLine + i;
-    const scanned = scanLine(line, fence);
-    fence = scanned.fence;
-    if (scanned.heading !== undefined) {
-      const name = scanned.heading;
+    const before = fence;
+    fence = nextFence(line, fence);
+    const heading = before === undefined && fence === undefined ? HEADING.exec(line) : null;
+    if (heading) {
+      const name = heading[1] as string;
       if (!SECTION_NAME.test(name)) issue({ kind: 'name', name, line: lineNo });
       raw.push({ name, headingLine: lineNo, lines: [] });
     } else if (raw.length > 0) (raw.at(-1) as { lines: string[] }).lines.push(line);

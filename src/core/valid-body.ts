@@ -7,7 +7,7 @@
  * finds a problem; the client then loads the compiler that words it. A property test holds the
  * three together.
  */
-import { isChatRole, type PromptKind, SECTION_NAME, scanLine } from './section-split.ts';
+import { HEADING, isChatRole, nextFence, type PromptKind, SECTION_NAME } from './section-split.ts';
 import { OP, TAG, type TemplateProgram } from './template-tree.ts';
 
 export interface ValidBody {
@@ -24,12 +24,12 @@ export function compileValidBody(body: string, knownSlots: readonly string[]): V
   const sections: { name: string; lines: string[] }[] = [];
   let fence: string | undefined;
   for (const line of body.replace(/\r\n?/g, '\n').split('\n')) {
-    const scanned = scanLine(line, fence);
-    fence = scanned.fence;
-    const heading = scanned.heading;
-    if (heading !== undefined) {
-      if (!SECTION_NAME.test(heading)) return undefined;
-      sections.push({ name: heading, lines: [] });
+    const before = fence;
+    fence = nextFence(line, fence);
+    const heading = before === undefined && fence === undefined ? HEADING.exec(line) : null;
+    if (heading) {
+      if (!SECTION_NAME.test(heading[1] as string)) return undefined;
+      sections.push({ name: heading[1] as string, lines: [] });
     } else if (sections.length > 0) sections.at(-1)?.lines.push(line);
     else if (!blank(line)) return undefined;
   }
