@@ -221,16 +221,12 @@ function programFromTrees(
   const slotIndex = new Map<string, number>();
   for (const name of knownSlots) if (!slotIndex.has(name)) slotIndex.set(name, slotIndex.size);
   const ops: number[] = [];
-  const heads: string[] = [];
-  const tails: string[] = [];
+  const texts: string[] = [];
 
   const emitNodes = (nodes: readonly TemplateNode[]) => {
     for (const n of nodes) {
       if (n.k === TEXT) {
-        const head = n.s.trimEnd();
-        ops.push(TEXT, heads.length, 0);
-        heads.push(head);
-        tails.push(n.s.slice(head.length));
+        ops.push(TEXT, texts.push(n.s) - 1, 0);
         continue;
       }
       let slot = slotIndex.get(n.s);
@@ -253,5 +249,5 @@ function programFromTrees(
     ops.push(BLOCK, 0, 0);
     emitNodes(nodes);
   }
-  return { ops: Int32Array.from(ops), heads, tails, slots: [...slotIndex.keys()] };
+  return { ops: Int32Array.from(ops), texts, slots: [...slotIndex.keys()] };
 }

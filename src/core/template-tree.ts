@@ -11,12 +11,12 @@ export const OP = { TEXT: 0, VAR: 1, SECTION: 2, INVERTED: 3, BLOCK: 4 } as cons
 /**
  * A compiled template or prompt body: instructions of three integers `[op, a, b]`. TEXT a = index of
  * the text; VAR a = slot; SECTION and INVERTED a = slot, b = the instruction after the block; BLOCK
- * starts a block (a prompt section). Text is split into its head and trailing whitespace up front.
+ * starts a block (a prompt section).
  */
 export interface TemplateProgram {
   readonly ops: Int32Array;
-  readonly heads: readonly string[];
-  readonly tails: readonly string[];
+  /** Texts by index. */
+  readonly texts: readonly string[];
   /** Names by slot. */
   readonly slots: readonly string[];
 }
