@@ -23,9 +23,9 @@ export interface ServedPair {
 
 /** One version as served: the two objects (fresh and stale) and their settled promises. */
 export class ServedVersion implements ServedPair, Pickable {
-  readonly weight: number;
-  readonly fresh: Promise<Prompt>;
-  readonly stale: Promise<Prompt>;
+  declare readonly weight: number;
+  declare readonly fresh: Promise<Prompt>;
+  declare readonly stale: Promise<Prompt>;
 
   constructor(
     id: string,

@@ -7,7 +7,8 @@
  * library compiles bodies that parse with valid-body.ts and loads this one only to word a problem.
  */
 import { TemplateSyntaxError } from './errors.ts';
-import { node, OP, TAG, type TemplateNode, type TemplateProgram } from './template-tree.ts';
+import { node, TAG, type TemplateNode } from './section-split.ts';
+import { OP, type TemplateProgram } from './template-tree.ts';
 
 export { BLOCK_SEPARATOR, OP, type TemplateProgram } from './template-tree.ts';
 

@@ -15,8 +15,8 @@ import {
   type RendererBuilder,
 } from './compiled-prompt.ts';
 import type { ManifestProgram } from './manifest-program.ts';
-import { HEADING, isChatRole, nextFence, type PromptKind, SECTION_NAME } from './section-split.ts';
-import { OP, TAG, type TemplateProgram } from './template-tree.ts';
+import { HEADING, isChatRole, nextFence, type PromptKind, SECTION_NAME, TAG } from './section-split.ts';
+import { OP, type TemplateProgram } from './template-tree.ts';
 
 export interface ValidBody {
   readonly kind: PromptKind;
