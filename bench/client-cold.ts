@@ -11,7 +11,8 @@
  *   (`client-cold-get`, from `new PromptClient` to the resolved prompt).
  * - `steps`: the pieces of that first `get`, each run cold in its own process so that no step warms
  *   the next's code in the process that times it: a raw HTTP GET of the same URL (`-fetch`),
- *   `JSON.parse` + `parseManifest` (`-parse`), `compilePrompt` of each version (`-compile`). src/client
+ *   `JSON.parse` + `parseManifest` (`-parse`), each version made ready (`-compile`: the program the
+ *   manifest carries, checked and wrapped, or the body compiled where there is none). src/client
  *   exposes no hooks, so this is a re-enactment of what `get` does; the remainder
  *   (get - fetch - parse - compile) is the client's own bookkeeping and the promise hops.
  *

@@ -158,13 +158,18 @@ async function agentBundle(): Promise<{ kb: number; entryKB: number; files: numb
 
 export default async function clientBench(): Promise<BenchResult[]> {
   const document = parsePromptDocument(BENCH_DOCUMENT);
-  const { json, manifest } = buildManifest({
-    environment: ENVIRONMENT,
-    revision: 1,
-    generatedAt: new Date().toISOString(),
-    prompts: { [ID]: [{ version: '1.0.0', sha256: documentHash(document), document, weight: 100 }] },
-  });
+  const { json, manifest } = buildManifest(
+    {
+      environment: ENVIRONMENT,
+      revision: 1,
+      generatedAt: new Date().toISOString(),
+      prompts: { [ID]: [{ version: '1.0.0', sha256: documentHash(document), document, weight: 100 }] },
+    },
+    { programs: true },
+  );
   const body = manifest.prompts[ID]?.body as string;
+  // As deploy builds it: the body's program beside it (docs/architecture.md, "The client's bundle").
+  assert.ok(manifest.prompts[ID]?.program, 'the manifest carries the program');
   assert.ok(body.length >= 580 && body.length <= 620, `the prompt body is ${body.length} characters`);
 
   const dir = mkdtempSync(path.join(tmpdir(), 'promptops-bench-'));
@@ -172,21 +177,24 @@ export default async function clientBench(): Promise<BenchResult[]> {
   writeFileSync(manifestPath, json);
   // The same prompt with a shadow: a candidate whose instructions differ by one word.
   const candidateDocument = parsePromptDocument(BENCH_DOCUMENT.replace('numbered steps', 'short steps'));
-  const candidate = buildManifest({
-    environment: ENVIRONMENT,
-    revision: 1,
-    generatedAt: new Date().toISOString(),
-    prompts: {
-      [ID]: [
-        {
-          version: '1.1.0',
-          sha256: documentHash(candidateDocument),
-          document: candidateDocument,
-          weight: 100,
-        },
-      ],
+  const candidate = buildManifest(
+    {
+      environment: ENVIRONMENT,
+      revision: 1,
+      generatedAt: new Date().toISOString(),
+      prompts: {
+        [ID]: [
+          {
+            version: '1.1.0',
+            sha256: documentHash(candidateDocument),
+            document: candidateDocument,
+            weight: 100,
+          },
+        ],
+      },
     },
-  }).manifest.prompts[ID];
+    { programs: true },
+  ).manifest.prompts[ID];
   const shadowManifestPath = path.join(dir, 'manifest-shadow.json');
   writeFileSync(
     shadowManifestPath,

@@ -7,7 +7,8 @@
  *   agent (get: fetch + parse + verify + compile + the client's own work).
  * - `steps`: the same pieces one at a time, each cold in this process: a raw GET of the agent URL
  *   with node:http and a keep-alive agent as the client's agent source does (fetch), `JSON.parse`
- *   plus the core `parseManifest` check (parse), `compilePrompt` of every version (compile).
+ *   plus the core `parseManifest` check (parse), every version made ready to render (compile): its
+ *   carried program checked (`programOf`) and wrapped (`compiledPrompt`), or its body compiled.
  */
 import { Agent, request } from 'node:http';
 import { pathToFileURL } from 'node:url';
@@ -33,7 +34,9 @@ if (mode === 'get') {
   console.log(JSON.stringify({ import: importMs, get: getMs }));
   process.exit(0);
 } else if (mode === 'steps') {
-  const { parseManifest, compilePrompt } = await import(pathToFileURL(`${bundleDir}/cold-probe.mjs`).href);
+  const { parseManifest, compilePrompt, programOf, compiledPrompt, interpretPromptRenderer } = await import(
+    pathToFileURL(`${bundleDir}/cold-probe.mjs`).href
+  );
   const url = new URL(
     `applications/${encodeURIComponent(application)}/environments/${encodeURIComponent(environment)}/configurations/${encodeURIComponent(profile)}`,
     `${origin}/`,
@@ -62,7 +65,11 @@ if (mode === 'get') {
   let compiled = 0;
   for (const prompt of Object.values(manifest.prompts)) {
     for (const entry of prompt.variants ?? [prompt]) {
-      compilePrompt({ body: entry.body, variables: entry.variables });
+      // The program the manifest carries, as the client takes it; the body only without one.
+      const carried = programOf(entry.program, entry.kind === 'chat');
+      if (carried)
+        compiledPrompt(entry.kind, carried.roles, carried.program, entry.variables, interpretPromptRenderer);
+      else compilePrompt({ body: entry.body, variables: entry.variables });
       compiled++;
     }
   }

@@ -79,6 +79,8 @@ export async function startRevision(deps: DeliveryDeps, input: StartRevisionInpu
     { environment, revision, generatedAt: now.toISOString(), prompts: resolved, segments, shadows },
     {
       inlineThresholdBytes: deps.config.inlineThresholdBytes,
+      // Clients render each inline version's program without parsing its body (docs/architecture.md).
+      programs: true,
       ...(deps.config.bodyBucket ? { bodyBucket: deps.config.bodyBucket } : {}),
       ...(deps.config.shadowOutputCapture?.includes(environment) ? { shadowOutputCapture: true } : {}),
     },

@@ -1,7 +1,7 @@
 /**
  * The AppConfig configuration validator: a manifest may only be deployed when it matches the
  * schema, every document it names (segment pins' and shadows' included) exists with the right hash and passes lint, and inline bodies
- * are exactly those documents' bodies. A version reference (schema 2, docs/architecture.md "Ten
+ * and programs are exactly those documents' bodies and the programs compiled from them. A version reference (schema 2, docs/architecture.md "Ten
  * thousand prompts") is checked once per distinct ref: its object exists, hashes to the ref and
  * holds the version the entry names. At most 64 reads are in flight. A validator given a
  * `VerifiedRefs` (the Lambda's, for the container's life) reads a ref it verified before no more. A
@@ -9,6 +9,7 @@
  * records (publish and deploy record a ref only after writing its object), save a sample of
  * `REGISTRY_SAMPLE_READS` read in full (docs/architecture.md, "Ten thousand prompts": Validator).
  */
+import { isDeepStrictEqual } from 'node:util';
 import { mapBounded } from '../../src/core/bounded.ts';
 import { bodyObjectKey, versionObjectKey } from '../../src/core/contracts.ts';
 import {
@@ -27,6 +28,7 @@ import {
   parseManifestDocument,
   type ReferencingManifestPin,
 } from '../../src/core/manifest.ts';
+import { manifestProgramOf } from '../../src/core/valid-body.ts';
 import { readVersionObject } from '../../src/core/version-object.ts';
 import type { BodyStore, RecordedRefs, VersionObjectStore } from '../ports.ts';
 
@@ -300,8 +302,15 @@ async function checkEntry(
       `${at}: lint ${finding.rule}${finding.line ? ` line ${finding.line}` : ''}: ${finding.message}`,
     );
   }
-  if (entry.body !== undefined && entry.body !== documentBody(document))
+  const body = documentBody(document);
+  if (entry.body !== undefined && entry.body !== body)
     problems.push(`${at}: the inline body differs from the stored document`);
+  // A client renders the program without reading the body: it must be exactly the body's.
+  if (
+    entry.program !== undefined &&
+    !isDeepStrictEqual(entry.program, manifestProgramOf(body, Object.keys(entry.variables)))
+  )
+    problems.push(`${at}: the program is not the one compiled from the stored document`);
   if (entry.bodyRef && entry.bodyRef.key !== bodyObjectKey(entry.sha256)) {
     problems.push(
       `${at}: bodyRef.key ${entry.bodyRef.key} is not the document's key ${bodyObjectKey(entry.sha256)}`,

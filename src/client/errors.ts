@@ -7,8 +7,8 @@
 
 /** The id is not deployed to the environment the client reads. */
 export class PromptNotFoundError extends Error {
-  readonly promptId: string;
-  readonly environment: string;
+  declare readonly promptId: string;
+  declare readonly environment: string;
   constructor(promptId: string, environment: string, available: readonly string[]) {
     const shown = available.slice(0, 10).map((id) => `"${id}"`);
     const list = shown.length === 0 ? 'none' : `${shown.join(', ')}${available.length > 10 ? ', ...' : ''}`;

@@ -7,9 +7,10 @@
  * are fetched on their first `get`.
  */
 
-import { type CompiledPrompt, type CompilePromptInput, compileValidPrompt } from '../core/compiled-prompt.ts';
+import { type CompiledPrompt, type CompilePromptInput, compiledPrompt } from '../core/compiled-prompt.ts';
 import type { AnyManifest, ManifestVersion } from '../core/manifest.ts';
 import { MANIFEST_SCHEMA_VERSION } from '../core/manifest-check.ts';
+import { programOf } from '../core/manifest-program.ts';
 import type { BodyStore } from './bodies.ts';
 import { Prompt } from './prompt.ts';
 import { clientRenderer } from './renderer.ts';
@@ -22,9 +23,9 @@ export interface ServedPair {
 
 /** One version as served: the two objects (fresh and stale) and their settled promises. */
 export class ServedVersion implements ServedPair, Pickable {
-  readonly weight: number;
-  readonly fresh: Promise<Prompt>;
-  readonly stale: Promise<Prompt>;
+  declare readonly weight: number;
+  declare readonly fresh: Promise<Prompt>;
+  declare readonly stale: Promise<Prompt>;
 
   constructor(
     id: string,
@@ -63,14 +64,25 @@ export interface LoadedManifest {
 }
 
 /**
- * The compiled prompt of a body that parses, rendered by the client's renderer (renderer.ts).
- * Otherwise the compiler that words errors is loaded, to throw the error naming the line.
+ * The compiled prompt of a body, rendered by the client's renderer (renderer.ts). The body's parser
+ * is loaded for it (lazy/compile-body.ts), once per process: a manifest deploy built carries each
+ * inline version's program instead (`compileVersion`). Rejects with the error naming the line of a
+ * body that does not parse.
  */
 export async function compile(input: CompilePromptInput): Promise<CompiledPrompt> {
-  return (
-    compileValidPrompt(input, clientRenderer) ??
-    (await import('./lazy/compiler.ts')).compilePromptWith(input, clientRenderer)
-  );
+  return (await import('./lazy/compile-body.ts')).compileBody(input, clientRenderer);
+}
+
+/**
+ * A version compiled: from the program the manifest carries beside its body, with no parsing
+ * (docs/architecture.md, "The client's bundle"), or, for a version without one (or with one that is
+ * not a program, manifest-program.ts), from its body, fetched when it is stored by reference.
+ */
+export async function compileVersion(entry: ManifestVersion, bodies: BodyStore): Promise<CompiledPrompt> {
+  const carried = programOf(entry.program, entry.kind === 'chat');
+  return carried
+    ? compiledPrompt(entry.kind, carried.roles, carried.program, entry.variables, clientRenderer)
+    : compile({ body: await bodies.body(entry), variables: entry.variables });
 }
 
 /**
@@ -102,12 +114,7 @@ export async function loadManifest(
   for (const [, entry] of entries) {
     const known = previous?.compiled.get(entry.sha256);
     if (!compiling.has(entry.sha256)) {
-      compiling.set(
-        entry.sha256,
-        known
-          ? Promise.resolve(known)
-          : (async () => compile({ body: await bodies.body(entry), variables: entry.variables }))(),
-      );
+      compiling.set(entry.sha256, known ? Promise.resolve(known) : compileVersion(entry, bodies));
     }
   }
   const done = await Promise.all(compiling.values());

@@ -9,7 +9,7 @@ import type { CompiledPrompt } from '../core/compiled-prompt.ts';
 import type { Manifest, ManifestPin, ManifestVersion } from '../core/manifest.ts';
 import type { BodyStore } from './bodies.ts';
 import {
-  compile,
+  compileVersion,
   type LoadedManifest,
   type Pickable,
   type ServedPair,
@@ -82,10 +82,7 @@ export async function loadFullManifest(
   await Promise.all(
     [...versions].map(async ([sha256, entry]) => {
       const known = previous?.get(sha256);
-      compiled.set(
-        sha256,
-        known ?? (await compile({ body: await bodies.body(entry), variables: entry.variables })),
-      );
+      compiled.set(sha256, known ?? (await compileVersion(entry, bodies)));
     }),
   );
   const chooser = await variants;

@@ -3,14 +3,14 @@
  * Used by the client library on every request, so render does no parsing and little allocation.
  * This module turns a template program into the prompt's renderer, with the renderer builder the
  * caller passes (generated code, the interpreter, or the client's interpreter that upgrades itself to
- * generated code, docs/architecture.md), and holds the client's compiler for bodies that parse
- * (`compileValidPrompt`); prompt-compiler.ts holds the one that words errors.
+ * generated code, docs/architecture.md), from a program compiled from a body (`compileValidPrompt`,
+ * valid-body.ts; `compilePromptWith`, prompt-compiler.ts, the one that words errors) or carried by the
+ * manifest (manifest-program.ts).
  */
 
 import type { PromptRenderer, RenderChecks, RenderMode, SlotSpec } from './render-codegen.ts';
 import type { ChatRole, PromptKind } from './section-split.ts';
 import type { TemplateProgram } from './template-tree.ts';
-import { compileValidBody } from './valid-body.ts';
 import { MissingVariableError, UnknownVariableError } from './variable-errors.ts';
 import { assertValueType, type TemplateVariables, type VariableSpecs } from './variables.ts';
 
@@ -49,18 +49,6 @@ export type RendererBuilder = (
   checks: RenderChecks,
   mode: RenderMode,
 ) => PromptRenderer;
-
-/**
- * `compilePromptWith(input, build)` (prompt-compiler.ts) for a body whose sections and templates
- * parse; undefined otherwise, and the caller then calls that one, for the error naming the line.
- */
-export function compileValidPrompt(
-  input: CompilePromptInput,
-  build: RendererBuilder,
-): CompiledPrompt | undefined {
-  const valid = compileValidBody(input.body, Object.keys(input.variables));
-  return valid && compiledPrompt(valid.kind, valid.names, valid.program, input.variables, build);
-}
 
 /** The prompt of a compiled program whose blocks are the sections `names`, rendered by what `build` builds. */
 export function compiledPrompt(

@@ -1,6 +1,7 @@
 /**
  * Builds an environment manifest from resolved pins. Bodies at or under the inline threshold travel
- * in the manifest; larger ones by S3 reference. Past the target size (¾ of AppConfig's limit) bodies
+ * in the manifest (with their compiled programs, when asked); larger ones by S3 reference. Past the
+ * target size (¾ of AppConfig's limit) programs are dropped largest body first, then bodies
  * move to S3 largest first, then (schema 2) whole versions become references to their version
  * objects, largest first (docs/architecture.md, "Ten thousand prompts"). The result must fit
  * AppConfig's hosted configuration limit, checked here before anything is sent.
@@ -16,6 +17,8 @@ import {
   type ManifestVersionRef,
   REFERENCING_MANIFEST_SCHEMA_VERSION,
 } from './manifest.ts';
+import type { ManifestProgram } from './manifest-program.ts';
+import { manifestProgramOf } from './valid-body.ts';
 import { type VersionObject, versionObject } from './version-object.ts';
 
 export interface ResolvedVersion {
@@ -79,6 +82,12 @@ export interface BuildManifestOptions {
   readonly targetBytes?: number;
   /** Mark every shadow `capture: true`: the environment captures shadow outputs (docs/shadows.md). @default false */
   readonly shadowOutputCapture?: boolean;
+  /**
+   * Write each inline body's compiled program beside it (`program`, manifest-program.ts), so clients
+   * render without parsing. Past the target size programs go first, largest body first, before any
+   * body moves to S3: they never make a manifest spill. Deploy and `promptops snapshot` set it. @default false
+   */
+  readonly programs?: boolean;
 }
 
 export interface BuiltManifest {
@@ -113,7 +122,8 @@ export function utf8Bytes(text: string): number {
   return Buffer.byteLength(text, 'utf8');
 }
 
-type Mode = 'inline' | 'bodyRef' | 'ref';
+/** `program`: inline with its compiled program; then the body alone; then by S3 reference; then a version reference. */
+type Mode = 'program' | 'inline' | 'bodyRef' | 'ref';
 
 /** One version position: a pin's version or variant, a segment's, a shadow. */
 interface Position {
@@ -128,6 +138,8 @@ interface Position {
   /** The body text, computed once (empty for a version known only by reference). */
   readonly body: string;
   readonly bodyBytes: number;
+  /** The body's compiled program, when programs are written and the body is inline. */
+  readonly program?: ManifestProgram;
   object?: VersionObject;
   /** Bytes of the canonical document text, for its bodyRef; computed once when needed. */
   documentBytes?: number;
@@ -187,8 +199,22 @@ function build(
     }
     const body = hasDocument(resolved) ? documentBody(resolved.document) : '';
     const bodyBytes = utf8Bytes(body);
-    const mode: Mode = !hasDocument(resolved) ? 'ref' : bodyBytes <= threshold ? 'inline' : 'bodyRef';
-    const p: Position = { resolved, mode, extra, copies, order: all.length, body, bodyBytes };
+    const inline = hasDocument(resolved) && bodyBytes <= threshold;
+    const program =
+      inline && options.programs
+        ? manifestProgramOf(body, Object.keys(resolved.document.variables))
+        : undefined;
+    const mode: Mode = !hasDocument(resolved) ? 'ref' : program ? 'program' : inline ? 'inline' : 'bodyRef';
+    const p: Position = {
+      resolved,
+      mode,
+      extra,
+      copies,
+      order: all.length,
+      body,
+      bodyBytes,
+      ...(program ? { program } : {}),
+    };
     all.push(p);
     return p;
   };
@@ -245,6 +271,7 @@ function build(
       variables: document.variables,
       ...deprecated,
     };
+    if (mode === 'program') return { ...base, body: p.body, program: p.program as ManifestProgram };
     if (mode === 'inline') return { ...base, body: p.body };
     p.documentBytes ??= (resolved as ResolvedVersion).size ?? utf8Bytes(serializePromptDocument(document));
     const size = p.documentBytes;
@@ -308,6 +335,7 @@ function build(
     };
     const largestFirst = (key: (p: Position) => number) => (a: Position, b: Position) =>
       key(b) - key(a) || a.order - b.order;
+    moveTo('inline', all.filter((p) => p.mode === 'program').sort(largestFirst((p) => p.bodyBytes)));
     moveTo('bodyRef', all.filter((p) => p.mode === 'inline').sort(largestFirst((p) => p.bodyBytes)));
     if (references && bytes > targetBytes) {
       const current = new Map(all.map((p) => [p, sizeOf(p, p.mode)]));

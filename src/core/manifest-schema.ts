@@ -30,6 +30,18 @@ const promptVersionProperties = {
     additionalProperties: false,
   },
   body: { type: 'string' },
+  /** The body's compiled program (manifest-program.ts); the validator checks it is the body's. */
+  program: {
+    type: 'object',
+    required: ['ops', 'texts', 'slots'],
+    properties: {
+      ops: { type: 'array', items: { type: 'integer', minimum: 0 } },
+      texts: { type: 'array', items: { type: 'string' } },
+      slots: { type: 'array', items: { type: 'string' } },
+      roles: { type: 'array', items: { enum: ['system', 'user', 'assistant'] } },
+    },
+    additionalProperties: false,
+  },
   deprecated: { enum: [true] },
   bodyRef: {
     type: 'object',

@@ -8,6 +8,7 @@ import type { ModelSettings } from './document.ts';
 import { type FieldError, ValidationError } from './errors.ts';
 import { isObject, MANIFEST_SCHEMA_VERSION, REFERENCING_MANIFEST_SCHEMA_VERSION } from './manifest-check.ts';
 import { VERSION_OBJECT_FIELDS, VERSION_REF } from './manifest-check-refs.ts';
+import type { ManifestProgram } from './manifest-program.ts';
 import type { PromptKind } from './sections.ts';
 import { isSegmentName, MAX_SEGMENTS_PER_PROMPT } from './segments.ts';
 import { isVariableType, type VariableSpec } from './variables.ts';
@@ -39,6 +40,11 @@ export interface ManifestVersion {
   /** The sections of the document (no front matter), when inline. */
   readonly body?: string;
   readonly bodyRef?: BodyRef;
+  /**
+   * The body's compiled program (manifest-program.ts), written by deploy beside an inline body while
+   * the manifest has room: a client renders it without parsing the body. Absent otherwise.
+   */
+  readonly program?: ManifestProgram;
   /** Present (true) when the version was deprecated at deploy time (docs/maintenance.md). */
   readonly deprecated?: true;
 }

@@ -2,7 +2,7 @@
  * Compiles prompt bodies, with errors naming the file line of a bad section or template. The renderer
  * builder is passed in: prompt.ts passes generated code with the interpreter where the runtime forbids
  * code generation, the client its interpreter that upgrades itself (src/client/renderer.ts). The client
- * compiles bodies that parse with `compileValidPrompt` (compiled-prompt.ts) and loads this module only
+ * compiles bodies that parse with `compileValidPrompt` (valid-body.ts) and loads this module only
  * for the others, for the error naming the line.
  */
 import {

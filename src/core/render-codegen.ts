@@ -93,7 +93,7 @@ function generate(
   slot: (index: number) => string,
   given: (index: number) => boolean = () => false,
 ): string {
-  const { ops, heads, tails } = program;
+  const { ops, texts } = program;
   const blocks: Piece[][] = [];
   /** `known`: the slots certain to hold a value here (given, or tested by the section around). */
   const read = (from: number, to: number, into: Piece[], known: ReadonlySet<number>): void => {
@@ -104,7 +104,7 @@ function generate(
       if (op === OP.BLOCK) {
         into = [];
         blocks.push(into);
-      } else if (op === OP.TEXT) into.push((heads[a] as string) + (tails[a] as string));
+      } else if (op === OP.TEXT) into.push(texts[a] as string);
       // A value that may be missing reads as '' (`??`).
       else if (op === OP.VAR) into.push({ v: given(a) || known.has(a) ? v : `(${v}??'')` });
       else {

@@ -1,7 +1,8 @@
 /**
- * The names and patterns of a body's `## name` sections: what `splitSections` (sections.ts, with a
- * reporter that words each issue) and the client's `compileValidBody` (valid-body.ts, without) share.
- * Kept apart so the client's bundle holds none of the issue records.
+ * The names and patterns of a body's `## name` sections and of its template tags: what the parsers
+ * with messages (`splitSections`, sections.ts; template-compiler.ts) and the client's
+ * `compileValidBody` (valid-body.ts, without) share. Kept apart so the client's bundle holds none of
+ * the issue records, and its load path, which runs the programs manifests carry, no parser at all.
  */
 
 export type PromptKind = 'text' | 'chat';
@@ -33,3 +34,14 @@ export function nextFence(line: string, fence: string | undefined): string | und
   if (fence === undefined) return marker;
   return marker[0] === fence[0] && marker.length >= fence.length ? undefined : fence;
 }
+
+/** A parsed node: `k` is TEXT, VAR, SECTION or INVERTED, `s` the text or the variable name. */
+export interface TemplateNode {
+  readonly k: 0 | 1 | 2 | 3;
+  readonly s: string;
+  readonly children: TemplateNode[];
+}
+
+export const TAG = /\{\{[ \t]*([#^/]?)[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*\}\}/g;
+
+export const node = (k: TemplateNode['k'], s: string): TemplateNode => ({ k, s, children: [] });

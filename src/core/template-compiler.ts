@@ -7,7 +7,8 @@
  * library compiles bodies that parse with valid-body.ts and loads this one only to word a problem.
  */
 import { TemplateSyntaxError } from './errors.ts';
-import { node, OP, TAG, type TemplateNode, type TemplateProgram } from './template-tree.ts';
+import { node, TAG, type TemplateNode } from './section-split.ts';
+import { OP, type TemplateProgram } from './template-tree.ts';
 
 export { BLOCK_SEPARATOR, OP, type TemplateProgram } from './template-tree.ts';
 
@@ -221,16 +222,12 @@ function programFromTrees(
   const slotIndex = new Map<string, number>();
   for (const name of knownSlots) if (!slotIndex.has(name)) slotIndex.set(name, slotIndex.size);
   const ops: number[] = [];
-  const heads: string[] = [];
-  const tails: string[] = [];
+  const texts: string[] = [];
 
   const emitNodes = (nodes: readonly TemplateNode[]) => {
     for (const n of nodes) {
       if (n.k === TEXT) {
-        const head = n.s.trimEnd();
-        ops.push(TEXT, heads.length, 0);
-        heads.push(head);
-        tails.push(n.s.slice(head.length));
+        ops.push(TEXT, texts.push(n.s) - 1, 0);
         continue;
       }
       let slot = slotIndex.get(n.s);
@@ -253,5 +250,5 @@ function programFromTrees(
     ops.push(BLOCK, 0, 0);
     emitNodes(nodes);
   }
-  return { ops: Int32Array.from(ops), heads, tails, slots: [...slotIndex.keys()] };
+  return { ops: Int32Array.from(ops), texts, slots: [...slotIndex.keys()] };
 }

@@ -33,7 +33,7 @@ export function runProgram(
   slots: readonly TemplateValue[],
   blocks?: string[],
 ): string {
-  const { ops, heads, tails } = program;
+  const { ops, texts } = program;
   let out = '';
   let block = '';
   let inBlock = false;
@@ -50,7 +50,7 @@ export function runProgram(
       end();
       inBlock = true;
       block = '';
-    } else if (op === TEXT) block += (heads[a] as string) + tails[a];
+    } else if (op === TEXT) block += texts[a];
     else if (op === VAR) block += slots[a] ?? '';
     else if (isSet(slots[a]) !== (op === SECTION)) pc = (ops[pc + 2] as number) - 3;
   }

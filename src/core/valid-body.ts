@@ -7,8 +7,16 @@
  * finds a problem; the client then loads the compiler that words it. A property test holds the
  * three together.
  */
-import { HEADING, isChatRole, nextFence, type PromptKind, SECTION_NAME } from './section-split.ts';
-import { OP, TAG, type TemplateProgram } from './template-tree.ts';
+
+import {
+  type CompiledPrompt,
+  type CompilePromptInput,
+  compiledPrompt,
+  type RendererBuilder,
+} from './compiled-prompt.ts';
+import type { ManifestProgram } from './manifest-program.ts';
+import { HEADING, isChatRole, nextFence, type PromptKind, SECTION_NAME, TAG } from './section-split.ts';
+import { OP, type TemplateProgram } from './template-tree.ts';
 
 export interface ValidBody {
   readonly kind: PromptKind;
@@ -47,13 +55,8 @@ export function compileValidBody(body: string, knownSlots: readonly string[]): V
   };
   knownSlots.forEach(slot);
   const ops: number[] = [];
-  const heads: string[] = [];
-  const tails: string[] = [];
-  const text = (s: string) => {
-    const head = s.trimEnd();
-    ops.push(OP.TEXT, heads.push(head) - 1, 0);
-    tails.push(s.slice(head.length));
-  };
+  const texts: string[] = [];
+  const text = (s: string) => ops.push(OP.TEXT, texts.push(s) - 1, 0);
   for (const { lines } of sections) {
     // The section's template: its lines without the leading and trailing blank ones.
     let start = 0;
@@ -102,6 +105,34 @@ export function compileValidBody(body: string, knownSlots: readonly string[]): V
   return {
     kind: chat > 0 ? 'chat' : 'text',
     names,
-    program: { ops: Int32Array.from(ops), heads, tails, slots: [...slotIndex.keys()] },
+    program: { ops: Int32Array.from(ops), texts, slots: [...slotIndex.keys()] },
   };
+}
+
+/**
+ * The program a manifest carries for a body (manifest-program.ts): what `compileValidBody` gives,
+ * in JSON. Undefined for a body that does not compile (which publish refuses).
+ */
+export function manifestProgramOf(body: string, knownSlots: readonly string[]): ManifestProgram | undefined {
+  const valid = compileValidBody(body, knownSlots);
+  if (valid === undefined) return undefined;
+  const { ops, texts, slots } = valid.program;
+  return {
+    ops: [...ops],
+    texts,
+    slots,
+    ...(valid.kind === 'chat' ? { roles: valid.names } : {}),
+  };
+}
+
+/**
+ * `compilePromptWith(input, build)` (prompt-compiler.ts) for a body whose sections and templates
+ * parse; undefined otherwise, and the caller then calls that one, for the error naming the line.
+ */
+export function compileValidPrompt(
+  input: CompilePromptInput,
+  build: RendererBuilder,
+): CompiledPrompt | undefined {
+  const valid = compileValidBody(input.body, Object.keys(input.variables));
+  return valid && compiledPrompt(valid.kind, valid.names, valid.program, input.variables, build);
 }

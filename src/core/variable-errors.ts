@@ -2,7 +2,7 @@
 import { describeValue, ValidationError } from './error-base.ts';
 
 export class MissingVariableError extends ValidationError {
-  readonly variable: string;
+  declare readonly variable: string;
   constructor(variable: string) {
     super(`Missing required variable "${variable}": pass it to render() or give it a default`, [
       { path: variable, message: 'required variable is missing' },
@@ -13,7 +13,7 @@ export class MissingVariableError extends ValidationError {
 }
 
 export class UnknownVariableError extends ValidationError {
-  readonly variable: string;
+  declare readonly variable: string;
   constructor(variable: string, known: readonly string[]) {
     super(
       `Unknown variable "${variable}": the prompt declares ${known.length ? known.map((k) => `"${k}"`).join(', ') : 'no variables'}; remove it or render with { allowExtra: true }`,
@@ -25,7 +25,7 @@ export class UnknownVariableError extends ValidationError {
 }
 
 export class VariableTypeError extends ValidationError {
-  readonly variable: string;
+  declare readonly variable: string;
   constructor(variable: string, expected: string, actual: unknown) {
     super(`Variable "${variable}" must be a ${expected}, got ${describeValue(actual)}`, [
       { path: variable, message: `must be a ${expected}` },

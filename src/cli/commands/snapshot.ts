@@ -53,7 +53,7 @@ export async function snapshot(ctx: CommandContext, options: SnapshotOptions): P
   }
   const built = buildManifest(
     { environment, revision: status.revision, generatedAt: new Date().toISOString(), prompts },
-    { inlineThresholdBytes: Number.POSITIVE_INFINITY, maxBytes: Number.POSITIVE_INFINITY },
+    { inlineThresholdBytes: Number.POSITIVE_INFINITY, maxBytes: Number.POSITIVE_INFINITY, programs: true },
   );
   parseManifest(built.json);
   const path = resolve(ctx.io.cwd, options.out);

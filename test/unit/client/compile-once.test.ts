@@ -18,7 +18,7 @@ let files: ReturnType<typeof temporaryDirectory>;
 beforeEach(() => {
   files = temporaryDirectory();
   vi.useFakeTimers({ toFake: ['Date'], now: new Date('2026-11-22T10:00:00Z') });
-  vi.mocked(core.compileValidPrompt).mockClear();
+  vi.mocked(core.compiledPrompt).mockClear();
 });
 
 afterEach(() => {
@@ -39,7 +39,7 @@ describe('Class: PromptClient', () => {
         logger: { warn: vi.fn() },
       });
       for (let i = 0; i < 100; i++) await prompts.get('support-reply');
-      expect(core.compileValidPrompt).toHaveBeenCalledTimes(1);
+      expect(core.compiledPrompt).toHaveBeenCalledTimes(1);
 
       const added = variant(supportDocument('added', { id: 'other-reply' }), '1.0.0');
       files.write(
@@ -51,7 +51,7 @@ describe('Class: PromptClient', () => {
       await prompts.refresh();
 
       expect((await prompts.get('other-reply')).version).toBe('1.0.0');
-      expect(core.compileValidPrompt).toHaveBeenCalledTimes(2);
+      expect(core.compiledPrompt).toHaveBeenCalledTimes(2);
     });
   });
 });

@@ -23,6 +23,7 @@ const CORE_ALLOWED = [
   'manifest-check.ts',
   'manifest-check-pins.ts',
   'manifest-check-refs.ts',
+  'manifest-program.ts',
   'manifest.ts',
   'metrics.ts',
   'outcome-metrics.ts',

@@ -7,13 +7,12 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compileValidPrompt } from '../../../src/core/compiled-prompt.ts';
 import { documentBody } from '../../../src/core/document.ts';
 import { compilePromptWith, generatedRenderer } from '../../../src/core/prompt.ts';
 import { parseBody, splitSections } from '../../../src/core/sections.ts';
 import { compileProgram, parseTemplateTree, scanTemplate } from '../../../src/core/template-compiler.ts';
 import { interpretPromptRenderer } from '../../../src/core/template-interpreter.ts';
-import { compileValidBody } from '../../../src/core/valid-body.ts';
+import { compileValidBody, compileValidPrompt } from '../../../src/core/valid-body.ts';
 import type { VariableSpecs } from '../../../src/core/variables.ts';
 import { templatedDocumentArb, valuesFor, variablesArb } from '../../fixtures/arbitraries.ts';
 

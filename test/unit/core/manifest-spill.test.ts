@@ -11,6 +11,7 @@ import {
   type ResolvedVariant,
   utf8Bytes,
 } from '../../../src/core/manifest-builder.ts';
+import { manifestProgramOf } from '../../../src/core/valid-body.ts';
 import { readVersionObject } from '../../../src/core/version-object.ts';
 import { textDocument } from '../../fixtures/documents.ts';
 import { thrownBy } from '../../fixtures/errors.ts';
@@ -209,5 +210,94 @@ describe('buildEnvironmentManifest', () => {
     );
     expect(error.limit).toBe(10_000);
     expect(error.size).toBeGreaterThan(10_000);
+  });
+});
+
+describe('programs (docs/architecture.md, "The client\'s bundle")', () => {
+  const prompts = {
+    a: [sized('a', 3000)],
+    b: [sized('b', 5000)],
+    c: [sized('c', 4000)],
+    d: [sized('d', 1000)],
+  };
+  const modes = (json: string) =>
+    Object.entries(JSON.parse(json).prompts as Record<string, Entry>).map(
+      ([id, e]) =>
+        `${id}:${e.program ? 'program' : e.body !== undefined ? 'body' : e.bodyRef ? 'bodyRef' : 'ref'}`,
+    );
+
+  it('writes beside each inline body its compiled program, after the body, and none beside a body in S3', () => {
+    const doc = textDocument();
+    const built = buildEnvironmentManifest(
+      {
+        ...base,
+        prompts: { 'support-reply': [resolved(doc)], big: [sized('big', 9000)] },
+        shadows: { 'support-reply': { ...resolved(doc, '2.0.0'), sampleRate: 0.1 } },
+      },
+      { programs: true },
+    );
+    const value = JSON.parse(built.json);
+    const entry = value.prompts['support-reply'];
+    expect(Object.keys(entry)).toEqual([
+      'version',
+      'sha256',
+      'kind',
+      'model',
+      'variables',
+      'body',
+      'program',
+      'shadow',
+    ]);
+    expect(entry.program).toEqual(manifestProgramOf(documentBody(doc), Object.keys(doc.variables)));
+    expect(entry.shadow.program).toEqual(entry.program);
+    // Over the inline threshold: by S3 reference, without a program.
+    expect(value.prompts.big.bodyRef).toBeDefined();
+    expect(value.prompts.big.program).toBeUndefined();
+    expect(isValidManifest(value)).toBe(true);
+    expect(validateManifestSchema(value)).toBe(true);
+  });
+
+  it('writes none unless asked: the manifest is byte for byte what it was', () => {
+    const without = buildEnvironmentManifest({ ...base, prompts });
+    expect(without.json).not.toContain('"program"');
+    expect(buildEnvironmentManifest({ ...base, prompts }, { programs: true }).json).toContain('"program"');
+  });
+
+  it('past the target drops programs largest body first, before any body moves to S3', () => {
+    const all = buildEnvironmentManifest({ ...base, prompts }, { programs: true });
+    const one = buildEnvironmentManifest(
+      { ...base, prompts },
+      { programs: true, targetBytes: all.bytes - 100 },
+    );
+    expect(modes(one.json)).toEqual(['a:program', 'b:body', 'c:program', 'd:program']);
+    expect(one.bytes).toBeLessThanOrEqual(all.bytes - 100);
+
+    // With every program gone it is the manifest built without them, bodies spilled as before.
+    const plain = buildEnvironmentManifest({ ...base, prompts });
+    const none = buildEnvironmentManifest({ ...base, prompts }, { programs: true, targetBytes: plain.bytes });
+    expect(none.json).toBe(plain.json);
+    const spilled = buildEnvironmentManifest(
+      { ...base, prompts },
+      { programs: true, targetBytes: plain.bytes - 100 },
+    );
+    expect(modes(spilled.json)).toEqual(['a:body', 'b:bodyRef', 'c:body', 'd:body']);
+    expect(spilled.json).toBe(
+      buildEnvironmentManifest({ ...base, prompts }, { targetBytes: plain.bytes - 100 }).json,
+    );
+  });
+
+  it('refuses in the schema a program of the wrong shape', () => {
+    const value = JSON.parse(
+      buildEnvironmentManifest(
+        { ...base, prompts: { 'support-reply': [resolved(textDocument())] } },
+        { programs: true },
+      ).json,
+    );
+    const entry = value.prompts['support-reply'];
+    expect(validateManifestSchema(value)).toBe(true);
+    entry.program.ops.push('x');
+    expect(validateManifestSchema(value)).toBe(false);
+    entry.program = { ops: [], texts: [], slots: [], extra: 1 };
+    expect(validateManifestSchema(value)).toBe(false);
   });
 });
