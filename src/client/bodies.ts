@@ -5,7 +5,7 @@
  * holds what referenced.ts keeps across revisions (version objects by ref).
  */
 import type { BodyRef, ManifestVersion } from '../core/manifest.ts';
-import type { RateLimitedLogger } from './logger.ts';
+import type { ClientLogger } from './logger.ts';
 import type { References } from './referenced.ts';
 import type { S3BodyReader } from './s3-body-reader.ts';
 import type { AwsSdkClient } from './source-client.ts';
@@ -18,7 +18,7 @@ export interface BodyStoreOptions {
   readonly timeoutMs?: number | undefined;
   /** The fallback snapshot, served for a referenced prompt that cannot be fetched and has no earlier copy. */
   readonly fallbackPath?: string | undefined;
-  readonly log?: RateLimitedLogger | undefined;
+  readonly log?: ClientLogger | undefined;
 }
 
 export class BodyStore {

@@ -15,7 +15,7 @@ import { withDeadline } from './deadline.ts';
 import { PromptNotFoundError, PromptSourceError } from './errors.ts';
 import type { FeedbackInput, FeedbackSender, FeedbackSettings } from './feedback.ts';
 import { type LoadedManifest, loadManifest } from './loaded-manifest.ts';
-import { type ClientLogger, consoleLogger, errorDetails, RateLimitedLogger } from './logger.ts';
+import type { ClientLogger } from './logger.ts';
 import { parseManifestText } from './manifest-text.ts';
 import { defaultWriter, type LineWriter, type Outcome, outcomeLine } from './metrics.ts';
 import type { Prompt } from './prompt.ts';
@@ -109,7 +109,7 @@ export class PromptClient {
   readonly #fallbackPath: string | undefined;
   readonly #bodies: BodyStore;
   readonly #prefetch: readonly string[];
-  readonly #log: RateLimitedLogger;
+  readonly #log: Warnings;
   readonly #writeLine: LineWriter;
   readonly #feedbackSettings: FeedbackSettings;
   #feedback: Promise<FeedbackSender> | undefined;
@@ -150,7 +150,7 @@ export class PromptClient {
     this.#timeoutMs = (options.fetchTimeoutSeconds ?? DEFAULT_FETCH_TIMEOUT_SECONDS) * 1000;
     this.#source = createSource(this.#target, options.source, maxAgeSeconds, this.#timeoutMs);
     this.#fallbackPath = options.fallbackPath;
-    this.#log = new RateLimitedLogger(options.logger ?? consoleLogger);
+    this.#log = warnings(options.logger);
     this.#bodies = new BodyStore({
       client: options.s3Client,
       bucket: options.bodyBucket,
@@ -196,7 +196,7 @@ export class PromptClient {
     try {
       this.#writeLine(outcomeLine(prompt, outcome, Date.now()));
     } catch (error) {
-      this.#log.warn('Could not write the prompt metrics line', errorDetails(error));
+      void this.#log.warn('Could not write the prompt metrics line', {}, error);
     }
   }
 
@@ -250,7 +250,7 @@ export class PromptClient {
 
   #startRefresh(): Promise<void> {
     const flight = this.#refresh()
-      .catch((error: unknown) => this.#log.warn('Prompt refresh failed unexpectedly', errorDetails(error)))
+      .catch((error: unknown) => this.#log.warn('Prompt refresh failed unexpectedly', {}, error))
       .finally(() => {
         this.#inflight = undefined;
       });
@@ -295,11 +295,12 @@ export class PromptClient {
         Date.now() + Math.min(this.#maxAgeMs, RETRY_AFTER_FAILURE_MS),
         source.nextFetchAt,
       );
-      this.#log.warn(
+      await this.#log.warn(
         this.#loaded
           ? 'Prompt refresh failed; serving the last good manifest'
           : 'Prompt manifest load failed',
-        { source: source.description, ...errorDetails(error) },
+        { source: source.description },
+        error,
       );
       if (this.#loaded) this.#stale = true;
       else await this.#loadFallback();
@@ -317,6 +318,32 @@ export class PromptClient {
       return true;
     });
   }
+}
+
+/** Writes a warning, with what may be logged of `error` (logger.ts `errorDetails`); settles once it is written. */
+interface Warnings extends ClientLogger {
+  warn(message: string, details: Readonly<Record<string, unknown>>, error?: unknown): Promise<void>;
+}
+
+/**
+ * Warnings come from failures alone, so the rate limiter and the error summary (logger.ts) are
+ * loaded with the first one. Warnings are written in the order given, never throw and never reject.
+ */
+function warnings(logger: ClientLogger | undefined): Warnings {
+  let write: Promise<Warnings['warn']> | undefined;
+  return {
+    warn(message, details, error) {
+      write ??= import('./logger.ts').then((m) => {
+        const log = new m.RateLimitedLogger(logger ?? m.consoleLogger);
+        return async (message, details, error) =>
+          log.warn(message, error === undefined ? details : { ...details, ...m.errorDetails(error) });
+      });
+      return write.then(
+        (warn) => warn(message, details, error),
+        () => undefined,
+      );
+    },
+  };
 }
 
 function createSource(
@@ -356,63 +383,52 @@ function createSource(
   }
 }
 
+type Check = (value: unknown) => boolean;
+const nonEmpty: Check = (value) => typeof value === 'string' && value !== '';
+const optional =
+  (check: Check): Check =>
+  (value) =>
+    value === undefined || check(value);
+const STRING = 'a non-empty string';
+const SECONDS: [Check, string] = [
+  optional((value) => typeof value === 'number' && value > 0 && value <= MAX_FETCH_TIMEOUT_SECONDS),
+  `a number above 0 and at most ${MAX_FETCH_TIMEOUT_SECONDS}`,
+];
+/** Each option's check and what it must be, in the order problems are reported. */
+const OPTION_RULES: [string, Check, string][] = [
+  ['application', nonEmpty, STRING],
+  ['environment', nonEmpty, STRING],
+  ['profile', optional(nonEmpty), STRING],
+  ['fallbackPath', optional(nonEmpty), STRING],
+  ['maxAgeSeconds', optional((value) => Number.isFinite(value) && (value as number) > 0), 'a number above 0'],
+  ['fetchTimeoutSeconds', ...SECONDS],
+  ['shadowTimeoutSeconds', ...SECONDS],
+  [
+    'shadowConcurrency',
+    optional((value) => Number.isInteger(value) && (value as number) >= 1),
+    'a whole number of at least 1',
+  ],
+  ['prefetch', optional((value) => Array.isArray(value) && value.every(nonEmpty)), 'a list of prompt ids'],
+];
+
 function optionProblems(options: PromptClientOptions): string[] {
   if (typeof options !== 'object' || options === null) return ['options must be an object'];
-  const problems: string[] = [];
-  const check = (name: string, value: unknown, valid: boolean, what: string) => {
-    if (!valid) problems.push(`${name} must be ${what}, got ${JSON.stringify(value)}`);
-  };
-  const text = (name: string, value: unknown, optional: boolean) =>
-    check(
-      name,
-      value,
-      (optional && value === undefined) || (typeof value === 'string' && value !== ''),
-      'a non-empty string',
-    );
-  const seconds = (name: string, value: unknown) =>
-    check(
-      name,
-      value,
-      value === undefined || (typeof value === 'number' && value > 0 && value <= MAX_FETCH_TIMEOUT_SECONDS),
-      `a number above 0 and at most ${MAX_FETCH_TIMEOUT_SECONDS}`,
-    );
-  text('application', options.application, false);
-  text('environment', options.environment, false);
-  text('profile', options.profile, true);
-  text('fallbackPath', options.fallbackPath, true);
-  const maxAge = options.maxAgeSeconds;
-  check(
-    'maxAgeSeconds',
-    maxAge,
-    maxAge === undefined || (typeof maxAge === 'number' && Number.isFinite(maxAge) && maxAge > 0),
-    'a number above 0',
-  );
-  seconds('fetchTimeoutSeconds', options.fetchTimeoutSeconds);
-  seconds('shadowTimeoutSeconds', options.shadowTimeoutSeconds);
-  const concurrency = options.shadowConcurrency;
-  check(
-    'shadowConcurrency',
-    concurrency,
-    concurrency === undefined || (Number.isInteger(concurrency) && concurrency >= 1),
-    'a whole number of at least 1',
-  );
-  const prefetch: unknown = options.prefetch;
-  check(
-    'prefetch',
-    prefetch,
-    prefetch === undefined ||
-      (Array.isArray(prefetch) && prefetch.every((id) => typeof id === 'string' && id !== '')),
-    'a list of prompt ids',
-  );
   const source = options.source as { type?: unknown; path?: unknown } | undefined;
+  const values: Record<string, unknown> = {
+    ...options,
+    'source.type': source?.type,
+    'source.path': source?.path,
+  };
+  const rules = [...OPTION_RULES];
   if (source !== undefined) {
-    check(
+    rules.push([
       'source.type',
-      source.type,
-      ['agent', 'sdk', 'file'].includes(source.type as string),
+      (type) => ['agent', 'sdk', 'file'].includes(type as string),
       '"agent", "sdk" or "file"',
-    );
-    if (source.type === 'file') text('source.path', source.path, false);
+    ]);
+    if (source.type === 'file') rules.push(['source.path', nonEmpty, STRING]);
   }
-  return problems;
+  return rules
+    .filter(([name, check]) => !check(values[name]))
+    .map(([name, , what]) => `${name} must be ${what}, got ${JSON.stringify(values[name])}`);
 }

@@ -9,7 +9,7 @@ import type { BodyStore } from './bodies.ts';
 import { withDeadline } from './deadline.ts';
 import { PromptSourceError } from './errors.ts';
 import { type LoadedManifest, loadManifest } from './loaded-manifest.ts';
-import { errorDetails, type RateLimitedLogger } from './logger.ts';
+import { type ClientLogger, errorDetails } from './logger.ts';
 import { parseManifestText } from './manifest-text.ts';
 import type { SourceTarget } from './sources/source.ts';
 
@@ -21,7 +21,7 @@ export async function loadFallback(
   path: string,
   timeoutMs: number,
   bodies: BodyStore,
-  log: RateLimitedLogger,
+  log: ClientLogger,
   serve: (loaded: LoadedManifest) => boolean,
 ): Promise<unknown> {
   try {

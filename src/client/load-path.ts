@@ -18,7 +18,6 @@ import '../core/variables.ts';
 import './deadline.ts';
 import './errors.ts';
 import './loaded-manifest.ts';
-import './logger.ts';
 import './manifest-text.ts';
 import './prompt.ts';
 import './renderer.ts';

@@ -3,6 +3,7 @@
  * bodies or variable values, and a dead source cannot flood the logs: each message is written at
  * most once per interval, with the count of the ones held back.
  */
+import './load-path.ts';
 import { PromptOpsError } from '../core/error-base.ts';
 
 export interface ClientLogger {

@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { CLIENT_ENV } from '../core/client-contract.ts';
 import { MAX_CAPTURED_OUTPUT_CHARS, type ShadowOutputPair, shadowOutputKey } from '../core/shadow-outputs.ts';
-import type { RateLimitedLogger } from './logger.ts';
+import type { ClientLogger } from './logger.ts';
 import type { AwsSdkClient } from './source-client.ts';
 
 /** At most one pair per this many milliseconds per client. */
@@ -25,7 +25,7 @@ export interface ShadowCaptureOptions {
   readonly client?: AwsSdkClient | undefined;
   /** @default the client's bodyBucket option, then PROMPTOPS_BODY_BUCKET */
   readonly bucket?: string | undefined;
-  readonly log: Pick<RateLimitedLogger, 'warn'>;
+  readonly log: ClientLogger;
   /** What a warning says of an error (logger.ts errorDetails, passed in so this chunk stays small). */
   readonly errorDetails: (error: unknown) => Record<string, unknown>;
   /** @default DEFAULT_CAPTURE_INTERVAL_MS */

@@ -10,7 +10,7 @@ import type { ManifestPrompt } from '../core/manifest.ts';
 import { SHADOW_METRICS } from '../core/metrics.ts';
 import { emfDocumentOf } from '../core/outcome-metrics.ts';
 import type { ServedPair, ServedVersion } from './loaded-manifest.ts';
-import { errorDetails, type RateLimitedLogger } from './logger.ts';
+import { type ClientLogger, errorDetails } from './logger.ts';
 import type { LineWriter } from './metrics.ts';
 import { ServedPrompt } from './pinned-manifest.ts';
 import { Prompt } from './prompt.ts';
@@ -209,7 +209,7 @@ export function shadowRunner(
     readonly bodyBucket?: string | undefined;
   },
   writeLine: LineWriter,
-  log: RateLimitedLogger,
+  log: ClientLogger,
 ): ShadowRunner {
   return new ShadowRunner({
     concurrency: options.shadowConcurrency ?? DEFAULT_SHADOW_CONCURRENCY,
@@ -230,7 +230,7 @@ export interface ShadowRunnerOptions {
   /** How long one candidate call may run before it is abandoned. */
   readonly timeoutMs: number;
   readonly writeLine: LineWriter;
-  readonly log: RateLimitedLogger;
+  readonly log: ClientLogger;
   /**
    * The output capture (shadow-capture.ts), created on the first pair to store.
    * @default none: outputs are never stored

@@ -224,13 +224,16 @@ describe('Class: PromptClient', () => {
 
       await deploy(prompts, next);
       expect(await prompts.get('support-reply')).toMatchObject({ version: '2.0.0', stale: true });
-      expect(warn).toHaveBeenCalledWith(
-        'A referenced prompt version could not be fetched',
-        expect.objectContaining({
-          promptId: 'support-reply',
-          error: 'PromptSourceError',
-          message: expect.stringContaining('but the manifest references'),
-        }),
+      // Warnings are written asynchronously: the logger's code loads with the first.
+      await vi.waitFor(() =>
+        expect(warn).toHaveBeenCalledWith(
+          'A referenced prompt version could not be fetched',
+          expect.objectContaining({
+            promptId: 'support-reply',
+            error: 'PromptSourceError',
+            message: expect.stringContaining('but the manifest references'),
+          }),
+        ),
       );
       // Within the pause after a failure the fallback is served without another fetch.
       expect(await prompts.get('support-reply')).toMatchObject({ version: '2.0.0', stale: true });
