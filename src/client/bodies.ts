@@ -4,7 +4,7 @@
  * never change); the S3 code is loaded only when a manifest references a body. The store also
  * holds what referenced.ts keeps across revisions (version objects by ref).
  */
-import type { BodyRef, ManifestVersion } from '../core/manifest.ts';
+import type { ManifestVersion } from '../core/manifest.ts';
 import type { ClientLogger } from './logger.ts';
 import type { References } from './referenced.ts';
 import type { S3BodyReader } from './s3-body-reader.ts';
@@ -23,7 +23,6 @@ export interface BodyStoreOptions {
 
 export class BodyStore {
   readonly options: BodyStoreOptions;
-  readonly #bodies = new Map<string, Promise<string>>();
   #reader: Promise<S3BodyReader> | undefined;
   /** Created by referenced.ts when a manifest first references a version. */
   references: References | undefined;
@@ -38,20 +37,11 @@ export class BodyStore {
     return this.#reader;
   }
 
-  /** The sections text of a version: inline, or downloaded and verified against its SHA-256. */
+  /**
+   * The sections text of a version: inline, or downloaded and verified against its SHA-256 (once per
+   * hash, by the reader, which keeps it).
+   */
   body(entry: ManifestVersion): string | Promise<string> {
-    if (entry.body !== undefined) return entry.body;
-    const { sha256 } = entry;
-    let body = this.#bodies.get(sha256);
-    if (body === undefined) {
-      const ref = entry.bodyRef as BodyRef;
-      body = this.reader().then((reader) => reader.read(ref, sha256));
-      this.#bodies.set(sha256, body);
-      // A failed download is forgotten, so the next manifest load tries again.
-      body.catch(() => {
-        if (this.#bodies.get(sha256) === body) this.#bodies.delete(sha256);
-      });
-    }
-    return body;
+    return entry.body ?? this.reader().then((reader) => reader.body(entry));
   }
 }

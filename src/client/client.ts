@@ -8,7 +8,6 @@
  * load has a deadline (`fetchTimeoutSeconds`), so a hung endpoint counts as a failure: the first `get`
  * still falls back in time, and the next refresh can start.
  */
-import type { AppConfigDataClient } from '@aws-sdk/client-appconfigdata';
 import { CLIENT_APPCONFIG } from '../core/client-defaults.ts';
 import { BodyStore } from './bodies.ts';
 import { withDeadline } from './deadline.ts';
@@ -111,12 +110,9 @@ export class PromptClient {
   readonly #prefetch: readonly string[];
   readonly #log: Warnings;
   readonly #writeLine: LineWriter;
-  readonly #feedbackSettings: FeedbackSettings;
+  /** What feedback and shadows read, when they are first used. */
+  readonly #options: PromptClientOptions;
   #feedback: Promise<FeedbackSender> | undefined;
-  readonly #shadowOptions: Pick<
-    PromptClientOptions,
-    'shadowConcurrency' | 'shadowTimeoutSeconds' | 's3Client' | 'bodyBucket'
-  >;
   #shadows: Promise<ShadowRunner> | undefined;
 
   #loaded: LoadedManifest | undefined;
@@ -160,8 +156,7 @@ export class PromptClient {
     });
     this.#prefetch = options.prefetch ?? [];
     this.#writeLine = options.writeLine ?? defaultWriter();
-    this.#feedbackSettings = options;
-    this.#shadowOptions = options;
+    this.#options = options;
   }
 
   /**
@@ -213,7 +208,7 @@ export class PromptClient {
     const candidate = prompt?.shadow;
     if (candidate === undefined || typeof call !== 'function') return;
     this.#shadows ??= import('./shadow.ts').then((m) =>
-      m.shadowRunner(this.#shadowOptions, this.#writeLine, this.#log),
+      m.shadowRunner(this.#options, this.#writeLine, this.#log),
     );
     // run never rejects; the catch is for the module load alone.
     this.#shadows.then((runner) => runner.run(candidate, call, prompt, options)).catch(() => undefined);
@@ -221,7 +216,7 @@ export class PromptClient {
 
   /** Sends a user's rating of `prompt` to the PromptOps API (POST /feedback, SigV4). Rejects with `FeedbackError`. */
   feedback(prompt: Prompt, input: FeedbackInput): Promise<{ id: string }> {
-    this.#feedback ??= import('./feedback.ts').then((m) => new m.FeedbackSender(this.#feedbackSettings));
+    this.#feedback ??= import('./feedback.ts').then((m) => new m.FeedbackSender(this.#options));
     return this.#feedback.then((sender) => sender.send(prompt, input));
   }
 
@@ -330,14 +325,10 @@ interface Warnings extends ClientLogger {
  * loaded with the first one. Warnings are written in the order given, never throw and never reject.
  */
 function warnings(logger: ClientLogger | undefined): Warnings {
-  let write: Promise<Warnings['warn']> | undefined;
+  let write: Promise<ReturnType<typeof import('./logger.ts').errorWarnings>> | undefined;
   return {
     warn(message, details, error) {
-      write ??= import('./logger.ts').then((m) => {
-        const log = new m.RateLimitedLogger(logger ?? m.consoleLogger);
-        return async (message, details, error) =>
-          log.warn(message, error === undefined ? details : { ...details, ...m.errorDetails(error) });
-      });
+      write ??= import('./logger.ts').then((m) => m.errorWarnings(logger));
       return write.then(
         (warn) => warn(message, details, error),
         () => undefined,
@@ -352,35 +343,17 @@ function createSource(
   maxAgeSeconds: number,
   timeoutMs: number,
 ): ManifestSource {
-  switch (source?.type) {
-    case undefined:
-      return new DeferredSource('AppConfig (agent or SDK, not chosen yet)', () =>
-        import('./sources/auto.ts').then((m) =>
-          m.chooseDefaultSource(target, maxAgeSeconds, undefined, undefined, timeoutMs),
-        ),
-      );
-    case 'agent':
-      return new AgentSource(target, source.url, timeoutMs);
-    case 'sdk':
-      return new DeferredSource(
-        `AppConfigData ${target.application}/${target.environment}/${target.profile}`,
-        () =>
-          import('./sources/sdk.ts').then(
-            (m) =>
-              new m.SdkSource(
-                target,
-                source.client as AppConfigDataClient | undefined,
-                maxAgeSeconds,
-                timeoutMs,
-              ),
-          ),
-      );
-    case 'file':
-      // Tests and local use only: the agent path does not load it.
-      return new DeferredSource(`file ${source.path}`, () =>
-        import('./sources/file.ts').then((m) => new m.FileSource(source.path)),
-      );
-  }
+  if (source?.type === 'agent') return new AgentSource(target, source.url, timeoutMs);
+  // Named before it is chosen, in warnings and errors; the code of every other source is loaded then.
+  const description =
+    source === undefined
+      ? 'AppConfig (agent or SDK, not chosen yet)'
+      : source.type === 'sdk'
+        ? `AppConfigData ${target.application}/${target.environment}/${target.profile}`
+        : `file ${source.path}`;
+  return new DeferredSource(description, () =>
+    import('./sources/lazy.ts').then((m) => m.openSource(target, source, maxAgeSeconds, timeoutMs)),
+  );
 }
 
 type Check = (value: unknown) => boolean;

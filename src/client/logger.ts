@@ -57,3 +57,15 @@ export function errorDetails(error: unknown): Record<string, unknown> {
   if (error.cause !== undefined) details.cause = errorDetails(error.cause);
   return details;
 }
+
+/**
+ * `logger` rate-limited, taking the error a warning is about (its `errorDetails` join the details):
+ * what the client's warnings call once this module is loaded, with the first warning (client.ts).
+ */
+export function errorWarnings(
+  logger: ClientLogger = consoleLogger,
+): (message: string, details: Readonly<Record<string, unknown>>, error: unknown) => void {
+  const log = new RateLimitedLogger(logger);
+  return (message, details, error) =>
+    log.warn(message, error === undefined ? details : { ...details, ...errorDetails(error) });
+}

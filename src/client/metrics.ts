@@ -35,11 +35,11 @@ export function defaultWriter(endpoint = process.env[EMF_ENDPOINT_VARIABLE]): Li
   };
 }
 
-/** The outcome's own figures after Invocations and Errors: [field, metric name, unit], in OUTCOME_METRICS' order. */
+/** The outcome's own figures after Invocations and Errors: [field, metric name, unit (Count unless named)], in OUTCOME_METRICS' order. */
 const FIGURES = [
   ['latencyMs', 'Latency', 'Milliseconds'],
-  ['inputTokens', 'InputTokens', 'Count'],
-  ['outputTokens', 'OutputTokens', 'Count'],
+  ['inputTokens', 'InputTokens'],
+  ['outputTokens', 'OutputTokens'],
   ['costUsd', 'Cost', 'None'],
   ['score', 'Score', 'None'],
 ] as const;
@@ -55,16 +55,16 @@ const FIGURES = [
 export function outcomeLine(prompt: Prompt, outcome: Outcome, timestamp: number): string {
   const metrics: { Name: string; Unit: string }[] = [];
   const values: Record<string, number> = {};
-  const add = (name: string, unit: string, value: unknown) => {
-    if (typeof value !== 'number' || !Number.isFinite(value)) return;
+  const add = (name: string, value: unknown, unit = 'Count') => {
+    if (!Number.isFinite(value)) return;
     metrics.push({ Name: name, Unit: unit });
-    values[name] = value;
+    values[name] = value as number;
   };
-  add('Invocations', 'Count', 1);
-  add('Errors', 'Count', outcome.error ? 1 : 0);
-  for (const [field, name, unit] of FIGURES) add(name, unit, outcome[field]);
-  add('StaleServes', 'Count', prompt.stale ? 1 : 0);
-  if (prompt.deprecated) add('DeprecatedServes', 'Count', 1);
+  add('Invocations', 1);
+  add('Errors', outcome.error ? 1 : 0);
+  for (const [field, name, unit] of FIGURES) add(name, outcome[field], unit);
+  add('StaleServes', prompt.stale ? 1 : 0);
+  if (prompt.deprecated) add('DeprecatedServes', 1);
   const version = ['Environment', 'PromptId', 'PromptVersion'];
   const shadow = prompt.role === 'shadow';
   const segment = prompt.segment;

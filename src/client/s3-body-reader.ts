@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { CLIENT_ENV } from '../core/client-contract.ts';
 import { splitFrontMatter } from '../core/front-matter.ts';
-import type { BodyRef } from '../core/manifest.ts';
+import type { BodyRef, ManifestVersion } from '../core/manifest.ts';
 import { versionObjectKey } from '../core/version-key.ts';
 import type { BodyStoreOptions } from './bodies.ts';
 import { PromptSourceError } from './errors.ts';
@@ -25,11 +25,27 @@ export class S3BodyReader {
   readonly #bucket: string | undefined;
   readonly #timeoutMs: number;
   #client: S3Client | undefined;
+  readonly #bodies = new Map<string, Promise<string>>();
 
   constructor(options: BodyStoreOptions) {
     this.#client = options.client as S3Client | undefined;
     this.#bucket = options.bucket;
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  }
+
+  /** The body of `entry` (stored by reference), downloaded once per hash and kept for the life of the process. */
+  body(entry: ManifestVersion): Promise<string> {
+    const { sha256 } = entry;
+    let body = this.#bodies.get(sha256);
+    if (body === undefined) {
+      body = this.read(entry.bodyRef as BodyRef, sha256);
+      this.#bodies.set(sha256, body);
+      // A failed download is forgotten, so the next manifest load tries again.
+      body.catch(() => {
+        if (this.#bodies.get(sha256) === body) this.#bodies.delete(sha256);
+      });
+    }
+    return body;
   }
 
   async read(ref: BodyRef, sha256: string): Promise<string> {

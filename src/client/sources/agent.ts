@@ -26,7 +26,10 @@ export class AgentSource implements ManifestSource {
   /** `baseUrl` is the agent's origin; the configuration path is appended. */
   constructor(target: SourceTarget, baseUrl = defaultAgentUrl(), timeoutMs = DEFAULT_TIMEOUT_MS) {
     this.#timeoutMs = timeoutMs;
-    const path = `applications/${encodeURIComponent(target.application)}/environments/${encodeURIComponent(target.environment)}/configurations/${encodeURIComponent(target.profile)}`;
+    const [application, environment, profile] = [target.application, target.environment, target.profile].map(
+      encodeURIComponent,
+    );
+    const path = `applications/${application}/environments/${environment}/configurations/${profile}`;
     this.#url = new URL(path, baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`);
     if (this.#url.protocol !== 'http:') {
       throw new TypeError(`The agent URL must be http://, got ${JSON.stringify(baseUrl)}`);
