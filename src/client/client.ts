@@ -21,7 +21,7 @@ import type { Prompt } from './prompt.ts';
 import type { ShadowCall, ShadowRunner, ShadowRunOptions } from './shadow.ts';
 import type { AwsSdkClient } from './source-client.ts';
 import { AgentSource } from './sources/agent.ts';
-import { DeferredSource } from './sources/deferred.ts';
+import { deferredSource } from './sources/deferred.ts';
 import type { ManifestSource, SourceTarget } from './sources/source.ts';
 
 export type SourceOptions =
@@ -351,7 +351,7 @@ function createSource(
       : source.type === 'sdk'
         ? `AppConfigData ${target.application}/${target.environment}/${target.profile}`
         : `file ${source.path}`;
-  return new DeferredSource(description, () =>
+  return deferredSource(description, () =>
     import('./sources/lazy.ts').then((m) => m.openSource(target, source, maxAgeSeconds, timeoutMs)),
   );
 }

@@ -10,8 +10,11 @@ export class PromptNotFoundError extends Error {
   declare readonly promptId: string;
   declare readonly environment: string;
   constructor(promptId: string, environment: string, available: readonly string[]) {
-    const shown = available.slice(0, 10).map((id) => `"${id}"`);
-    const list = shown.length === 0 ? 'none' : `${shown.join(', ')}${available.length > 10 ? ', ...' : ''}`;
+    const list =
+      (available
+        .slice(0, 10)
+        .map((id) => `"${id}"`)
+        .join(', ') || 'none') + (available.length > 10 ? ', ...' : '');
     super(
       `Prompt "${promptId}" is not deployed to environment "${environment}" (deployed: ${list}); deploy it with "promptops deploy --env ${environment} ${promptId}@<version>" or fix the id`,
     );

@@ -17,22 +17,21 @@ export type VariableSpecs = Readonly<Record<string, VariableSpec>>;
 export type TemplateValue = string | number | boolean | null | undefined;
 export type TemplateVariables = Readonly<Record<string, TemplateValue>>;
 
+/** Whether a value (not null) fits each type. Strings also accept numbers and booleans, which render as text. */
+const FITS: Readonly<Record<VariableType, (value: unknown) => boolean>> = {
+  string: (value) => ['string', 'number', 'boolean'].includes(typeof value),
+  number: Number.isFinite,
+  integer: Number.isInteger,
+  boolean: (value) => typeof value === 'boolean',
+};
+
 export function isVariableType(value: unknown): value is VariableType {
-  return typeof value === 'string' && (VARIABLE_TYPES as readonly string[]).includes(value);
+  return typeof value === 'string' && Object.hasOwn(FITS, value);
 }
 
 /** True when `value` (not null) fits `type`. Strings also accept numbers and booleans, which render as text. */
 export function valueFitsType(type: VariableType, value: unknown): boolean {
-  switch (type) {
-    case 'string':
-      return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
-    case 'number':
-      return typeof value === 'number' && Number.isFinite(value);
-    case 'integer':
-      return typeof value === 'number' && Number.isInteger(value);
-    case 'boolean':
-      return typeof value === 'boolean';
-  }
+  return FITS[type](value);
 }
 
 export function assertValueType(name: string, type: VariableType, value: unknown): void {

@@ -1,5 +1,5 @@
 /**
- * The sources other than the agent, opened at the first fetch (DeferredSource): the default choice
+ * The sources other than the agent, opened at the first fetch (deferred.ts): the default choice
  * between agent and SDK, the AppConfigData API and a file. Loaded only by a client that uses one, so
  * the agent path does not bundle their code.
  */
