@@ -67,7 +67,7 @@ export interface PromptClientOptions extends FeedbackSettings {
    * wait on S3. Other referenced prompts are fetched on their first `get`. @default none
    */
   readonly prefetch?: readonly string[];
-  /** Receives rate-limited warnings (never prompt text or variable values). @default one JSON line via console.warn */
+  /** Receives rate-limited warnings (never prompt text or variable values), a moment after the failure: the logger's code loads with the first. @default one JSON line via console.warn */
   readonly logger?: ClientLogger;
   /** Receives each EMF line written by `record`. @default process.stdout.write (and, in local mode, PROMPTOPS_EMF_ENDPOINT) */
   readonly writeLine?: LineWriter;
