@@ -18,9 +18,9 @@ import type { DeliveryDeps } from '../lambda/delivery/deps.ts';
 import type { Delivery } from '../lambda/delivery/ports.ts';
 import { resolvePins } from '../lambda/delivery/resolve-pins.ts';
 import {
+  emptyValidationStats,
   REGISTRY_SAMPLE_READS,
   VALIDATOR_READS_IN_FLIGHT,
-  type ValidationStats,
   VERIFIED_REFS_CAPACITY,
   VerifiedRefs,
   validateManifest,
@@ -129,7 +129,7 @@ export default async function manifestScale(): Promise<BenchResult[]> {
     // read and checked (what a ref the registry does not record costs).
     const recorded = new DynamoPromptRepository(documents, table);
     const verified = new VerifiedRefs();
-    const stats: ValidationStats = { refs: 0, verifiedBefore: 0, confirmedByRegistry: 0, objectsRead: 0 };
+    const stats = emptyValidationStats();
     started = performance.now();
     await validateManifest(registry.bodies, built.json, registry.versionObjects, verified, {
       recorded,

@@ -92,6 +92,11 @@ export interface ValidationStats {
   registryError?: string;
 }
 
+/** Stats before a validation has done anything. */
+export function emptyValidationStats(): ValidationStats {
+  return { refs: 0, verifiedBefore: 0, confirmedByRegistry: 0, objectsRead: 0 };
+}
+
 /** What a validation may use beyond the body store and the version objects. */
 export interface ValidationOptions {
   /** The refs the registry records, so a confirmed ref is not read (see REGISTRY_SAMPLE_READS). */

@@ -14,8 +14,8 @@ import type { S3ClientSource } from '../adapters/s3-client-lazy.ts';
 import { S3VersionObjectStore } from '../adapters/version-object-store.ts';
 import type { DeliveryDeps } from '../delivery/deps.ts';
 import {
+  emptyValidationStats,
   ManifestRejectedError,
-  type ValidationStats,
   VerifiedRefs,
   validateManifest,
 } from '../delivery/validate-manifest.ts';
@@ -44,19 +44,12 @@ export type ValidatorDeps = Pick<DeliveryDeps, 'bodies' | 'versionObjects'> & {
   readonly recorded?: RecordedRefs;
 };
 
-const emptyStats = (): ValidationStats => ({
-  refs: 0,
-  verifiedBefore: 0,
-  confirmedByRegistry: 0,
-  objectsRead: 0,
-});
-
 export function createValidatorHandler(deps: () => ValidatorDeps) {
   return middy<ValidatorEvent, void>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .handler(async (event) => {
       const content = Buffer.from(event.content ?? '', 'base64').toString('utf8');
-      const stats = emptyStats();
+      const stats = emptyValidationStats();
       try {
         const { bodies, versionObjects, verified, recorded } = deps();
         const manifest = await validateManifest(bodies, content, versionObjects, verified, {

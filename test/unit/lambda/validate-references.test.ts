@@ -1,9 +1,9 @@
 /** The AppConfig validator on schema 2 manifests (docs/architecture.md, "Ten thousand prompts"). */
 import { describe, expect, it } from 'vitest';
 import {
+  emptyValidationStats,
   REGISTRY_SAMPLE_READS,
   VALIDATOR_READS_IN_FLIGHT,
-  type ValidationStats,
   VerifiedRefs,
   validateManifest,
 } from '../../../lambda/delivery/validate-manifest.ts';
@@ -163,13 +163,6 @@ function counting(objects: MemoryVersionObjectStore) {
   return { store, read };
 }
 
-const newStats = (): ValidationStats => ({
-  refs: 0,
-  verifiedBefore: 0,
-  confirmedByRegistry: 0,
-  objectsRead: 0,
-});
-
 /** Every prompt's ref as the registry records it after publish. */
 function recordedRefsOf(built: { manifest: { prompts: Record<string, unknown> } }) {
   return new Map(
@@ -185,7 +178,7 @@ describe("validateManifest with the registry's recorded refs", () => {
     const { recorded, asked } = registryOf(recordedRefsOf(built));
     const { store, read } = counting(objects);
     const verified = new VerifiedRefs();
-    const stats = newStats();
+    const stats = emptyValidationStats();
     await expect(
       validateManifest(bodies, built.json, store, verified, { recorded, stats }),
     ).resolves.toMatchObject({ revision: 2 });
@@ -198,7 +191,7 @@ describe("validateManifest with the registry's recorded refs", () => {
     expect(stats).toEqual({ refs: 100, verifiedBefore: 0, confirmedByRegistry: 100, objectsRead: 32 });
     expect(verified.size).toBe(100);
     // Warm: the registry is not asked and nothing is read.
-    const again = newStats();
+    const again = emptyValidationStats();
     await validateManifest(bodies, built.json, store, verified, { recorded, stats: again });
     expect([read.length, asked.length, again.verifiedBefore, again.objectsRead]).toEqual([32, 1, 100, 0]);
   });
@@ -212,7 +205,7 @@ describe("validateManifest with the registry's recorded refs", () => {
     refs.set(`${otherRef}@1.0.0`, 'A'.repeat(43));
     const { recorded } = registryOf(refs);
     const { store, read } = counting(objects);
-    const stats = newStats();
+    const stats = emptyValidationStats();
     await validateManifest(bodies, built.json, store, undefined, { recorded, stats });
     const entries = built.manifest.prompts as Record<string, { ref: string }>;
     for (const id of [noRef, otherRef]) expect(read).toContain(`versions/${entries[id]?.ref}.json`);
@@ -252,7 +245,7 @@ describe("validateManifest with the registry's recorded refs", () => {
       },
     };
     const { store, read } = counting(objects);
-    const stats = newStats();
+    const stats = emptyValidationStats();
     await expect(
       validateManifest(bodies, built.json, store, undefined, { recorded, stats }),
     ).resolves.toBeDefined();
@@ -279,14 +272,14 @@ describe("validateManifest with the registry's recorded refs", () => {
         ['copy@1.0.0', object.ref],
       ]),
     );
-    const stats = newStats();
+    const stats = emptyValidationStats();
     await validateManifest(new MemoryBodyStore(), manifest, objects, undefined, {
       recorded: both.recorded,
       stats,
     });
     expect(stats).toMatchObject({ refs: 1, confirmedByRegistry: 1 });
     const one = registryOf(new Map([[`${scalePromptId(0)}@1.0.0`, object.ref]]));
-    const partly = newStats();
+    const partly = emptyValidationStats();
     await validateManifest(new MemoryBodyStore(), manifest, objects, undefined, {
       recorded: one.recorded,
       stats: partly,
